@@ -1,0 +1,144 @@
+"""The raw archive: every input file kept immutable, with where it came from.
+
+Layout under the archive root (``$WAREHOUSE_HOME/raw``)::
+
+    <source>/<version>/<file name>        the bytes exactly as received, read-only
+    <source>/<version>/manifest.json      url, fetched_at, bytes, sha256
+    <source>/<version>/QUARANTINED.json   present only when a gate rejected the file
+
+``version`` is the first 16 hex digits of the SHA-256, so storing identical bytes twice is a
+no-op and a version can never change once written. Parsing, gating and loading live elsewhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+MANIFEST = "manifest.json"
+QUARANTINE_JSON = "QUARANTINED.json"
+QUARANTINE_TEXT = "QUARANTINED.txt"
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class ArchivedFile:
+    """One immutable file in the raw archive and its provenance."""
+
+    source: str
+    filename: str
+    version: str
+    path: str
+    url: str
+    sha256: str
+    bytes: int
+    fetched_at: str
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.path).parent
+
+    @property
+    def is_quarantined(self) -> bool:
+        return (self.folder / QUARANTINE_JSON).exists()
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def manifest(self) -> dict:
+        """What manifest.json holds: everything but the path, which follows the archive root."""
+        return {k: v for k, v in self.to_dict().items() if k != "path"}
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(_CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class RawArchive:
+    """Stores files content-addressed and read-only; finds and quarantines them."""
+
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+
+    @property
+    def tmp_dir(self) -> Path:
+        path = self.root / ".tmp"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def adopt(self, tmp_file: Path, *, source: str, filename: str, url: str, sha256: str | None = None) -> ArchivedFile:
+        """Move a finished temporary file into the archive (atomic rename); no-op if already there."""
+        sha256 = sha256 or sha256_of(tmp_file)
+        version = sha256[:16]
+        folder = self.root / source / version
+        target = folder / filename
+        manifest_path = folder / MANIFEST
+        if target.exists() and manifest_path.exists():
+            tmp_file.unlink(missing_ok=True)
+            return self._read_manifest(manifest_path)
+        folder.mkdir(parents=True, exist_ok=True)
+        size = tmp_file.stat().st_size
+        os.chmod(tmp_file, 0o444)
+        os.replace(tmp_file, target)
+        archived = ArchivedFile(
+            source=source,
+            filename=filename,
+            version=version,
+            path=str(target.resolve()),
+            url=url,
+            sha256=sha256,
+            bytes=size,
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        _write_json_atomic(manifest_path, archived.manifest())
+        return archived
+
+    def store_local(self, path: Path, *, source: str, url: str | None = None, filename: str | None = None) -> ArchivedFile:
+        """Copy a local file into the archive (the original is left untouched)."""
+        path = Path(path)
+        with tempfile.NamedTemporaryFile(dir=self.tmp_dir, delete=False) as tmp:
+            tmp_path = Path(tmp.name)
+        shutil.copyfile(path, tmp_path)
+        return self.adopt(
+            tmp_path,
+            source=source,
+            filename=filename or path.name,
+            url=url or path.resolve().as_uri(),
+        )
+
+    def files(self, source: str) -> list[ArchivedFile]:
+        """Every archived file of a source, oldest first."""
+        manifests = sorted((self.root / source).glob(f"*/{MANIFEST}"))
+        return sorted((self._read_manifest(m) for m in manifests), key=lambda f: (f.fetched_at, f.filename))
+
+    def quarantine(self, archived: ArchivedFile, report: dict, summary: str) -> Path:
+        """Mark an archived file as rejected, keeping the bytes and the validation report beside them."""
+        _write_json_atomic(archived.folder / QUARANTINE_JSON, report)
+        (archived.folder / QUARANTINE_TEXT).write_text(summary, encoding="utf-8")
+        return archived.folder / QUARANTINE_JSON
+
+    def release(self, archived: ArchivedFile) -> None:
+        """Lift a quarantine mark (a later run accepted the same bytes, e.g. after a rule change)."""
+        (archived.folder / QUARANTINE_JSON).unlink(missing_ok=True)
+        (archived.folder / QUARANTINE_TEXT).unlink(missing_ok=True)
+
+    @staticmethod
+    def _read_manifest(path: Path) -> ArchivedFile:
+        fields = json.loads(path.read_text(encoding="utf-8"))
+        return ArchivedFile(path=str(path.parent.resolve() / fields["filename"]), **fields)
+
+
+def _write_json_atomic(path: Path, payload: dict) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,431 @@
+"""Shared parsing machinery: match a header to a known layout, load text cells, cast to a contract.
+
+Every parser follows the same three steps, all inside DuckDB so no Python loop touches rows:
+
+1. load the file's cells as text into a DuckDB table (`load_csv_as_text`, `load_excel_as_text`),
+   with a 1-based ``source_row``;
+2. match the header against the source's known layouts (`match_layout`) -- an unknown header is an
+   error naming the unmapped and the missing columns, never a guess;
+3. cast text to the contract types (`cast_to_contract`): blanks become NULL, thousands separators
+   and ``$`` are dropped, dates accept the documented formats and Excel serial numbers, and any
+   non-blank value that does not cast is an error naming its row, column and value.
+
+Source-specific knowledge (layouts, file names, quirks) stays in the source modules.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from sources.common.contract import PROVENANCE_COLUMNS, TableContract
+from sources.common.errors import MAX_EXAMPLES, ParseError, Problem, UnknownLayoutError
+
+# Date formats seen across the DOL/BLS publications, tried in order.
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%m/%d/%Y",
+    "%m/%d/%y",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%d-%b-%y",
+)
+# Excel's 1900 date system counts days from 1899-12-30 (it believes 1900 was a leap year).
+EXCEL_EPOCH = "DATE '1899-12-30'"
+_TRUE = ("Y", "YES", "TRUE", "T", "1")
+_FALSE = ("N", "NO", "FALSE", "F", "0")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One publication era's header: published column name -> canonical column (None = dropped)."""
+
+    name: str
+    columns: Mapping[str, str | None]
+    required: frozenset[str] = field(default_factory=frozenset)
+
+    def missing(self, header: set[str]) -> set[str]:
+        return set(self.required) - header
+
+    def unmapped(self, header: set[str]) -> set[str]:
+        return header - set(self.columns)
+
+
+def normalise_header(header: Iterable[str]) -> list[str]:
+    """Strip BOMs, surrounding blanks and non-breaking spaces from header cells."""
+    return [str(h).replace("\ufeff", "").replace("\xa0", " ").strip() for h in header]
+
+
+def match_layout(header: list[str], layouts: list[Layout], file: str) -> tuple[Layout, dict[str, str]]:
+    """Find the layout the header belongs to and return it with canonical -> published names.
+
+    Raises:
+        UnknownLayoutError: no layout maps every column and finds every required one.
+    """
+    present = set(header)
+    duplicates = sorted({h for h in header if header.count(h) > 1})
+    if duplicates:
+        raise UnknownLayoutError(file, "header", f"duplicated column names {duplicates}")
+    for layout in layouts:
+        if not layout.unmapped(present) and not layout.missing(present):
+            return layout, _canonical_map(layout, header, file)
+    closest = min(layouts, key=lambda lay: len(lay.unmapped(present)) + len(lay.missing(present)))
+    unmapped, missing = sorted(closest.unmapped(present)), sorted(closest.missing(present))
+    problems = [Problem("header", "column is in no known layout", column=c, row=1) for c in unmapped]
+    problems += [Problem("header", "required column is missing", column=c, row=1) for c in missing]
+    raise UnknownLayoutError(
+        file,
+        "header",
+        f"unknown column layout (closest known: {closest.name}); unmapped columns: {unmapped or 'none'}; "
+        f"missing columns: {missing or 'none'}. Add the layout to the source's mapping table after checking it.",
+        problems,
+    )
+
+
+def _canonical_map(layout: Layout, header: list[str], file: str) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for published in header:
+        canonical = layout.columns[published]
+        if canonical is None:
+            continue
+        if canonical in mapping:
+            raise UnknownLayoutError(
+                file, "header", f"columns {mapping[canonical]!r} and {published!r} both map to {canonical!r}"
+            )
+        mapping[canonical] = published
+    return mapping
+
+
+# --------------------------------------------------------------------------------------------
+# Loading cells as text
+# --------------------------------------------------------------------------------------------
+
+
+def load_csv_as_text(con: duckdb.DuckDBPyConnection, path: Path, table: str, *, file: str) -> list[str]:
+    """Load a CSV (header row + data) into `table` as all-VARCHAR columns plus `source_row`.
+
+    Bytes that are not UTF-8 (cp1252/latin-1 employer names) are transcoded line by line first.
+    Returns the normalised header.
+
+    Raises:
+        ParseError: empty file, or a row whose shape does not match the header (e.g. truncated).
+    """
+    if path.stat().st_size == 0:
+        raise ParseError(file, "not_empty", "the file is empty (0 bytes)")
+    try:
+        _read_csv_into(con, path, table)
+    except duckdb.InvalidInputException as error:
+        if "unicode" not in str(error).lower():
+            raise _csv_error(file, error) from error
+        with tempfile.TemporaryDirectory() as tmp:
+            utf8 = Path(tmp) / "utf8.csv"
+            transcode_to_utf8(path, utf8)
+            try:
+                _read_csv_into(con, utf8, table)
+            except duckdb.Error as retry_error:
+                raise _csv_error(file, retry_error) from retry_error
+    except duckdb.Error as error:
+        raise _csv_error(file, error) from error
+    header = [c for c in _columns(con, table) if c != "source_row"]
+    if not header:
+        raise ParseError(file, "not_empty", "the file has no header row")
+    return _rename_normalised(con, table, header)
+
+
+def _read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
+    # Explicit dialect (the publications use RFC-4180 quoting), no sniffing, strict rows: a truncated
+    # last row or an unterminated quote must fail, not be padded. One thread keeps row numbers in
+    # file order.
+    header = _csv_header(path)
+    columns = "{" + ", ".join(f"'{name.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for name in header) + "}"
+    con.execute("SET threads = 1")
+    try:
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE "{table}" AS
+            SELECT *, row_number() OVER () AS source_row
+            FROM read_csv(?, header = true, auto_detect = false, columns = {columns}, delim = ',',
+                          quote = '"', escape = '"', strict_mode = true, null_padding = false,
+                          encoding = 'utf-8')
+            """,
+            [str(path)],
+        )
+    finally:
+        con.execute("RESET threads")
+
+
+def _csv_header(path: Path) -> list[str]:
+    import csv
+
+    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+        header = next(csv.reader(handle), [])
+    if not header:
+        raise duckdb.InvalidInputException("the file has no header row")
+    return header
+
+
+def _csv_error(file: str, error: Exception) -> ParseError:
+    text = str(error)
+    line = re.search(r"[Ll]ine:? (\d+)", text)
+    row = int(line.group(1)) - 1 if line else None  # DuckDB counts the header line
+    if "Expected Number of Columns" in text or "unterminated" in text.lower() or "quote" in text.lower():
+        rule, message = "row_shape", "a row does not have the header's columns (truncated or malformed file)"
+    else:
+        rule, message = "csv_readable", "the CSV could not be read"
+    detail = text.splitlines()[0][:300]
+    return ParseError(file, rule, message, [Problem(rule, detail, row=row)])
+
+
+def transcode_to_utf8(source: Path, target: Path) -> int:
+    """Rewrite a file as UTF-8, decoding each line as UTF-8 or else cp1252. Returns lines fixed."""
+    fixed = 0
+    with open(source, "rb") as src, open(target, "wb") as out:
+        for line in src:
+            try:
+                line.decode("utf-8")
+                out.write(line)
+            except UnicodeDecodeError:
+                out.write(line.decode("cp1252", errors="replace").encode("utf-8"))
+                fixed += 1
+    return fixed
+
+
+def load_arrow_as_text(con: duckdb.DuckDBPyConnection, data: pa.Table, table: str) -> list[str]:
+    """Register an Arrow table of text cells as `table` with a 1-based `source_row`."""
+    con.register("_arrow_in", data)
+    try:
+        con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}" AS SELECT *, row_number() OVER () AS source_row FROM _arrow_in')
+    finally:
+        con.unregister("_arrow_in")
+    return _rename_normalised(con, table, [c for c in data.column_names])
+
+
+def read_excel_sheet_as_text(path: Path, *, file: str, sheet: int | str = 0) -> tuple[pa.Table, str]:
+    """Read one sheet of an .xlsx/.xls as text cells (header in row 1). Returns (table, sheet name).
+
+    Raises:
+        ParseError: the workbook cannot be opened, or the sheet is missing or empty.
+    """
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(str(path))
+    except Exception as error:  # fastexcel raises its own hierarchy for every kind of bad workbook
+        raise ParseError(file, "workbook_readable", f"not a readable Excel workbook: {error}") from error
+    names = reader.sheet_names
+    if isinstance(sheet, str) and sheet not in names:
+        raise ParseError(file, "sheet", f"sheet {sheet!r} not found; the workbook has {names}")
+    if not names:
+        raise ParseError(file, "sheet", "the workbook has no sheets")
+    try:
+        loaded = reader.load_sheet(sheet, dtypes="string")
+    except Exception as error:
+        raise ParseError(file, "sheet", f"sheet {sheet!r} could not be read: {error}") from error
+    data = loaded.to_arrow()
+    if data.num_columns == 0:
+        raise ParseError(file, "not_empty", f"sheet {loaded.name!r} is empty")
+    return data, loaded.name
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [row[0] for row in con.execute(f'DESCRIBE "{table}"').fetchall()]
+
+
+def _rename_normalised(con: duckdb.DuckDBPyConnection, table: str, header: list[str]) -> list[str]:
+    normalised = normalise_header(header)
+    for old, new in zip(header, normalised, strict=True):
+        if old != new and new not in header:
+            con.execute(f'ALTER TABLE "{table}" RENAME COLUMN "{old}" TO "{new}"')
+    return normalised
+
+
+# --------------------------------------------------------------------------------------------
+# Casting text to the contract
+# --------------------------------------------------------------------------------------------
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _blank_to_null(expr: str) -> str:
+    return f"nullif(trim({expr}), '')"
+
+
+def _number(expr: str) -> str:
+    cleaned = f"replace(replace(replace({_blank_to_null(expr)}, ',', ''), '$', ''), ' ', '')"
+    # "(123.45)" is an accounting negative in some exports.
+    cleaned = f"regexp_replace({cleaned}, '^\\((.*)\\)$', '-\\1')"
+    return f"try_cast({cleaned} AS DOUBLE)"
+
+
+def _date(expr: str, excel_serials: bool) -> str:
+    text = _blank_to_null(expr)
+    # Drop a trailing time-zone abbreviation ("2015-02-20 01:00:06 EST") before parsing.
+    text = f"regexp_replace({text}, '\\s+[A-Z]{{2,4}}$', '')"
+    formats = ", ".join(f"'{f}'" for f in DATE_FORMATS)
+    parsed = f"try_strptime({text}, [{formats}])"
+    if excel_serials:
+        serial = f"try_cast({text} AS DOUBLE)"
+        from_serial = f"CAST({EXCEL_EPOCH} + to_microseconds(CAST(round({serial} * 86400000000) AS BIGINT)) AS TIMESTAMP)"
+        parsed = f"coalesce({parsed}, CASE WHEN {serial} BETWEEN 1 AND 2958465 THEN {from_serial} END)"
+    return parsed
+
+
+def _typed_expr(source_col: str, contract_type: str, excel_serials: bool) -> str:
+    col = _q(source_col)
+    if contract_type == "string":
+        return _blank_to_null(col)
+    if contract_type == "double":
+        return _number(col)
+    if contract_type == "int":
+        number = _number(col)
+        return f"CASE WHEN {number} = trunc({number}) AND abs({number}) < 9e15 THEN CAST({number} AS BIGINT) END"
+    if contract_type == "date":
+        return f"CAST({_date(col, excel_serials)} AS DATE)"
+    if contract_type == "timestamp":
+        return _date(col, excel_serials)
+    if contract_type == "bool":
+        upper = f"upper({_blank_to_null(col)})"
+        return f"CASE WHEN {upper} IN {_TRUE} THEN true WHEN {upper} IN {_FALSE} THEN false END"
+    raise ValueError(f"unknown contract type {contract_type}")
+
+
+def cast_to_contract(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    contract: TableContract,
+    mapping: Mapping[str, str],
+    *,
+    file: str,
+    sha256: str,
+    derived: Mapping[str, str] | None = None,
+    excel_serials: bool = False,
+    where: str | None = None,
+) -> pa.Table:
+    """Cast the text table to the contract's types and return it as Arrow, in contract column order.
+
+    Args:
+        mapping: canonical column -> published column; contract columns absent from it are NULL
+            unless `derived` gives them a SQL expression over the typed columns.
+        derived: canonical column -> SQL expression evaluated after casting (e.g. fiscal year).
+        where: optional SQL filter over the text table (e.g. skip blank spacer rows).
+
+    Raises:
+        ParseError: a non-blank cell does not parse as its column's type ("types parse").
+    """
+    derived = dict(derived or {})
+    typed = {}
+    for column in contract.columns:
+        if column.name in PROVENANCE_COLUMNS or column.name in derived:
+            continue
+        published = mapping.get(column.name)
+        typed[column.name] = (
+            f"CAST(NULL AS {column.duckdb_type})" if published is None else _typed_expr(published, column.type, excel_serials)
+        )
+    _raise_on_cast_failures(con, table, contract, mapping, typed, file=file, where=where)
+    select = ",\n".join(f"{expr} AS {_q(name)}" for name, expr in typed.items())
+    filter_sql = f"WHERE {where}" if where else ""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE "_typed" AS
+        SELECT {select}, CAST(? AS VARCHAR) AS source_file, CAST(? AS VARCHAR) AS source_sha256,
+               CAST(source_row AS BIGINT) AS source_row
+        FROM "{table}" {filter_sql}""",
+        [file, sha256],
+    )
+    final = ", ".join(
+        f"CAST({derived[c.name]} AS {c.duckdb_type}) AS {_q(c.name)}" if c.name in derived else _q(c.name)
+        for c in contract.columns
+    )
+    result = con.sql(f'SELECT {final} FROM "_typed" ORDER BY source_row').to_arrow_table()
+    return result.cast(contract.arrow_schema())
+
+
+def _raise_on_cast_failures(con, table, contract, mapping, typed, *, file, where) -> None:
+    checks = {
+        name: (mapping[name], expr)
+        for name, expr in typed.items()
+        if mapping.get(name) and contract.column(name).type != "string"
+    }
+    if not checks:
+        return
+    filter_sql = f"WHERE {where}" if where else ""
+    counts_sql = ", ".join(
+        f"count_if({_blank_to_null(_q(src))} IS NOT NULL AND ({expr}) IS NULL) AS {_q(name)}"
+        for name, (src, expr) in checks.items()
+    )
+    counts = con.execute(f'SELECT {counts_sql} FROM "{table}" {filter_sql}').fetchone()
+    failing = {name: n for name, n in zip(checks, counts, strict=True) if n}
+    if not failing:
+        return
+    problems: list[Problem] = []
+    for name in failing:
+        src, expr = checks[name]
+        rows = con.execute(
+            f"""SELECT source_row, {_q(src)} FROM "{table}"
+                WHERE {_blank_to_null(_q(src))} IS NOT NULL AND ({expr}) IS NULL {"AND " + where if where else ""}
+                ORDER BY source_row LIMIT {MAX_EXAMPLES}"""
+        ).fetchall()
+        expected = contract.column(name).type
+        problems += [
+            Problem("types_parse", f"not a valid {expected} for {name}", column=src, row=row, value=value)
+            for row, value in rows
+        ]
+    total = sum(failing.values())
+    summary = ", ".join(f"{checks[n][0]} ({c})" for n, c in failing.items())
+    raise ParseError(file, "types_parse", f"values that do not parse as their column type in: {summary}", problems[:MAX_EXAMPLES], total)
+
+
+@dataclass
+class ParseResult:
+    """What a parser returns: the canonical table and notes on what it recognised or fixed."""
+
+    table: pa.Table
+    notes: list[str] = field(default_factory=list)
+
+
+def concat_results(results: list[ParseResult], contract: TableContract) -> ParseResult:
+    """Stack per-member/per-sheet results of one file into one result."""
+    if not results:
+        return ParseResult(contract.arrow_schema().empty_table())
+    table = pa.concat_tables([r.table for r in results])
+    return ParseResult(table, [note for r in results for note in r.notes])
+
+
+def csv_members(zip_path: Path, target_dir: Path, *, file: str, skip: tuple[str, ...] = ("dictionary", "metadata")) -> list[Path]:
+    """Extract the CSV members of a zip (skipping documentation members), in name order.
+
+    Raises:
+        ParseError: not a zip, or no CSV member in it.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(zip_path) as archive:
+            names = sorted(
+                n for n in archive.namelist()
+                if n.lower().endswith(".csv") and not any(s in n.lower() for s in skip) and not n.endswith("/")
+            )
+            if not names:
+                raise ParseError(file, "zip_members", f"no CSV file inside the zip (members: {archive.namelist()[:10]})")
+            paths = []
+            for name in names:
+                target = target_dir / Path(name).name
+                with archive.open(name) as src, open(target, "wb") as out:
+                    while block := src.read(1 << 20):
+                        out.write(block)
+                paths.append(target)
+            return paths
+    except zipfile.BadZipFile as error:
+        raise ParseError(file, "zip_readable", f"not a readable zip file: {error}") from error

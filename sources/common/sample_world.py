@@ -1,0 +1,312 @@
+"""The shared, seeded universe of employers that every source's sample is drawn from.
+
+Each source's ``sample`` module writes files in its real publication format; this module decides
+*who* appears in them, so the same employer shows up across WHD, H-2A, debarment and registry
+files under differently written names (suffixes, DBA, typos, abbreviations, address variants).
+It also plants what the marts and leads must find: repeat violators, H-2A employers with H-2A
+violations, debarred employers certified again, farm labor contractors. Which records are the
+same employer is written to a ground-truth file.
+
+Everything is drawn from one `numpy` generator seeded by `SampleConfig.seed`: the same config
+always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from sources.common.reference import NAICS_SAMPLE_INDUSTRIES, STATES
+
+GROUND_TRUTH_FILE = "ground_truth_employers.csv"
+
+_SURNAMES = """Garcia Smith Johnson Martinez Rodriguez Hernandez Lopez Gonzalez Wilson Anderson Thomas Taylor
+Moore Jackson Martin Lee Perez Thompson White Harris Sanchez Clark Ramirez Lewis Robinson Walker Young Allen
+King Wright Scott Torres Nguyen Hill Flores Green Adams Nelson Baker Hall Rivera Campbell Mitchell Carter
+Roberts Gomez Phillips Evans Turner Diaz Parker Cruz Edwards Collins Reyes Stewart Morris Morales Murphy
+Cook Rogers Gutierrez Ortiz Morgan Cooper Peterson Bailey Reed Kelly Howard Ramos Kim Cox Ward Richardson
+Watson Brooks Chavez Wood James Bennett Gray Mendoza Ruiz Hughes Price Alvarez Castillo Sanders Patel Myers
+Long Ross Foster Jimenez Powell Jenkins Perry Russell Sullivan Bell Coleman Butler Henderson Barnes Fisher
+Vasquez Simmons Romero Jordan Patterson Alexander Hamilton Graham Reynolds Griffin Wallace Moreno West Cole
+Hayes Bryant Herrera Gibson Ellis Tran Medina Aguilar Stevens Murray Ford Castro Marshall Owens Harrison
+Fernandez McDonald Woods Washington Kennedy Wells Vargas Henry Chen Freeman Webb Tucker Guzman Burns Crawford
+Olson Simpson Porter Hunter Gordon Mendez Silva Shaw Snyder Mason Dixon Munoz Hunt Hicks Holmes Palmer Wagner
+Black Robertson Boyd Rose Stone Salazar Fox Warren Mills Meyer Rice Schmidt Garza Daniels Ferguson Nichols
+Stephens Soto Weaver Ryan Gardner Payne Grant Dunn Kelley Spencer Hawkins Arnold Pierce Vazquez Hansen Peters
+Santos Hart Bradley Knight Elliott Cunningham Duncan Armstrong Hudson Carroll Lane Riley Andrews Alvarado
+Ray Delgado Berry Perkins Hoffman Johnston Matthews Pena Richards Contreras Willis Carpenter Lawrence Sandoval""".split()
+_PLACES = """Valley Ridge River Mesa Sunrise Golden Pine Oak Cedar Prairie Harvest Lakeside Hillside Meadow
+Eagle Blue Green Red Willow Maple Desert Coastal Summit Canyon Orchard Sunset Twin Creek Highland""".split()
+_AG_WORDS = "Farms Farm Orchards Ranch Produce Harvesting Dairy Nursery Greenhouses Vineyards Growers Packing".split()
+_FLC_WORDS = ["Farm Labor Contractor", "Harvesting Services", "Labor Services", "Field Services", "Ag Services"]
+_OTHER_WORDS = """Restaurant Construction Cleaning Staffing Auto Hotel Market Landscaping Security Healthcare
+Logistics Bakery Roofing Painting Trucking Apparel Services Builders Plumbing Electric""".split()
+_SUFFIXES = ["Inc", "LLC", "Co", "Corp", "LP", "", ""]
+_STREETS = "Main Oak Pine Maple Cedar Elm Washington Lake Hill Park River Church Mill Center Ranch Farm".split()
+_STREET_TYPES = ["Road", "Street", "Avenue", "Highway", "Lane", "Drive"]
+# Accented names are written as cp1252 bytes by some publications (a real WHD gotcha).
+_ACCENTED = ["Panadería", "Lechería", "Jardinería", "Peña", "Muñoz", "Núñez", "Ibáñez", "Cantú"]
+
+_SUFFIX_VARIANTS = {
+    "Inc": ["Inc.", "Incorporated", ", Inc.", "INC"],
+    "LLC": ["L.L.C.", ", LLC", "Llc"],
+    "Co": ["Co.", "Company"],
+    "Corp": ["Corp.", "Corporation"],
+    "LP": ["L.P.", "Limited Partnership"],
+}
+_ABBREVIATIONS = {
+    "Brothers": "Bros",
+    "Farms": "Fms",
+    "Company": "Co",
+    "Harvesting": "Harv",
+    "Services": "Svcs",
+    "Labor Contractor": "Labor Contr",
+    " and ": " & ",
+}
+_ADDRESS_ABBREVIATIONS = {"Road": "Rd", "Street": "St", "Avenue": "Ave", "Highway": "Hwy", "Lane": "Ln", "Drive": "Dr"}
+
+
+@dataclass(frozen=True)
+class SampleConfig:
+    """What to generate: `scale` 1 is about real size (~350k WHD cases, ~20-25k H-2A rows a year)."""
+
+    scale: float = 0.01
+    seed: int = 20261125
+    first_fiscal_year: int = 2008
+    last_fiscal_year: int = 2025
+    today: date = date(2026, 11, 1)
+
+    @property
+    def fiscal_years(self) -> list[int]:
+        return list(range(self.first_fiscal_year, self.last_fiscal_year + 1))
+
+
+@dataclass
+class Employer:
+    """One real-world employer of the sample universe."""
+
+    entity_id: int
+    name: str
+    suffix: str
+    trade_name: str
+    street: str
+    city: str
+    state: str
+    zip5: str
+    naics: str
+    kind: str  # "ag", "flc" or "other"
+    fein: str
+
+
+@dataclass
+class GroundTruth:
+    """Collects (entity, dataset, record) triples: which published records are the same employer."""
+
+    rows: list[tuple[int, str, str, str]] = field(default_factory=list)
+
+    def add(self, employer: Employer, dataset: str, record_id: str, name_as_written: str) -> None:
+        self.rows.append((employer.entity_id, dataset, record_id, name_as_written))
+
+    def write(self, out_dir: Path) -> Path:
+        path = Path(out_dir) / GROUND_TRUTH_FILE
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["entity_id", "dataset", "record_id", "name_as_written"])
+            writer.writerows(sorted(self.rows, key=lambda r: (r[1], r[2])))
+        return path
+
+
+class World:
+    """The employers and the random state every sample writer draws from."""
+
+    def __init__(self, config: SampleConfig):
+        self.config = config
+        self.rng = np.random.default_rng(config.seed)
+        self.truth = GroundTruth()
+
+    def child_rng(self, name: str) -> np.random.Generator:
+        """An independent, reproducible generator per source, so adding one source keeps others' bytes."""
+        return np.random.default_rng([self.config.seed, sum(name.encode())])
+
+    @cached_property
+    def employers(self) -> list[Employer]:
+        rng = self.child_rng("employers")
+        scale = self.config.scale
+        counts = {
+            "ag": max(60, round(14_000 * scale)),
+            "flc": max(15, round(2_500 * scale)),
+            "other": max(150, round(200_000 * scale)),
+        }
+        employers: list[Employer] = []
+        seen: set[str] = set()
+        for kind, count in counts.items():
+            for _ in range(count):
+                employers.append(self._new_employer(rng, len(employers) + 1, kind, seen))
+        return employers
+
+    def of_kind(self, *kinds: str) -> list[Employer]:
+        return [e for e in self.employers if e.kind in kinds]
+
+    def _new_employer(self, rng: np.random.Generator, entity_id: int, kind: str, seen: set[str]) -> Employer:
+        state_codes = [s.code for s in STATES if s.is_state]
+        weights = np.array([s.sample_weight(kind) for s in STATES if s.is_state], dtype=float)
+        state = state_codes[rng.choice(len(state_codes), p=weights / weights.sum())]
+        industries = NAICS_SAMPLE_INDUSTRIES[kind]
+        naics = industries[rng.integers(len(industries))]
+        while True:
+            base = self._base_name(rng, kind)
+            if base not in seen:
+                seen.add(base)
+                break
+        suffix = _SUFFIXES[rng.integers(len(_SUFFIXES))]
+        name = f"{base} {suffix}".strip()
+        trade = base if rng.random() < 0.6 else f"{_PLACES[rng.integers(len(_PLACES))]} {base.split()[-1]}"
+        street = f"{rng.integers(10, 99999)} {_STREETS[rng.integers(len(_STREETS))]} {_STREET_TYPES[rng.integers(len(_STREET_TYPES))]}"
+        city = f"{_PLACES[rng.integers(len(_PLACES))]} {['City', 'Springs', 'Falls', 'Park', 'Town', 'Grove'][rng.integers(6)]}"
+        zip5 = f"{STATES_BY_CODE[state].zip_prefix}{rng.integers(0, 100):02d}"
+        fein = f"{rng.integers(10, 99)}-{rng.integers(1000000, 9999999)}"
+        return Employer(entity_id, name, suffix, trade, street, city, state, zip5, naics, kind, fein)
+
+    @staticmethod
+    def _base_name(rng: np.random.Generator, kind: str) -> str:
+        surname = _SURNAMES[rng.integers(len(_SURNAMES))]
+        roll = rng.random()
+        if roll < 0.02:
+            surname = _ACCENTED[rng.integers(len(_ACCENTED))]
+        elif roll < 0.12:
+            surname = f"{surname} Brothers"
+        elif roll < 0.2:
+            surname = f"{surname} and {_SURNAMES[rng.integers(len(_SURNAMES))]}"
+        elif roll < 0.3:
+            surname = f"{_PLACES[rng.integers(len(_PLACES))]} {surname}"
+        words = {"ag": _AG_WORDS, "flc": _FLC_WORDS, "other": _OTHER_WORDS}[kind]
+        return f"{surname} {words[rng.integers(len(words))]}"
+
+
+STATES_BY_CODE = {s.code: s for s in STATES}
+
+
+# ------------------------------------------------------------------------------------------------
+# How one employer's name and address get written differently in different files
+# ------------------------------------------------------------------------------------------------
+
+
+def name_variant(employer: Employer, rng: np.random.Generator, *, style: str | None = None) -> str:
+    """The employer's name as some clerk wrote it: exact, or with a suffix, case, DBA, typo or abbreviation change."""
+    styles = ["exact", "exact", "suffix", "upper", "dba", "typo", "abbrev", "nosuffix"]
+    style = style or styles[rng.integers(len(styles))]
+    base = employer.name[: len(employer.name) - len(employer.suffix)].strip() if employer.suffix else employer.name
+    if style == "suffix" and employer.suffix in _SUFFIX_VARIANTS:
+        options = _SUFFIX_VARIANTS[employer.suffix]
+        written = options[rng.integers(len(options))]
+        return f"{base}{written}" if written.startswith(",") else f"{base} {written}"
+    if style == "upper":
+        return employer.name.upper()
+    if style == "dba" and employer.trade_name != employer.name:
+        return f"{employer.name} dba {employer.trade_name}"
+    if style == "typo":
+        return typo(employer.name, rng)
+    if style == "abbrev":
+        for long, short in _ABBREVIATIONS.items():
+            if long in employer.name:
+                return employer.name.replace(long, short, 1)
+    if style == "nosuffix" and employer.suffix:
+        return base
+    return employer.name
+
+
+def typo(text: str, rng: np.random.Generator) -> str:
+    """Swap, drop or double one letter (never the first), as in a hand-keyed record."""
+    letters = [i for i, ch in enumerate(text) if ch.isalpha() and i > 0]
+    if len(letters) < 3:
+        return text
+    i = letters[rng.integers(len(letters) - 1)]
+    kind = rng.integers(3)
+    if kind == 0 and i + 1 < len(text):
+        return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+    if kind == 1:
+        return text[:i] + text[i + 1 :]
+    return text[:i] + text[i] + text[i:]
+
+
+def address_variant(employer: Employer, rng: np.random.Generator) -> str:
+    street = employer.street
+    roll = rng.random()
+    if roll < 0.4:
+        for long, short in _ADDRESS_ABBREVIATIONS.items():
+            street = street.replace(long, short)
+    elif roll < 0.5:
+        street = f"{street}, Suite {rng.integers(1, 400)}"
+    elif roll < 0.6:
+        street = street.upper()
+    return street
+
+
+def zip_variant(employer: Employer, rng: np.random.Generator) -> str:
+    return employer.zip5 if rng.random() < 0.85 else f"{employer.zip5}-{rng.integers(0, 10000):04d}"
+
+
+@dataclass(frozen=True)
+class PlantedDebarment:
+    """An employer the sample debars; `certified_again` ones get H-2A certifications after `start`."""
+
+    employer: Employer
+    program: str  # "H-2A" or "H-2B"
+    start: date
+    end: date
+    violation: str
+    is_whd_debarment: bool
+    certified_again: bool
+
+    @property
+    def is_expired(self) -> bool:
+        return self.end < date(2026, 11, 1)
+
+
+_DEBARMENT_VIOLATIONS = [
+    "WHD Debarment",
+    "Failure to respond to audit (no response)",
+    "Failure to respond to audit (partial response)",
+    "Non-payment",
+    "Failure to comply with the employer's obligations",
+    "Impeding the Audit Process - Non-Response",
+]
+
+
+def planted_debarments(world: World) -> list[PlantedDebarment]:
+    """The sample's debarment list: ~110 H-2A and ~30 H-2B entries, current and expired.
+
+    Sizes follow the real lists (they do not grow with scale). About a third of the H-2A
+    debarred employers are certified again after their debarment started: a lead the marts
+    must surface.
+    """
+    rng = world.child_rng("debarments")
+    agricultural = world.of_kind("ag", "flc")
+    others = world.of_kind("other")
+    h2a_count, h2b_count = min(110, len(agricultural) // 3), min(30, len(others) // 5)
+    chosen_ag = rng.choice(len(agricultural), size=h2a_count, replace=False)
+    chosen_other = rng.choice(len(others), size=h2b_count, replace=False)
+    debarments = []
+    for program, pool, picks in (("H-2A", agricultural, chosen_ag), ("H-2B", others, chosen_other)):
+        for index in picks.tolist():
+            start = date(2011, 1, 1) + timedelta(days=int(rng.integers(0, 365 * 15)))
+            years = int(rng.choice([1, 2, 3, 5]))
+            end = start + timedelta(days=365 * years - 1)
+            violation = _DEBARMENT_VIOLATIONS[rng.integers(len(_DEBARMENT_VIOLATIONS))]
+            debarments.append(
+                PlantedDebarment(
+                    employer=pool[index],
+                    program=program,
+                    start=start,
+                    end=end,
+                    violation=violation,
+                    is_whd_debarment=violation == "WHD Debarment",
+                    certified_again=program == "H-2A" and rng.random() < 0.35,
+                )
+            )
+    return debarments

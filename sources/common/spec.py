@@ -1,0 +1,62 @@
+"""What every source module declares, so orchestration, CLI and docs can treat sources alike.
+
+A source (``sources/<name>/``) exposes ``SOURCE: SourceSpec`` listing its raw tables. Each raw
+table comes from one kind of published file (``RawTableSpec``): how to recognise its real file
+names, which of several files to use, how to parse one file, and where to download it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from sources.common.contract import TableContract
+from sources.common.fetch import RemoteFile
+from sources.common.parsing import ParseResult
+from sources.common.sample_world import World
+
+ParseFn = Callable[..., ParseResult]  # (path, *, file, sha256) -> ParseResult
+
+
+@dataclass(frozen=True)
+class RawTableSpec:
+    """One published file kind and the canonical table parsed from it."""
+
+    contract: TableContract
+    file_kind: str  # e.g. "enforcement": names the raw-file asset file_<source>__<file_kind>
+    file_pattern: str  # regex (case-insensitive, full match) on real file names
+    parse_file: ParseFn
+    remote_files: Callable[[], list[RemoteFile]]
+    select_files: Callable[[list[Path]], list[Path]] | None = None  # default: every match
+    description: str = ""
+
+    def matches(self, filename: str) -> bool:
+        return re.fullmatch(self.file_pattern, filename, flags=re.IGNORECASE) is not None
+
+    def pick(self, candidates: Sequence[Path]) -> list[Path]:
+        """The files of a folder this table should load, in a stable order."""
+        matching = sorted((p for p in candidates if self.matches(p.name)), key=lambda p: p.name)
+        return self.select_files(matching) if self.select_files else matching
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A public dataset: its raw tables, sample writer and expected publication cadence."""
+
+    name: str
+    title: str
+    publisher: str
+    landing_page: str
+    tables: tuple[RawTableSpec, ...]
+    write_sample: Callable[[World, Path], list[Path]]
+    expected_update_interval: timedelta
+    notes: Sequence[str] = field(default_factory=tuple)
+
+    def table(self, name: str) -> RawTableSpec:
+        for table in self.tables:
+            if table.contract.name == name:
+                return table
+        raise KeyError(f"source {self.name} has no table {name!r}")

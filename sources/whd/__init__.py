@@ -1,0 +1,28 @@
+"""WHD compliance actions (Wage and Hour Division enforcement data, "WHISARD")."""
+
+from datetime import timedelta
+
+from sources.common.spec import RawTableSpec, SourceSpec
+from sources.whd import fetch, parse, sample
+from sources.whd.contract import COMPLIANCE_ACTIONS
+
+SOURCE = SourceSpec(
+    name="whd",
+    title="WHD compliance actions",
+    publisher="U.S. Department of Labor, Wage and Hour Division",
+    landing_page="https://enforcedata.dol.gov/views/data_summary.php",
+    tables=(
+        RawTableSpec(
+            contract=COMPLIANCE_ACTIONS,
+            file_kind="enforcement",
+            file_pattern=r"(WHD_enforcement\.zip|whd_whisard(_\d{8})?\.csv(\.zip)?)",
+            parse_file=parse.parse_file,
+            remote_files=fetch.remote_files,
+            # One file holds the whole history: use the newest name (bulk zip sorts before legacy).
+            select_files=lambda paths: paths[:1],
+            description="All concluded WHD compliance actions since FY2005, one file.",
+        ),
+    ),
+    write_sample=sample.write_sample,
+    expected_update_interval=timedelta(days=7),
+)

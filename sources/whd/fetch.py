@@ -1,0 +1,13 @@
+"""Where WHD publishes the compliance-actions data (no API key is needed for the bulk zip)."""
+
+from __future__ import annotations
+
+from sources.common.fetch import RemoteFile
+
+BULK_ZIP_URL = "https://data.dol.gov/data-catalog/WHD/enforcement/WHD_enforcement.zip"
+# Legacy catalog (eras 1-2), dated by publication day; it now redirects to the bulk zip.
+LEGACY_URL = "https://enfxfr.dol.gov/data_catalog/WHD/whd_whisard_{yyyymmdd}.csv.zip"
+
+
+def remote_files() -> list[RemoteFile]:
+    return [RemoteFile(BULK_ZIP_URL, "WHD_enforcement.zip")]

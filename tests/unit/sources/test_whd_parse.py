@@ -1,0 +1,94 @@
+"""WHD parsing: every publication era gives the same canonical table; bad files fail clearly."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pyarrow.compute as pc
+import pytest
+
+from sources.common.errors import ParseError, UnknownLayoutError
+from sources.whd import SOURCE
+from sources.whd.parse import parse_file
+from sources.whd.sample import generate_cases
+
+
+def _parse(path):
+    return parse_file(path, file=path.name, sha256="0" * 64)
+
+
+@pytest.mark.parametrize("era", [1, 2, 3])
+def test_each_era_parses_to_the_generated_cases(world, tmp_path, era):
+    (path,) = SOURCE.write_sample(world, tmp_path, era=era)
+    expected = generate_cases(type(world)(world.config))
+    result = _parse(path)
+
+    assert result.table.num_rows == expected.num_rows
+    assert result.notes[0].startswith(f"era {era}")
+    assert result.table.column("case_id").to_pylist() == expected.column("case_id").to_pylist()
+    assert pc.sum(result.table.column("bw_atp_amt")).as_py() == pytest.approx(pc.sum(expected.column("bw_atp_amt")).as_py())
+    assert result.table.column("zip_cd").to_pylist() == [z or None for z in expected.column("zip_cd").to_pylist()]
+    if era == 1:
+        assert result.table.column("ld_dt").null_count == result.table.num_rows
+
+
+def test_cp1252_employer_names_are_decoded(world, tmp_path):
+    (path,) = SOURCE.write_sample(world, tmp_path, era=1)
+    with zipfile.ZipFile(path) as archive:
+        raw = archive.read("whd_whisard.csv")
+    names = set(_parse(path).table.column("trade_nm").to_pylist())
+    planted = [w for w in ("Peña", "Muñoz", "Núñez", "Ibáñez", "Cantú", "Panadería") if w.encode("cp1252") in raw]
+    assert planted, "the sample should contain cp1252 bytes"
+    assert all(any(w in (n or "") for n in names) for w in planted)
+
+
+def _csv(tmp_path, header, rows):
+    path = tmp_path / "whd_whisard.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_unknown_column_fails_naming_it(world, tmp_path):
+    (path,) = SOURCE.write_sample(world, tmp_path, era=1)
+    with zipfile.ZipFile(path) as archive:
+        lines = archive.read("whd_whisard.csv").decode("cp1252").splitlines()
+    header = lines[0].replace("bw_atp_amt", "backwages_total", 1)
+    with pytest.raises(UnknownLayoutError) as error:
+        _parse(_csv(tmp_path, header, lines[1:5]))
+    assert "backwages_total" in str(error.value) and "bw_atp_amt" in str(error.value)
+
+
+def test_truncated_file_fails_with_row(world, tmp_path):
+    (path,) = SOURCE.write_sample(world, tmp_path, era=1)
+    with zipfile.ZipFile(path) as archive:
+        text = archive.read("whd_whisard.csv").decode("cp1252")
+    cut = text[: len(text) // 2]
+    cut = cut[: cut.rfind(",") ]  # stop mid-row
+    broken = tmp_path / "whd_whisard.csv"
+    broken.write_text(cut, encoding="utf-8")
+    with pytest.raises(ParseError) as error:
+        _parse(broken)
+    assert error.value.rule == "row_shape"
+    assert error.value.problems[0].row is not None
+
+
+def test_value_that_is_not_a_number_names_row_and_column(world, tmp_path):
+    (path,) = SOURCE.write_sample(world, tmp_path, era=1)
+    with zipfile.ZipFile(path) as archive:
+        lines = archive.read("whd_whisard.csv").decode("cp1252").splitlines()
+    header = lines[0].split(",")
+    row = lines[3].split(",")
+    assert len(row) == len(header), "pick a row without quoted commas"
+    row[header.index("bw_atp_amt")] = "12x.50"
+    lines[3] = ",".join(row)
+    with pytest.raises(ParseError) as error:
+        _parse(_csv(tmp_path, lines[0], lines[1:10]))
+    problem = error.value.problems[0]
+    assert (error.value.rule, problem.row, problem.column, problem.value) == ("types_parse", 3, "bw_atp_amt", "12x.50")
+
+
+def test_empty_file_fails(tmp_path):
+    empty = tmp_path / "whd_whisard.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(ParseError, match="empty"):
+        _parse(empty)
