@@ -32,6 +32,9 @@ class RawTableSpec:
     remote_files: Callable[[], list[RemoteFile]]
     select_files: Callable[[list[Path]], list[Path]] | None = None  # default: every match
     description: str = ""
+    # Columns identifying the slice of the table one file carries (e.g. a fiscal year): loading a
+    # single file (`warehouse ingest`) replaces only those slices. Empty: one file is the whole table.
+    replace_key: tuple[str, ...] = ()
 
     def matches(self, filename: str) -> bool:
         return re.fullmatch(self.file_pattern, filename, flags=re.IGNORECASE) is not None

@@ -1,0 +1,29 @@
+"""Rules every suite shares and the reference value sets they use."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from expectations.rules import ERROR, TableRule
+from sources.common.reference import STATE_CODES
+
+EARLIEST_VALID_DATE = date(1980, 1, 1)
+# USPS codes beyond states and territories that appear in federal files (freely associated states,
+# minor outlying islands, military mail).
+EXTRA_POSTAL_CODES = frozenset({"FM", "MH", "PW", "UM", "AA", "AE", "AP"})
+POSTAL_STATE_CODES = STATE_CODES | EXTRA_POSTAL_CODES
+NAICS_FORMAT = r"^[0-9]{2,6}$"
+ZIP_FORMAT = r"^[0-9]{5}(-?[0-9]{4})?$"
+
+
+def today() -> date:
+    return date.today()
+
+
+def standard_table_rules(key: tuple[str, ...]) -> tuple[TableRule, ...]:
+    """Not empty, unique key, and no sudden drop in rows against the last accepted load."""
+    return (
+        TableRule("not_empty", ERROR, "the load has at least one row", "not_empty"),
+        TableRule("key_unique", ERROR, f"the key ({', '.join(key)}) identifies one row", "unique_key", key),
+        TableRule("row_count_vs_last_load", ERROR, "no sudden drop in rows", "row_count_drop"),
+    )

@@ -1,0 +1,285 @@
+"""Running a suite against a staged Parquet table: Great Expectations on pandas batches (bounded
+memory), set-wide rules in DuckDB, one `RuleResult` per rule.
+
+GE validates each Arrow record batch as a pandas frame; unexpected counts are summed over batches
+before `mostly` is applied, and the first failing rows (with `source_file`/`source_row`) are kept
+as examples. GE is used on pandas only: its SQL path over DuckDB is unreliable.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from expectations.rules import Check, Rule, Suite, TableRule
+from sources.common.contract import TableContract
+from sources.common.errors import MAX_EXAMPLES
+from warehouse.gate_report import RuleResult
+
+log = logging.getLogger(__name__)
+
+BATCH_ROWS = 200_000
+_INDEX_COLUMNS = ["source_file", "source_row"]
+
+
+@dataclass
+class _Tally:
+    element_count: int = 0
+    missing_count: int = 0
+    unexpected_count: int = 0
+    failed_table_check: bool = False
+    observed: object = None
+    errors: list[str] = field(default_factory=list)
+    examples: list[dict] = field(default_factory=list)
+
+
+@cache
+def _batch_definition():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    asset = context.data_sources.add_pandas("staged").add_dataframe_asset("parsed_table")
+    return context, asset.add_batch_definition_whole_dataframe("batch")
+
+
+def _expectation(check: Check, check_id: str):
+    import great_expectations as gx
+    import pandas as pd
+
+    kwargs = {k: pd.Timestamp(v) if isinstance(v, date) else v for k, v in check.kwargs.items()}
+    return getattr(gx.expectations, check.expectation)(**kwargs, meta={"check_id": check_id})
+
+
+def _gx_suite(suite: Suite, checks: dict[str, tuple[Rule, Check]]):
+    import great_expectations as gx
+
+    context, _ = _batch_definition()
+    name = f"{suite.table}_{id(checks)}"
+    expectations = [_expectation(check, check_id) for check_id, (_, check) in checks.items()]
+    return context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
+
+
+def validate_parquet(
+    parquet: Path,
+    contract: TableContract,
+    suite: Suite,
+    *,
+    previous_slice_counts: dict[str, int] | None = None,
+    slice_columns: tuple[str, ...] = (),
+    max_row_drop_share: float = 0.5,
+    batch_rows: int = BATCH_ROWS,
+) -> list[RuleResult]:
+    """Validate a staged table against its suite; returns one result per rule (schema rule first)."""
+    schema_result = _schema_rule(parquet, contract)
+    if not schema_result.passed:
+        return [schema_result]  # value rules on the wrong columns would only add noise
+    results = [schema_result]
+    results += _run_expectations(parquet, suite, batch_rows)
+    results += [
+        _run_table_rule(parquet, rule, previous_slice_counts or {}, slice_columns, max_row_drop_share)
+        for rule in suite.table_rules
+    ]
+    return results
+
+
+def _schema_rule(parquet: Path, contract: TableContract) -> RuleResult:
+    actual = pq.read_schema(parquet)
+    expected = contract.arrow_schema()
+    problems = []
+    for wanted in expected:
+        if wanted.name not in actual.names:
+            problems.append({"column": wanted.name, "problem": "missing"})
+        elif not actual.field(wanted.name).type.equals(wanted.type):
+            problems.append({"column": wanted.name, "problem": f"type {actual.field(wanted.name).type}, expected {wanted.type}"})
+    problems += [{"column": n, "problem": "not in the contract"} for n in actual.names if n not in expected.names]
+    return RuleResult(
+        "columns_and_types_match_contract", "error", not problems,
+        f"the parsed table has exactly the contract's {len(expected)} columns with its types",
+        failing_count=len(problems) or None, examples=problems[:MAX_EXAMPLES],
+    )
+
+
+def _run_expectations(parquet: Path, suite: Suite, batch_rows: int) -> list[RuleResult]:
+    if not suite.rules:
+        return []
+    checks = {f"{rule.name}#{i}": (rule, check) for rule in suite.rules for i, check in enumerate(rule.checks)}
+    gx_suite = _gx_suite(suite, checks)
+    _, batch_definition = _batch_definition()
+    tallies: dict[str, _Tally] = defaultdict(_Tally)
+    reader = pq.ParquetFile(parquet)
+    for record_batch in reader.iter_batches(batch_size=batch_rows):
+        frame = pa.Table.from_batches([record_batch]).to_pandas(date_as_object=False)
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+        validation = batch.validate(
+            gx_suite,
+            result_format={
+                "result_format": "SUMMARY",
+                "partial_unexpected_count": MAX_EXAMPLES,
+                "unexpected_index_column_names": _INDEX_COLUMNS,
+            },
+        )
+        for result in validation.results:
+            _tally(tallies[result.expectation_config.meta["check_id"]], result)
+    return [_rule_result(rule, {cid: tallies[cid] for cid, (r, _) in checks.items() if r is rule}, checks) for rule in suite.rules]
+
+
+def _tally(tally: _Tally, result) -> None:
+    info = result.exception_info or {}
+    if info.get("raised_exception"):
+        tally.errors.append(str(info.get("exception_message"))[:300])
+        return
+    values = result.result or {}
+    if "unexpected_count" in values:
+        tally.element_count += int(values.get("element_count") or 0)
+        tally.missing_count += int(values.get("missing_count") or 0)
+        tally.unexpected_count += int(values.get("unexpected_count") or 0)
+        for example in values.get("partial_unexpected_index_list") or []:
+            if len(tally.examples) < MAX_EXAMPLES:
+                tally.examples.append({k: _plain(v) for k, v in example.items()})
+    elif not result.success:
+        tally.failed_table_check = True
+        tally.observed = _plain(values.get("observed_value"))
+        details = values.get("details")
+        if details and len(tally.examples) < MAX_EXAMPLES:
+            tally.examples.append({"details": _plain(details)})
+
+
+def _rule_result(rule: Rule, tallies: dict[str, _Tally], checks: dict[str, tuple[Rule, Check]]) -> RuleResult:
+    failing = 0
+    passed = True
+    examples: list[dict] = []
+    failing_columns: list[str] = []
+    errors: list[str] = []
+    for check_id, tally in tallies.items():
+        check = checks[check_id][1]
+        nonmissing = tally.element_count - tally.missing_count
+        allowed = (1.0 - rule.mostly) * nonmissing
+        check_failed = tally.failed_table_check or bool(tally.errors) or tally.unexpected_count > allowed
+        if tally.errors:
+            errors += tally.errors
+        if tally.unexpected_count or tally.failed_table_check:
+            failing += tally.unexpected_count or 1
+            failing_columns.append(check.column or check.expectation)
+            for example in tally.examples:
+                if len(examples) < MAX_EXAMPLES:
+                    examples.append({"check": check.column or check.expectation, **example})
+        passed = passed and not check_failed
+    description = rule.description + (f" (tolerance: {1 - rule.mostly:.2%} of values)" if rule.mostly < 1 else "")
+    if errors:
+        description += f"; validation error: {errors[0]}"
+    return RuleResult(
+        rule.name, rule.severity, passed, description,
+        column=", ".join(failing_columns[:5]) or None,
+        observed=None if passed else f"failing in {len(failing_columns)} check(s)",
+        failing_count=failing or None,
+        examples=examples,
+    )
+
+
+def _plain(value):
+    """JSON-friendly scalars for reports (numpy/pandas types, timestamps)."""
+    if hasattr(value, "item") and not isinstance(value, (list, dict)):
+        try:
+            return value.item()
+        except (ValueError, AttributeError):
+            pass
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+# ------------------------------------------------------------------------------------------------
+# Set-wide rules (whole table at once, in DuckDB)
+# ------------------------------------------------------------------------------------------------
+
+
+def _run_table_rule(parquet: Path, rule: TableRule, previous: dict[str, int], slice_columns, max_drop: float) -> RuleResult:
+    with duckdb.connect() as con:
+        con.execute(f"CREATE VIEW staged AS SELECT * FROM read_parquet('{_sql_string(parquet)}')")
+        if rule.kind == "not_empty":
+            rows = con.execute("SELECT count(*) FROM staged").fetchone()[0]
+            return RuleResult(rule.name, rule.severity, rows > 0, rule.description, observed=rows, failing_count=None if rows else 1)
+        if rule.kind == "unique_key":
+            return _unique_key(con, rule)
+        if rule.kind == "row_count_drop":
+            return _row_count_drop(con, rule, previous, slice_columns, max_drop)
+    raise ValueError(f"unknown table rule kind {rule.kind}")
+
+
+def _unique_key(con: duckdb.DuckDBPyConnection, rule: TableRule) -> RuleResult:
+    key = ", ".join(f'"{c}"' for c in rule.columns)
+    duplicated = con.execute(
+        f"SELECT count(*), coalesce(sum(n), 0) FROM (SELECT {key}, count(*) AS n FROM staged GROUP BY ALL HAVING n > 1)"
+    ).fetchone()
+    examples = []
+    if duplicated[0]:
+        rows = con.execute(
+            f"""SELECT {key}, source_file, source_row FROM staged
+                WHERE ({key}) IN (SELECT {key} FROM staged GROUP BY ALL HAVING count(*) > 1)
+                ORDER BY {key}, source_row LIMIT {MAX_EXAMPLES}"""
+        ).fetchall()
+        names = [*rule.columns, "source_file", "source_row"]
+        examples = [dict(zip(names, (_plain(v) for v in row), strict=True)) for row in rows]
+    return RuleResult(
+        rule.name, rule.severity, duplicated[0] == 0, rule.description,
+        column=", ".join(rule.columns), observed=f"{duplicated[0]} duplicated key value(s)" if duplicated[0] else None,
+        failing_count=int(duplicated[1]) or None, examples=examples,
+    )
+
+
+def _sql_string(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def slice_counts(parquet: Path, slice_columns: tuple[str, ...]) -> dict[str, int]:
+    """Row count per slice (distinct values of the table's replace key; one slice "*" if none)."""
+    with duckdb.connect() as con:
+        if not slice_columns:
+            return {"*": con.execute("SELECT count(*) FROM read_parquet(?)", [str(parquet)]).fetchone()[0]}
+        label = " || '|' || ".join(f'coalesce(CAST("{c}" AS VARCHAR), \'\')' for c in slice_columns)
+        rows = con.execute(f"SELECT {label} AS slice, count(*) FROM read_parquet(?) GROUP BY 1", [str(parquet)]).fetchall()
+        return dict(rows)
+
+
+def _row_count_drop(con, rule: TableRule, previous: dict[str, int], slice_columns, max_drop: float) -> RuleResult:
+    current = {}
+    label = " || '|' || ".join(f'coalesce(CAST("{c}" AS VARCHAR), \'\')' for c in slice_columns) if slice_columns else "'*'"
+    for slice_label, rows in con.execute(f"SELECT {label}, count(*) FROM staged GROUP BY 1").fetchall():
+        current[slice_label] = rows
+    drops = []
+    for slice_label, before in sorted(previous.items()):
+        if slice_label not in current:
+            continue  # a slice this load does not carry (e.g. another fiscal year)
+        now = current[slice_label]
+        if before and (before - now) / before > max_drop:
+            drops.append({"slice": slice_label, "previous_rows": before, "rows": now, "drop": f"{(before - now) / before:.0%}"})
+    if previous and not slice_columns and "*" in previous and "*" not in current:
+        drops.append({"slice": "*", "previous_rows": previous["*"], "rows": 0, "drop": "100%"})
+    if drops:
+        observed = ", ".join(f"{d['slice']}: {d['previous_rows']:,} -> {d['rows']:,}" for d in drops[:3])
+    elif previous:
+        observed = f"{sum(current.values()):,} rows; previous accepted load {sum(previous.values()):,}"
+    else:
+        observed = f"{sum(current.values()):,} rows; first accepted load"
+    return RuleResult(
+        rule.name, rule.severity, not drops,
+        f"{rule.description} (at most {max_drop:.0%} fewer rows than the last accepted load, per slice)",
+        observed=observed, failing_count=len(drops) or None, examples=drops[:MAX_EXAMPLES],
+    )

@@ -1,0 +1,5 @@
+"""The Dagster code location (loaded by workspace.yaml and `dagster dev`)."""
+
+from orchestration.build import build_defs
+
+defs = build_defs()

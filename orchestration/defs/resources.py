@@ -1,0 +1,81 @@
+"""Resources, configured from environment variables (never read inside assets).
+
+- ``WAREHOUSE_HOME``: root of all data (default ``./data``).
+- ``WAREHOUSE_SOURCE``: where inputs come from: ``sample`` (default), ``download`` or a folder.
+- ``WAREHOUSE_SAMPLE_SCALE`` / ``WAREHOUSE_SAMPLE_SEED``: the embedded sample's size and seed.
+- ``WAREHOUSE_MAX_ROW_DROP``: share of rows a load may lose against the last accepted one (0.5).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.defs.dbt_project import dbt_project
+from sources.common.archive import RawArchive
+from sources.common.sample_world import SampleConfig
+from warehouse.settings import DEFAULT_HOME, HOME_ENV, WarehousePaths
+
+DEFAULT_SAMPLE_SCALE = 0.01
+DEFAULT_SAMPLE_SEED = 20261125
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """Where the warehouse lives and where its raw inputs come from."""
+
+    home: str = DEFAULT_HOME
+    input_mode: str = "sample"
+    sample_scale: float = DEFAULT_SAMPLE_SCALE
+    sample_seed: int = DEFAULT_SAMPLE_SEED
+    # "replace": a raw table is replaced by the files of this run (a full build);
+    # "merge": only the slices (replace_key values) present in this run's files are replaced (ingest).
+    load_mode: str = "replace"
+    # The row-count rule fails when a slice has more than this share fewer rows than last time.
+    max_row_drop_share: float = 0.5
+
+    def paths(self) -> WarehousePaths:
+        return WarehousePaths.at(self.home).ensure()
+
+    def archive(self) -> RawArchive:
+        return RawArchive(self.paths().raw_archive)
+
+    def sample_config(self) -> SampleConfig:
+        return SampleConfig(scale=self.sample_scale, seed=self.sample_seed)
+
+    @contextmanager
+    def dbt_environment(self) -> Iterator[None]:
+        """Point dbt's profile at this warehouse's build database for the duration of a dbt call."""
+        previous = os.environ.get("WAREHOUSE_BUILD_DB")
+        os.environ["WAREHOUSE_BUILD_DB"] = str(self.paths().build_db)
+        try:
+            yield
+        finally:
+            if previous is None:
+                os.environ.pop("WAREHOUSE_BUILD_DB", None)
+            else:
+                os.environ["WAREHOUSE_BUILD_DB"] = previous
+
+
+def warehouse_from_env() -> WarehouseResource:
+    env = os.environ
+    return WarehouseResource(
+        home=env.get(HOME_ENV) or DEFAULT_HOME,
+        input_mode=env.get("WAREHOUSE_SOURCE") or "sample",
+        sample_scale=float(env.get("WAREHOUSE_SAMPLE_SCALE") or DEFAULT_SAMPLE_SCALE),
+        sample_seed=int(env.get("WAREHOUSE_SAMPLE_SEED") or DEFAULT_SAMPLE_SEED),
+        max_row_drop_share=float(env.get("WAREHOUSE_MAX_ROW_DROP") or 0.5),
+    )
+
+
+def default_resources() -> dict[str, object]:
+    return {
+        "warehouse": warehouse_from_env(),
+        "dbt": DbtCliResource(project_dir=dbt_project),
+    }
+
+
+__all__ = ["WarehouseResource", "default_resources", "warehouse_from_env"]

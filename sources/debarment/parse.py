@@ -1,0 +1,392 @@
+"""Parse the OFLC debarment PDFs (current program lists, expired H-2A list) into canonical tables.
+
+The current "Program Debarments" PDF holds three ruled tables, each opened by a heading that is
+also a merged first row: "Permanent Labor Certification Debarment List" (PERM, 7 columns with CFR
+Citation), "H-2A ..." and "H-2B ..." (6 columns). A list continues on the next page without heading
+or header; a page can end one list and start the next; cells wrap. The expired H-2A PDF is one
+table: ``Name | City, State | Violation | Duration | Start date | End date``.
+
+Rows are read with pdfplumber in page order, top to bottom, headings included (as a table row or
+as page text). A row is data when its start or end cell parses as a date; header, heading and
+spacer rows do not. Every header is checked against the known columns (an unknown one fails naming
+them, never a guess), a data row must follow a header of its list, and a date, duration or row
+shape that does not parse is an error naming page, row, column and value. Other rows (footnotes,
+stray text) are skipped and reported in the notes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from sources.common.contract import PROVENANCE_COLUMNS, TableContract
+from sources.common.errors import MAX_EXAMPLES, ParseError, Problem, UnknownLayoutError
+from sources.common.parsing import ParseResult, cast_to_contract, load_arrow_as_text
+from sources.common.reference import STATE_BY_NAME, STATE_CODES
+from sources.debarment.contract import EXPIRED_H2A_DEBARMENTS, PROGRAM_DEBARMENTS
+
+# The three lists of the current PDF, in publication order.
+PROGRAM_HEADINGS: dict[str, str] = {
+    "PERM": "Permanent Labor Certification Debarment List",
+    "H-2A": "H-2A Labor Certification Debarment List",
+    "H-2B": "H-2B Labor Certification Debarment List",
+}
+PROGRAM_COLUMNS = ("Entity", "Entity Type", "Employer Location", "Start of Debarment", "End of Debarment",
+                   "Violation", "CFR Citation")
+EXPIRED_COLUMNS = ("Name", "City, State", "Violation", "Duration", "Start date", "End date")
+
+_MONTHS = {name: number for number, names in enumerate(
+    [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+     ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+     ("december", "dec")], start=1) for name in names}
+_LONG_DATE = re.compile(r"([A-Za-z]+)\.?\s+(\d{1,2})(?:,\s*|\s+)(\d{4})")
+_SHORT_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})")
+_DURATION = re.compile(r"(?:(\d+)\s*(?:years?|yrs?))?\s*(?:(\d+)\s*(?:months?|mos?))?\.?", re.IGNORECASE)
+_DASHES = "[-\u2010\u2011\u2012\u2013]"
+
+
+def _heading_pattern(heading: str) -> str:
+    return r"\s+".join(re.escape(word).replace(r"\-", _DASHES) for word in heading.split())
+
+
+_HEADING_PATTERNS = {program: _heading_pattern(text) for program, text in PROGRAM_HEADINGS.items()}
+
+
+# --------------------------------------------------------------------------------------------
+# Cell helpers (also used by the sample and its tests)
+# --------------------------------------------------------------------------------------------
+
+
+def clean(cell: str | None) -> str:
+    """Collapse whitespace (wrapped cells arrive with newlines) and strip."""
+    return " ".join((cell or "").split())
+
+
+def parse_date(text: str | None) -> date | None:
+    """'May 13, 2020', 'Sept. 5, 2020', '1/19/2014' or '7/17/19' -> date; anything else -> None."""
+    text = clean(text)
+    if match := _LONG_DATE.fullmatch(text):
+        month = _MONTHS.get(match.group(1).lower())
+        year, day = int(match.group(3)), int(match.group(2))
+    elif match := _SHORT_DATE.fullmatch(text):
+        month, day, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
+        if len(match.group(3)) == 2:  # the strptime pivot: 00-68 -> 20xx, 69-99 -> 19xx
+            year += 2000 if year < 69 else 1900
+    else:
+        return None
+    try:
+        return date(year, month, day) if month else None
+    except ValueError:
+        return None
+
+
+def duration_months(text: str | None) -> int | None:
+    """'2 years' -> 24, '18 months' -> 18, '1 year 6 months' -> 18; None when not a duration."""
+    match = _DURATION.fullmatch(clean(text))
+    if not match or not any(match.groups()):
+        return None
+    years, months = (int(g) if g else 0 for g in match.groups())
+    return years * 12 + months
+
+
+def split_name(published: str) -> tuple[str, bool]:
+    """Strip DOL's trailing '*' from a name: ('Agrofarms and Grains, LLC', True)."""
+    name = clean(published)
+    stripped = name.rstrip("* ").strip()
+    return stripped, stripped != name
+
+
+def split_location(published: str) -> tuple[str | None, str | None, bool]:
+    """'Immokalee, Florida' -> ('Immokalee', 'FL', True); the flag is False when the state is not recognised."""
+    text = clean(published)
+    if not text:
+        return None, None, True
+    city, _, state = text.rpartition(",") if "," in text else ("", "", text)
+    city, state = city.strip() or None, state.strip()
+    if state.upper() in STATE_BY_NAME:
+        return city, STATE_BY_NAME[state.upper()].code, True
+    if re.fullmatch(r"[A-Za-z]{2}", state):
+        return city, state.upper(), state.upper() in STATE_CODES
+    if "," not in text:  # no state at all: keep the text as the city
+        return text, None, False
+    return city, None, False
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the PDF into rows in reading order
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Item:
+    page: int
+    cells: tuple[str | None, ...] = ()
+    heading: str | None = None  # program whose heading is at this position
+
+    @property
+    def text(self) -> str:
+        return " ".join(c for c in self.cells if c)
+
+
+def _read_items(path: Path, *, file: str, headings: dict[str, str]) -> tuple[list[_Item], list[str]]:
+    """Every table row (and list heading) of the PDF, page by page, top to bottom.
+
+    Raises:
+        ParseError: empty or unreadable PDF, a page that cannot be read, or no table anywhere.
+    """
+    import pdfplumber
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    if path.stat().st_size == 0:
+        raise ParseError(file, "not_empty", "the file is empty (0 bytes)")
+    try:
+        pdf = pdfplumber.open(path)
+    except (PDFSyntaxError, ValueError, TypeError, KeyError) as error:
+        raise ParseError(file, "pdf_readable", f"not a readable PDF: {error or type(error).__name__}") from error
+    except Exception as error:  # pdfminer raises assorted types for damaged files
+        raise ParseError(file, "pdf_readable", f"not a readable PDF: {type(error).__name__}: {error}") from error
+    items: list[_Item] = []
+    without_tables: list[int] = []
+    with pdf:
+        if not pdf.pages:
+            raise ParseError(file, "not_empty", "the PDF has no pages")
+        for number, page in enumerate(pdf.pages, start=1):
+            try:
+                positioned = _page_items(page, number, headings)
+            except Exception as error:  # a damaged page: name it
+                raise ParseError(
+                    file, "pdf_readable", f"page {number} could not be read: {type(error).__name__}: {error}"
+                ) from error
+            if not any(item.cells for _, _, item in positioned):
+                without_tables.append(number)
+            items += [item for _, _, item in sorted(positioned, key=lambda p: (p[0], p[1]))]
+        page_count = len(pdf.pages)
+    if len(without_tables) == page_count:
+        raise ParseError(file, "pdf_tables", f"no table found on any page (pages 1-{page_count}): not a debarment list")
+    notes = [f"{page_count} pages"]
+    if without_tables:
+        notes.append(f"pages without a table: {without_tables}")
+    return items, notes
+
+
+def _page_items(page, number: int, headings: dict[str, str]) -> list[tuple[float, int, _Item]]:
+    positioned: list[tuple[float, int, _Item]] = []
+    for table in page.find_tables():
+        for row, cells in zip(table.rows, table.extract(), strict=True):
+            positioned.append((row.bbox[1], 1, _Item(number, tuple(cells))))
+    for program, pattern in headings.items():
+        for match in page.search(pattern, regex=True, case=False, return_chars=False):
+            positioned.append((match["top"], 0, _Item(number, heading=program)))
+    return positioned
+
+
+def _heading_in(text: str) -> str | None:
+    for program, pattern in _HEADING_PATTERNS.items():
+        if re.search(pattern, text, flags=re.IGNORECASE):
+            return program
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Lists -> rows
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _ListReader:
+    """Walks the items, tracking the current list and its header; yields data rows with their page."""
+
+    file: str
+    expected: tuple[tuple[str, ...], ...]  # accepted headers, by column count
+    start_index: int
+    needs_heading: bool
+    skipped: list[str]
+
+    def rows(self, items: list[_Item]):
+        program = None
+        header: tuple[str, ...] | None = None
+        pending: list[str] | None = None
+        first_header_cell = self.expected[0][0].lower()
+        for item in items:
+            heading = item.heading or _heading_in(item.text)
+            if heading:
+                if not self.needs_heading:
+                    raise UnknownLayoutError(self.file, "header", f"page {item.page}: the {heading} list heading "
+                                             "belongs to the current program-debarments PDF, not this list")
+                if heading != program or item.heading is None:
+                    program, header, pending = heading, None, None
+                continue
+            cells = [clean(c) for c in item.cells]
+            if not any(cells):
+                continue
+            if cells[0].lower() == first_header_cell:
+                pending = cells
+                continue
+            is_data = self._is_data(cells)
+            if pending is not None and not cells[0] and not is_data:  # header split over two rows
+                pending = [f"{a} {b}".strip() for a, b in zip(pending, cells, strict=False)]
+                continue
+            if pending is not None:
+                header, pending = self._check_header(pending, item.page, program), None
+            if not is_data:
+                self.skipped.append(f"page {item.page}: {item.text[:60]!r}")
+                continue
+            if self.needs_heading and program is None:
+                raise ParseError(self.file, "list_heading", f"page {item.page}: a debarment row comes before any "
+                                 f"list heading ({item.text[:60]!r})")
+            if header is None:
+                raise UnknownLayoutError(self.file, "header", f"page {item.page}: a data row comes before the "
+                                         f"{program or 'list'} header row; refusing to guess its columns")
+            if len(cells) != len(header):
+                raise ParseError(self.file, "row_shape", f"page {item.page}: a row has {len(cells)} cells but the "
+                                 f"header has {len(header)} ({item.text[:60]!r})")
+            yield program, item.page, dict(zip(header, cells, strict=True))
+        if pending is not None and header is None:
+            self._check_header(pending, items[-1].page, program)
+
+    def _is_data(self, cells: list[str]) -> bool:
+        start, end = self.start_index, self.start_index + 1
+        return len(cells) > end and (parse_date(cells[start]) is not None or parse_date(cells[end]) is not None)
+
+    def _check_header(self, cells: list[str], page: int, program: str | None) -> tuple[str, ...]:
+        for expected in self.expected:
+            if [c.lower() for c in cells] == [e.lower() for e in expected]:
+                return expected
+        closest = min(self.expected, key=lambda e: abs(len(e) - len(cells)))
+        known = {e.lower() for e in closest}
+        problems = [Problem("header", "column is in no known layout", column=c, row=0) for c in cells
+                    if c.lower() not in known]
+        problems += [Problem("header", "required column is missing", column=e, row=0) for e in closest
+                     if e.lower() not in {c.lower() for c in cells}]
+        raise UnknownLayoutError(self.file, "header", f"page {page}: unknown column layout of the {program or 'list'} "
+                                 f"table {cells}; known: {list(closest)}", problems)
+
+
+class _Cells:
+    """Collects text cells for the contract and the values that fail to parse (with page and row)."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.records: list[dict[str, str | None]] = []
+        self.problems: list[Problem] = []
+        self.failing = 0
+
+    def date(self, value: str, column: str, page: int, required: bool = False) -> str | None:
+        parsed = parse_date(value)
+        if parsed is None and (value or required):
+            self.fail(column, value, f"not a valid date (page {page})")
+        return parsed.isoformat() if parsed else None
+
+    def fail(self, column: str, value: str, message: str) -> None:
+        self.failing += 1
+        if len(self.problems) < MAX_EXAMPLES:
+            self.problems.append(Problem("types_parse", message, column=column, row=len(self.records) + 1, value=value))
+
+    def raise_if_failed(self) -> None:
+        if self.failing:
+            columns = sorted({p.column for p in self.problems if p.column})
+            raise ParseError(self.file, "types_parse", f"values that do not parse in: {', '.join(columns)}",
+                             self.problems, self.failing)
+
+
+def parse_program_debarments(path: Path, *, file: str, sha256: str) -> ParseResult:
+    """Parse the current Program Debarments PDF into `raw_debarment__program_debarments` rows.
+
+    Raises:
+        ParseError: unreadable/empty PDF, no table, unknown header, a row before any list heading,
+            a row of the wrong width, or a date that does not parse.
+    """
+    items, notes = _read_items(Path(path), file=file, headings=_HEADING_PATTERNS)
+    skipped: list[str] = []
+    reader = _ListReader(file, (PROGRAM_COLUMNS, PROGRAM_COLUMNS[:6]), 3, True, skipped)
+    cells = _Cells(file)
+    unknown_states: list[str] = []
+    for program, page, row in reader.rows(items):
+        name, marked = split_name(row["Entity"])
+        if not name:
+            cells.fail("Entity", row["Entity"], f"the entity name is blank (page {page})")
+        city, state, known = split_location(row["Employer Location"])
+        if not known:
+            unknown_states.append(row["Employer Location"])
+        cells.records.append({
+            "program": program,
+            "entity_name": name,
+            "is_marked_asterisk": str(marked).lower(),
+            "entity_type": row["Entity Type"],
+            "employer_location": row["Employer Location"],
+            "city": city,
+            "state_code": state,
+            "start_date": cells.date(row["Start of Debarment"], "Start of Debarment", page, required=True),
+            "end_date": cells.date(row["End of Debarment"], "End of Debarment", page),
+            "violation": row["Violation"],
+            "cfr_citation": row.get("CFR Citation"),
+            "source_page": str(page),
+        })
+    counts = {p: sum(r["program"] == p for r in cells.records) for p in PROGRAM_HEADINGS}
+    notes.append("rows per list: " + ", ".join(f"{p} {n}" for p, n in counts.items()))
+    return _finish(cells, PROGRAM_DEBARMENTS, notes, skipped, unknown_states, sha256=sha256)
+
+
+def parse_expired_h2a_debarments(path: Path, *, file: str, sha256: str) -> ParseResult:
+    """Parse the expired H-2A debarments PDF into `raw_debarment__expired_h2a_debarments` rows.
+
+    Raises:
+        ParseError: unreadable/empty PDF, no table, unknown header (including the current list's),
+            a row of the wrong width, or a date or duration that does not parse.
+    """
+    items, notes = _read_items(Path(path), file=file, headings=_HEADING_PATTERNS)
+    skipped: list[str] = []
+    reader = _ListReader(file, (EXPIRED_COLUMNS,), 4, False, skipped)
+    cells = _Cells(file)
+    unknown_states: list[str] = []
+    for _, page, row in reader.rows(items):
+        name, marked = split_name(row["Name"])
+        if not name:
+            cells.fail("Name", row["Name"], f"the name is blank (page {page})")
+        city, state, known = split_location(row["City, State"])
+        if not known:
+            unknown_states.append(row["City, State"])
+        months = duration_months(row["Duration"])
+        if months is None and row["Duration"]:
+            cells.fail("Duration", row["Duration"], f"not a duration like '2 years' or '18 months' (page {page})")
+        cells.records.append({
+            "entity_name": name,
+            "is_marked_asterisk": str(marked).lower(),
+            "city": city,
+            "state_code": state,
+            "location_as_published": row["City, State"],
+            "violation": row["Violation"],
+            "duration_text": row["Duration"],
+            "duration_months": None if months is None else str(months),
+            "start_date": cells.date(row["Start date"], "Start date", page, required=True),
+            "end_date": cells.date(row["End date"], "End date", page),
+            "source_page": str(page),
+        })
+    return _finish(cells, EXPIRED_H2A_DEBARMENTS, notes, skipped, unknown_states, sha256=sha256)
+
+
+def _finish(cells: _Cells, contract: TableContract, notes: list[str], skipped: list[str], unknown_states: list[str],
+            *, sha256: str) -> ParseResult:
+    cells.raise_if_failed()
+    if not cells.records:
+        raise ParseError(cells.file, "not_empty", "no debarment rows found (no row with a date in its date columns)")
+    if skipped:
+        notes.append(f"skipped {len(skipped)} non-data rows: {skipped[:5]}")
+    if unknown_states:
+        notes.append(f"{len(unknown_states)} locations without a recognised state (state_code NULL or kept as "
+                     f"published): {sorted(set(unknown_states))[:10]}")
+    names = [c.name for c in contract.columns if c.name not in PROVENANCE_COLUMNS]
+    text = pa.table({n: pa.array([r[n] for r in cells.records], pa.string()) for n in names})
+    with duckdb.connect() as con:
+        load_arrow_as_text(con, text, "_text")
+        table = cast_to_contract(con, "_text", contract, {n: n for n in names}, file=cells.file, sha256=sha256)
+    return ParseResult(table, notes)
+
+
+ParseFn = Callable[..., ParseResult]

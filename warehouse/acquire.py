@@ -1,0 +1,97 @@
+"""Acquiring raw inputs into the archive from one of three places: the embedded sample, a live
+download, or a local folder of files in their real names.
+
+Only this module decides where inputs come from; everything downstream sees archived files.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from sources import ALL_SOURCES
+from sources.common.archive import ArchivedFile, RawArchive
+from sources.common.fetch import FetchPolicy, ProgressCallback, fetch_to_archive
+from sources.common.sample_world import SampleConfig, World
+from sources.common.spec import RawTableSpec, SourceSpec
+from warehouse.settings import WarehousePaths
+
+log = logging.getLogger(__name__)
+
+SAMPLE_MODE = "sample"
+DOWNLOAD_MODE = "download"
+_COMPLETE = ".complete.json"
+
+
+class InputError(RuntimeError):
+    """Inputs could not be found or acquired (e.g. a folder without the expected files)."""
+
+
+def write_sample(out_dir: Path, config: SampleConfig, on_source: Callable[[str], None] | None = None) -> list[Path]:
+    """Write every source's sample files (real names) and the ground truth into `out_dir`."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    world = World(config)
+    written: list[Path] = []
+    for spec in ALL_SOURCES:
+        if on_source:
+            on_source(spec.name)
+        written += spec.write_sample(world, out_dir)
+    written.append(world.truth.write(out_dir))
+    return written
+
+
+def sample_folder(paths: WarehousePaths, config: SampleConfig) -> Path:
+    """The folder holding the sample for `config`, generated once (deterministic, so reusable)."""
+    folder = paths.samples / f"scale-{config.scale:g}-seed-{config.seed}"
+    marker = folder / _COMPLETE
+    if marker.exists():
+        return folder
+    if folder.exists():
+        shutil.rmtree(folder)  # an interrupted earlier generation
+    tmp = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    write_sample(tmp, config)
+    (tmp / _COMPLETE).write_text(json.dumps({"scale": config.scale, "seed": config.seed}), encoding="utf-8")
+    tmp.rename(folder)
+    return folder
+
+
+def acquire(
+    spec: SourceSpec,
+    table: RawTableSpec,
+    *,
+    mode: str,
+    paths: WarehousePaths,
+    sample_config: SampleConfig,
+    progress: ProgressCallback | None = None,
+    fetch_policy: FetchPolicy = FetchPolicy(),
+) -> list[ArchivedFile]:
+    """Put the files behind `table` into the raw archive and return them (oldest name first).
+
+    Raises:
+        InputError: a local folder holds no file this table can load.
+    """
+    archive = RawArchive(paths.raw_archive)
+    if mode == DOWNLOAD_MODE:
+        return [
+            fetch_to_archive(remote, source=spec.name, archive=archive, policy=fetch_policy, progress=progress)
+            for remote in table.remote_files()
+        ]
+    folder = sample_folder(paths, sample_config) if mode == SAMPLE_MODE else Path(mode)
+    if not folder.is_dir():
+        raise InputError(f"input folder {folder} does not exist (expected 'sample', 'download' or a folder)")
+    chosen = table.pick(sorted(p for p in folder.iterdir() if p.is_file()))
+    if not chosen:
+        raise InputError(
+            f"{folder}: no file for {table.contract.table_name}; expected names matching "
+            f"{table.file_pattern!r} (the publisher's real file names)"
+        )
+    origin = "sample" if mode == SAMPLE_MODE else "local"
+    return [
+        archive.store_local(path, source=spec.name, url=f"{origin}:{path.name}" if origin == "sample" else None)
+        for path in chosen
+    ]

@@ -1,0 +1,56 @@
+"""Loading accepted Parquet into the build database's ``raw`` schema (one table per contract)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from sources.common.contract import TableContract
+
+RAW_SCHEMA = "raw"
+
+
+def connect(db_path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    db_path = Path(db_path)
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(db_path), read_only=read_only)
+
+
+def create_raw_table(con: duckdb.DuckDBPyConnection, contract: TableContract) -> None:
+    """Create the raw table with the contract's columns if it does not exist yet."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    con.execute(f'CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}."{contract.table_name}" (\n  {contract.duckdb_columns_sql()}\n)')
+
+
+def replace_raw_table(db_path: Path, contract: TableContract, parquet: Path) -> int:
+    """Replace the whole raw table with the Parquet's rows, in one transaction. Returns rows loaded."""
+    return _load(db_path, contract, parquet, delete_where=None)
+
+
+def merge_raw_table(db_path: Path, contract: TableContract, parquet: Path, replace_key: tuple[str, ...]) -> int:
+    """Replace only the slices (distinct `replace_key` values) present in the Parquet, in one transaction."""
+    if not replace_key:
+        return replace_raw_table(db_path, contract, parquet)
+    key = ", ".join(f'"{k}"' for k in replace_key)
+    return _load(db_path, contract, parquet, delete_where=f"({key}) IN (SELECT DISTINCT {key} FROM read_parquet($parquet))")
+
+
+def _load(db_path: Path, contract: TableContract, parquet: Path, delete_where: str | None) -> int:
+    columns = ", ".join(f'"{c}"' for c in contract.column_names)
+    table = f'{RAW_SCHEMA}."{contract.table_name}"'
+    with connect(db_path) as con:
+        create_raw_table(con, contract)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            condition = f"WHERE {delete_where}" if delete_where else ""
+            params = {"parquet": str(parquet)} if delete_where else {}
+            con.execute(f"DELETE FROM {table} {condition}", params)
+            con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM read_parquet($parquet)", {"parquet": str(parquet)})
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        loaded = con.execute("SELECT count(*) FROM read_parquet($parquet)", {"parquet": str(parquet)}).fetchone()[0]
+    return int(loaded)

@@ -1,0 +1,73 @@
+"""Where everything lives: one root (``WAREHOUSE_HOME``, default ``./data``) and fixed sub-paths.
+
+    raw/                     immutable raw archive (see sources/common/archive.py)
+    sample/<config>/         generated sample files in their real names
+    build/warehouse.duckdb   the build database (one writer: the pipeline)
+    build/parsed/            parsed tables as Parquet, gated before load
+    published/warehouse.duckdb  the read-only copy analysts query
+    reports/                 validation reports of rejected loads
+    dagster/                 Dagster instance storage for `warehouse build` runs
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+HOME_ENV = "WAREHOUSE_HOME"
+DEFAULT_HOME = "data"
+
+
+@dataclass(frozen=True)
+class WarehousePaths:
+    home: Path
+
+    @classmethod
+    def from_env(cls) -> WarehousePaths:
+        return cls(Path(os.environ.get(HOME_ENV) or DEFAULT_HOME).resolve())
+
+    @classmethod
+    def at(cls, home: str | Path) -> WarehousePaths:
+        return cls(Path(home).resolve())
+
+    @property
+    def raw_archive(self) -> Path:
+        return self.home / "raw"
+
+    @property
+    def samples(self) -> Path:
+        return self.home / "sample"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.home / "build"
+
+    @property
+    def build_db(self) -> Path:
+        return self.build_dir / "warehouse.duckdb"
+
+    @property
+    def parsed_dir(self) -> Path:
+        return self.build_dir / "parsed"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.home / "published"
+
+    @property
+    def published_db(self) -> Path:
+        return self.published_dir / "warehouse.duckdb"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home / "reports"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+    def ensure(self) -> WarehousePaths:
+        for path in (self.raw_archive, self.build_dir, self.parsed_dir, self.published_dir, self.reports_dir):
+            path.mkdir(parents=True, exist_ok=True)
+        return self
