@@ -9,7 +9,13 @@ from importlib import import_module
 from expectations.rules import Suite
 
 # source -> module holding `build_suites()`, which returns {raw table name: Suite}.
-SUITE_MODULES = {"whd": "expectations.whd"}
+SUITE_MODULES = {
+    "whd": "expectations.whd",
+    "h2a": "expectations.h2a",
+    "qcew": "expectations.qcew",
+    "debarment": "expectations.debarment",
+    "mspa": "expectations.mspa",
+}
 
 
 def suite_for(table_name: str) -> Suite:

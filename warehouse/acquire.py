@@ -11,10 +11,11 @@ import logging
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sources import ALL_SOURCES
 from sources.common.archive import ArchivedFile, RawArchive
-from sources.common.fetch import FetchPolicy, ProgressCallback, fetch_to_archive
+from sources.common.fetch import FetchPolicy, ProgressCallback, RemoteFile, fetch_to_archive
 from sources.common.sample_world import SampleConfig, World
 from sources.common.spec import RawTableSpec, SourceSpec
 from warehouse.settings import WarehousePaths
@@ -60,6 +61,14 @@ def sample_folder(paths: WarehousePaths, config: SampleConfig) -> Path:
     return folder
 
 
+def via_mirror(remote: RemoteFile, mirror: str | None) -> RemoteFile:
+    """Rewrite `https://host/path` to `<mirror>/host/path` (an internal mirror, or a test server)."""
+    if not mirror:
+        return remote
+    parts = urlsplit(remote.url)
+    return RemoteFile(f"{mirror.rstrip('/')}/{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else ""), remote.filename)
+
+
 def acquire(
     spec: SourceSpec,
     table: RawTableSpec,
@@ -69,6 +78,7 @@ def acquire(
     sample_config: SampleConfig,
     progress: ProgressCallback | None = None,
     fetch_policy: FetchPolicy = FetchPolicy(),
+    mirror: str | None = None,
 ) -> list[ArchivedFile]:
     """Put the files behind `table` into the raw archive and return them (oldest name first).
 
@@ -78,7 +88,7 @@ def acquire(
     archive = RawArchive(paths.raw_archive)
     if mode == DOWNLOAD_MODE:
         return [
-            fetch_to_archive(remote, source=spec.name, archive=archive, policy=fetch_policy, progress=progress)
+            fetch_to_archive(via_mirror(remote, mirror), source=spec.name, archive=archive, policy=fetch_policy, progress=progress)
             for remote in table.remote_files()
         ]
     folder = sample_folder(paths, sample_config) if mode == SAMPLE_MODE else Path(mode)

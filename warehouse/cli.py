@@ -55,15 +55,7 @@ def _defs(paths: WarehousePaths, *, source: str, scale: float | None, load_mode:
     from orchestration.build import build_defs
     from orchestration.defs.resources import warehouse_from_env
 
-    base = warehouse_from_env()
-    warehouse = base.model_copy(
-        update={
-            "home": str(paths.home),
-            "input_mode": source,
-            "sample_scale": scale if scale is not None else base.sample_scale,
-            "load_mode": load_mode,
-        }
-    )
+    warehouse = warehouse_from_env(home=str(paths.home), input_mode=source, sample_scale=scale, load_mode=load_mode)
     return build_defs(resource_overrides={"warehouse": warehouse})
 
 

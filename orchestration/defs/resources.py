@@ -4,6 +4,7 @@
 - ``WAREHOUSE_SOURCE``: where inputs come from: ``sample`` (default), ``download`` or a folder.
 - ``WAREHOUSE_SAMPLE_SCALE`` / ``WAREHOUSE_SAMPLE_SEED``: the embedded sample's size and seed.
 - ``WAREHOUSE_MAX_ROW_DROP``: share of rows a load may lose against the last accepted one (0.5).
+- ``WAREHOUSE_DOWNLOAD_MIRROR``: fetch ``https://host/path`` from ``<mirror>/host/path`` instead.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class WarehouseResource(dg.ConfigurableResource):
     load_mode: str = "replace"
     # The row-count rule fails when a slice has more than this share fewer rows than last time.
     max_row_drop_share: float = 0.5
+    # Download from a mirror instead of the publishers (https://host/path -> <mirror>/host/path).
+    download_mirror: str = ""
 
     def paths(self) -> WarehousePaths:
         return WarehousePaths.at(self.home).ensure()
@@ -60,15 +63,19 @@ class WarehouseResource(dg.ConfigurableResource):
                 os.environ["WAREHOUSE_BUILD_DB"] = previous
 
 
-def warehouse_from_env() -> WarehouseResource:
+def warehouse_from_env(**overrides) -> WarehouseResource:
+    """The warehouse resource as the environment configures it, with explicit overrides on top."""
     env = os.environ
-    return WarehouseResource(
+    settings = dict(
         home=env.get(HOME_ENV) or DEFAULT_HOME,
         input_mode=env.get("WAREHOUSE_SOURCE") or "sample",
         sample_scale=float(env.get("WAREHOUSE_SAMPLE_SCALE") or DEFAULT_SAMPLE_SCALE),
         sample_seed=int(env.get("WAREHOUSE_SAMPLE_SEED") or DEFAULT_SAMPLE_SEED),
         max_row_drop_share=float(env.get("WAREHOUSE_MAX_ROW_DROP") or 0.5),
+        download_mirror=env.get("WAREHOUSE_DOWNLOAD_MIRROR") or "",
     )
+    settings.update({k: v for k, v in overrides.items() if v is not None})
+    return WarehouseResource(**settings)
 
 
 def default_resources() -> dict[str, object]:

@@ -33,8 +33,9 @@ DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%d %H:%M:%S.%f",
-    "%m/%d/%Y",
+    # Two-digit years first: "%m/%d/%Y" would read "2/24/22" as the year 22; "%y" rejects 4 digits.
     "%m/%d/%y",
+    "%m/%d/%Y",
     "%m/%d/%Y %H:%M:%S",
     "%m/%d/%Y %I:%M:%S %p",
     "%B %d, %Y",

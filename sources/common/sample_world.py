@@ -263,9 +263,8 @@ class PlantedDebarment:
     is_whd_debarment: bool
     certified_again: bool
 
-    @property
-    def is_expired(self) -> bool:
-        return self.end < date(2026, 11, 1)
+    def is_expired_on(self, day: date) -> bool:
+        return self.end < day
 
 
 _DEBARMENT_VIOLATIONS = [
@@ -291,10 +290,16 @@ def planted_debarments(world: World) -> list[PlantedDebarment]:
     h2a_count, h2b_count = min(110, len(agricultural) // 3), min(30, len(others) // 5)
     chosen_ag = rng.choice(len(agricultural), size=h2a_count, replace=False)
     chosen_other = rng.choice(len(others), size=h2b_count, replace=False)
+    # Debarments start early enough that an employer certified again can show up in a later FY file.
+    first_start = date(2011, 1, 1)
+    start_span_days = (date(world.config.last_fiscal_year, 9, 30) - timedelta(days=240) - first_start).days
     debarments = []
     for program, pool, picks in (("H-2A", agricultural, chosen_ag), ("H-2B", others, chosen_other)):
         for index in picks.tolist():
-            start = date(2011, 1, 1) + timedelta(days=int(rng.integers(0, 365 * 15)))
+            # Like the real lists: most H-2A entries on the current list started in the last few years.
+            recent = rng.random() < 0.55
+            offset = start_span_days - int(rng.integers(0, 3 * 365)) if recent else int(rng.integers(0, start_span_days))
+            start = first_start + timedelta(days=offset)
             years = int(rng.choice([1, 2, 3, 5]))
             end = start + timedelta(days=365 * years - 1)
             violation = _DEBARMENT_VIOLATIONS[rng.integers(len(_DEBARMENT_VIOLATIONS))]

@@ -17,7 +17,6 @@ stray text) are skipped and reported in the notes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -27,6 +26,7 @@ import pyarrow as pa
 
 from sources.common.contract import PROVENANCE_COLUMNS, TableContract
 from sources.common.errors import MAX_EXAMPLES, ParseError, Problem, UnknownLayoutError
+from sources.common.errata import corrected
 from sources.common.parsing import ParseResult, cast_to_contract, load_arrow_as_text
 from sources.common.reference import STATE_BY_NAME, STATE_CODES
 from sources.debarment.contract import EXPIRED_H2A_DEBARMENTS, PROGRAM_DEBARMENTS
@@ -141,15 +141,12 @@ def _read_items(path: Path, *, file: str, headings: dict[str, str]) -> tuple[lis
         ParseError: empty or unreadable PDF, a page that cannot be read, or no table anywhere.
     """
     import pdfplumber
-    from pdfminer.pdfparser import PDFSyntaxError
 
     if path.stat().st_size == 0:
         raise ParseError(file, "not_empty", "the file is empty (0 bytes)")
     try:
         pdf = pdfplumber.open(path)
-    except (PDFSyntaxError, ValueError, TypeError, KeyError) as error:
-        raise ParseError(file, "pdf_readable", f"not a readable PDF: {error or type(error).__name__}") from error
-    except Exception as error:  # pdfminer raises assorted types for damaged files
+    except Exception as error:  # pdfminer raises assorted types (PdfminerException, PSEOF, ...) for damaged files
         raise ParseError(file, "pdf_readable", f"not a readable PDF: {type(error).__name__}: {error}") from error
     items: list[_Item] = []
     without_tables: list[int] = []
@@ -276,8 +273,12 @@ class _Cells:
         self.records: list[dict[str, str | None]] = []
         self.problems: list[Problem] = []
         self.failing = 0
+        self.corrections: list[str] = []
 
     def date(self, value: str, column: str, page: int, required: bool = False) -> str | None:
+        value, erratum = corrected("debarment", column, value)
+        if erratum:
+            self.corrections.append(f"page {page}, {column}: {erratum.published_value!r} -> {value!r} ({erratum.reason})")
         parsed = parse_date(value)
         if parsed is None and (value or required):
             self.fail(column, value, f"not a valid date (page {page})")
@@ -378,6 +379,7 @@ def _finish(cells: _Cells, contract: TableContract, notes: list[str], skipped: l
         raise ParseError(cells.file, "not_empty", "no debarment rows found (no row with a date in its date columns)")
     if skipped:
         notes.append(f"skipped {len(skipped)} non-data rows: {skipped[:5]}")
+    notes += [f"corrected per sources/debarment/errata.csv: {c}" for c in cells.corrections]
     if unknown_states:
         notes.append(f"{len(unknown_states)} locations without a recognised state (state_code NULL or kept as "
                      f"published): {sorted(set(unknown_states))[:10]}")
@@ -388,5 +390,3 @@ def _finish(cells: _Cells, contract: TableContract, notes: list[str], skipped: l
         table = cast_to_contract(con, "_text", contract, {n: n for n in names}, file=cells.file, sha256=sha256)
     return ParseResult(table, notes)
 
-
-ParseFn = Callable[..., ParseResult]

@@ -67,7 +67,7 @@ def generate_lists(world: World) -> tuple[dict[str, list[tuple[str, ...]]], list
     expired: list[tuple[date, tuple[str, ...]]] = []
     for debarment in planted_debarments(world):
         name = name_variant(debarment.employer, rng)
-        if not debarment.is_expired:
+        if not debarment.is_expired_on(world.config.today):
             lists[debarment.program].append(_program_row(world, debarment, name))
         elif debarment.program == "H-2A":
             expired.append((debarment.start, _expired_row(world, debarment, name, rng)))

@@ -21,6 +21,7 @@ SOURCE = SourceSpec(
             # One file per fiscal year: the most complete of several (updated > EOY > annual > Q4 > ... > Q1).
             select_files=parse.select_files,
             description="H-2A applications decided in each fiscal year since FY2008, one workbook per year.",
+            replace_key=("file_fiscal_year",),
         ),
         RawTableSpec(
             contract=ADDENDUM_B_WORKSITES,
@@ -30,6 +31,7 @@ SOURCE = SourceSpec(
             remote_files=fetch.addendum_b_remote_files,
             select_files=parse.select_files,
             description="Additional places of employment of H-2A applications (Addendum B Employment), FY2020+.",
+            replace_key=("file_fiscal_year",),
         ),
     ),
     write_sample=sample.write_sample,

@@ -190,6 +190,7 @@ class SampleCase:
     rows: list[SampleRow] = field(default_factory=list)
     worksites: list[SampleWorksite] = field(default_factory=list)
     workers_certified: int | None = None  # intended per case: the master row's count (blank -> None)
+    planted: bool = False  # a certified-again lead (never dropped to fit a sheet)
 
     @property
     def is_certified(self) -> bool:
@@ -271,12 +272,16 @@ def unplaceable_certified_again(world: World) -> list[PlantedDebarment]:
 
 
 def _fit_rows(cases: list[SampleCase], limit: int) -> None:
-    total = 0
-    for index, case in enumerate(cases):
-        total += len(case.rows)
-        if total > limit:
-            del cases[index:]
-            return
+    """Drop the last ordinary cases so the rows fit `limit` (planted leads are always kept)."""
+    budget = limit - sum(len(c.rows) for c in cases if c.planted)
+    kept = []
+    for case in cases:
+        if not case.planted:
+            if len(case.rows) > budget:
+                continue
+            budget -= len(case.rows)
+        kept.append(case)
+    cases[:] = kept
 
 
 def _fy_start(fy: int) -> date:
@@ -530,7 +535,9 @@ class _Generator:
                     employer = debarment.employer
                     decision = self.decision_in(low, _fy_end(fy), fy)
                     filer = "flc" if employer.kind == "flc" else "individual"
-                    cases[fy].append(self.case(fy, filer, employer, decision=decision, outcome="full"))
+                    case = self.case(fy, filer, employer, decision=decision, outcome="full")
+                    case.planted = True
+                    cases[fy].append(case)
                     break
 
 

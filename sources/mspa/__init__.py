@@ -21,7 +21,7 @@ SOURCE = SourceSpec(
             file_pattern=FILE_PATTERN,
             parse_file=parse.parse_file,
             remote_files=fetch.remote_files,
-            # The list is a snapshot: the newest name-sorted file only (a CSV and XLSX of it would duplicate).
+            # A snapshot: one file (a CSV and an XLSX of the same list would duplicate keys); CSV sorts first.
             select_files=lambda paths: paths[:1],
             description="Farm labor contractors holding an MSPA certificate, one row per certificate.",
         ),

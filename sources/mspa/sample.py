@@ -31,12 +31,18 @@ from sources.mspa.contract import PUBLISHED_COLUMNS
 ROWS_AT_SCALE_1 = 9_000
 CSV_FILE = "mspa_farm_labor_contractors.csv"
 XLSX_FILE = "mspa_farm_labor_contractors.xlsx"
-_FIRST_NAMES = """Jose Juan Maria Luis Carlos Jesus Antonio Miguel Francisco Pedro Manuel Rosa Ana Guadalupe Javier
-Ramon Rafael Ricardo Roberto Alejandro Martin Raul Sergio Jorge Elena Patricia Daniel David John Michael James
-Robert William Mary Linda Thomas Charles Joseph""".split()
-_SURNAMES = """Garcia Martinez Rodriguez Hernandez Lopez Gonzalez Perez Sanchez Ramirez Torres Flores Rivera Gomez
-Diaz Reyes Cruz Morales Ortiz Gutierrez Chavez Ramos Ruiz Mendoza Castillo Jimenez Vasquez Romero Herrera Medina
-Aguilar Vargas Castro Guzman Munoz Salazar Smith Johnson Williams Brown Jones Miller Davis Wilson""".split()
+_FIRST_NAMES = [
+    "Jose", "Juan", "Maria", "Luis", "Carlos", "Jesus", "Antonio", "Miguel", "Francisco", "Pedro", "Manuel", "Rosa",
+    "Ana", "Guadalupe", "Javier", "Ramon", "Rafael", "Ricardo", "Roberto", "Alejandro", "Martin", "Raul", "Sergio",
+    "Jorge", "Elena", "Patricia", "Daniel", "David", "John", "Michael", "James", "Robert", "William", "Mary", "Linda",
+    "Thomas", "Charles", "Joseph",
+]
+_SURNAMES = [
+    "Garcia", "Martinez", "Rodriguez", "Hernandez", "Lopez", "Gonzalez", "Perez", "Sanchez", "Ramirez", "Torres",
+    "Flores", "Rivera", "Gomez", "Diaz", "Reyes", "Cruz", "Morales", "Ortiz", "Gutierrez", "Chavez", "Ramos", "Ruiz",
+    "Mendoza", "Castillo", "Jimenez", "Vasquez", "Romero", "Herrera", "Medina", "Aguilar", "Vargas", "Castro",
+    "Guzman", "Munoz", "Salazar", "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson",
+]
 _STATE_ODDS = {"CA": 30, "FL": 12, "TX": 10, "WA": 8, "GA": 5, "NC": 4, "AZ": 4, "OR": 4, "MI": 3, "NY": 2}
 
 
@@ -73,10 +79,12 @@ def generate_rows(world: World) -> list[tuple[str, ...]]:
             employer = contractors[index]
             name = name_variant(employer, rng)
             world.truth.add(employer, "mspa", cert, name)
-            address, city, state, zip_code = address_variant(employer, rng), employer.city, employer.state, zip_variant(employer, rng)
+            address, city, state = address_variant(employer, rng), employer.city, employer.state
+            zip_code = zip_variant(employer, rng)
         else:
             name, address, city, state, zip_code = _individual(rng)
-        rows.append((cert, name, address, city, state, zip_code, _phone(rng), "Farm Labor Contractor", *_flags(rng), *_dates(world, rng)))
+        place = (address, city, state, zip_code, _phone(rng))
+        rows.append((cert, name, *place, "Farm Labor Contractor", *_flags(rng), *_dates(world, rng)))
     rows.sort(key=lambda row: row[1].lower())
     return rows
 
@@ -89,7 +97,8 @@ def _individual(rng: np.random.Generator) -> tuple[str, str, str, str, str]:
     weights = np.array([_STATE_ODDS.get(c, 0.5 if STATES_BY_CODE[c].is_state else 0.0) for c in codes])
     state = codes[rng.choice(len(codes), p=weights / weights.sum())]
     street = f"{rng.integers(10, 9999)} {['Main', 'Oak', 'Ranch', 'Church', 'Valley'][rng.integers(5)]} St"
-    city = f"{['San', 'Santa', 'Lake', 'Fort', 'Green'][rng.integers(5)]} {['Maria', 'Rosa', 'City', 'Valley', 'Grove'][rng.integers(5)]}"
+    prefix, place = ("San", "Santa", "Lake", "Fort", "Green"), ("Maria", "Rosa", "City", "Valley", "Grove")
+    city = f"{prefix[rng.integers(5)]} {place[rng.integers(5)]}"
     return name, street, city, state, f"{STATES_BY_CODE[state].zip_prefix}{rng.integers(0, 100):02d}"
 
 

@@ -40,6 +40,8 @@ SOURCE = SourceSpec(
             parse_file=parse.parse_file,
             remote_files=fetch.remote_files,
             select_files=select_files,
+            # A slice file carries one (year, industry); a singlefile every industry of a year.
+            replace_key=("year", "industry_code"),
             description="Annual national and statewide employment and wages by industry and ownership, one file "
             "per year and industry (or one bulk singlefile per year).",
         ),

@@ -39,7 +39,7 @@ def build_file_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefiniti
 
         files = acquire(
             spec, table, mode=warehouse.input_mode, paths=warehouse.paths(),
-            sample_config=warehouse.sample_config(), progress=progress,
+            sample_config=warehouse.sample_config(), progress=progress, mirror=warehouse.download_mirror or None,
         )
         context.add_output_metadata(
             {

@@ -53,7 +53,7 @@ def _pages(path) -> int:
 def test_program_list_parses_to_the_planted_current_debarments(world, tmp_path):
     program_pdf, _ = SOURCE.write_sample(world, tmp_path)
     table = _program(program_pdf).table.to_pylist()
-    planted = {(d.program, d.start): d for d in planted_debarments(World(world.config)) if not d.is_expired}
+    planted = {(d.program, d.start): d for d in planted_debarments(World(world.config)) if not d.is_expired_on(world.config.today)}
 
     assert _pages(program_pdf) > 1
     assert [r["source_row"] for r in table] == list(range(1, len(table) + 1))
@@ -92,7 +92,7 @@ def test_ground_truth_names_every_parsed_entry(world, tmp_path):
 def test_expired_list_parses_to_the_planted_expired_h2a_debarments(world, tmp_path):
     _, expired_pdf = SOURCE.write_sample(world, tmp_path)
     table = _expired(expired_pdf).table.to_pylist()
-    planted = [d for d in planted_debarments(World(world.config)) if d.is_expired and d.program == "H-2A"]
+    planted = [d for d in planted_debarments(World(world.config)) if d.is_expired_on(world.config.today) and d.program == "H-2A"]
     assert sorted((r["start_date"], r["end_date"], r["violation"]) for r in table) == sorted(
         (d.start, d.end, d.violation) for d in planted
     )
@@ -198,15 +198,25 @@ def test_real_rows_typeset_as_program_lists_round_trip(tmp_path):
     assert pages_by_program["H-2A"] & pages_by_program["H-2B"]  # one page ends H-2A and starts H-2B
 
 
-def test_real_typo_in_a_date_fails_naming_page_row_column_and_value(tmp_path):
+def test_real_typo_is_corrected_by_its_documented_erratum(tmp_path):
     rows = _real_rows()
+    pdf = write_expired_pdf([_cells(r) for r in rows], tmp_path / "expired_h2a_debarments.pdf")
+    result = _expired(pdf)
+    assert result.table.num_rows == len(rows) == 114
+    trinity = next(r for r in result.table.to_pylist() if r["entity_name"].startswith("Trinity Livestock"))
+    assert trinity["end_date"] == date(2017, 12, 29)
+    assert any("errata.csv" in note and "12/1292017" in note for note in result.notes)
+
+
+def test_an_unknown_date_typo_fails_naming_page_row_column_and_value(tmp_path):
+    rows = [dict(r, **{"End date": "12/1392017"}) if _typo(r) else r for r in _real_rows()]
     pdf = write_expired_pdf([_cells(r) for r in rows], tmp_path / "expired_h2a_debarments.pdf")
     with pytest.raises(ParseError) as error:
         _expired(pdf)
     problem = error.value.problems[0]
     assert error.value.rule == "types_parse"
-    assert (problem.column, problem.value) == ("End date", "12/1292017")
-    assert problem.row == next(i for i, r in enumerate(rows, start=1) if _typo(r))
+    assert (problem.column, problem.value) == ("End date", "12/1392017")
+    assert problem.row == next(i for i, r in enumerate(rows, start=1) if r["End date"] == "12/1392017")
     assert "page" in problem.message
 
 

@@ -20,6 +20,7 @@ from sources.h2a.sample import (
     MIN_CASES_PER_YEAR,
     NUMERIC_ZIP_YEARS,
     SERIAL_DATE_YEARS,
+    _fit_rows,
     addendum_b_file_name,
     disclosure_file_name,
     generate_cases,
@@ -237,6 +238,15 @@ def test_debarred_employers_certified_again_after_the_start(sample):
         if debarment.employer.entity_id in late:
             continue
         assert any(day > debarment.start for day in certified_after[debarment.employer.entity_id]), debarment
+
+
+def test_old_xls_row_limit_keeps_planted_leads(sample):
+    _, _, _, _, intended = sample
+    planted_year = next(fy for fy in YEARS if any(c.planted for c in intended[fy]))
+    cases = list(intended[planted_year])
+    _fit_rows(cases, 12)
+    assert sum(len(c.rows) for c in cases) <= 12 and len(cases) < len(intended[planted_year])
+    assert [c for c in intended[planted_year] if c.planted] == [c for c in cases if c.planted]
 
 
 def test_sample_is_deterministic(sample, tmp_path):

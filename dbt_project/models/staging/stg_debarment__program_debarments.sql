@@ -1,0 +1,32 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'raw_debarment__program_debarments') }}
+
+),
+
+renamed as (
+
+    select
+        program,
+        entity_name,
+        is_marked_asterisk,
+        entity_type,
+        employer_location,
+        city,
+        state_code,
+        start_date as debarment_start_date,
+        end_date as debarment_end_date,
+        violation,
+        cfr_citation,
+        source_page,
+        source_file,
+        source_sha256,
+        source_row
+
+    from source
+
+)
+
+select * from renamed
