@@ -13,7 +13,7 @@ EARLIEST_VALID_DATE = date(1980, 1, 1)
 EXTRA_POSTAL_CODES = frozenset({"FM", "MH", "PW", "UM", "AA", "AE", "AP"})
 POSTAL_STATE_CODES = STATE_CODES | EXTRA_POSTAL_CODES
 NAICS_FORMAT = r"^[0-9]{2,6}$"
-ZIP_FORMAT = r"^[0-9]{5}(-?[0-9]{4})?$"
+ZIP_FORMAT = r"^[0-9]{5}(?:-?[0-9]{4})?$"
 
 
 def today() -> date:

@@ -16,7 +16,7 @@ from sources.h2a.contract import ADDENDUM_B_WORKSITES, DISCLOSURE
 
 EARLIEST_DECISION = date(2006, 10, 1)  # the oldest disclosure files are FY2007
 # Raw ZIPs keep the published form: old files stored them as numbers, dropping leading zeros.
-RAW_ZIP_FORMAT = r"^[0-9]{3,5}(-?[0-9]{4})?$"
+RAW_ZIP_FORMAT = r"^[0-9]{3,5}(?:-?[0-9]{4})?$"
 
 
 def known_case_statuses() -> set[str]:

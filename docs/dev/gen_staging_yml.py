@@ -69,7 +69,9 @@ def main() -> None:
         key = [c.strip() for c in GRAINS[model].split("(")[-1].rstrip(")").split(",")] if "(" in GRAINS[model] else []
         document = {"version": 2, "models": [{"name": model, "description": f"Staging of raw.{table.contract.table_name}: {GRAINS[model]}. Renames and light casts only.", "columns": columns}]}
         if len(key) > 1:
-            document["models"][0]["data_tests"] = [{"unique_combination_of_columns": {"combination_of_columns": key}}]
+            document["models"][0]["data_tests"] = [
+                {"unique_combination_of_columns": {"arguments": {"combination_of_columns": key}}}
+            ]
         for column in columns:
             if key and column["name"] in key:
                 column["data_tests"] = ["not_null"] + (["unique"] if len(key) == 1 else [])

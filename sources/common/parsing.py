@@ -15,6 +15,7 @@ Source-specific knowledge (layouts, file names, quirks) stays in the source modu
 
 from __future__ import annotations
 
+import codecs
 import re
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -188,17 +189,33 @@ def _csv_error(file: str, error: Exception) -> ParseError:
     return ParseError(file, rule, message, [Problem(rule, detail, row=row)])
 
 
+def _cp1252_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
+    """Decode bytes that are not UTF-8 as cp1252 (latin-1 for the 5 bytes cp1252 leaves undefined)."""
+    chunk = error.object[error.start : error.end]
+    return chunk.decode("cp1252", errors="strict") if _cp1252_defined(chunk) else chunk.decode("latin-1"), error.end
+
+
+def _cp1252_defined(chunk: bytes) -> bool:
+    return not any(b in (0x81, 0x8D, 0x8F, 0x90, 0x9D) for b in chunk)
+
+
+codecs.register_error("utf8_else_cp1252", _cp1252_fallback)
+
+
+def decode_mixed(data: bytes) -> str:
+    """UTF-8 text where stray non-UTF-8 bytes (cp1252 names in a UTF-8 file) are decoded as cp1252."""
+    return data.decode("utf-8", errors="utf8_else_cp1252")
+
+
 def transcode_to_utf8(source: Path, target: Path) -> int:
-    """Rewrite a file as UTF-8, decoding each line as UTF-8 or else cp1252. Returns lines fixed."""
+    """Rewrite a file as UTF-8, decoding stray non-UTF-8 bytes as cp1252. Returns the lines fixed."""
     fixed = 0
     with open(source, "rb") as src, open(target, "wb") as out:
         for line in src:
-            try:
-                line.decode("utf-8")
-                out.write(line)
-            except UnicodeDecodeError:
-                out.write(line.decode("cp1252", errors="replace").encode("utf-8"))
-                fixed += 1
+            text = decode_mixed(line)
+            encoded = text.encode("utf-8")
+            fixed += encoded != line
+            out.write(encoded)
     return fixed
 
 

@@ -1,0 +1,47 @@
+"""A tiny warehouse built once per test session through the real CLI (the same Dagster job as
+`make demo`), shared read-only by the integration tests; tests that break things copy it first."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from warehouse.cli import app
+from warehouse.settings import WarehousePaths
+
+BUILD_SCALE = "0.004"
+
+
+def run_cli(*args: str):
+    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("built") / "home"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WAREHOUSE_HOME", str(home))
+        patch.setenv("DAGSTER_HOME", str(home / "dagster"))
+        (home / "dagster").mkdir(parents=True)
+        (home / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+        result = run_cli("build", "--source", "sample", "--scale", BUILD_SCALE, "--home", str(home))
+    assert result.exit_code == 0, result.output
+    return home
+
+
+@pytest.fixture
+def home_copy(built_home, tmp_path, monkeypatch) -> Path:
+    """A private copy of the built warehouse for tests that load bad files into it."""
+    home = tmp_path / "home"
+    shutil.copytree(built_home, home, symlinks=True)
+    monkeypatch.setenv("WAREHOUSE_HOME", str(home))
+    monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
+    return home
+
+
+def sample_dir(home: Path) -> Path:
+    (folder,) = WarehousePaths.at(home).samples.glob("scale-*")
+    return folder

@@ -1,0 +1,195 @@
+"""End to end: the published marts agree with totals computed independently from the raw sample
+files (Python csv/zipfile/calamine, not the warehouse's parsers), and analysts query read-only."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+import duckdb
+import pytest
+from python_calamine import CalamineWorkbook
+
+from tests.integration.conftest import run_cli, sample_dir
+from warehouse.query import run_query
+from warehouse.settings import WarehousePaths
+
+pytestmark = pytest.mark.integration
+
+
+def _fiscal_year(day: date) -> int:
+    return day.year + (1 if day.month >= 10 else 0)
+
+
+def _sector(naics: str) -> str | None:
+    two = naics[:2]
+    for first, last, code in ((31, 33, "31-33"), (44, 45, "44-45"), (48, 49, "48-49")):
+        if two.isdigit() and first <= int(two) <= last:
+            return code
+    return two if len(naics) >= 2 and naics.isdigit() else None
+
+
+def _decode(line: bytes) -> str:
+    """UTF-8, with the stray cp1252 bytes the real WHD file has decoded one by one."""
+    out, rest = [], line
+    while rest:
+        try:
+            out.append(rest.decode("utf-8"))
+            break
+        except UnicodeDecodeError as error:
+            out.append(rest[: error.start].decode("utf-8"))
+            out.append(rest[error.start : error.start + 1].decode("cp1252"))
+            rest = rest[error.start + 1 :]
+    return "".join(out)
+
+
+def whd_rows(folder):
+    with zipfile.ZipFile(folder / "WHD_enforcement.zip") as archive:
+        for member in sorted(archive.namelist()):
+            text = "\n".join(_decode(line) for line in archive.read(member).splitlines())
+            yield from csv.DictReader(io.StringIO(text))
+
+
+def _mart(home, sql):
+    with duckdb.connect(str(WarehousePaths.at(home).published_db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_industry_mart_whd_totals_match_the_raw_whd_file(built_home):
+    expected = defaultdict(lambda: [0, 0.0, 0, 0])
+    for row in whd_rows(sample_dir(built_home)):
+        end = date.fromisoformat(row["FINDINGS_END_DATE"])
+        sector = _sector(row["NAIC_CD"])
+        if sector is None or not date(1980, 1, 1) <= end <= date.today():
+            continue
+        totals = expected[(sector, _fiscal_year(end))]
+        totals[0] += 1
+        totals[1] += float(row["BW_ATP_AMT"] or 0)
+        totals[2] += int(row["CASE_VIOLTN_CNT"] or 0)
+        totals[3] += int(row["EE_ATP_CNT"] or 0)
+    actual = {
+        (sector, year): [cases, back_wages, violations, owed]
+        for sector, year, cases, back_wages, violations, owed in _mart(
+            built_home,
+            "select naics_sector, fiscal_year, whd_cases, back_wages, violations, employees_owed "
+            "from marts.mart_industry_year where whd_cases > 0",
+        )
+    }
+    assert set(actual) == set(expected)
+    for key, (cases, back_wages, violations, owed) in expected.items():
+        assert actual[key][0] == cases, key
+        assert actual[key][1] == pytest.approx(back_wages, abs=0.01), key
+        assert actual[key][2:] == [violations, owed], key
+
+
+def _excel_date(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and value:
+        return date(1899, 12, 30) + timedelta(days=int(value))
+    return None
+
+
+def h2a_cases(folder):
+    """case number -> (fiscal year of decision, max workers certified), from the latest file."""
+    cases: dict[str, tuple[int, int, int]] = {}
+    for path in sorted(folder.iterdir()):
+        name = path.name.upper()
+        if not name.startswith(("H2A_FY", "H-2A_FY", "H-2A_DISCLOSURE")) or "ADDENDUM" in name:
+            continue
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+        header = [str(h) for h in rows[0]]
+        case_col = header.index("CASE_NUMBER" if "CASE_NUMBER" in header else "CASE_NO")
+        certified_col = next(i for i, h in enumerate(header) if h.replace("-", "").replace("_", "") in ("NBRWORKERSCERTIFIED", "TOTALWORKERSH2ACERTIFIED"))
+        decided_col = header.index("DECISION_DATE")
+        file_year = int("".join(ch for ch in name.split("FY")[1][:4] if ch.isdigit())[:4]) if name.split("FY")[1][2:4].isdigit() else 2000 + int(name.split("FY")[1][:2])
+        per_case: dict[str, list] = {}
+        for row in rows[1:]:
+            if not row[case_col]:
+                continue
+            certified = int(float(row[certified_col])) if row[certified_col] not in ("", None) else 0
+            decided = _excel_date(row[decided_col])
+            entry = per_case.setdefault(row[case_col], [file_year, 0, None])
+            entry[1] = max(entry[1], certified)
+            entry[2] = entry[2] or decided
+        for case, (year, certified, decided) in per_case.items():
+            if case not in cases or cases[case][0] < year:
+                cases[case] = (year, certified, _fiscal_year(decided) if decided else year)
+    return cases
+
+
+def test_h2a_workers_certified_per_year_match_the_raw_workbooks(built_home):
+    expected = defaultdict(int)
+    for _, certified, fiscal_year in h2a_cases(sample_dir(built_home)).values():
+        expected[fiscal_year] += certified
+    actual = dict(_mart(built_home, "select fiscal_year, sum(h2a_workers_certified) from marts.mart_industry_year group by 1 having sum(h2a_workers_certified) > 0"))
+    assert actual == {year: total for year, total in expected.items() if total}
+
+
+def test_national_sector_employment_matches_the_qcew_slices(built_home):
+    expected: dict[tuple[str, int], int | None] = {}
+    suppressed = set()
+    for path in sample_dir(built_home).glob("qcew_*_a_industry_*.csv"):
+        with open(path, newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                if row["area_fips"] != "US000" or row["agglvl_code"] != "14":
+                    continue
+                key = (row["industry_code"], int(row["year"]))
+                if row["disclosure_code"] == "N":
+                    suppressed.add(key)
+                expected[key] = (expected.get(key) or 0) + int(row["annual_avg_emplvl"])
+    for key in suppressed:
+        expected[key] = None
+    actual = {(s, y): e for s, y, e in _mart(built_home, "select naics_sector, fiscal_year, qcew_employment from marts.mart_industry_year")}
+    compared = [key for key in actual if key in expected]
+    assert compared, "the marts should cover years QCEW publishes"
+    for key in compared:
+        assert actual[key] == expected[key], key
+
+
+def test_region_mart_state_cases_match_and_regions_add_up(built_home):
+    expected = defaultdict(int)
+    for row in whd_rows(sample_dir(built_home)):
+        end = date.fromisoformat(row["FINDINGS_END_DATE"])
+        if date(1980, 1, 1) <= end <= date.today():
+            expected[(row["ST_CD"], _fiscal_year(end))] += 1
+    states = {(code, year): cases for code, year, cases in _mart(built_home, "select geo_code, fiscal_year, whd_cases from marts.mart_region_year where geo_level = 'state' and whd_cases > 0")}
+    assert states == {k: v for k, v in expected.items() if k[0] in {s for s, _ in states}}
+    mismatched = _mart(
+        built_home,
+        """select r.geo_code, r.fiscal_year from marts.mart_region_year r
+           join (select dol_region, fiscal_year, sum(whd_cases) as cases, sum(h2a_workers_certified) as workers
+                 from marts.mart_region_year where geo_level = 'state' group by all) s
+             on r.geo_code = s.dol_region and r.fiscal_year = s.fiscal_year
+           where r.geo_level = 'dol_region' and (r.whd_cases <> s.cases or r.h2a_workers_certified <> s.workers)""",
+    )
+    assert mismatched == []
+
+
+def test_query_prints_rows_from_the_published_copy(built_home):
+    result = run_cli("query", "select * from marts.mart_industry_year limit 5", "--home", str(built_home), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith("naics_sector,sector_title,fiscal_year,whd_cases")
+    assert len(lines) == 6
+
+
+def test_query_is_read_only(built_home):
+    paths = WarehousePaths.at(built_home)
+    with pytest.raises(duckdb.Error, match="read-only"):
+        run_query("create table marts.scratch as select 1 as x", paths)
+    result = run_cli("query", "delete from marts.mart_industry_year", "--home", str(built_home))
+    assert result.exit_code == 1
+    assert _mart(built_home, "select count(*) from marts.mart_industry_year")[0][0] > 0
+
+
+def test_every_published_table_is_described_by_the_audit_trail(built_home):
+    tables = {t for (t,) in _mart(built_home, "select distinct table_name from audit.validation_results")}
+    raw = {t for (t,) in _mart(built_home, "select table_name from information_schema.tables where table_schema = 'raw'")}
+    assert raw == tables
+    assert _mart(built_home, "select count(*) from audit.validation_results where not passed and severity = 'error'")[0][0] == 0
