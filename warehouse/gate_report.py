@@ -37,7 +37,7 @@ class RuleResult:
         status = "PASSED" if self.passed else ("FAILED" if self.severity == "error" else "WARNING")
         where = f" [{self.column}]" if self.column else ""
         count = f": {self.failing_count:,} failing" if self.failing_count else ""
-        observed = f" (observed {self.observed})" if self.observed is not None and not self.failing_count else ""
+        observed = f" ({self.observed})" if self.observed is not None and not self.passed else ""
         return f"{status} {self.rule}{where}{count}{observed} - {self.description}"
 
 

@@ -1,0 +1,258 @@
+"""Issue #4: bad files never reach the marts. Each broken file is made from a real-format file;
+for each: the exact error, nothing published, the raw file kept and quarantined with a report,
+and a good load afterwards succeeds."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+import xlsxwriter
+from python_calamine import CalamineWorkbook
+
+from sources.common.archive import RawArchive
+from tests.integration.conftest import run_cli, sample_dir
+from warehouse.settings import WarehousePaths
+
+pytestmark = pytest.mark.integration
+
+WHD_FILE = "WHD_enforcement.zip"
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _whd_lines(home: Path) -> tuple[str, list[bytes]]:
+    with zipfile.ZipFile(sample_dir(home) / WHD_FILE) as archive:
+        (member,) = archive.namelist()
+        return member, archive.read(member).splitlines()
+
+
+def _write_whd(folder: Path, member: str, lines: list[bytes]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / WHD_FILE
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(member, b"\n".join(lines) + (b"\n" if lines else b""))
+    return path
+
+
+def _set_column(lines: list[bytes], column: str, value: bytes, rows) -> list[bytes]:
+    header = lines[0].split(b",")
+    index = header.index(column.encode())
+    out = [lines[0]]
+    for number, line in enumerate(lines[1:], start=1):
+        cells = line.split(b",")
+        if number in rows and len(cells) == len(header):
+            cells[index] = value
+        out.append(b",".join(cells))
+    return out
+
+
+def _simple_rows(lines: list[bytes]) -> list[int]:
+    """Data rows without quoted commas, so cells can be edited by position."""
+    width = len(lines[0].split(b","))
+    return [n for n, line in enumerate(lines[1:], start=1) if len(line.split(b",")) == width]
+
+
+@pytest.fixture
+def published_sha(home_copy) -> str:
+    return _sha(WarehousePaths.at(home_copy).published_db)
+
+
+def _ingest(home: Path, source: str, path: Path):
+    return run_cli("ingest", source, "--file", str(path), "--home", str(home))
+
+
+def _assert_rejected(home: Path, result, path: Path, published_sha: str, *expected_text: str) -> dict:
+    output = result.output
+    assert result.exit_code == 1, output
+    for text in expected_text:
+        assert text in output, f"{text!r} not in output:\n{output}"
+    paths = WarehousePaths.at(home)
+    assert _sha(paths.published_db) == published_sha, "the published warehouse must be untouched"
+    with duckdb.connect(str(paths.published_db), read_only=True) as con:
+        assert con.execute("select count(*) from marts.mart_industry_year").fetchone()[0] > 0
+    sha = _sha(path)
+    source = next(p.parent.name for p in paths.raw_archive.glob(f"*/{sha[:16]}"))
+    (archived,) = [f for f in RawArchive(paths.raw_archive).files(source) if f.sha256 == sha]
+    assert archived.is_quarantined, "the rejected raw file stays in the archive, marked quarantined"
+    assert Path(archived.path).read_bytes() == path.read_bytes()
+    report = json.loads((archived.folder / "QUARANTINED.json").read_text())
+    assert report["passed"] is False and report["files"][0]["sha256"] == sha
+    assert (archived.folder / "QUARANTINED.txt").read_text().strip()
+    assert list(paths.reports_dir.glob("*.json")), "a validation report is written under reports/"
+    return report
+
+
+def _assert_good_load_succeeds(home: Path, source: str, good: Path) -> None:
+    result = _ingest(home, source, good)
+    assert result.exit_code == 0, result.output
+    assert "Loaded" in result.output
+
+
+def _good_whd(home: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "good" / WHD_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(sample_dir(home) / WHD_FILE, target)
+    return target
+
+
+def test_truncated_csv_cut_mid_row(home_copy, published_sha, tmp_path):
+    member, lines = _whd_lines(home_copy)
+    data = b"\n".join(lines)
+    cut = data[: len(data) * 2 // 3]
+    cut = cut[: cut.rfind(b",")]  # stop in the middle of a row
+    path = _write_whd(tmp_path / "bad", member, cut.splitlines())
+    report = _assert_rejected(home_copy, _ingest(home_copy, "whd", path), path, published_sha, "row_shape", WHD_FILE)
+    assert report["results"][0]["examples"][0]["row"] > 0
+    _assert_good_load_succeeds(home_copy, "whd", _good_whd(home_copy, tmp_path))
+
+
+def test_missing_column(home_copy, published_sha, tmp_path):
+    member, lines = _whd_lines(home_copy)
+    header = lines[0].split(b",")
+    drop = header.index(b"BW_ATP_AMT")
+    edited = [b",".join(c for i, c in enumerate(line.split(b",")) if i != drop) for n, line in enumerate(lines) if n == 0 or n in _simple_rows(lines)]
+    path = _write_whd(tmp_path / "bad", member, edited)
+    _assert_rejected(home_copy, _ingest(home_copy, "whd", path), path, published_sha, "missing columns: ['BW_ATP_AMT']")
+    _assert_good_load_succeeds(home_copy, "whd", _good_whd(home_copy, tmp_path))
+
+
+def test_renamed_column(home_copy, published_sha, tmp_path):
+    member, lines = _whd_lines(home_copy)
+    lines[0] = lines[0].replace(b"CMP_ASSD,", b"CMP_ASSESSED,")
+    path = _write_whd(tmp_path / "bad", member, lines)
+    _assert_rejected(home_copy, _ingest(home_copy, "whd", path), path, published_sha, "unmapped columns: ['CMP_ASSESSED']", "missing columns: ['CMP_ASSD']")
+
+
+def test_duplicate_case_ids(home_copy, published_sha, tmp_path):
+    member, lines = _whd_lines(home_copy)
+    path = _write_whd(tmp_path / "bad", member, lines + lines[1:4])
+    report = _assert_rejected(home_copy, _ingest(home_copy, "whd", path), path, published_sha, "key_unique", "3 duplicated key value(s)")
+    failing = next(r for r in report["results"] if r["rule"] == "key_unique")
+    assert {e["source_row"] for e in failing["examples"]} >= {1, len(lines)}
+
+
+def test_negative_back_wages(home_copy, published_sha, tmp_path):
+    member, lines = _whd_lines(home_copy)
+    rows = _simple_rows(lines)[:3]
+    path = _write_whd(tmp_path / "bad", member, _set_column(lines, "BW_ATP_AMT", b"-125.50", rows))
+    report = _assert_rejected(home_copy, _ingest(home_copy, "whd", path), path, published_sha, "money_non_negative", "3 failing")
+    failing = next(r for r in report["results"] if r["rule"] == "money_non_negative")
+    assert sorted(e["source_row"] for e in failing["examples"]) == rows
+    _assert_good_load_succeeds(home_copy, "whd", _good_whd(home_copy, tmp_path))
+
+
+def test_dates_in_the_future(home_copy, published_sha, tmp_path):
+    member, lines = _whd_lines(home_copy)
+    rows = _simple_rows(lines)[:40]
+    path = _write_whd(tmp_path / "bad", member, _set_column(lines, "FINDINGS_END_DATE", b"3021-05-01", set(rows)))
+    _assert_rejected(home_copy, _ingest(home_copy, "whd", path), path, published_sha, "findings_dates_plausible", "40 failing")
+
+
+def test_a_stray_future_date_is_a_warning_not_a_rejection(home_copy, tmp_path):
+    member, lines = _whd_lines(home_copy)
+    path = _write_whd(tmp_path / "odd", member, _set_column(lines, "FINDINGS_END_DATE", b"3021-05-01", {_simple_rows(lines)[0]}))
+    result = _ingest(home_copy, "whd", path)
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(WarehousePaths.at(home_copy).build_db), read_only=True) as con:
+        warned = con.execute(
+            "select failing_count from audit.validation_results where rule = 'findings_dates_strictly_plausible' and not passed"
+        ).fetchall()
+    assert warned == [(1,)]
+
+
+def test_latin1_bytes_in_names_load_with_the_names_decoded(home_copy, tmp_path):
+    member, lines = _whd_lines(home_copy)
+    row = _simple_rows(lines)[0]
+    lines = _set_column(lines, "TRADE_NM", "Panadería Núñez".encode("latin-1"), {row})
+    path = _write_whd(tmp_path / "latin1", member, lines)
+    result = _ingest(home_copy, "whd", path)
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(WarehousePaths.at(home_copy).build_db), read_only=True) as con:
+        names = con.execute("select trade_nm from raw.raw_whd__compliance_actions where source_row = ?", [row]).fetchall()
+    assert names == [("Panadería Núñez",)]
+
+
+def test_empty_file(home_copy, published_sha, tmp_path):
+    member, _ = _whd_lines(home_copy)
+    path = _write_whd(tmp_path / "bad", member, [])
+    _assert_rejected(home_copy, _ingest(home_copy, "whd", path), path, published_sha, "not_empty", "empty")
+
+
+def test_load_with_60_percent_fewer_rows_than_the_last(home_copy, published_sha, tmp_path):
+    member, lines = _whd_lines(home_copy)
+    kept = lines[: 1 + int((len(lines) - 1) * 0.4)]
+    path = _write_whd(tmp_path / "bad", member, kept)
+    _assert_rejected(home_copy, _ingest(home_copy, "whd", path), path, published_sha, "row_count_vs_last_load", "60%")
+    _assert_good_load_succeeds(home_copy, "whd", _good_whd(home_copy, tmp_path))
+
+
+def _h2a_workbook(home: Path) -> tuple[str, list[list]]:
+    path = next(sample_dir(home).glob("H-2A_Disclosure_Data_FY2024_Q4.xlsx"))
+    workbook = CalamineWorkbook.from_path(str(path))
+    return workbook.sheet_names[0], workbook.get_sheet_by_index(0).to_python()
+
+
+def _write_xlsx(path: Path, sheets: list[tuple[str, list[list]]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with xlsxwriter.Workbook(str(path)) as workbook:
+        for name, rows in sheets:
+            sheet = workbook.add_worksheet(name)
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    if value not in ("", None):
+                        sheet.write(r, c, value.isoformat() if hasattr(value, "isoformat") else value)
+    return path
+
+
+def test_unknown_new_fiscal_year_column_layout(home_copy, published_sha, tmp_path):
+    sheet, rows = _h2a_workbook(home_copy)
+    rows = [[*rows[0], "WORKER_HOUSING_INSPECTION_ID"], *[[*r, ""] for r in rows[1:]]]
+    rows[0][rows[0].index("CASE_NUMBER")] = "CASE_ID"
+    path = _write_xlsx(tmp_path / "bad" / "H-2A_Disclosure_Data_FY2026_Q1.xlsx", [(sheet, rows)])
+    _assert_rejected(home_copy, _ingest(home_copy, "h2a", path), path, published_sha,
+                     "unknown column layout", "WORKER_HOUSING_INSPECTION_ID", "CASE_ID")
+
+
+def test_xlsx_with_the_wrong_sheet(home_copy, published_sha, tmp_path):
+    sheet, rows = _h2a_workbook(home_copy)
+    notes = [["This file contains H-2A disclosure data. See the record layout for definitions."], ["Data: next sheet."]]
+    path = _write_xlsx(tmp_path / "bad" / "H-2A_Disclosure_Data_FY2024_Q4.xlsx", [("Read Me", notes), (sheet, rows)])
+    _assert_rejected(home_copy, _ingest(home_copy, "h2a", path), path, published_sha, "unknown column layout")
+    good = tmp_path / "good" / "H-2A_Disclosure_Data_FY2024_Q4.xlsx"
+    _write_xlsx(good, [(sheet, rows)])
+    _assert_good_load_succeeds(home_copy, "h2a", good)
+
+
+def test_a_failed_gate_in_a_full_build_stops_everything_downstream(home_copy, published_sha, tmp_path):
+    """The whole job on a folder where one file is bad: that table's raw load, every dbt model and
+    the publish step do not run, although the other sources' chains do."""
+    folder = tmp_path / "inputs"
+    shutil.copytree(sample_dir(home_copy), folder)
+    member, lines = _whd_lines(home_copy)
+    (folder / WHD_FILE).unlink()
+    _write_whd(folder, member, _set_column(lines, "BW_ATP_AMT", b"-1", set(_simple_rows(lines)[:2])))
+    result = run_cli("build", "--source", str(folder), "--home", str(home_copy))
+    assert result.exit_code == 1, result.output
+    assert "money_non_negative" in result.output
+    assert _sha(WarehousePaths.at(home_copy).published_db) == published_sha
+
+    instance = dg.DagsterInstance.get()
+    (run,) = instance.get_runs(limit=1)
+    materialized = {
+        event.asset_key.to_user_string()
+        for event in instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
+        for event in [event.event_log_entry.dagster_event]
+    }
+    assert "raw_qcew__annual_employment" in materialized, "independent sources still load"
+    assert "parsed_whd__compliance_actions" in materialized
+    assert not {"raw_whd__compliance_actions", "stg_whd__compliance_actions", "mart_industry_year", "published_warehouse"} & materialized
