@@ -17,12 +17,32 @@ def farm_labor_contractors_suite() -> Suite:
     return Suite(
         table=FARM_LABOR_CONTRACTORS.table_name,
         rules=(
-            Rule("key_not_null", ERROR, "every certificate has a number and a contractor name", not_null("cert_num", "flc_name")),
-            Rule("state_known", ERROR, "contractor states are US postal codes", in_set("flc_state", POSTAL_STATE_CODES), mostly=0.99),
-            Rule("certificate_period_ordered", ERROR, "a certificate starts before it expires",
-                 ordered("certificate_start_date", "certificate_valid_until_date"), mostly=0.995),
-            Rule("certificate_dates_plausible", ERROR, "certificates start after 1983 (MSPA enacted) and before 2100",
-                 dates_between("certificate_start_date", earliest=date(1983, 1, 1), latest=date(2100, 1, 1))),
+            Rule(
+                "key_not_null",
+                ERROR,
+                "every certificate has a number and a contractor name",
+                not_null("cert_num", "flc_name"),
+            ),
+            Rule(
+                "state_known",
+                ERROR,
+                "contractor states are US postal codes",
+                in_set("flc_state", POSTAL_STATE_CODES),
+                mostly=0.99,
+            ),
+            Rule(
+                "certificate_period_ordered",
+                ERROR,
+                "a certificate starts before it expires",
+                ordered("certificate_start_date", "certificate_valid_until_date"),
+                mostly=0.995,
+            ),
+            Rule(
+                "certificate_dates_plausible",
+                ERROR,
+                "certificates start after 1983 (MSPA enacted) and before 2100",
+                dates_between("certificate_start_date", earliest=date(1983, 1, 1), latest=date(2100, 1, 1)),
+            ),
             Rule("zip_format", WARN, "ZIP codes have 5 or 9 digits", matches("flc_zip", ZIP_FORMAT)),
         ),
         table_rules=standard_table_rules(FARM_LABOR_CONTRACTORS.primary_key),

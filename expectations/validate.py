@@ -103,12 +103,17 @@ def _schema_rule(parquet: Path, contract: TableContract) -> RuleResult:
         if wanted.name not in actual.names:
             problems.append({"column": wanted.name, "problem": "missing"})
         elif not actual.field(wanted.name).type.equals(wanted.type):
-            problems.append({"column": wanted.name, "problem": f"type {actual.field(wanted.name).type}, expected {wanted.type}"})
+            problems.append(
+                {"column": wanted.name, "problem": f"type {actual.field(wanted.name).type}, expected {wanted.type}"}
+            )
     problems += [{"column": n, "problem": "not in the contract"} for n in actual.names if n not in expected.names]
     return RuleResult(
-        "columns_and_types_match_contract", "error", not problems,
+        "columns_and_types_match_contract",
+        "error",
+        not problems,
         f"the parsed table has exactly the contract's {len(expected)} columns with its types",
-        failing_count=len(problems) or None, examples=problems[:MAX_EXAMPLES],
+        failing_count=len(problems) or None,
+        examples=problems[:MAX_EXAMPLES],
     )
 
 
@@ -133,7 +138,10 @@ def _run_expectations(parquet: Path, suite: Suite, batch_rows: int) -> list[Rule
         )
         for result in validation.results:
             _tally(tallies[result.expectation_config.meta["check_id"]], result)
-    return [_rule_result(rule, {cid: tallies[cid] for cid, (r, _) in checks.items() if r is rule}, checks) for rule in suite.rules]
+    return [
+        _rule_result(rule, {cid: tallies[cid] for cid, (r, _) in checks.items() if r is rule}, checks)
+        for rule in suite.rules
+    ]
 
 
 def _tally(tally: _Tally, result) -> None:
@@ -181,7 +189,10 @@ def _rule_result(rule: Rule, tallies: dict[str, _Tally], checks: dict[str, tuple
     if errors:
         description += f"; validation error: {errors[0]}"
     return RuleResult(
-        rule.name, rule.severity, passed, description,
+        rule.name,
+        rule.severity,
+        passed,
+        description,
         column=", ".join(failing_columns[:5]) or None,
         observed=None if passed else f"failing in {len(failing_columns)} check(s)",
         failing_count=failing or None,
@@ -210,12 +221,16 @@ def _plain(value):
 # ------------------------------------------------------------------------------------------------
 
 
-def _run_table_rule(parquet: Path, rule: TableRule, previous: dict[str, int], slice_columns, max_drop: float) -> RuleResult:
+def _run_table_rule(
+    parquet: Path, rule: TableRule, previous: dict[str, int], slice_columns, max_drop: float
+) -> RuleResult:
     with duckdb.connect() as con:
         con.execute(f"CREATE VIEW staged AS SELECT * FROM read_parquet('{_sql_string(parquet)}')")
         if rule.kind == "not_empty":
             rows = con.execute("SELECT count(*) FROM staged").fetchone()[0]
-            return RuleResult(rule.name, rule.severity, rows > 0, rule.description, observed=rows, failing_count=None if rows else 1)
+            return RuleResult(
+                rule.name, rule.severity, rows > 0, rule.description, observed=rows, failing_count=None if rows else 1
+            )
         if rule.kind == "unique_key":
             return _unique_key(con, rule)
         if rule.kind == "row_count_drop":
@@ -238,9 +253,14 @@ def _unique_key(con: duckdb.DuckDBPyConnection, rule: TableRule) -> RuleResult:
         names = [*rule.columns, "source_file", "source_row"]
         examples = [dict(zip(names, (_plain(v) for v in row), strict=True)) for row in rows]
     return RuleResult(
-        rule.name, rule.severity, duplicated[0] == 0, rule.description,
-        column=", ".join(rule.columns), observed=f"{duplicated[0]} duplicated key value(s)" if duplicated[0] else None,
-        failing_count=int(duplicated[1]) or None, examples=examples,
+        rule.name,
+        rule.severity,
+        duplicated[0] == 0,
+        rule.description,
+        column=", ".join(rule.columns),
+        observed=f"{duplicated[0]} duplicated key value(s)" if duplicated[0] else None,
+        failing_count=int(duplicated[1]) or None,
+        examples=examples,
     )
 
 
@@ -253,14 +273,18 @@ def slice_counts(parquet: Path, slice_columns: tuple[str, ...]) -> dict[str, int
     with duckdb.connect() as con:
         if not slice_columns:
             return {"*": con.execute("SELECT count(*) FROM read_parquet(?)", [str(parquet)]).fetchone()[0]}
-        label = " || '|' || ".join(f'coalesce(CAST("{c}" AS VARCHAR), \'\')' for c in slice_columns)
-        rows = con.execute(f"SELECT {label} AS slice, count(*) FROM read_parquet(?) GROUP BY 1", [str(parquet)]).fetchall()
+        label = " || '|' || ".join(f"coalesce(CAST(\"{c}\" AS VARCHAR), '')" for c in slice_columns)
+        rows = con.execute(
+            f"SELECT {label} AS slice, count(*) FROM read_parquet(?) GROUP BY 1", [str(parquet)]
+        ).fetchall()
         return dict(rows)
 
 
 def _row_count_drop(con, rule: TableRule, previous: dict[str, int], slice_columns, max_drop: float) -> RuleResult:
     current = {}
-    label = " || '|' || ".join(f'coalesce(CAST("{c}" AS VARCHAR), \'\')' for c in slice_columns) if slice_columns else "'*'"
+    label = (
+        " || '|' || ".join(f"coalesce(CAST(\"{c}\" AS VARCHAR), '')" for c in slice_columns) if slice_columns else "'*'"
+    )
     for slice_label, rows in con.execute(f"SELECT {label}, count(*) FROM staged GROUP BY 1").fetchall():
         current[slice_label] = rows
     drops = []
@@ -269,7 +293,9 @@ def _row_count_drop(con, rule: TableRule, previous: dict[str, int], slice_column
             continue  # a slice this load does not carry (e.g. another fiscal year)
         now = current[slice_label]
         if before and (before - now) / before > max_drop:
-            drops.append({"slice": slice_label, "previous_rows": before, "rows": now, "drop": f"{(before - now) / before:.0%}"})
+            drops.append(
+                {"slice": slice_label, "previous_rows": before, "rows": now, "drop": f"{(before - now) / before:.0%}"}
+            )
     if previous and not slice_columns and "*" in previous and "*" not in current:
         drops.append({"slice": "*", "previous_rows": previous["*"], "rows": 0, "drop": "100%"})
     if drops:
@@ -279,7 +305,11 @@ def _row_count_drop(con, rule: TableRule, previous: dict[str, int], slice_column
     else:
         observed = f"{sum(current.values()):,} rows; first accepted load"
     return RuleResult(
-        rule.name, rule.severity, not drops,
+        rule.name,
+        rule.severity,
+        not drops,
         f"{rule.description} (at most {max_drop:.0%} fewer rows than the last accepted load, per slice)",
-        observed=observed, failing_count=len(drops) or None, examples=drops[:MAX_EXAMPLES],
+        observed=observed,
+        failing_count=len(drops) or None,
+        examples=drops[:MAX_EXAMPLES],
     )

@@ -30,7 +30,9 @@ def test_lineage_is_one_connected_graph_ending_in_publish():
     upstream = graph.upstream_key_iterator(published) if hasattr(graph, "upstream_key_iterator") else None
     ancestors = set(upstream) if upstream is not None else _ancestors(graph, published)
     everything = set(graph.get_all_asset_keys()) - {published}
-    assert everything <= ancestors, f"not upstream of publish: {sorted(k.to_user_string() for k in everything - ancestors)}"
+    assert everything <= ancestors, (
+        f"not upstream of publish: {sorted(k.to_user_string() for k in everything - ancestors)}"
+    )
 
 
 def _ancestors(graph, key):

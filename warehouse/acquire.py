@@ -22,6 +22,7 @@ from warehouse.settings import WarehousePaths
 
 log = logging.getLogger(__name__)
 
+DEFAULT_FETCH_POLICY = FetchPolicy()
 SAMPLE_MODE = "sample"
 DOWNLOAD_MODE = "download"
 _COMPLETE = ".complete.json"
@@ -66,7 +67,9 @@ def via_mirror(remote: RemoteFile, mirror: str | None) -> RemoteFile:
     if not mirror:
         return remote
     parts = urlsplit(remote.url)
-    return RemoteFile(f"{mirror.rstrip('/')}/{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else ""), remote.filename)
+    return RemoteFile(
+        f"{mirror.rstrip('/')}/{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else ""), remote.filename
+    )
 
 
 def acquire(
@@ -77,18 +80,20 @@ def acquire(
     paths: WarehousePaths,
     sample_config: SampleConfig,
     progress: ProgressCallback | None = None,
-    fetch_policy: FetchPolicy = FetchPolicy(),
+    fetch_policy: FetchPolicy = DEFAULT_FETCH_POLICY,
     mirror: str | None = None,
 ) -> list[ArchivedFile]:
     """Put the files behind `table` into the raw archive and return them (oldest name first).
 
     Raises:
-        InputError: a local folder holds no file this table can load.
+        InputError: the input folder does not exist.
     """
     archive = RawArchive(paths.raw_archive)
     if mode == DOWNLOAD_MODE:
         return [
-            fetch_to_archive(via_mirror(remote, mirror), source=spec.name, archive=archive, policy=fetch_policy, progress=progress)
+            fetch_to_archive(
+                via_mirror(remote, mirror), source=spec.name, archive=archive, policy=fetch_policy, progress=progress
+            )
             for remote in table.remote_files()
         ]
     folder = sample_folder(paths, sample_config) if mode == SAMPLE_MODE else Path(mode)
@@ -96,12 +101,20 @@ def acquire(
         raise InputError(f"input folder {folder} does not exist (expected 'sample', 'download' or a folder)")
     chosen = table.pick(sorted(p for p in folder.iterdir() if p.is_file()))
     if not chosen:
-        raise InputError(
-            f"{folder}: no file for {table.contract.table_name}; expected names matching "
-            f"{table.file_pattern!r} (the publisher's real file names)"
+        log.warning(
+            "%s: no file for %s (expected names matching %r); its last accepted load is kept",
+            folder,
+            table.contract.table_name,
+            table.file_pattern,
         )
     origin = "sample" if mode == SAMPLE_MODE else "local"
     return [
         archive.store_local(path, source=spec.name, url=f"{origin}:{path.name}" if origin == "sample" else None)
         for path in chosen
     ]
+
+
+def recognised_files(folder: Path) -> list[Path]:
+    """Files of a local input folder that some source table can load."""
+    tables = [table for spec in ALL_SOURCES for table in spec.tables]
+    return [p for p in sorted(Path(folder).iterdir()) if p.is_file() and any(t.matches(p.name) for t in tables)]

@@ -28,14 +28,28 @@ def _ensure(con) -> None:
         con.execute(statement)
 
 
-def record_validation(db_path: Path, *, run_id: str, source: str, table: str, files: list[dict], results: list[RuleResult]) -> None:
+def record_validation(
+    db_path: Path, *, run_id: str, source: str, table: str, files: list[dict], results: list[RuleResult]
+) -> None:
     now = datetime.now(UTC).replace(tzinfo=None)
     shas = ",".join(f["sha256"] for f in files)
     names = ",".join(f["filename"] for f in files)
     rows = [
-        (run_id, now, source, table, shas, names, r.rule, r.severity, r.passed,
-         None if r.observed is None else str(r.observed), r.failing_count, r.description,
-         json.dumps(r.examples, default=str))
+        (
+            run_id,
+            now,
+            source,
+            table,
+            shas,
+            names,
+            r.rule,
+            r.severity,
+            r.passed,
+            None if r.observed is None else str(r.observed),
+            r.failing_count,
+            r.description,
+            json.dumps(r.examples, default=str),
+        )
         for r in results
     ]
     with connect(db_path) as con:
@@ -43,7 +57,9 @@ def record_validation(db_path: Path, *, run_id: str, source: str, table: str, fi
         con.executemany("INSERT INTO audit.validation_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
-def record_accepted_load(db_path: Path, *, run_id: str, table: str, slice_counts: dict[str, int], files: list[dict]) -> None:
+def record_accepted_load(
+    db_path: Path, *, run_id: str, table: str, slice_counts: dict[str, int], files: list[dict]
+) -> None:
     now = datetime.now(UTC).replace(tzinfo=None)
     shas = ",".join(f["sha256"] for f in files)
     with connect(db_path) as con:

@@ -62,16 +62,28 @@ def _defs(paths: WarehousePaths, *, source: str, scale: float | None, load_mode:
 def _normalise_source(source: str) -> str:
     if source in ("sample", "download"):
         return source
+    from warehouse.acquire import recognised_files
+
     folder = Path(source).expanduser().resolve()
     if not folder.is_dir():
         console.print(f"[red]--source must be 'sample', 'download' or an existing folder; got {source!r}[/red]")
+        raise typer.Exit(2)
+    if not recognised_files(folder):
+        console.print(
+            f"[red]{folder} holds no file under a name this warehouse recognises[/red] (see docs/data-sources.md)."
+        )
         raise typer.Exit(2)
     return str(folder)
 
 
 @app.command()
 def build(
-    source: str = typer.Option("sample", "--source", "-s", help="'sample' (embedded, offline), 'download' (live), or a folder of downloaded files."),
+    source: str = typer.Option(
+        "sample",
+        "--source",
+        "-s",
+        help="'sample' (embedded, offline), 'download' (live), or a folder of downloaded files.",
+    ),
     scale: float = typer.Option(None, "--scale", help="Sample size factor (1 = real size). Default 0.01."),
     home: Path = HomeOption,
 ) -> None:
@@ -119,7 +131,9 @@ def _print_failure(result, paths: WarehousePaths) -> None:
             console.print(f"[red]✗ {event.step_key}[/red]\n  " + "\n  ".join(message.splitlines()[:40]))
     published = last_publish(paths)
     if published:
-        console.print(f"The last good warehouse (published {published['published_at']}) is still at {published['path']}.")
+        console.print(
+            f"The last good warehouse (published {published['published_at']}) is still at {published['path']}."
+        )
     console.print(f"Validation reports: {paths.reports_dir}")
 
 
@@ -142,7 +156,9 @@ def _print_published_summary(paths: WarehousePaths) -> None:
 @app.command()
 def ingest(
     source_name: str = typer.Argument(..., metavar="SOURCE", help="Source name: whd, h2a, qcew, debarment, ..."),
-    file: Path = typer.Option(..., "--file", "-f", exists=True, dir_okay=False, help="The file, under its real published name."),
+    file: Path = typer.Option(
+        ..., "--file", "-f", exists=True, dir_okay=False, help="The file, under its real published name."
+    ),
     home: Path = HomeOption,
 ) -> None:
     """Load one file through parse and gates into the build database; report rows or failures."""
@@ -157,7 +173,9 @@ def ingest(
     tables = [t for t in spec.tables if t.matches(file.name)]
     if not tables:
         patterns = "; ".join(t.file_pattern for t in spec.tables)
-        console.print(f"[red]{file.name} is not a {spec.name} file name this warehouse knows (expected {patterns}).[/red]")
+        console.print(
+            f"[red]{file.name} is not a {spec.name} file name this warehouse knows (expected {patterns}).[/red]"
+        )
         raise typer.Exit(2)
     table = tables[0]
     with tempfile.TemporaryDirectory() as folder:
@@ -181,7 +199,9 @@ def ingest(
         _print_failure(result, paths)
         raise typer.Exit(1)
     rows = _materialized_rows(result, raw_asset_name(spec, table))
-    out.print(f"[green]Loaded[/green] {rows:,} rows from {file.name} into raw.{table.contract.table_name} ({paths.build_db}).")
+    out.print(
+        f"[green]Loaded[/green] {rows:,} rows from {file.name} into raw.{table.contract.table_name} ({paths.build_db})."
+    )
     out.print("Run `warehouse build` to rebuild the marts and publish.")
 
 
@@ -244,7 +264,9 @@ def sample(
     from sources.common.sample_world import SampleConfig
     from warehouse.acquire import write_sample
 
-    written = write_sample(out_dir, SampleConfig(scale=scale, seed=seed), on_source=lambda s: console.print(f"writing {s} ..."))
+    written = write_sample(
+        out_dir, SampleConfig(scale=scale, seed=seed), on_source=lambda s: console.print(f"writing {s} ...")
+    )
     for path in written:
         out.print(f"{path}  ({path.stat().st_size:,} bytes)")
 
@@ -263,14 +285,18 @@ def status(home: Path = HomeOption) -> None:
     quarantined = [f for spec in ALL_SOURCES for f in archive.files(spec.name) if f.is_quarantined]
     out.print(f"Quarantined raw files: {len(quarantined)}")
     for archived in quarantined:
-        out.print(f"  {archived.source}/{archived.version}/{archived.filename}  (see {archived.folder / 'QUARANTINED.txt'})")
+        out.print(
+            f"  {archived.source}/{archived.version}/{archived.filename}  (see {archived.folder / 'QUARANTINED.txt'})"
+        )
     reports = sorted(paths.reports_dir.glob("*.txt"))[-5:] if paths.reports_dir.exists() else []
     for report in reports:
         out.print(f"--- {report.name}\n{report.read_text(encoding='utf-8')}")
 
 
 @app.command()
-def contracts(write: bool = typer.Option(False, "--write", help="Regenerate the files instead of checking them.")) -> None:
+def contracts(
+    write: bool = typer.Option(False, "--write", help="Regenerate the files instead of checking them."),
+) -> None:
     """Check (or regenerate) dbt _sources.yml and docs/contracts.md from the source contracts."""
     from warehouse.contracts_docs import stale_files, write_all
 

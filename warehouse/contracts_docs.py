@@ -15,7 +15,9 @@ from sources import ALL_SOURCES
 REPO = Path(__file__).resolve().parents[1]
 DBT_SOURCES_YML = REPO / "dbt_project" / "models" / "staging" / "_sources.yml"
 CONTRACTS_MD = REPO / "docs" / "contracts.md"
-_HEADER = "# Generated from the source contracts (sources/*/contract.py) by `warehouse contracts --write`. Do not edit.\n"
+_HEADER = (
+    "# Generated from the source contracts (sources/*/contract.py) by `warehouse contracts --write`. Do not edit.\n"
+)
 
 
 def render_dbt_sources() -> str:
@@ -28,8 +30,14 @@ def render_dbt_sources() -> str:
                     "name": contract.table_name,
                     "description": f"{spec.title}: {contract.description} Loaded by Dagster asset "
                     f"{contract.table_name} after its gates passed. Key: {', '.join(contract.primary_key)}.",
-                    "meta": {"dagster": {"asset_key": [contract.table_name]}, "primary_key": list(contract.primary_key)},
-                    "columns": [{"name": c.name, "description": c.description, "data_type": c.duckdb_type.lower()} for c in contract.columns],
+                    "meta": {
+                        "dagster": {"asset_key": [contract.table_name]},
+                        "primary_key": list(contract.primary_key),
+                    },
+                    "columns": [
+                        {"name": c.name, "description": c.description, "data_type": c.duckdb_type.lower()}
+                        for c in contract.columns
+                    ],
                 }
             )
     document = {
@@ -38,7 +46,7 @@ def render_dbt_sources() -> str:
             {
                 "name": "raw",
                 "schema": "raw",
-                "description": "Parsed public files, one table per source table contract, loaded by the Python pipeline.",
+                "description": "Parsed public files, one table per source contract, loaded by the Python pipeline.",
                 "tables": tables,
             }
         ],
@@ -49,7 +57,12 @@ def render_dbt_sources() -> str:
 def render_contracts_markdown() -> str:
     lines = ["# Source contracts", "", "Generated from `sources/*/contract.py` by `warehouse contracts --write`.", ""]
     for spec in ALL_SOURCES:
-        lines += [f"## {spec.title} (`sources/{spec.name}`)", "", f"Publisher: {spec.publisher}. Landing page: {spec.landing_page}", ""]
+        lines += [
+            f"## {spec.title} (`sources/{spec.name}`)",
+            "",
+            f"Publisher: {spec.publisher}. Landing page: {spec.landing_page}",
+            "",
+        ]
         for table in spec.tables:
             contract = table.contract
             lines += [
@@ -63,12 +76,14 @@ def render_contracts_markdown() -> str:
                 "| column | type | nullable | description |",
                 "|---|---|---|---|",
             ]
-            lines += [
-                f"| `{c.name}` | {c.duckdb_type} | {'yes' if c.nullable else 'no'} | {c.description.replace('|', '/')} |"
-                for c in contract.columns
-            ]
+            lines += [_column_row(c) for c in contract.columns]
             lines.append("")
     return "\n".join(lines)
+
+
+def _column_row(column) -> str:
+    nullable = "yes" if column.nullable else "no"
+    return f"| `{column.name}` | {column.duckdb_type} | {nullable} | {column.description.replace('|', '/')} |"
 
 
 def write_all() -> list[Path]:

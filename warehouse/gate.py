@@ -17,6 +17,8 @@ def run_gate(spec: SourceSpec, table: RawTableSpec, parsed: ParsedTable, *, ware
     """Validate `parsed` with its suite; returns the report (quarantine already done on failure)."""
     paths = warehouse.paths()
     contract = table.contract
+    if not parsed.has_input:
+        return ValidationReport(table=contract.table_name, files=[], results=[], run_id=run_id)
     results = validate_parquet(
         Path(parsed.parquet_path),
         contract,
@@ -27,7 +29,9 @@ def run_gate(spec: SourceSpec, table: RawTableSpec, parsed: ParsedTable, *, ware
     )
     files = [file_entry(f) for f in parsed.files]
     report = ValidationReport(table=contract.table_name, files=files, results=results, run_id=run_id)
-    record_validation(paths.build_db, run_id=run_id, source=spec.name, table=contract.table_name, files=files, results=results)
+    record_validation(
+        paths.build_db, run_id=run_id, source=spec.name, table=contract.table_name, files=files, results=results
+    )
     if report.passed:
         for archived in parsed.files:
             if archived.is_quarantined:

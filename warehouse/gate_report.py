@@ -90,7 +90,9 @@ class ValidationReport:
             "summary": dg.MetadataValue.md(f"```\n{self.summary}\n```"),
             "failed_rules": [r.rule for r in self.errors],
             "warned_rules": [r.rule for r in self.warnings],
-            "examples": dg.MetadataValue.json([{"rule": r.rule, "examples": r.examples[:MAX_EXAMPLES]} for r in failing]),
+            "examples": dg.MetadataValue.json(
+                [{"rule": r.rule, "examples": r.examples[:MAX_EXAMPLES]} for r in failing]
+            ),
         }
 
 
@@ -121,14 +123,29 @@ def parse_error_results(error: Exception) -> list[RuleResult]:
     """A parser failure as rule results (rule names match the expectation suites' vocabulary)."""
     if isinstance(error, ParseError):
         examples = [
-            {k: v for k, v in {"row": p.row, "column": p.column, "value": p.value, "problem": p.message}.items() if v is not None}
+            {
+                k: v
+                for k, v in {"row": p.row, "column": p.column, "value": p.value, "problem": p.message}.items()
+                if v is not None
+            }
             for p in error.problems
         ]
-        return [RuleResult(error.rule, "error", False, error.message, failing_count=error.failing_count or len(examples) or 1, examples=examples)]
+        return [
+            RuleResult(
+                error.rule,
+                "error",
+                False,
+                error.message,
+                failing_count=error.failing_count or len(examples) or 1,
+                examples=examples,
+            )
+        ]
     return [RuleResult("parse", "error", False, f"{type(error).__name__}: {error}", failing_count=1)]
 
 
-def reject_unparseable_file(archive: RawArchive, paths: WarehousePaths, table: RawTableSpec, rejected, *, run_id: str | None) -> ValidationReport:
+def reject_unparseable_file(
+    archive: RawArchive, paths: WarehousePaths, table: RawTableSpec, rejected, *, run_id: str | None
+) -> ValidationReport:
     """Quarantine the file that failed parsing and write its report."""
     report = ValidationReport(
         table=table.contract.table_name,

@@ -21,7 +21,16 @@ def connect(db_path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnect
 def create_raw_table(con: duckdb.DuckDBPyConnection, contract: TableContract) -> None:
     """Create the raw table with the contract's columns if it does not exist yet."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
-    con.execute(f'CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}."{contract.table_name}" (\n  {contract.duckdb_columns_sql()}\n)')
+    con.execute(
+        f'CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}."{contract.table_name}" (\n  {contract.duckdb_columns_sql()}\n)'
+    )
+
+
+def ensure_raw_table(db_path: Path, contract: TableContract) -> int:
+    """Make sure the raw table exists (empty if never loaded); returns its current row count."""
+    with connect(db_path) as con:
+        create_raw_table(con, contract)
+        return con.execute(f'SELECT count(*) FROM {RAW_SCHEMA}."{contract.table_name}"').fetchone()[0]
 
 
 def replace_raw_table(db_path: Path, contract: TableContract, parquet: Path) -> int:
@@ -34,7 +43,9 @@ def merge_raw_table(db_path: Path, contract: TableContract, parquet: Path, repla
     if not replace_key:
         return replace_raw_table(db_path, contract, parquet)
     key = ", ".join(f'"{k}"' for k in replace_key)
-    return _load(db_path, contract, parquet, delete_where=f"({key}) IN (SELECT DISTINCT {key} FROM read_parquet($parquet))")
+    return _load(
+        db_path, contract, parquet, delete_where=f"({key}) IN (SELECT DISTINCT {key} FROM read_parquet($parquet))"
+    )
 
 
 def _load(db_path: Path, contract: TableContract, parquet: Path, delete_where: str | None) -> int:
@@ -47,7 +58,10 @@ def _load(db_path: Path, contract: TableContract, parquet: Path, delete_where: s
             condition = f"WHERE {delete_where}" if delete_where else ""
             params = {"parquet": str(parquet)} if delete_where else {}
             con.execute(f"DELETE FROM {table} {condition}", params)
-            con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM read_parquet($parquet)", {"parquet": str(parquet)})
+            con.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM read_parquet($parquet)",
+                {"parquet": str(parquet)},
+            )
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

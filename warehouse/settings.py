@@ -1,12 +1,12 @@
 """Where everything lives: one root (``WAREHOUSE_HOME``, default ``./data``) and fixed sub-paths.
 
-    raw/                     immutable raw archive (see sources/common/archive.py)
-    sample/<config>/         generated sample files in their real names
-    build/warehouse.duckdb   the build database (one writer: the pipeline)
-    build/parsed/            parsed tables as Parquet, gated before load
-    published/warehouse.duckdb  the read-only copy analysts query
-    reports/                 validation reports of rejected loads
-    dagster/                 Dagster instance storage for `warehouse build` runs
+raw/                     immutable raw archive (see sources/common/archive.py)
+sample/<config>/         generated sample files in their real names
+build/warehouse.duckdb   the build database (one writer: the pipeline)
+build/parsed/            parsed tables as Parquet, gated before load
+published/warehouse.duckdb  the read-only copy analysts query
+reports/                 validation reports of rejected loads
+dagster/                 Dagster instance storage for `warehouse build` runs
 """
 
 from __future__ import annotations

@@ -29,6 +29,11 @@ class ParsedTable:
     notes: tuple[str, ...] = field(default_factory=tuple)
     partition: str | None = None
 
+    @property
+    def has_input(self) -> bool:
+        """False when no file was available this run: the table keeps its last accepted load."""
+        return bool(self.files)
+
     def to_metadata(self) -> dict:
         return {
             "row_count": self.row_count,
@@ -61,7 +66,7 @@ def parse_files(table: RawTableSpec, files: list[ArchivedFile]) -> tuple[pa.Tabl
     for archived in files:
         try:
             results.append(table.parse_file(Path(archived.path), file=archived.filename, sha256=archived.sha256))
-        except Exception as error:  # noqa: BLE001 - any parser failure rejects that file
+        except Exception as error:
             raise FileRejected(archived, error) from error
     schema = table.contract.arrow_schema()
     if not results:
@@ -80,7 +85,13 @@ def write_parquet(data: pa.Table, target: Path) -> Path:
     return target
 
 
-def stage(table: RawTableSpec, files: list[ArchivedFile], parsed_dir: Path, *, partition: str | None = None) -> ParsedTable:
+def stage(
+    table: RawTableSpec, files: list[ArchivedFile], parsed_dir: Path, *, partition: str | None = None
+) -> ParsedTable:
+    if not files:
+        return ParsedTable(
+            table.contract.table_name, "", 0, (), ("no input file this run: the last accepted load is kept",), partition
+        )
     data, notes = parse_files(table, files)
     name = table.contract.table_name
     target = parsed_dir / name / f"{partition}.parquet" if partition else parsed_dir / f"{name}.parquet"

@@ -43,17 +43,30 @@ def build_gate(spec: SourceSpec, table: RawTableSpec) -> dg.AssetChecksDefinitio
         ins={"parsed": dg.AssetIn(asset)},
         description=f"Data-quality gate of {table.contract.table_name} (suite in expectations/{spec.name}.py).",
     )
-    def _gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, parsed: ParsedTable) -> Iterator[dg.AssetCheckResult]:
+    def _gate(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, parsed: ParsedTable
+    ) -> Iterator[dg.AssetCheckResult]:
         from warehouse.gate import run_gate
 
         report = run_gate(spec, table, parsed, warehouse=warehouse, run_id=context.run.run_id)
+        if not parsed.has_input:
+            for name in [SCHEMA_RULE, *suite.rule_names]:
+                yield dg.AssetCheckResult(
+                    asset_key=asset,
+                    check_name=name,
+                    passed=True,
+                    description="no new file this run: nothing to validate, the last accepted load is kept",
+                )
+            return
         reported = {r.rule for r in report.results}
         for result in report.results:
             yield dg.AssetCheckResult(
                 asset_key=asset,
                 check_name=result.rule,
                 passed=result.passed,
-                severity=dg.AssetCheckSeverity.ERROR if severity_of.get(result.rule, "error") == "error" else dg.AssetCheckSeverity.WARN,
+                severity=dg.AssetCheckSeverity.ERROR
+                if severity_of.get(result.rule, "error") == "error"
+                else dg.AssetCheckSeverity.WARN,
                 description=result.description,
                 metadata={
                     "observed": str(result.observed) if result.observed is not None else "",
@@ -66,8 +79,12 @@ def build_gate(spec: SourceSpec, table: RawTableSpec) -> dg.AssetChecksDefinitio
         for name in [SCHEMA_RULE, *suite.rule_names]:
             if name not in reported:
                 yield dg.AssetCheckResult(
-                    asset_key=asset, check_name=name, passed=False,
-                    severity=dg.AssetCheckSeverity.ERROR if severity_of.get(name, "error") == "error" else dg.AssetCheckSeverity.WARN,
+                    asset_key=asset,
+                    check_name=name,
+                    passed=False,
+                    severity=dg.AssetCheckSeverity.ERROR
+                    if severity_of.get(name, "error") == "error"
+                    else dg.AssetCheckSeverity.WARN,
                     description="not evaluated: the table does not match its contract",
                 )
         if not report.passed:

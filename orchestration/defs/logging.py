@@ -37,7 +37,9 @@ class _ProgressHandler(logging.Handler):
             return f"{_SYMBOL[kind]} {step}"
         if kind in ("STEP_SUCCESS", "STEP_SKIPPED"):
             took = time.monotonic() - self.started.get(step, time.monotonic())
-            return f"{_SYMBOL[kind]} {step}" + (f" ({took:.1f}s)" if kind == "STEP_SUCCESS" else " (skipped: upstream did not succeed)")
+            return f"{_SYMBOL[kind]} {step}" + (
+                f" ({took:.1f}s)" if kind == "STEP_SUCCESS" else " (skipped: upstream did not succeed)"
+            )
         if kind == "STEP_FAILURE":
             error = event.step_failure_data.error if event.step_failure_data else None
             message = (error.message.strip() if error else "failed").splitlines()

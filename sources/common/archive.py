@@ -103,7 +103,9 @@ class RawArchive:
         _write_json_atomic(manifest_path, archived.manifest())
         return archived
 
-    def store_local(self, path: Path, *, source: str, url: str | None = None, filename: str | None = None) -> ArchivedFile:
+    def store_local(
+        self, path: Path, *, source: str, url: str | None = None, filename: str | None = None
+    ) -> ArchivedFile:
         """Copy a local file into the archive (the original is left untouched)."""
         path = Path(path)
         with tempfile.NamedTemporaryFile(dir=self.tmp_dir, delete=False) as tmp:

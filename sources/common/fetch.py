@@ -76,7 +76,14 @@ def fetch_to_archive(
             if attempt == policy.max_attempts:
                 break
             wait = policy.backoff_seconds * 2 ** (attempt - 1)
-            log.warning("%s: attempt %d/%d failed (%s); retrying in %.1fs", remote.url, attempt, policy.max_attempts, error, wait)
+            log.warning(
+                "%s: attempt %d/%d failed (%s); retrying in %.1fs",
+                remote.url,
+                attempt,
+                policy.max_attempts,
+                error,
+                wait,
+            )
             time.sleep(wait)
     raise FetchError(f"{remote.url}: gave up after {policy.max_attempts} attempts: {last_error}") from last_error
 

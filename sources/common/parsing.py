@@ -223,7 +223,9 @@ def load_arrow_as_text(con: duckdb.DuckDBPyConnection, data: pa.Table, table: st
     """Register an Arrow table of text cells as `table` with a 1-based `source_row`."""
     con.register("_arrow_in", data)
     try:
-        con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}" AS SELECT *, row_number() OVER () AS source_row FROM _arrow_in')
+        con.execute(
+            f'CREATE OR REPLACE TEMP TABLE "{table}" AS SELECT *, row_number() OVER () AS source_row FROM _arrow_in'
+        )
     finally:
         con.unregister("_arrow_in")
     return _rename_normalised(con, table, [c for c in data.column_names])
@@ -296,7 +298,9 @@ def _date(expr: str, excel_serials: bool) -> str:
     parsed = f"try_strptime({text}, [{formats}])"
     if excel_serials:
         serial = f"try_cast({text} AS DOUBLE)"
-        from_serial = f"CAST({EXCEL_EPOCH} + to_microseconds(CAST(round({serial} * 86400000000) AS BIGINT)) AS TIMESTAMP)"
+        from_serial = (
+            f"CAST({EXCEL_EPOCH} + to_microseconds(CAST(round({serial} * 86400000000) AS BIGINT)) AS TIMESTAMP)"
+        )
         parsed = f"coalesce({parsed}, CASE WHEN {serial} BETWEEN 1 AND 2958465 THEN {from_serial} END)"
     return parsed
 
@@ -350,7 +354,9 @@ def cast_to_contract(
             continue
         published = mapping.get(column.name)
         typed[column.name] = (
-            f"CAST(NULL AS {column.duckdb_type})" if published is None else _typed_expr(published, column.type, excel_serials)
+            f"CAST(NULL AS {column.duckdb_type})"
+            if published is None
+            else _typed_expr(published, column.type, excel_serials)
         )
     _raise_on_cast_failures(con, table, contract, mapping, typed, file=file, where=where)
     select = ",\n".join(f"{expr} AS {_q(name)}" for name, expr in typed.items())
@@ -402,7 +408,13 @@ def _raise_on_cast_failures(con, table, contract, mapping, typed, *, file, where
         ]
     total = sum(failing.values())
     summary = ", ".join(f"{checks[n][0]} ({c})" for n, c in failing.items())
-    raise ParseError(file, "types_parse", f"values that do not parse as their column type in: {summary}", problems[:MAX_EXAMPLES], total)
+    raise ParseError(
+        file,
+        "types_parse",
+        f"values that do not parse as their column type in: {summary}",
+        problems[:MAX_EXAMPLES],
+        total,
+    )
 
 
 @dataclass
@@ -421,7 +433,9 @@ def concat_results(results: list[ParseResult], contract: TableContract) -> Parse
     return ParseResult(table, [note for r in results for note in r.notes])
 
 
-def csv_members(zip_path: Path, target_dir: Path, *, file: str, skip: tuple[str, ...] = ("dictionary", "metadata")) -> list[Path]:
+def csv_members(
+    zip_path: Path, target_dir: Path, *, file: str, skip: tuple[str, ...] = ("dictionary", "metadata")
+) -> list[Path]:
     """Extract the CSV members of a zip (skipping documentation members), in name order.
 
     Raises:
@@ -432,11 +446,14 @@ def csv_members(zip_path: Path, target_dir: Path, *, file: str, skip: tuple[str,
     try:
         with zipfile.ZipFile(zip_path) as archive:
             names = sorted(
-                n for n in archive.namelist()
+                n
+                for n in archive.namelist()
                 if n.lower().endswith(".csv") and not any(s in n.lower() for s in skip) and not n.endswith("/")
             )
             if not names:
-                raise ParseError(file, "zip_members", f"no CSV file inside the zip (members: {archive.namelist()[:10]})")
+                raise ParseError(
+                    file, "zip_members", f"no CSV file inside the zip (members: {archive.namelist()[:10]})"
+                )
             paths = []
             for name in names:
                 target = target_dir / Path(name).name

@@ -39,7 +39,8 @@ Olson Simpson Porter Hunter Gordon Mendez Silva Shaw Snyder Mason Dixon Munoz Hu
 Black Robertson Boyd Rose Stone Salazar Fox Warren Mills Meyer Rice Schmidt Garza Daniels Ferguson Nichols
 Stephens Soto Weaver Ryan Gardner Payne Grant Dunn Kelley Spencer Hawkins Arnold Pierce Vazquez Hansen Peters
 Santos Hart Bradley Knight Elliott Cunningham Duncan Armstrong Hudson Carroll Lane Riley Andrews Alvarado
-Ray Delgado Berry Perkins Hoffman Johnston Matthews Pena Richards Contreras Willis Carpenter Lawrence Sandoval""".split()
+Ray Delgado Berry Perkins Hoffman Johnston Matthews Pena Richards Contreras Willis Carpenter Lawrence
+Sandoval""".split()
 _PLACES = """Valley Ridge River Mesa Sunrise Golden Pine Oak Cedar Prairie Harvest Lakeside Hillside Meadow
 Eagle Blue Green Red Willow Maple Desert Coastal Summit Canyon Orchard Sunset Twin Creek Highland""".split()
 _AG_WORDS = "Farms Farm Orchards Ranch Produce Harvesting Dairy Nursery Greenhouses Vineyards Growers Packing".split()
@@ -48,6 +49,7 @@ _OTHER_WORDS = """Restaurant Construction Cleaning Staffing Auto Hotel Market La
 Logistics Bakery Roofing Painting Trucking Apparel Services Builders Plumbing Electric""".split()
 _SUFFIXES = ["Inc", "LLC", "Co", "Corp", "LP", "", ""]
 _STREETS = "Main Oak Pine Maple Cedar Elm Washington Lake Hill Park River Church Mill Center Ranch Farm".split()
+_TOWN_WORDS = ["City", "Springs", "Falls", "Park", "Town", "Grove"]
 _STREET_TYPES = ["Road", "Street", "Avenue", "Highway", "Lane", "Drive"]
 # Accented names are written as cp1252 bytes by some publications (a real WHD gotcha).
 _ACCENTED = ["Panadería", "Lechería", "Jardinería", "Peña", "Muñoz", "Núñez", "Ibáñez", "Cantú"]
@@ -166,8 +168,12 @@ class World:
         suffix = _SUFFIXES[rng.integers(len(_SUFFIXES))]
         name = f"{base} {suffix}".strip()
         trade = base if rng.random() < 0.6 else f"{_PLACES[rng.integers(len(_PLACES))]} {base.split()[-1]}"
-        street = f"{rng.integers(10, 99999)} {_STREETS[rng.integers(len(_STREETS))]} {_STREET_TYPES[rng.integers(len(_STREET_TYPES))]}"
-        city = f"{_PLACES[rng.integers(len(_PLACES))]} {['City', 'Springs', 'Falls', 'Park', 'Town', 'Grove'][rng.integers(6)]}"
+        street_name, street_type = (
+            _STREETS[rng.integers(len(_STREETS))],
+            _STREET_TYPES[rng.integers(len(_STREET_TYPES))],
+        )
+        street = f"{rng.integers(10, 99999)} {street_name} {street_type}"
+        city = f"{_PLACES[rng.integers(len(_PLACES))]} {_TOWN_WORDS[rng.integers(len(_TOWN_WORDS))]}"
         zip5 = f"{STATES_BY_CODE[state].zip_prefix}{rng.integers(0, 100):02d}"
         fein = f"{rng.integers(10, 99)}-{rng.integers(1000000, 9999999)}"
         return Employer(entity_id, name, suffix, trade, street, city, state, zip5, naics, kind, fein)
@@ -298,7 +304,9 @@ def planted_debarments(world: World) -> list[PlantedDebarment]:
         for index in picks.tolist():
             # Like the real lists: most H-2A entries on the current list started in the last few years.
             recent = rng.random() < 0.55
-            offset = start_span_days - int(rng.integers(0, 3 * 365)) if recent else int(rng.integers(0, start_span_days))
+            offset = (
+                start_span_days - int(rng.integers(0, 3 * 365)) if recent else int(rng.integers(0, start_span_days))
+            )
             start = first_start + timedelta(days=offset)
             years = int(rng.choice([1, 2, 3, 5]))
             end = start + timedelta(days=365 * years - 1)

@@ -25,8 +25,8 @@ import duckdb
 import pyarrow as pa
 
 from sources.common.contract import PROVENANCE_COLUMNS, TableContract
-from sources.common.errors import MAX_EXAMPLES, ParseError, Problem, UnknownLayoutError
 from sources.common.errata import corrected
+from sources.common.errors import MAX_EXAMPLES, ParseError, Problem, UnknownLayoutError
 from sources.common.parsing import ParseResult, cast_to_contract, load_arrow_as_text
 from sources.common.reference import STATE_BY_NAME, STATE_CODES
 from sources.debarment.contract import EXPIRED_H2A_DEBARMENTS, PROGRAM_DEBARMENTS
@@ -37,14 +37,38 @@ PROGRAM_HEADINGS: dict[str, str] = {
     "H-2A": "H-2A Labor Certification Debarment List",
     "H-2B": "H-2B Labor Certification Debarment List",
 }
-PROGRAM_COLUMNS = ("Entity", "Entity Type", "Employer Location", "Start of Debarment", "End of Debarment",
-                   "Violation", "CFR Citation")
+PROGRAM_COLUMNS = (
+    "Entity",
+    "Entity Type",
+    "Employer Location",
+    "Start of Debarment",
+    "End of Debarment",
+    "Violation",
+    "CFR Citation",
+)
 EXPIRED_COLUMNS = ("Name", "City, State", "Violation", "Duration", "Start date", "End date")
 
-_MONTHS = {name: number for number, names in enumerate(
-    [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
-     ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
-     ("december", "dec")], start=1) for name in names}
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
 _LONG_DATE = re.compile(r"([A-Za-z]+)\.?\s+(\d{1,2})(?:,\s*|\s+)(\d{4})")
 _SHORT_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})")
 _DURATION = re.compile(r"(?:(\d+)\s*(?:years?|yrs?))?\s*(?:(\d+)\s*(?:months?|mos?))?\.?", re.IGNORECASE)
@@ -214,8 +238,12 @@ class _ListReader:
             heading = item.heading or _heading_in(item.text)
             if heading:
                 if not self.needs_heading:
-                    raise UnknownLayoutError(self.file, "header", f"page {item.page}: the {heading} list heading "
-                                             "belongs to the current program-debarments PDF, not this list")
+                    raise UnknownLayoutError(
+                        self.file,
+                        "header",
+                        f"page {item.page}: the {heading} list heading "
+                        "belongs to the current program-debarments PDF, not this list",
+                    )
                 if heading != program or item.heading is None:
                     program, header, pending = heading, None, None
                 continue
@@ -235,14 +263,25 @@ class _ListReader:
                 self.skipped.append(f"page {item.page}: {item.text[:60]!r}")
                 continue
             if self.needs_heading and program is None:
-                raise ParseError(self.file, "list_heading", f"page {item.page}: a debarment row comes before any "
-                                 f"list heading ({item.text[:60]!r})")
+                raise ParseError(
+                    self.file,
+                    "list_heading",
+                    f"page {item.page}: a debarment row comes before any list heading ({item.text[:60]!r})",
+                )
             if header is None:
-                raise UnknownLayoutError(self.file, "header", f"page {item.page}: a data row comes before the "
-                                         f"{program or 'list'} header row; refusing to guess its columns")
+                raise UnknownLayoutError(
+                    self.file,
+                    "header",
+                    f"page {item.page}: a data row comes before the "
+                    f"{program or 'list'} header row; refusing to guess its columns",
+                )
             if len(cells) != len(header):
-                raise ParseError(self.file, "row_shape", f"page {item.page}: a row has {len(cells)} cells but the "
-                                 f"header has {len(header)} ({item.text[:60]!r})")
+                raise ParseError(
+                    self.file,
+                    "row_shape",
+                    f"page {item.page}: a row has {len(cells)} cells but the "
+                    f"header has {len(header)} ({item.text[:60]!r})",
+                )
             yield program, item.page, dict(zip(header, cells, strict=True))
         if pending is not None and header is None:
             self._check_header(pending, items[-1].page, program)
@@ -257,12 +296,20 @@ class _ListReader:
                 return expected
         closest = min(self.expected, key=lambda e: abs(len(e) - len(cells)))
         known = {e.lower() for e in closest}
-        problems = [Problem("header", "column is in no known layout", column=c, row=0) for c in cells
-                    if c.lower() not in known]
-        problems += [Problem("header", "required column is missing", column=e, row=0) for e in closest
-                     if e.lower() not in {c.lower() for c in cells}]
-        raise UnknownLayoutError(self.file, "header", f"page {page}: unknown column layout of the {program or 'list'} "
-                                 f"table {cells}; known: {list(closest)}", problems)
+        problems = [
+            Problem("header", "column is in no known layout", column=c, row=0) for c in cells if c.lower() not in known
+        ]
+        problems += [
+            Problem("header", "required column is missing", column=e, row=0)
+            for e in closest
+            if e.lower() not in {c.lower() for c in cells}
+        ]
+        raise UnknownLayoutError(
+            self.file,
+            "header",
+            f"page {page}: unknown column layout of the {program or 'list'} table {cells}; known: {list(closest)}",
+            problems,
+        )
 
 
 class _Cells:
@@ -278,7 +325,9 @@ class _Cells:
     def date(self, value: str, column: str, page: int, required: bool = False) -> str | None:
         value, erratum = corrected("debarment", column, value)
         if erratum:
-            self.corrections.append(f"page {page}, {column}: {erratum.published_value!r} -> {value!r} ({erratum.reason})")
+            self.corrections.append(
+                f"page {page}, {column}: {erratum.published_value!r} -> {value!r} ({erratum.reason})"
+            )
         parsed = parse_date(value)
         if parsed is None and (value or required):
             self.fail(column, value, f"not a valid date (page {page})")
@@ -292,8 +341,13 @@ class _Cells:
     def raise_if_failed(self) -> None:
         if self.failing:
             columns = sorted({p.column for p in self.problems if p.column})
-            raise ParseError(self.file, "types_parse", f"values that do not parse in: {', '.join(columns)}",
-                             self.problems, self.failing)
+            raise ParseError(
+                self.file,
+                "types_parse",
+                f"values that do not parse in: {', '.join(columns)}",
+                self.problems,
+                self.failing,
+            )
 
 
 def parse_program_debarments(path: Path, *, file: str, sha256: str) -> ParseResult:
@@ -315,20 +369,22 @@ def parse_program_debarments(path: Path, *, file: str, sha256: str) -> ParseResu
         city, state, known = split_location(row["Employer Location"])
         if not known:
             unknown_states.append(row["Employer Location"])
-        cells.records.append({
-            "program": program,
-            "entity_name": name,
-            "is_marked_asterisk": str(marked).lower(),
-            "entity_type": row["Entity Type"],
-            "employer_location": row["Employer Location"],
-            "city": city,
-            "state_code": state,
-            "start_date": cells.date(row["Start of Debarment"], "Start of Debarment", page, required=True),
-            "end_date": cells.date(row["End of Debarment"], "End of Debarment", page),
-            "violation": row["Violation"],
-            "cfr_citation": row.get("CFR Citation"),
-            "source_page": str(page),
-        })
+        cells.records.append(
+            {
+                "program": program,
+                "entity_name": name,
+                "is_marked_asterisk": str(marked).lower(),
+                "entity_type": row["Entity Type"],
+                "employer_location": row["Employer Location"],
+                "city": city,
+                "state_code": state,
+                "start_date": cells.date(row["Start of Debarment"], "Start of Debarment", page, required=True),
+                "end_date": cells.date(row["End of Debarment"], "End of Debarment", page),
+                "violation": row["Violation"],
+                "cfr_citation": row.get("CFR Citation"),
+                "source_page": str(page),
+            }
+        )
     counts = {p: sum(r["program"] == p for r in cells.records) for p in PROGRAM_HEADINGS}
     notes.append("rows per list: " + ", ".join(f"{p} {n}" for p, n in counts.items()))
     return _finish(cells, PROGRAM_DEBARMENTS, notes, skipped, unknown_states, sha256=sha256)
@@ -356,24 +412,33 @@ def parse_expired_h2a_debarments(path: Path, *, file: str, sha256: str) -> Parse
         months = duration_months(row["Duration"])
         if months is None and row["Duration"]:
             cells.fail("Duration", row["Duration"], f"not a duration like '2 years' or '18 months' (page {page})")
-        cells.records.append({
-            "entity_name": name,
-            "is_marked_asterisk": str(marked).lower(),
-            "city": city,
-            "state_code": state,
-            "location_as_published": row["City, State"],
-            "violation": row["Violation"],
-            "duration_text": row["Duration"],
-            "duration_months": None if months is None else str(months),
-            "start_date": cells.date(row["Start date"], "Start date", page, required=True),
-            "end_date": cells.date(row["End date"], "End date", page),
-            "source_page": str(page),
-        })
+        cells.records.append(
+            {
+                "entity_name": name,
+                "is_marked_asterisk": str(marked).lower(),
+                "city": city,
+                "state_code": state,
+                "location_as_published": row["City, State"],
+                "violation": row["Violation"],
+                "duration_text": row["Duration"],
+                "duration_months": None if months is None else str(months),
+                "start_date": cells.date(row["Start date"], "Start date", page, required=True),
+                "end_date": cells.date(row["End date"], "End date", page),
+                "source_page": str(page),
+            }
+        )
     return _finish(cells, EXPIRED_H2A_DEBARMENTS, notes, skipped, unknown_states, sha256=sha256)
 
 
-def _finish(cells: _Cells, contract: TableContract, notes: list[str], skipped: list[str], unknown_states: list[str],
-            *, sha256: str) -> ParseResult:
+def _finish(
+    cells: _Cells,
+    contract: TableContract,
+    notes: list[str],
+    skipped: list[str],
+    unknown_states: list[str],
+    *,
+    sha256: str,
+) -> ParseResult:
     cells.raise_if_failed()
     if not cells.records:
         raise ParseError(cells.file, "not_empty", "no debarment rows found (no row with a date in its date columns)")
@@ -381,12 +446,13 @@ def _finish(cells: _Cells, contract: TableContract, notes: list[str], skipped: l
         notes.append(f"skipped {len(skipped)} non-data rows: {skipped[:5]}")
     notes += [f"corrected per sources/debarment/errata.csv: {c}" for c in cells.corrections]
     if unknown_states:
-        notes.append(f"{len(unknown_states)} locations without a recognised state (state_code NULL or kept as "
-                     f"published): {sorted(set(unknown_states))[:10]}")
+        notes.append(
+            f"{len(unknown_states)} locations without a recognised state (state_code NULL or kept as "
+            f"published): {sorted(set(unknown_states))[:10]}"
+        )
     names = [c.name for c in contract.columns if c.name not in PROVENANCE_COLUMNS]
     text = pa.table({n: pa.array([r[n] for r in cells.records], pa.string()) for n in names})
     with duckdb.connect() as con:
         load_arrow_as_text(con, text, "_text")
         table = cast_to_contract(con, "_text", contract, {n: n for n in names}, file=cells.file, sha256=sha256)
     return ParseResult(table, notes)
-

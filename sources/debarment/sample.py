@@ -101,8 +101,14 @@ def _expired_row(world: World, debarment: PlantedDebarment, name: str, rng) -> t
     state = STATES_BY_CODE[employer.state].name if debarment.start.year >= 2016 else employer.state
     two_digit = rng.random() < 0.06
     written = f"{name}*" if debarment.is_whd_debarment else name
-    return (written, f"{employer.city}, {state}", debarment.violation, duration,
-            _short(debarment.start, two_digit), _short(debarment.end, two_digit))
+    return (
+        written,
+        f"{employer.city}, {state}",
+        debarment.violation,
+        duration,
+        _short(debarment.start, two_digit),
+        _short(debarment.end, two_digit),
+    )
 
 
 def _perm_entries(world: World, rng) -> list[tuple[Employer, date, int, tuple[str, str]]]:
@@ -161,8 +167,15 @@ def add_table(pdf, widths: Sequence[int], heading: str | None, header: Sequence[
 
     bold = FontFace(emphasis="BOLD")
     _check_words_fit(pdf, widths, [*header, *rows])
-    with pdf.table(width=sum(widths), col_widths=widths, first_row_as_headings=False, line_height=11,
-                   text_align="LEFT", align="LEFT", padding=_CELL_PADDING) as table:
+    with pdf.table(
+        width=sum(widths),
+        col_widths=widths,
+        first_row_as_headings=False,
+        line_height=11,
+        text_align="LEFT",
+        align="LEFT",
+        padding=_CELL_PADDING,
+    ) as table:
         if heading:
             table.row().cell(heading, colspan=len(widths), style=bold, align="CENTER")
         if spacer:

@@ -56,7 +56,8 @@ def fiscal_year_from_name(name: str) -> int:
     if len(years) != 1:
         found = sorted(years) or "none"
         raise ParseError(
-            name, "file_name",
+            name,
+            "file_name",
             f"cannot tell the fiscal year from the file name (found: {found}); expected one FY08 or FY2008 "
             "part as in the published names, e.g. H-2A_Disclosure_Data_FY2022_Q4.xlsx",
         )
@@ -230,7 +231,7 @@ def parse_disclosure(path: Path, *, file: str, sha256: str) -> ParseResult:
         if "agent_attorney_name" not in mapping and all(p in header for p in AGENT_NAME_PARTS):
             parts = ", ".join(f"nullif(trim({_q(p)}), '')" for p in AGENT_NAME_PARTS)
             con.execute(f'ALTER TABLE "_text" ADD COLUMN {_q(_JOINED_AGENT_NAME)} VARCHAR')
-            con.execute(f'UPDATE "_text" SET {_q(_JOINED_AGENT_NAME)} = nullif(concat_ws(\' \', {parts}), \'\')')
+            con.execute(f"UPDATE \"_text\" SET {_q(_JOINED_AGENT_NAME)} = nullif(concat_ws(' ', {parts}), '')")
             mapping["agent_attorney_name"] = _JOINED_AGENT_NAME
         table = _cast(con, header, mapping, DISCLOSURE, fiscal_year, "case_row", file=file, sha256=sha256)
     return ParseResult(table, [layout.name, f"sheet {sheet!r}", f"FY{fiscal_year}"])
@@ -263,7 +264,7 @@ def _drop_blank_unnamed(con: duckdb.DuckDBPyConnection, header: list[str]) -> li
     kept = []
     for column in header:
         if _UNNAMED.fullmatch(column):
-            (values,) = con.execute(f'SELECT count(nullif(trim({_q(column)}), \'\')) FROM "_text"').fetchone()
+            (values,) = con.execute(f"SELECT count(nullif(trim({_q(column)}), '')) FROM \"_text\"").fetchone()
             if values == 0:
                 con.execute(f'ALTER TABLE "_text" DROP COLUMN {_q(column)}')
                 continue
@@ -296,7 +297,14 @@ def _cast(con, header, mapping, contract, fiscal_year: int, ordinal: str, *, fil
         ]
         raise ParseError(file, "required_value", "rows without a case number", problems, len(rows))
     return cast_to_contract(
-        con, "_text", contract, mapping, file=file, sha256=sha256, excel_serials=True, where=where,
+        con,
+        "_text",
+        contract,
+        mapping,
+        file=file,
+        sha256=sha256,
+        excel_serials=True,
+        where=where,
         derived={
             "file_fiscal_year": str(int(fiscal_year)),
             ordinal: 'row_number() OVER (PARTITION BY "case_number" ORDER BY source_row)',

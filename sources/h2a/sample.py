@@ -61,7 +61,10 @@ MULTI_ROW_FILERS = frozenset({"assoc_joint", "assoc_sole", "joint"})
 CERTIFIED_OUTCOMES = frozenset({"full", "partial"})
 
 _STATUS_TITLE = {
-    "full": "Certified - Full", "partial": "Certified - Partial", "denied": "Denied", "withdrawn": "Withdrawn"
+    "full": "Certified - Full",
+    "partial": "Certified - Partial",
+    "denied": "Denied",
+    "withdrawn": "Withdrawn",
 }
 _STATUS_UPPER = {
     "full": "DETERMINATION ISSUED - CERTIFICATION",
@@ -103,31 +106,127 @@ _UNIT_WORD = {"hour": "Hour", "week": "Week", "month": "Month"}
 
 # (weight, SOC code, SOC title as published (truncated), job titles, crops, pay unit)
 _JOBS = [
-    (0.80, "45-2092", "Farmworkers and Laborers, Crop, Nursery, and",
-     ["FARMWORKER", "Farm Worker", "FARMWORKERS AND LABORERS, CROP", "General Farm Laborer", "Crop Harvester"],
-     ["Tobacco", "Apples", "Strawberries", "Blueberries", "Vegetables", "Citrus", "Sweet Potatoes", "Onions",
-      "Watermelons", "Nursery", "General Farm Labor", "Cherries", "Peaches", "Grapes"], "hour"),
-    (0.08, "45-2093", "Farmworkers, Farm, Ranch, and Aquacultural Animals",
-     ["Sheepherder", "Range Livestock Worker", "FARMWORKERS, FARM AND RANCH ANIMALS"],
-     ["Sheepherder", "Range Cattle", "Goatherder"], "month"),
-    (0.07, "45-2091", "Agricultural Equipment Operators",
-     ["Custom Combine Operator", "Agricultural Equipment Operator", "Tractor Driver"],
-     ["Grain", "Hay", "Custom Combine", "Corn"], "hour"),
-    (0.05, "45-2093", "Farmworkers, Farm, Ranch, and Aquacultural Animals",
-     ["Dairy Worker", "Livestock Worker", "Crawfish Laborer"], ["Dairy", "Crawfish", "Cattle", "Hogs"], "week"),
+    (
+        0.80,
+        "45-2092",
+        "Farmworkers and Laborers, Crop, Nursery, and",
+        ["FARMWORKER", "Farm Worker", "FARMWORKERS AND LABORERS, CROP", "General Farm Laborer", "Crop Harvester"],
+        [
+            "Tobacco",
+            "Apples",
+            "Strawberries",
+            "Blueberries",
+            "Vegetables",
+            "Citrus",
+            "Sweet Potatoes",
+            "Onions",
+            "Watermelons",
+            "Nursery",
+            "General Farm Labor",
+            "Cherries",
+            "Peaches",
+            "Grapes",
+        ],
+        "hour",
+    ),
+    (
+        0.08,
+        "45-2093",
+        "Farmworkers, Farm, Ranch, and Aquacultural Animals",
+        ["Sheepherder", "Range Livestock Worker", "FARMWORKERS, FARM AND RANCH ANIMALS"],
+        ["Sheepherder", "Range Cattle", "Goatherder"],
+        "month",
+    ),
+    (
+        0.07,
+        "45-2091",
+        "Agricultural Equipment Operators",
+        ["Custom Combine Operator", "Agricultural Equipment Operator", "Tractor Driver"],
+        ["Grain", "Hay", "Custom Combine", "Corn"],
+        "hour",
+    ),
+    (
+        0.05,
+        "45-2093",
+        "Farmworkers, Farm, Ranch, and Aquacultural Animals",
+        ["Dairy Worker", "Livestock Worker", "Crawfish Laborer"],
+        ["Dairy", "Crawfish", "Cattle", "Hogs"],
+        "week",
+    ),
 ]
 _OUTCOMES = (("full", 0.86), ("partial", 0.06), ("denied", 0.03), ("withdrawn", 0.05))
 _NATURE = ["Seasonal"] * 14 + ["Peakload", "One-Time Occurrence", "Intermittent or Other Temporary Need"]
-_FIRST_NAMES = ("Maria", "Jose", "Juan", "Ana", "Luis", "Carmen", "John", "Mary", "Robert", "Linda", "David", "Susan",
-                "James", "Karen", "Betsy", "Kelly")
-_LAST_NAMES = ("Rowe", "Parkin", "Broussard", "Alvarez", "Tran", "Keller", "Ortiz", "Brennan", "Hughes", "Santos",
-               "Meyer", "Castillo")
-_LAWFIRMS = ["Snake River Farmers Association Inc", "Farm Labor Services LLC", "Agri Visa Consultants",
-             "Harvest Law Group PC", "MAS Labor H2A LLC", "Growers Legal Services", "Valley Immigration Law"]
-_COUNTIES = ("Kern", "Fresno", "Yakima", "Grant", "Collier", "Lee", "Hidalgo", "Tulare", "Monterey", "Sampson", "Wake",
-             "Okanogan", "Chelan", "Bladen")
-_TOWNS = ("Dietrich", "Rayne", "Palmetto", "Buhl", "Chowchilla", "Wenatchee", "Immokalee", "Vidalia", "Salinas",
-          "Othello", "Tifton", "Plant City")
+_FIRST_NAMES = (
+    "Maria",
+    "Jose",
+    "Juan",
+    "Ana",
+    "Luis",
+    "Carmen",
+    "John",
+    "Mary",
+    "Robert",
+    "Linda",
+    "David",
+    "Susan",
+    "James",
+    "Karen",
+    "Betsy",
+    "Kelly",
+)
+_LAST_NAMES = (
+    "Rowe",
+    "Parkin",
+    "Broussard",
+    "Alvarez",
+    "Tran",
+    "Keller",
+    "Ortiz",
+    "Brennan",
+    "Hughes",
+    "Santos",
+    "Meyer",
+    "Castillo",
+)
+_LAWFIRMS = [
+    "Snake River Farmers Association Inc",
+    "Farm Labor Services LLC",
+    "Agri Visa Consultants",
+    "Harvest Law Group PC",
+    "MAS Labor H2A LLC",
+    "Growers Legal Services",
+    "Valley Immigration Law",
+]
+_COUNTIES = (
+    "Kern",
+    "Fresno",
+    "Yakima",
+    "Grant",
+    "Collier",
+    "Lee",
+    "Hidalgo",
+    "Tulare",
+    "Monterey",
+    "Sampson",
+    "Wake",
+    "Okanogan",
+    "Chelan",
+    "Bladen",
+)
+_TOWNS = (
+    "Dietrich",
+    "Rayne",
+    "Palmetto",
+    "Buhl",
+    "Chowchilla",
+    "Wenatchee",
+    "Immokalee",
+    "Vidalia",
+    "Salinas",
+    "Othello",
+    "Tifton",
+    "Plant City",
+)
 
 
 @dataclass
@@ -369,8 +468,9 @@ class _Generator:
         seconds = int(self.rng.integers(7 * 3600, 19 * 3600))
         return datetime.combine(day, time()) + timedelta(seconds=seconds)
 
-    def case(self, fy: int, filer: str, employer: Employer, *, decision: datetime | None = None,
-             outcome: str | None = None) -> SampleCase:
+    def case(
+        self, fy: int, filer: str, employer: Employer, *, decision: datetime | None = None, outcome: str | None = None
+    ) -> SampleCase:
         rng = self.rng
         decision = decision or self.decision_in(_fy_start(fy), _fy_end(fy), fy)
         received = decision.date() - timedelta(days=int(rng.integers(12, 75)))
@@ -409,7 +509,8 @@ class _Generator:
             crop=crops[int(rng.integers(len(crops)))],
             nature=_NATURE[int(rng.integers(len(_NATURE)))],
             agent=(_FIRST_NAMES[int(rng.integers(len(_FIRST_NAMES)))], _LAST_NAMES[int(rng.integers(len(_LAST_NAMES)))])
-            if represented else None,
+            if represented
+            else None,
             lawfirm=lawfirm,
         )
         self.fill_rows(case, employer)
@@ -483,8 +584,9 @@ class _Generator:
         picks = self.rng.choice(len(self.growers), size=count + 1, replace=False).tolist()
         return [g for g in (self.growers[i] for i in picks) if g.entity_id != exclude.entity_id][:count]
 
-    def row(self, case: SampleCase, employer: Employer, *, is_master: bool, requested: int,
-            certified: int | None) -> SampleRow:
+    def row(
+        self, case: SampleCase, employer: Employer, *, is_master: bool, requested: int, certified: int | None
+    ) -> SampleRow:
         rng = self.rng
         name = name_variant(employer, rng)
         if case.fiscal_year <= 2014 and rng.random() < 0.6:  # iCERT-era records are mostly upper case
@@ -624,17 +726,19 @@ def published_values(case: SampleCase, row: SampleRow) -> dict[str, object]:
     }
     values = {published: canonical[name] for published, name in MAPPED.items() if name in canonical}
     # A few of the dropped columns, filled as published, so the files look like the real ones.
-    values.update({
-        "EMPLOYER_PHONE": f"{300 + row.employer.entity_id % 600}-555-{row.employer.entity_id % 10_000:04d}",
-        "BASIC_NUMBER_OF_HOURS": 40.0 if case.unit != "month" else 48.0,
-        "ANTICIPATED_NUMBER_OF_HOURS": 40.0 if case.unit != "month" else 48.0,
-        "FULL_TIME_POSITION": "Y",
-        "FULL_TIME": "Y",
-        "EMERGENCY_FILING": "N",
-        "JOB_ORDER_NUMBER": f"{case.case_number[-6:]}",
-        "JOB_IDNUMBER": f"{case.case_number[-6:]}",
-        "TYPE_OF_REPRESENTATION": "Agent" if case.agent else "None",
-    })
+    values.update(
+        {
+            "EMPLOYER_PHONE": f"{300 + row.employer.entity_id % 600}-555-{row.employer.entity_id % 10_000:04d}",
+            "BASIC_NUMBER_OF_HOURS": 40.0 if case.unit != "month" else 48.0,
+            "ANTICIPATED_NUMBER_OF_HOURS": 40.0 if case.unit != "month" else 48.0,
+            "FULL_TIME_POSITION": "Y",
+            "FULL_TIME": "Y",
+            "EMERGENCY_FILING": "N",
+            "JOB_ORDER_NUMBER": f"{case.case_number[-6:]}",
+            "JOB_IDNUMBER": f"{case.case_number[-6:]}",
+            "TYPE_OF_REPRESENTATION": "Agent" if case.agent else "None",
+        }
+    )
     if case.agent:
         values["ATTORNEY_AGENT_FIRST_NAME"], values["ATTORNEY_AGENT_LAST_NAME"] = case.agent
     return values

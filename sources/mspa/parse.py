@@ -54,7 +54,13 @@ def parse_file(path: Path, *, file: str, sha256: str) -> ParseResult:
                 notes.append(f"{padded} ZIP codes stored as Excel numbers zero-padded to 5 digits")
         blank = " AND ".join(f"nullif(trim({_q(c)}), '') IS NULL" for c in mapping.values())
         table = cast_to_contract(
-            con, "_text", FARM_LABOR_CONTRACTORS, mapping, file=file, sha256=sha256, excel_serials=excel,
+            con,
+            "_text",
+            FARM_LABOR_CONTRACTORS,
+            mapping,
+            file=file,
+            sha256=sha256,
+            excel_serials=excel,
             where=f"NOT ({blank})",  # Excel exports can end with empty rows
         )
     return ParseResult(table, notes)

@@ -1,7 +1,7 @@
 """Write QCEW annual industry slices byte-for-byte in the open-data CSV format.
 
 One file per year and industry (industry 10 and every NAICS sector) under the archive name
-``qcew_<year>_a_industry_<code>.csv``, for the years ``first_fiscal_year - 1 .. last_fiscal_year``.
+``qcew_<year>_a_industry_<code>.csv``, for the years the download covers (2005 .. last_fiscal_year).
 Each file holds the national row(s), every state/territory QCEW covers (50 states, DC, Puerto Rico,
 the Virgin Islands; QCEW publishes nothing for American Samoa, Guam or the Northern Marianas), a few
 MSA rows and county rows (which the parser drops; their number scales with ``world.config.scale``,
@@ -25,7 +25,7 @@ import numpy as np
 from sources.common.reference import STATES
 from sources.common.sample_world import World
 from sources.qcew.contract import ANNUAL_CSV_COLUMNS
-from sources.qcew.fetch import INDUSTRY_CODES, slice_filename
+from sources.qcew.fetch import FIRST_YEAR, INDUSTRY_CODES, slice_filename
 
 COUNTIES_AT_SCALE_1 = 3_200
 NATIONAL = "US000"
@@ -35,37 +35,132 @@ NOT_COVERED = frozenset({"AS", "GU", "MP"})
 
 # Annual average covered employment, thousands, about 2019.
 _STATE_EMPLOYMENT = {
-    "AL": 2000, "AK": 320, "AZ": 2900, "AR": 1250, "CA": 17500, "CO": 2700, "CT": 1650, "DE": 450, "DC": 790,
-    "FL": 8900, "GA": 4600, "HI": 650, "ID": 760, "IL": 6000, "IN": 3100, "IA": 1560, "KS": 1400, "KY": 1900,
-    "LA": 1950, "ME": 620, "MD": 2700, "MA": 3600, "MI": 4350, "MN": 2900, "MS": 1150, "MO": 2850, "MT": 470,
-    "NE": 1000, "NV": 1400, "NH": 660, "NJ": 4100, "NM": 820, "NY": 9500, "NC": 4500, "ND": 420, "OH": 5450,
-    "OK": 1650, "OR": 1950, "PA": 5900, "RI": 490, "SC": 2100, "SD": 430, "TN": 3050, "TX": 12800, "UT": 1550,
-    "VT": 310, "VA": 3900, "WA": 3400, "WV": 700, "WI": 2900, "WY": 280, "PR": 850, "VI": 37,
+    "AL": 2000,
+    "AK": 320,
+    "AZ": 2900,
+    "AR": 1250,
+    "CA": 17500,
+    "CO": 2700,
+    "CT": 1650,
+    "DE": 450,
+    "DC": 790,
+    "FL": 8900,
+    "GA": 4600,
+    "HI": 650,
+    "ID": 760,
+    "IL": 6000,
+    "IN": 3100,
+    "IA": 1560,
+    "KS": 1400,
+    "KY": 1900,
+    "LA": 1950,
+    "ME": 620,
+    "MD": 2700,
+    "MA": 3600,
+    "MI": 4350,
+    "MN": 2900,
+    "MS": 1150,
+    "MO": 2850,
+    "MT": 470,
+    "NE": 1000,
+    "NV": 1400,
+    "NH": 660,
+    "NJ": 4100,
+    "NM": 820,
+    "NY": 9500,
+    "NC": 4500,
+    "ND": 420,
+    "OH": 5450,
+    "OK": 1650,
+    "OR": 1950,
+    "PA": 5900,
+    "RI": 490,
+    "SC": 2100,
+    "SD": 430,
+    "TN": 3050,
+    "TX": 12800,
+    "UT": 1550,
+    "VT": 310,
+    "VA": 3900,
+    "WA": 3400,
+    "WV": 700,
+    "WI": 2900,
+    "WY": 280,
+    "PR": 850,
+    "VI": 37,
 }
-_WAGE_LEVEL = {"DC": 1.45, "CA": 1.2, "NY": 1.25, "MA": 1.25, "WA": 1.2, "CT": 1.15, "NJ": 1.15, "MS": 0.78,
-               "AR": 0.8, "WV": 0.82, "PR": 0.5, "VI": 0.7}
+_WAGE_LEVEL = {
+    "DC": 1.45,
+    "CA": 1.2,
+    "NY": 1.25,
+    "MA": 1.25,
+    "WA": 1.2,
+    "CT": 1.15,
+    "NJ": 1.15,
+    "MS": 0.78,
+    "AR": 0.8,
+    "WV": 0.82,
+    "PR": 0.5,
+    "VI": 0.7,
+}
 _MINING = {"TX": 4, "ND": 6, "WY": 8, "AK": 6, "OK": 4, "WV": 4, "NM": 4, "LA": 2.5, "CO": 2}
 
 # Private sectors: national employment (thousands, ~2019), average annual pay ($, 2019),
 # average establishment size, yearly trend.
 _SECTORS: dict[str, tuple[float, float, float, float]] = {
-    "11": (1250, 38000, 9, 0.003), "21": (690, 105000, 21, -0.01), "22": (550, 112000, 31, 0.0),
-    "23": (7500, 67000, 9, 0.015), "31-33": (12800, 68000, 37, -0.004), "42": (5900, 80000, 9.5, 0.004),
-    "44-45": (15700, 33000, 15, 0.002), "48-49": (5400, 55000, 22, 0.025), "51": (2850, 125000, 17, 0.005),
-    "52": (5900, 115000, 12, 0.008), "53": (2200, 62000, 5.5, 0.01), "54": (9400, 98000, 6.5, 0.02),
-    "55": (2400, 130000, 37, 0.012), "56": (9200, 45000, 14, 0.012), "61": (2800, 52000, 27, 0.01),
-    "62": (20400, 54000, 14, 0.02), "71": (2500, 42000, 18, 0.012), "72": (14000, 22000, 20, 0.012),
-    "81": (4200, 40000, 5.5, 0.004), "99": (40, 50000, 1.5, 0.0),
+    "11": (1250, 38000, 9, 0.003),
+    "21": (690, 105000, 21, -0.01),
+    "22": (550, 112000, 31, 0.0),
+    "23": (7500, 67000, 9, 0.015),
+    "31-33": (12800, 68000, 37, -0.004),
+    "42": (5900, 80000, 9.5, 0.004),
+    "44-45": (15700, 33000, 15, 0.002),
+    "48-49": (5400, 55000, 22, 0.025),
+    "51": (2850, 125000, 17, 0.005),
+    "52": (5900, 115000, 12, 0.008),
+    "53": (2200, 62000, 5.5, 0.01),
+    "54": (9400, 98000, 6.5, 0.02),
+    "55": (2400, 130000, 37, 0.012),
+    "56": (9200, 45000, 14, 0.012),
+    "61": (2800, 52000, 27, 0.01),
+    "62": (20400, 54000, 14, 0.02),
+    "71": (2500, 42000, 18, 0.012),
+    "72": (14000, 22000, 20, 0.012),
+    "81": (4200, 40000, 5.5, 0.004),
+    "99": (40, 50000, 1.5, 0.0),
 }
 # Government owners (1 federal, 2 state, 3 local): employment (thousands), pay, establishment size.
 _GOVERNMENT = {"1": (2800, 88000, 60), "2": (4600, 60000, 70), "3": (14300, 52000, 45)}
 # Sectors published with government owners, as shares of each owner's total.
-_GOVERNMENT_SECTORS = {"61": {"1": 0.005, "2": 0.43, "3": 0.55}, "62": {"1": 0.14, "2": 0.17, "3": 0.06},
-                       "92": {"1": 0.62, "2": 0.25, "3": 0.23}}
+_GOVERNMENT_SECTORS = {
+    "61": {"1": 0.005, "2": 0.43, "3": 0.55},
+    "62": {"1": 0.14, "2": 0.17, "3": 0.06},
+    "92": {"1": 0.62, "2": 0.25, "3": 0.23},
+}
 # Employment relative to 2019 (the 2009 recession and the 2020 pandemic dip).
-_MACRO = {2005: 0.905, 2006: 0.92, 2007: 0.935, 2008: 0.93, 2009: 0.885, 2010: 0.878, 2011: 0.888, 2012: 0.903,
-          2013: 0.918, 2014: 0.936, 2015: 0.955, 2016: 0.971, 2017: 0.985, 2018: 0.996, 2019: 1.0, 2020: 0.94,
-          2021: 0.965, 2022: 1.0, 2023: 1.02, 2024: 1.032, 2025: 1.04}
+_MACRO = {
+    2005: 0.905,
+    2006: 0.92,
+    2007: 0.935,
+    2008: 0.93,
+    2009: 0.885,
+    2010: 0.878,
+    2011: 0.888,
+    2012: 0.903,
+    2013: 0.918,
+    2014: 0.936,
+    2015: 0.955,
+    2016: 0.971,
+    2017: 0.985,
+    2018: 0.996,
+    2019: 1.0,
+    2020: 0.94,
+    2021: 0.965,
+    2022: 1.0,
+    2023: 1.02,
+    2024: 1.032,
+    2025: 1.04,
+}
 
 
 @dataclass
@@ -92,7 +187,8 @@ Key = tuple[str, str, str, str]  # area_fips, own_code, industry_code, agglvl_co
 
 
 def sample_years(world: World) -> list[int]:
-    return list(range(world.config.first_fiscal_year - 1, world.config.last_fiscal_year + 1))
+    # The years the live download covers (WHD findings reach back to FY2005).
+    return list(range(FIRST_YEAR, world.config.last_fiscal_year + 1))
 
 
 def write_sample(world: World, out_dir: Path) -> list[Path]:
@@ -263,8 +359,14 @@ class _Economy:
             if state_cell is None:
                 continue
             emp = max(1, round(state_cell.emplvl * share))
-            part = Cell(max(1, round(state_cell.estabs * share)), emp, round(state_cell.wages * share),
-                        round(state_cell.taxable * share), round(state_cell.contributions * share), suppressed)
+            part = Cell(
+                max(1, round(state_cell.estabs * share)),
+                emp,
+                round(state_cell.wages * share),
+                round(state_cell.taxable * share),
+                round(state_cell.contributions * share),
+                suppressed,
+            )
             lines.append(_line((fips, owner, code, agglvl), year, part, None, (1.0,) * 7))
         return lines
 
@@ -277,8 +379,13 @@ def _macro(year: int) -> float:
 
 
 def _sum(parts: list[Cell]) -> Cell:
-    return Cell(sum(p.estabs for p in parts), sum(p.emplvl for p in parts), sum(p.wages for p in parts),
-                sum(p.taxable for p in parts), sum(p.contributions for p in parts))
+    return Cell(
+        sum(p.estabs for p in parts),
+        sum(p.emplvl for p in parts),
+        sum(p.wages for p in parts),
+        sum(p.taxable for p in parts),
+        sum(p.contributions for p in parts),
+    )
 
 
 def _ratio(a: float, b: float) -> float:
@@ -292,8 +399,13 @@ def _location_quotients(cell: Cell, area_total: Cell, national: Cell, national_t
     return tuple(
         lq(get)
         for get in (
-            lambda c: c.estabs, lambda c: c.emplvl, lambda c: c.wages, lambda c: c.taxable,
-            lambda c: c.contributions, lambda c: c.weekly, lambda c: c.pay,
+            lambda c: c.estabs,
+            lambda c: c.emplvl,
+            lambda c: c.wages,
+            lambda c: c.taxable,
+            lambda c: c.contributions,
+            lambda c: c.weekly,
+            lambda c: c.pay,
         )
     )
 
@@ -303,8 +415,11 @@ def _line(key: Key, year: int, cell: Cell, before: Cell | None, lq: tuple[float,
     area, owner, code, level = key
     hidden = cell.suppressed
     codes = f'"{area}","{owner}","{code}","{level}","0","{year}","A","{"N" if hidden else ""}"'
-    measures = [cell.estabs] + ([0] * 6 if hidden else [cell.emplvl, round(cell.wages), round(cell.taxable),
-                                                        round(cell.contributions), cell.weekly, cell.pay])
+    measures = [cell.estabs] + (
+        [0] * 6
+        if hidden
+        else [cell.emplvl, round(cell.wages), round(cell.taxable), round(cell.contributions), cell.weekly, cell.pay]
+    )
     quotients = [f"{lq[0]:.2f}"] + (["0"] * 6 if hidden else [f"{q:.2f}" for q in lq[1:]])
     changes = _over_the_year(cell, before)
     lq_flag = '"N"' if hidden else '""'
@@ -316,11 +431,15 @@ def _line(key: Key, year: int, cell: Cell, before: Cell | None, lq: tuple[float,
 
 def _over_the_year(cell: Cell, before: Cell | None) -> list[str]:
     out: list[str] = []
-    pairs = [(cell.estabs, before.estabs if before else None), (cell.emplvl, before.emplvl if before else None),
-             (round(cell.wages), round(before.wages) if before else None),
-             (round(cell.taxable), round(before.taxable) if before else None),
-             (round(cell.contributions), round(before.contributions) if before else None),
-             (cell.weekly, before.weekly if before else None), (cell.pay, before.pay if before else None)]
+    pairs = [
+        (cell.estabs, before.estabs if before else None),
+        (cell.emplvl, before.emplvl if before else None),
+        (round(cell.wages), round(before.wages) if before else None),
+        (round(cell.taxable), round(before.taxable) if before else None),
+        (round(cell.contributions), round(before.contributions) if before else None),
+        (cell.weekly, before.weekly if before else None),
+        (cell.pay, before.pay if before else None),
+    ]
     for now, then in pairs:
         if then is None:
             out += ["0", "0.0"]

@@ -41,8 +41,17 @@ h2b_violtn_cnt h2b_bw_atp_amt h2b_ee_atp_cnt sraw_violtn_cnt sraw_bw_atp_amt sra
 )
 LOAD_COLUMN = "ld_dt"
 TEXT_COLUMNS = frozenset(
-    {"trade_nm", "legal_name", "street_addr_1_txt", "cty_nm", "st_cd", "zip_cd", "naic_cd",
-     "naics_code_description", "flsa_repeat_violator"}
+    {
+        "trade_nm",
+        "legal_name",
+        "street_addr_1_txt",
+        "cty_nm",
+        "st_cd",
+        "zip_cd",
+        "naic_cd",
+        "naics_code_description",
+        "flsa_repeat_violator",
+    }
 )
 DATE_COLUMNS = frozenset({"findings_start_date", "findings_end_date"})
 
@@ -67,7 +76,12 @@ ACTS: dict[str, tuple[str, str | None, str | None, str | None]] = {
     "crew": ("crew_violtn_cnt", "crew_bw_atp_amt", "crew_ee_atp_cnt", "crew_cmp_assd_amt"),
     "ccpa": ("ccpa_violtn_cnt", "ccpa_bw_atp_amt", "ccpa_ee_atp_cnt", None),
     "flsa_smwpw": ("flsa_smwpw_violtn_cnt", "flsa_smwpw_bw_atp_amt", "flsa_smwpw_ee_atp_cnt", None),
-    "flsa_hmwkr": ("flsa_hmwkr_violtn_cnt", "flsa_hmwkr_bw_atp_amt", "flsa_hmwkr_ee_atp_cnt", "flsa_hmwkr_cmp_assd_amt"),
+    "flsa_hmwkr": (
+        "flsa_hmwkr_violtn_cnt",
+        "flsa_hmwkr_bw_atp_amt",
+        "flsa_hmwkr_ee_atp_cnt",
+        "flsa_hmwkr_cmp_assd_amt",
+    ),
     "ca": ("ca_violtn_cnt", "ca_bw_atp_amt", "ca_ee_atp_cnt", None),
     "pca": ("pca_violtn_cnt", "pca_bw_atp_amt", "pca_ee_atp_cnt", None),
     "flsa_smwap": ("flsa_smwap_violtn_cnt", "flsa_smwap_bw_atp_amt", "flsa_smwap_ee_atp_cnt", None),
@@ -97,7 +111,12 @@ def dictionary_definitions() -> dict[str, str]:
     """column_name -> definition, from DOL's published data dictionary (HTML tags removed)."""
     with open(DICTIONARY, encoding="utf-8") as handle:
         rows = csv.DictReader(handle)
-        return {r["column_name"]: " ".join(r["definition"].replace("<br>", " ").replace("<b>", "").replace("</b>", "").split()) for r in rows}
+        return {
+            r["column_name"]: " ".join(
+                r["definition"].replace("<br>", " ").replace("<b>", "").replace("</b>", "").split()
+            )
+            for r in rows
+        }
 
 
 def _description(name: str) -> str:

@@ -32,15 +32,35 @@ _ACCENTED_WORDS = ["Panadería", "Lechería", "Jardinería", "Peña", "Muñoz", 
 _ACT_ODDS = {
     "ag": {"flsa": 0.75, "mspa": 0.5, "h2a": 0.35, "osha": 0.12, "flsa_cl": 0.05},
     "flc": {"flsa": 0.7, "mspa": 0.85, "h2a": 0.3, "osha": 0.1},
-    "other": {"flsa": 0.85, "fmla": 0.07, "sca": 0.05, "dbra": 0.05, "flsa_cl": 0.04, "h1b": 0.02,
-              "h2b": 0.03, "ccpa": 0.01, "eppa": 0.01, "cwhssa": 0.02},
+    "other": {
+        "flsa": 0.85,
+        "fmla": 0.07,
+        "sca": 0.05,
+        "dbra": 0.05,
+        "flsa_cl": 0.04,
+        "h1b": 0.02,
+        "h2b": 0.03,
+        "ccpa": 0.01,
+        "eppa": 0.01,
+        "cwhssa": 0.02,
+    },
 }
 _NAICS_TITLES = {
-    "111": "Crop Production", "112": "Animal Production and Aquaculture", "115": "Support Activities for Agriculture and Forestry",
-    "722": "Food Services and Drinking Places", "236": "Construction of Buildings", "238": "Specialty Trade Contractors",
-    "561": "Administrative and Support Services", "811": "Repair and Maintenance", "721": "Accommodation",
-    "445": "Food and Beverage Retailers", "621": "Ambulatory Health Care Services", "484": "Truck Transportation",
-    "311": "Food Manufacturing", "315": "Apparel Manufacturing", "623": "Nursing and Residential Care Facilities",
+    "111": "Crop Production",
+    "112": "Animal Production and Aquaculture",
+    "115": "Support Activities for Agriculture and Forestry",
+    "722": "Food Services and Drinking Places",
+    "236": "Construction of Buildings",
+    "238": "Specialty Trade Contractors",
+    "561": "Administrative and Support Services",
+    "811": "Repair and Maintenance",
+    "721": "Accommodation",
+    "445": "Food and Beverage Retailers",
+    "621": "Ambulatory Health Care Services",
+    "484": "Truck Transportation",
+    "311": "Food Manufacturing",
+    "315": "Apparel Manufacturing",
+    "623": "Nursing and Residential Care Facilities",
     "541": "Professional, Scientific, and Technical Services",
 }
 
@@ -78,7 +98,9 @@ def generate_cases(world: World) -> pa.Table:
     picked = _pick_employers(rng, kinds, n)
     end = _findings_end_dates(rng, world, n)
     start = end - rng.integers(14, 730, n).astype("timedelta64[D]")
-    columns: dict[str, object] = {c: np.zeros(n, dtype=np.int64 if not c.endswith("_amt") else np.float64) for c in WHISARD_COLUMNS}
+    columns: dict[str, object] = {
+        c: np.zeros(n, dtype=np.int64 if not c.endswith("_amt") else np.float64) for c in WHISARD_COLUMNS
+    }
     case_ids = rng.permutation(np.arange(1_000_000, 1_000_000 + n * 3))[:n]
     columns["case_id"] = case_ids
     _fill_acts(rng, columns, kinds[picked], n)
@@ -149,7 +171,9 @@ def _fill_totals(rng: np.random.Generator, columns: dict, n: int) -> None:
     columns["ee_violtd_cnt"] = columns["ee_atp_cnt"] + (columns["ee_atp_cnt"] > 0) * rng.integers(0, 5, n)
 
 
-def _fill_employers(world: World, rng: np.random.Generator, columns: dict, picked: np.ndarray, case_ids: np.ndarray) -> None:
+def _fill_employers(
+    world: World, rng: np.random.Generator, columns: dict, picked: np.ndarray, case_ids: np.ndarray
+) -> None:
     employers = world.employers
     trade, legal, street, city, state, zips, naics, titles = ([] for _ in range(8))
     for index, case_id in zip(picked.tolist(), case_ids.tolist(), strict=True):
@@ -164,8 +188,16 @@ def _fill_employers(world: World, rng: np.random.Generator, columns: dict, picke
         naics.append(employer.naics)
         titles.append(_NAICS_TITLES.get(employer.naics[:3], "Other"))
         world.truth.add(employer, "whd", str(case_id), written)
-    columns.update(trade_nm=trade, legal_name=legal, street_addr_1_txt=street, cty_nm=city, st_cd=state,
-                   zip_cd=zips, naic_cd=naics, naics_code_description=titles)
+    columns.update(
+        trade_nm=trade,
+        legal_name=legal,
+        street_addr_1_txt=street,
+        cty_nm=city,
+        st_cd=state,
+        zip_cd=zips,
+        naic_cd=naics,
+        naics_code_description=titles,
+    )
 
 
 def _repeat_flags(rng: np.random.Generator, picked: np.ndarray, flsa_violations: np.ndarray) -> np.ndarray:

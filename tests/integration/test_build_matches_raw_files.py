@@ -105,9 +105,17 @@ def h2a_cases(folder):
         rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
         header = [str(h) for h in rows[0]]
         case_col = header.index("CASE_NUMBER" if "CASE_NUMBER" in header else "CASE_NO")
-        certified_col = next(i for i, h in enumerate(header) if h.replace("-", "").replace("_", "") in ("NBRWORKERSCERTIFIED", "TOTALWORKERSH2ACERTIFIED"))
+        certified_col = next(
+            i
+            for i, h in enumerate(header)
+            if h.replace("-", "").replace("_", "") in ("NBRWORKERSCERTIFIED", "TOTALWORKERSH2ACERTIFIED")
+        )
         decided_col = header.index("DECISION_DATE")
-        file_year = int("".join(ch for ch in name.split("FY")[1][:4] if ch.isdigit())[:4]) if name.split("FY")[1][2:4].isdigit() else 2000 + int(name.split("FY")[1][:2])
+        file_year = (
+            int("".join(ch for ch in name.split("FY")[1][:4] if ch.isdigit())[:4])
+            if name.split("FY")[1][2:4].isdigit()
+            else 2000 + int(name.split("FY")[1][:2])
+        )
         per_case: dict[str, list] = {}
         for row in rows[1:]:
             if not row[case_col]:
@@ -127,7 +135,13 @@ def test_h2a_workers_certified_per_year_match_the_raw_workbooks(built_home):
     expected = defaultdict(int)
     for _, certified, fiscal_year in h2a_cases(sample_dir(built_home)).values():
         expected[fiscal_year] += certified
-    actual = dict(_mart(built_home, "select fiscal_year, sum(h2a_workers_certified) from marts.mart_industry_year group by 1 having sum(h2a_workers_certified) > 0"))
+    actual = dict(
+        _mart(
+            built_home,
+            "select fiscal_year, sum(h2a_workers_certified) from marts.mart_industry_year "
+            "group by 1 having sum(h2a_workers_certified) > 0",
+        )
+    )
     assert actual == {year: total for year, total in expected.items() if total}
 
 
@@ -145,7 +159,12 @@ def test_national_sector_employment_matches_the_qcew_slices(built_home):
                 expected[key] = (expected.get(key) or 0) + int(row["annual_avg_emplvl"])
     for key in suppressed:
         expected[key] = None
-    actual = {(s, y): e for s, y, e in _mart(built_home, "select naics_sector, fiscal_year, qcew_employment from marts.mart_industry_year")}
+    actual = {
+        (s, y): e
+        for s, y, e in _mart(
+            built_home, "select naics_sector, fiscal_year, qcew_employment from marts.mart_industry_year"
+        )
+    }
     compared = [key for key in actual if key in expected]
     assert compared, "the marts should cover years QCEW publishes"
     for key in compared:
@@ -158,7 +177,14 @@ def test_region_mart_state_cases_match_and_regions_add_up(built_home):
         end = date.fromisoformat(row["FINDINGS_END_DATE"])
         if date(1980, 1, 1) <= end <= date.today():
             expected[(row["ST_CD"], _fiscal_year(end))] += 1
-    states = {(code, year): cases for code, year, cases in _mart(built_home, "select geo_code, fiscal_year, whd_cases from marts.mart_region_year where geo_level = 'state' and whd_cases > 0")}
+    states = {
+        (code, year): cases
+        for code, year, cases in _mart(
+            built_home,
+            "select geo_code, fiscal_year, whd_cases from marts.mart_region_year "
+            "where geo_level = 'state' and whd_cases > 0",
+        )
+    }
     assert states == {k: v for k, v in expected.items() if k[0] in {s for s, _ in states}}
     mismatched = _mart(
         built_home,
@@ -172,7 +198,9 @@ def test_region_mart_state_cases_match_and_regions_add_up(built_home):
 
 
 def test_query_prints_rows_from_the_published_copy(built_home):
-    result = run_cli("query", "select * from marts.mart_industry_year limit 5", "--home", str(built_home), "--format", "csv")
+    result = run_cli(
+        "query", "select * from marts.mart_industry_year limit 5", "--home", str(built_home), "--format", "csv"
+    )
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert lines[0].startswith("naics_sector,sector_title,fiscal_year,whd_cases")
@@ -190,6 +218,11 @@ def test_query_is_read_only(built_home):
 
 def test_every_published_table_is_described_by_the_audit_trail(built_home):
     tables = {t for (t,) in _mart(built_home, "select distinct table_name from audit.validation_results")}
-    raw = {t for (t,) in _mart(built_home, "select table_name from information_schema.tables where table_schema = 'raw'")}
+    raw = {
+        t for (t,) in _mart(built_home, "select table_name from information_schema.tables where table_schema = 'raw'")
+    }
     assert raw == tables
-    assert _mart(built_home, "select count(*) from audit.validation_results where not passed and severity = 'error'")[0][0] == 0
+    assert (
+        _mart(built_home, "select count(*) from audit.validation_results where not passed and severity = 'error'")[0][0]
+        == 0
+    )

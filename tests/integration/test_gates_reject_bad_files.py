@@ -5,7 +5,6 @@ and a good load afterwards succeeds."""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import shutil
 import zipfile
@@ -120,7 +119,11 @@ def test_missing_column(home_copy, published_sha, tmp_path):
     member, lines = _whd_lines(home_copy)
     header = lines[0].split(b",")
     drop = header.index(b"BW_ATP_AMT")
-    edited = [b",".join(c for i, c in enumerate(line.split(b",")) if i != drop) for n, line in enumerate(lines) if n == 0 or n in _simple_rows(lines)]
+    edited = [
+        b",".join(c for i, c in enumerate(line.split(b",")) if i != drop)
+        for n, line in enumerate(lines)
+        if n == 0 or n in _simple_rows(lines)
+    ]
     path = _write_whd(tmp_path / "bad", member, edited)
     _assert_rejected(home_copy, _ingest(home_copy, "whd", path), path, published_sha, "missing columns: ['BW_ATP_AMT']")
     _assert_good_load_succeeds(home_copy, "whd", _good_whd(home_copy, tmp_path))
@@ -130,13 +133,22 @@ def test_renamed_column(home_copy, published_sha, tmp_path):
     member, lines = _whd_lines(home_copy)
     lines[0] = lines[0].replace(b"CMP_ASSD,", b"CMP_ASSESSED,")
     path = _write_whd(tmp_path / "bad", member, lines)
-    _assert_rejected(home_copy, _ingest(home_copy, "whd", path), path, published_sha, "unmapped columns: ['CMP_ASSESSED']", "missing columns: ['CMP_ASSD']")
+    _assert_rejected(
+        home_copy,
+        _ingest(home_copy, "whd", path),
+        path,
+        published_sha,
+        "unmapped columns: ['CMP_ASSESSED']",
+        "missing columns: ['CMP_ASSD']",
+    )
 
 
 def test_duplicate_case_ids(home_copy, published_sha, tmp_path):
     member, lines = _whd_lines(home_copy)
     path = _write_whd(tmp_path / "bad", member, lines + lines[1:4])
-    report = _assert_rejected(home_copy, _ingest(home_copy, "whd", path), path, published_sha, "key_unique", "3 duplicated key value(s)")
+    report = _assert_rejected(
+        home_copy, _ingest(home_copy, "whd", path), path, published_sha, "key_unique", "3 duplicated key value(s)"
+    )
     failing = next(r for r in report["results"] if r["rule"] == "key_unique")
     assert {e["source_row"] for e in failing["examples"]} >= {1, len(lines)}
 
@@ -145,7 +157,9 @@ def test_negative_back_wages(home_copy, published_sha, tmp_path):
     member, lines = _whd_lines(home_copy)
     rows = _simple_rows(lines)[:3]
     path = _write_whd(tmp_path / "bad", member, _set_column(lines, "BW_ATP_AMT", b"-125.50", rows))
-    report = _assert_rejected(home_copy, _ingest(home_copy, "whd", path), path, published_sha, "money_non_negative", "3 failing")
+    report = _assert_rejected(
+        home_copy, _ingest(home_copy, "whd", path), path, published_sha, "money_non_negative", "3 failing"
+    )
     failing = next(r for r in report["results"] if r["rule"] == "money_non_negative")
     assert sorted(e["source_row"] for e in failing["examples"]) == rows
     _assert_good_load_succeeds(home_copy, "whd", _good_whd(home_copy, tmp_path))
@@ -155,17 +169,22 @@ def test_dates_in_the_future(home_copy, published_sha, tmp_path):
     member, lines = _whd_lines(home_copy)
     rows = _simple_rows(lines)[:40]
     path = _write_whd(tmp_path / "bad", member, _set_column(lines, "FINDINGS_END_DATE", b"3021-05-01", set(rows)))
-    _assert_rejected(home_copy, _ingest(home_copy, "whd", path), path, published_sha, "findings_dates_plausible", "40 failing")
+    _assert_rejected(
+        home_copy, _ingest(home_copy, "whd", path), path, published_sha, "findings_dates_plausible", "40 failing"
+    )
 
 
 def test_a_stray_future_date_is_a_warning_not_a_rejection(home_copy, tmp_path):
     member, lines = _whd_lines(home_copy)
-    path = _write_whd(tmp_path / "odd", member, _set_column(lines, "FINDINGS_END_DATE", b"3021-05-01", {_simple_rows(lines)[0]}))
+    path = _write_whd(
+        tmp_path / "odd", member, _set_column(lines, "FINDINGS_END_DATE", b"3021-05-01", {_simple_rows(lines)[0]})
+    )
     result = _ingest(home_copy, "whd", path)
     assert result.exit_code == 0, result.output
     with duckdb.connect(str(WarehousePaths.at(home_copy).build_db), read_only=True) as con:
         warned = con.execute(
-            "select failing_count from audit.validation_results where rule = 'findings_dates_strictly_plausible' and not passed"
+            "select failing_count from audit.validation_results "
+            "where rule = 'findings_dates_strictly_plausible' and not passed"
         ).fetchall()
     assert warned == [(1,)]
 
@@ -178,7 +197,9 @@ def test_latin1_bytes_in_names_load_with_the_names_decoded(home_copy, tmp_path):
     result = _ingest(home_copy, "whd", path)
     assert result.exit_code == 0, result.output
     with duckdb.connect(str(WarehousePaths.at(home_copy).build_db), read_only=True) as con:
-        names = con.execute("select trade_nm from raw.raw_whd__compliance_actions where source_row = ?", [row]).fetchall()
+        names = con.execute(
+            "select trade_nm from raw.raw_whd__compliance_actions where source_row = ?", [row]
+        ).fetchall()
     assert names == [("Panadería Núñez",)]
 
 
@@ -219,8 +240,15 @@ def test_unknown_new_fiscal_year_column_layout(home_copy, published_sha, tmp_pat
     rows = [[*rows[0], "WORKER_HOUSING_INSPECTION_ID"], *[[*r, ""] for r in rows[1:]]]
     rows[0][rows[0].index("CASE_NUMBER")] = "CASE_ID"
     path = _write_xlsx(tmp_path / "bad" / "H-2A_Disclosure_Data_FY2026_Q1.xlsx", [(sheet, rows)])
-    _assert_rejected(home_copy, _ingest(home_copy, "h2a", path), path, published_sha,
-                     "unknown column layout", "WORKER_HOUSING_INSPECTION_ID", "CASE_ID")
+    _assert_rejected(
+        home_copy,
+        _ingest(home_copy, "h2a", path),
+        path,
+        published_sha,
+        "unknown column layout",
+        "WORKER_HOUSING_INSPECTION_ID",
+        "CASE_ID",
+    )
 
 
 def test_xlsx_with_the_wrong_sheet(home_copy, published_sha, tmp_path):
@@ -255,4 +283,7 @@ def test_a_failed_gate_in_a_full_build_stops_everything_downstream(home_copy, pu
     }
     assert "raw_qcew__annual_employment" in materialized, "independent sources still load"
     assert "parsed_whd__compliance_actions" in materialized
-    assert not {"raw_whd__compliance_actions", "stg_whd__compliance_actions", "mart_industry_year", "published_warehouse"} & materialized
+    assert (
+        not {"raw_whd__compliance_actions", "stg_whd__compliance_actions", "mart_industry_year", "published_warehouse"}
+        & materialized
+    )

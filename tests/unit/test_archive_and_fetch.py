@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import stat
+from pathlib import Path
 
 import pytest
 from werkzeug import Response
@@ -33,7 +34,7 @@ def test_download_is_archived_immutably_with_provenance(httpserver, tmp_path, wh
 
     assert archived.sha256 == hashlib.sha256(whd_zip).hexdigest()
     assert archived.bytes == len(whd_zip)
-    assert open(archived.path, "rb").read() == whd_zip
+    assert Path(archived.path).read_bytes() == whd_zip
     assert not os.stat(archived.path).st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
     manifest = json.loads((archived.folder / "manifest.json").read_text())
     assert {manifest["url"], manifest["sha256"], manifest["bytes"]} == {url, archived.sha256, len(whd_zip)}
@@ -60,7 +61,7 @@ def test_changed_bytes_become_a_new_version_and_keep_the_old(httpserver, tmp_pat
     second = fetch_to_archive(remote, source="whd", archive=archive, policy=FAST)
     assert first.version != second.version
     assert [f.sha256 for f in archive.files("whd")] == [first.sha256, second.sha256]
-    assert open(first.path, "rb").read() == whd_zip
+    assert Path(first.path).read_bytes() == whd_zip
 
 
 def test_interrupted_download_resumes_with_a_range_request(httpserver, tmp_path, whd_zip):
@@ -77,13 +78,17 @@ def test_interrupted_download_resumes_with_a_range_request(httpserver, tmp_path,
 
             return Response(broken(), headers={"Content-Length": str(len(whd_zip))})
         start = int(request.headers["Range"].removeprefix("bytes=").rstrip("-"))
-        return Response(whd_zip[start:], status=206, headers={"Content-Range": f"bytes {start}-{len(whd_zip) - 1}/{len(whd_zip)}"})
+        return Response(
+            whd_zip[start:], status=206, headers={"Content-Range": f"bytes {start}-{len(whd_zip) - 1}/{len(whd_zip)}"}
+        )
 
     httpserver.expect_request("/big.zip").respond_with_handler(serve)
     archive = RawArchive(tmp_path / "raw")
-    archived = fetch_to_archive(RemoteFile(httpserver.url_for("/big.zip"), "WHD_enforcement.zip"), source="whd", archive=archive, policy=FAST)
+    archived = fetch_to_archive(
+        RemoteFile(httpserver.url_for("/big.zip"), "WHD_enforcement.zip"), source="whd", archive=archive, policy=FAST
+    )
 
-    assert open(archived.path, "rb").read() == whd_zip
+    assert Path(archived.path).read_bytes() == whd_zip
     assert seen_ranges[0] is None and seen_ranges[1].startswith("bytes=") and seen_ranges[1] != "bytes=0-"
 
 
@@ -92,14 +97,21 @@ def test_server_errors_are_retried_with_backoff(httpserver, tmp_path, whd_zip):
     httpserver.expect_ordered_request("/flaky.zip").respond_with_data("slow down", status=429)
     httpserver.expect_ordered_request("/flaky.zip").respond_with_data(whd_zip)
     archive = RawArchive(tmp_path / "raw")
-    archived = fetch_to_archive(RemoteFile(httpserver.url_for("/flaky.zip"), "WHD_enforcement.zip"), source="whd", archive=archive, policy=FAST)
+    archived = fetch_to_archive(
+        RemoteFile(httpserver.url_for("/flaky.zip"), "WHD_enforcement.zip"), source="whd", archive=archive, policy=FAST
+    )
     assert archived.bytes == len(whd_zip)
 
 
 def test_retries_are_bounded(httpserver, tmp_path):
     httpserver.expect_request("/down.zip").respond_with_data("down", status=503)
     with pytest.raises(FetchError, match="gave up after 3 attempts"):
-        fetch_to_archive(RemoteFile(httpserver.url_for("/down.zip"), "x.zip"), source="whd", archive=RawArchive(tmp_path), policy=FAST)
+        fetch_to_archive(
+            RemoteFile(httpserver.url_for("/down.zip"), "x.zip"),
+            source="whd",
+            archive=RawArchive(tmp_path),
+            policy=FAST,
+        )
     assert len(httpserver.log) == 3
 
 
@@ -114,6 +126,8 @@ def test_missing_file_fails_at_once_naming_the_url(httpserver, tmp_path):
 
 def test_requests_identify_the_client(httpserver, tmp_path):
     httpserver.expect_request("/ua.csv").respond_with_data("a,b\n1,2\n")
-    fetch_to_archive(RemoteFile(httpserver.url_for("/ua.csv"), "ua.csv"), source="qcew", archive=RawArchive(tmp_path), policy=FAST)
+    fetch_to_archive(
+        RemoteFile(httpserver.url_for("/ua.csv"), "ua.csv"), source="qcew", archive=RawArchive(tmp_path), policy=FAST
+    )
     user_agent = httpserver.log[0][0].headers["User-Agent"]
     assert "labor-warehouse" in user_agent and "python-requests" not in user_agent

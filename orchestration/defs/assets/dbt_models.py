@@ -41,4 +41,4 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
 
 default_assets = [dbt_models]
 
-__all__ = ["default_assets", "dbt_models", "translator"]
+__all__ = ["dbt_models", "default_assets", "translator"]

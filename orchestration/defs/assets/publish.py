@@ -12,7 +12,9 @@ from warehouse.publish import publish
     name="published_warehouse",
     group_name=PUBLISH_GROUP,
     deps=list(dbt_models.keys),
-    description="Atomically replaces the published read-only copy with the build database, once every upstream gate passed.",
+    description=(
+        "Atomically replaces the published read-only copy with the build database, once every upstream gate passed."
+    ),
     kinds={"duckdb"},
 )
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:

@@ -11,16 +11,16 @@ fails there, so nothing downstream changes.
 
 import dagster as dg
 
+from expectations.validate import slice_counts
 from orchestration.defs.registry import file_asset_name, parsed_asset_name, raw_asset_name, source_group
 from orchestration.defs.resources import WarehouseResource
 from sources import all_tables
 from sources.common.archive import ArchivedFile
 from sources.common.spec import RawTableSpec, SourceSpec
 from warehouse.acquire import acquire
-from expectations.validate import slice_counts
 from warehouse.audit import record_accepted_load
 from warehouse.gate_report import file_entry, reject_unparseable_file
-from warehouse.load import merge_raw_table, replace_raw_table
+from warehouse.load import ensure_raw_table, merge_raw_table, replace_raw_table
 from warehouse.stage import FileRejected, ParsedTable, stage
 
 
@@ -38,8 +38,13 @@ def build_file_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefiniti
                 context.log.info(f"downloaded {name}: {done:,} bytes")
 
         files = acquire(
-            spec, table, mode=warehouse.input_mode, paths=warehouse.paths(),
-            sample_config=warehouse.sample_config(), progress=progress, mirror=warehouse.download_mirror or None,
+            spec,
+            table,
+            mode=warehouse.input_mode,
+            paths=warehouse.paths(),
+            sample_config=warehouse.sample_config(),
+            progress=progress,
+            mirror=warehouse.download_mirror or None,
         )
         context.add_output_metadata(
             {
@@ -63,11 +68,15 @@ def build_parsed_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefini
         ins={"files": dg.AssetIn(file_asset_name(spec, table))},
         kinds={"parquet"},
     )
-    def _parsed_asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource, files: list[ArchivedFile]) -> ParsedTable:
+    def _parsed_asset(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, files: list[ArchivedFile]
+    ) -> ParsedTable:
         try:
             parsed = stage(table, files, warehouse.paths().parsed_dir)
         except FileRejected as rejected:
-            report = reject_unparseable_file(warehouse.archive(), warehouse.paths(), table, rejected, run_id=context.run_id)
+            report = reject_unparseable_file(
+                warehouse.archive(), warehouse.paths(), table, rejected, run_id=context.run_id
+            )
             raise dg.Failure(description=report.summary, metadata=report.dagster_metadata()) from rejected.error
         context.add_output_metadata(parsed.to_metadata())
         return parsed
@@ -84,17 +93,29 @@ def build_raw_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefinitio
         kinds={"duckdb"},
         metadata={"primary_key": list(table.contract.primary_key)},
     )
-    def _raw_asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource, parsed: ParsedTable) -> dg.MaterializeResult:
+    def _raw_asset(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, parsed: ParsedTable
+    ) -> dg.MaterializeResult:
         from pathlib import Path
 
-        db, parquet = warehouse.paths().build_db, Path(parsed.parquet_path)
+        db = warehouse.paths().build_db
+        if not parsed.has_input:
+            rows = ensure_raw_table(db, table.contract)
+            context.log.warning(
+                f"{table.contract.table_name}: no input file this run; kept {rows:,} rows of the last accepted load"
+            )
+            return dg.MaterializeResult(metadata={"row_count": rows, "files": [], "load_mode": "unchanged"})
+        parquet = Path(parsed.parquet_path)
         if warehouse.load_mode == "merge":
             rows = merge_raw_table(db, table.contract, parquet, table.replace_key)
         else:
             rows = replace_raw_table(db, table.contract, parquet)
         record_accepted_load(
-            db, run_id=context.run_id, table=table.contract.table_name,
-            slice_counts=slice_counts(parquet, table.replace_key), files=[file_entry(f) for f in parsed.files],
+            db,
+            run_id=context.run_id,
+            table=table.contract.table_name,
+            slice_counts=slice_counts(parquet, table.replace_key),
+            files=[file_entry(f) for f in parsed.files],
         )
         return dg.MaterializeResult(
             metadata={"row_count": rows, "files": [f.filename for f in parsed.files], "load_mode": warehouse.load_mode}

@@ -53,7 +53,11 @@ def _pages(path) -> int:
 def test_program_list_parses_to_the_planted_current_debarments(world, tmp_path):
     program_pdf, _ = SOURCE.write_sample(world, tmp_path)
     table = _program(program_pdf).table.to_pylist()
-    planted = {(d.program, d.start): d for d in planted_debarments(World(world.config)) if not d.is_expired_on(world.config.today)}
+    planted = {
+        (d.program, d.start): d
+        for d in planted_debarments(World(world.config))
+        if not d.is_expired_on(world.config.today)
+    }
 
     assert _pages(program_pdf) > 1
     assert [r["source_row"] for r in table] == list(range(1, len(table) + 1))
@@ -92,7 +96,11 @@ def test_ground_truth_names_every_parsed_entry(world, tmp_path):
 def test_expired_list_parses_to_the_planted_expired_h2a_debarments(world, tmp_path):
     _, expired_pdf = SOURCE.write_sample(world, tmp_path)
     table = _expired(expired_pdf).table.to_pylist()
-    planted = [d for d in planted_debarments(World(world.config)) if d.is_expired_on(world.config.today) and d.program == "H-2A"]
+    planted = [
+        d
+        for d in planted_debarments(World(world.config))
+        if d.is_expired_on(world.config.today) and d.program == "H-2A"
+    ]
     assert sorted((r["start_date"], r["end_date"], r["violation"]) for r in table) == sorted(
         (d.start, d.end, d.violation) for d in planted
     )
@@ -111,8 +119,12 @@ def test_sample_is_deterministic(world, tmp_path):
 
 
 def test_file_patterns_keep_the_two_lists_apart():
-    for name in ("program_debarments.pdf", "Debarment_List_Revisions.pdf", "Debarment_List.pdf",
-                 "Program_Debarments_2026-10.pdf"):
+    for name in (
+        "program_debarments.pdf",
+        "Debarment_List_Revisions.pdf",
+        "Debarment_List.pdf",
+        "Program_Debarments_2026-10.pdf",
+    ):
         assert PROGRAM.matches(name) and not EXPIRED.matches(name), name
     for name in ("expired_h2a_debarments.pdf", "Expired_H-2A_Debarments.pdf", "H2A_Expired_Debarment_List.pdf"):
         assert EXPIRED.matches(name) and not PROGRAM.matches(name), name
@@ -182,8 +194,11 @@ def test_real_rows_typeset_as_program_lists_round_trip(tmp_path):
         long = f"{start:%B} {start.day}, {start.year}", f"{end:%B} {end.day}, {end.year}"
         return (r["Name"], "Employer", r["City, State"], *long, r["Violation"])
 
-    lists = {"PERM": [(*program_row(r), "20 C.F.R. § 656.31(f)(1)(ii)") for r in rows[:10]],
-             "H-2A": [program_row(r) for r in rows[10:75]], "H-2B": [program_row(r) for r in rows[75:]]}
+    lists = {
+        "PERM": [(*program_row(r), "20 C.F.R. § 656.31(f)(1)(ii)") for r in rows[:10]],
+        "H-2A": [program_row(r) for r in rows[10:75]],
+        "H-2B": [program_row(r) for r in rows[75:]],
+    }
     parsed = _program(write_program_pdf(lists, tmp_path / "program_debarments.pdf")).table.to_pylist()
 
     assert [r["program"] for r in parsed] == ["PERM"] * 10 + ["H-2A"] * 65 + ["H-2B"] * (len(rows) - 75)
@@ -290,26 +305,51 @@ def test_one_list_parses_with_heading_header_and_asterisk(tmp_path):
     path = _one_table(tmp_path, "H-2B Labor Certification Debarment List", [PROGRAM_COLUMNS[:6]], [ROW])
     (row,) = _program(path).table.to_pylist()
     assert (row["program"], row["entity_name"], row["is_marked_asterisk"], row["city"], row["state_code"]) == (
-        "H-2B", "Acme Farms, LLC", True, "Immokalee", "FL")
+        "H-2B",
+        "Acme Farms, LLC",
+        True,
+        "Immokalee",
+        "FL",
+    )
     assert (row["start_date"], row["end_date"], row["cfr_citation"], row["source_page"]) == (
-        date(2020, 5, 13), date(2023, 5, 12), None, 1)
+        date(2020, 5, 13),
+        date(2023, 5, 12),
+        None,
+        1,
+    )
 
 
 # ------------------------------------------------------------------------------ cell helpers
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("May 13, 2020", date(2020, 5, 13)), ("Sept. 5, 2021", date(2021, 9, 5)), ("February 25,2024", date(2024, 2, 25)),
-    ("1/19/2014", date(2014, 1, 19)), ("7/17/19", date(2019, 7, 17)), ("2/8/20", date(2020, 2, 8)),
-    ("12/1292017", None), ("Start of Debarment", None), ("", None), ("2/30/2020", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("May 13, 2020", date(2020, 5, 13)),
+        ("Sept. 5, 2021", date(2021, 9, 5)),
+        ("February 25,2024", date(2024, 2, 25)),
+        ("1/19/2014", date(2014, 1, 19)),
+        ("7/17/19", date(2019, 7, 17)),
+        ("2/8/20", date(2020, 2, 8)),
+        ("12/1292017", None),
+        ("Start of Debarment", None),
+        ("", None),
+        ("2/30/2020", None),
+    ],
+)
 def test_parse_date(text, expected):
     assert parse_date(text) == expected
 
 
 def test_duration_and_location_helpers():
     assert [duration_months(t) for t in ("1 year", "2 years", "18 months", "1 year 6 months", "forever", "")] == [
-        12, 24, 18, 18, None, None]
+        12,
+        24,
+        18,
+        18,
+        None,
+        None,
+    ]
     assert split_location("S. Deerfield, Massachusetts") == ("S. Deerfield", "MA", True)
     assert split_location("Altheimer, AK") == ("Altheimer", "AK", True)  # kept as published
     assert split_location("Immokalee,  Florida") == ("Immokalee", "FL", True)

@@ -74,7 +74,11 @@ def test_each_era_header_matches_its_own_layout(era):
 
 def test_every_fiscal_year_2008_to_2026_has_an_era():
     assert [era_for_year(fy).name for fy in (2008, 2013, 2016, 2021, 2026)] == [
-        "FY2008", "FY2013", "FY2016", "FY2021", "FY2025-FY2026"
+        "FY2008",
+        "FY2013",
+        "FY2016",
+        "FY2021",
+        "FY2025-FY2026",
     ]
     with pytest.raises(KeyError):
         era_for_year(2007)
@@ -89,7 +93,8 @@ def test_mapping_targets_are_contract_columns_and_feed_every_column():
     assert set(AGENT_NAME_PARTS) <= everywhere
     addendum = {v for v in ADDENDUM_B_LAYOUTS[0].columns.values() if v}
     assert addendum == set(ADDENDUM_B_WORKSITES.column_names) - set(PROVENANCE_COLUMNS) - {
-        "file_fiscal_year", "worksite_row"
+        "file_fiscal_year",
+        "worksite_row",
     }
 
 

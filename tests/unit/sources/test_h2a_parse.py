@@ -118,8 +118,9 @@ def test_full_real_files_parse():
     fy12 = _parse(REAL / "H-2A_FY2012.xlsx").table
     assert fy12.num_rows == 8047 == len(_real_rows(REAL / "H-2A_FY2012.xlsx")) - 1
     certified: dict[str, int] = {}
-    for case, workers in zip(fy12.column("case_number").to_pylist(), fy12.column("workers_certified").to_pylist(),
-                             strict=True):
+    for case, workers in zip(
+        fy12.column("case_number").to_pylist(), fy12.column("workers_certified").to_pylist(), strict=True
+    ):
         certified[case] = max(certified.get(case, 0), workers or 0)
     assert len(certified) == 5459 and sum(certified.values()) == 85_487
     fy16 = _parse(REAL / "H-2A_Disclosure_Data_FY16_updated.xlsx").table
@@ -160,33 +161,60 @@ def test_name_without_one_fiscal_year_fails(name, tmp_path):
 
 def test_patterns_keep_disclosure_and_addendum_b_apart():
     disclosure, addendum_b = SOURCE.table("disclosure"), SOURCE.table("addendum_b_worksites")
-    main_names = ["H2A_FY2008.xlsx", "H-2A_FY2010.xlsx", "H2A_FY2013.xls", "H-2A_FY14_Q4.xlsx",
-                  "H-2A_Disclosure_Data_FY16_updated.xlsx", "H-2A_Disclosure_Data_FY2018_EOY.xlsx",
-                  "H2A_Disclosure_Data_FY2021_Q1.xlsx", "H-2A_Disclosure_Data_FY2025_Q4.xlsx", "H-2A_FY2018.xlsx"]
-    addendum_names = ["H-2A_FY2020_AddendumB_Employment.xlsx",
-                      "H-2A_Addendum_B_Employment_Disclosure_Data_FY2020_Q2.xlsx",
-                      "H2A_Addendum_B_Employment_FY2021_Q1.xlsx", "H-2A_Addendum_B_Employment_FY2021.xlsx",
-                      "H-2A_Addendum_B_Employment_Record_FY2022_Q4.xlsx"]
-    neither = ["H-2A_Addendum_A_Disclosure_Data_FY2020_Q2.xlsx", "H-2A_FY2020_AddendumA.xlsx",
-               "H-2A_Addendum_B_Housing_FY2021.xlsx", "H-2A_AddendumB_Housing_FY2020.xlsx",
-               "H-2A_Addendum_B_Housing_Disclosure_Data_FY2020_Q2.xlsx", "H-2A_Record_Layout_FY2021_Q1.pdf",
-               "WHD_enforcement.zip", "H-2B_Disclosure_Data_FY2022_Q4.xlsx", "ground_truth_employers.csv"]
+    main_names = [
+        "H2A_FY2008.xlsx",
+        "H-2A_FY2010.xlsx",
+        "H2A_FY2013.xls",
+        "H-2A_FY14_Q4.xlsx",
+        "H-2A_Disclosure_Data_FY16_updated.xlsx",
+        "H-2A_Disclosure_Data_FY2018_EOY.xlsx",
+        "H2A_Disclosure_Data_FY2021_Q1.xlsx",
+        "H-2A_Disclosure_Data_FY2025_Q4.xlsx",
+        "H-2A_FY2018.xlsx",
+    ]
+    addendum_names = [
+        "H-2A_FY2020_AddendumB_Employment.xlsx",
+        "H-2A_Addendum_B_Employment_Disclosure_Data_FY2020_Q2.xlsx",
+        "H2A_Addendum_B_Employment_FY2021_Q1.xlsx",
+        "H-2A_Addendum_B_Employment_FY2021.xlsx",
+        "H-2A_Addendum_B_Employment_Record_FY2022_Q4.xlsx",
+    ]
+    neither = [
+        "H-2A_Addendum_A_Disclosure_Data_FY2020_Q2.xlsx",
+        "H-2A_FY2020_AddendumA.xlsx",
+        "H-2A_Addendum_B_Housing_FY2021.xlsx",
+        "H-2A_AddendumB_Housing_FY2020.xlsx",
+        "H-2A_Addendum_B_Housing_Disclosure_Data_FY2020_Q2.xlsx",
+        "H-2A_Record_Layout_FY2021_Q1.pdf",
+        "WHD_enforcement.zip",
+        "H-2B_Disclosure_Data_FY2022_Q4.xlsx",
+        "ground_truth_employers.csv",
+    ]
     assert all(disclosure.matches(n) and not addendum_b.matches(n) for n in main_names)
     assert all(addendum_b.matches(n) and not disclosure.matches(n) for n in addendum_names)
     assert not any(disclosure.matches(n) or addendum_b.matches(n) for n in neither)
 
 
 def test_select_files_keeps_the_most_complete_file_per_year():
-    names = ["H-2A_Disclosure_Data_FY2022_Q2.xlsx", "H-2A_Disclosure_Data_FY2022_Q4.xlsx",
-             "H-2A_Disclosure_Data_FY2022_Q1.xlsx", "H-2A_Disclosure_Data_FY16_Q1.xlsx",
-             "H-2A_Disclosure_Data_FY16.xlsx", "H-2A_Disclosure_Data_FY16_updated.xlsx",
-             "H-2A_Disclosure_Data_FY15_Q4.xlsx", "H2A_Disclosure_Data_FY2021_Q1.xlsx",
-             "H-2A_Addendum_B_Employment_Record_FY2022_Q1.xlsx", "H-2A_Addendum_B_Employment_Record_FY2022_Q4.xlsx",
-             "H-2A_Addendum_B_Housing_FY2022_Q4.xlsx"]
+    names = [
+        "H-2A_Disclosure_Data_FY2022_Q2.xlsx",
+        "H-2A_Disclosure_Data_FY2022_Q4.xlsx",
+        "H-2A_Disclosure_Data_FY2022_Q1.xlsx",
+        "H-2A_Disclosure_Data_FY16_Q1.xlsx",
+        "H-2A_Disclosure_Data_FY16.xlsx",
+        "H-2A_Disclosure_Data_FY16_updated.xlsx",
+        "H-2A_Disclosure_Data_FY15_Q4.xlsx",
+        "H2A_Disclosure_Data_FY2021_Q1.xlsx",
+        "H-2A_Addendum_B_Employment_Record_FY2022_Q1.xlsx",
+        "H-2A_Addendum_B_Employment_Record_FY2022_Q4.xlsx",
+        "H-2A_Addendum_B_Housing_FY2022_Q4.xlsx",
+    ]
     paths = [Path("/in") / n for n in names]
     assert [p.name for p in SOURCE.table("disclosure").pick(paths)] == [
-        "H-2A_Disclosure_Data_FY15_Q4.xlsx", "H-2A_Disclosure_Data_FY16_updated.xlsx",
-        "H2A_Disclosure_Data_FY2021_Q1.xlsx", "H-2A_Disclosure_Data_FY2022_Q4.xlsx",
+        "H-2A_Disclosure_Data_FY15_Q4.xlsx",
+        "H-2A_Disclosure_Data_FY16_updated.xlsx",
+        "H2A_Disclosure_Data_FY2021_Q1.xlsx",
+        "H-2A_Disclosure_Data_FY2022_Q4.xlsx",
     ]
     addendum = SOURCE.table("addendum_b_worksites").pick(paths)
     assert [p.name for p in addendum] == ["H-2A_Addendum_B_Employment_Record_FY2022_Q4.xlsx"]
@@ -211,8 +239,10 @@ def test_unknown_column_fails_naming_it(tmp_path):
 
 def test_wrong_first_sheet_fails_naming_it(tmp_path):
     data = [list(era_for_year(2012).header), ["C-12001-00001"] + [None] * 27]
-    path = _write(tmp_path / "H-2A_FY2012.xlsx", {"Read me": [["About this file"], ["OFLC disclosure data"]],
-                                                  "H-2A_FY2012_Q4": data})
+    path = _write(
+        tmp_path / "H-2A_FY2012.xlsx",
+        {"Read me": [["About this file"], ["OFLC disclosure data"]], "H-2A_FY2012_Q4": data},
+    )
     with pytest.raises(UnknownLayoutError, match="first sheet 'Read me'"):
         _parse(path)
 
@@ -251,8 +281,14 @@ def test_blank_unnamed_column_is_ignored_but_one_with_values_fails(tmp_path):
 
 
 def test_row_without_case_number_fails_with_its_row(tmp_path):
-    path = _fy2012_file(tmp_path, [{"CASE_NO": "C-12001-00001", "CASE_STATUS": "Denied"}, {},  # blank spacer row
-                                   {"EMPLOYER_NAME": "NO CASE FARM"}])
+    path = _fy2012_file(
+        tmp_path,
+        [
+            {"CASE_NO": "C-12001-00001", "CASE_STATUS": "Denied"},
+            {},  # blank spacer row
+            {"EMPLOYER_NAME": "NO CASE FARM"},
+        ],
+    )
     with pytest.raises(ParseError) as error:
         _parse(path)
     problem = error.value.problems[0]
@@ -260,23 +296,42 @@ def test_row_without_case_number_fails_with_its_row(tmp_path):
 
 
 def test_value_that_is_not_a_number_names_row_and_column(tmp_path):
-    path = _fy2012_file(tmp_path, [{"CASE_NO": "C-12001-00001", "NBR_WORKERS_CERTIFIED": 3},
-                                   {"CASE_NO": "C-12001-00002", "NBR_WORKERS_CERTIFIED": "3 workers"}])
+    path = _fy2012_file(
+        tmp_path,
+        [
+            {"CASE_NO": "C-12001-00001", "NBR_WORKERS_CERTIFIED": 3},
+            {"CASE_NO": "C-12001-00002", "NBR_WORKERS_CERTIFIED": "3 workers"},
+        ],
+    )
     with pytest.raises(ParseError) as error:
         _parse(path)
     problem = error.value.problems[0]
     assert (error.value.rule, problem.row, problem.column, problem.value) == (
-        "types_parse", 2, "NBR_WORKERS_CERTIFIED", "3 workers")
+        "types_parse",
+        2,
+        "NBR_WORKERS_CERTIFIED",
+        "3 workers",
+    )
 
 
 def test_excel_serial_dates_and_date_cells_both_parse(tmp_path):
-    path = _fy2012_file(tmp_path, [
-        {"CASE_NO": "C-17159-00001", "DECISION_DATE": 42894.692372685196, "CASE_RECEIVED_DATE": 42887.0,
-         "CERTIFICATION_BEGIN_DATE": date(2017, 7, 1), "CERTIFICATION_END_DATE": "11/30/2017",
-         "EMPLOYER_POSTAL_CODE": 1002.0, "NBR_WORKERS_CERTIFIED": 4.0, "BASIC_RATE_OF_PAY": "$11.66"},
-        {"CASE_NO": "C-17159-00001"},
-        {"CASE_NO": "C-17159-00002", "EMPLOYER_POSTAL_CODE": "01002-1234"},
-    ])
+    path = _fy2012_file(
+        tmp_path,
+        [
+            {
+                "CASE_NO": "C-17159-00001",
+                "DECISION_DATE": 42894.692372685196,
+                "CASE_RECEIVED_DATE": 42887.0,
+                "CERTIFICATION_BEGIN_DATE": date(2017, 7, 1),
+                "CERTIFICATION_END_DATE": "11/30/2017",
+                "EMPLOYER_POSTAL_CODE": 1002.0,
+                "NBR_WORKERS_CERTIFIED": 4.0,
+                "BASIC_RATE_OF_PAY": "$11.66",
+            },
+            {"CASE_NO": "C-17159-00001"},
+            {"CASE_NO": "C-17159-00002", "EMPLOYER_POSTAL_CODE": "01002-1234"},
+        ],
+    )
     rows = _rows(_parse(path))
     assert rows[0]["decision_date"] == date(2017, 6, 8)  # the serial's time fraction is dropped
     assert rows[0]["received_date"] == date(2017, 6, 1)
@@ -285,7 +340,10 @@ def test_excel_serial_dates_and_date_cells_both_parse(tmp_path):
     assert (rows[0]["employer_postal_code"], rows[2]["employer_postal_code"]) == ("1002", "01002-1234")
     assert (rows[0]["workers_certified"], rows[0]["wage_rate"]) == (4, 11.66)
     assert [(r["case_number"], r["case_row"]) for r in rows] == [
-        ("C-17159-00001", 1), ("C-17159-00001", 2), ("C-17159-00002", 1)]
+        ("C-17159-00001", 1),
+        ("C-17159-00001", 2),
+        ("C-17159-00002", 1),
+    ]
 
 
 # --- FY2020+ spellings and the Addendum B layout --------------------------------------------------
@@ -293,10 +351,18 @@ def test_excel_serial_dates_and_date_cells_both_parse(tmp_path):
 
 def _fy2024_file(tmp_path, replace: dict[str, str | None]) -> Path:
     header = [replace.get(h, h) for h in era_for_year(2024).header if replace.get(h, h) is not None]
-    values = {"CASE_NUMBER": "H-300-23300-123456", "CASE_STATUS": "Determination Issued - Certification (Expired)",
-              "EMPLOYER_NAME": "Valley Farms LLC", "EMPLOYER_FEIN": "12-3456789", "H2A_LABOR_CONTRACTOR": "Y",
-              "ATTORNEY_AGENT_FIRST_NAME": "Ana", "ATTORNEY_AGENT_LAST_NAME": "Santos", "PER": "Hour",
-              "WAGE_OFFER": 15.5, "AG_ASSN_OR_AGENCY_STATUS": "Joint Employer"}
+    values = {
+        "CASE_NUMBER": "H-300-23300-123456",
+        "CASE_STATUS": "Determination Issued - Certification (Expired)",
+        "EMPLOYER_NAME": "Valley Farms LLC",
+        "EMPLOYER_FEIN": "12-3456789",
+        "H2A_LABOR_CONTRACTOR": "Y",
+        "ATTORNEY_AGENT_FIRST_NAME": "Ana",
+        "ATTORNEY_AGENT_LAST_NAME": "Santos",
+        "PER": "Hour",
+        "WAGE_OFFER": 15.5,
+        "AG_ASSN_OR_AGENCY_STATUS": "Joint Employer",
+    }
     values.update({name: 12.0 for name in header if name.startswith("TOTAL_WORKERS_H")})
     cells = [header, [values.get(h) for h in header]]
     return _write(tmp_path / "H-2A_Disclosure_Data_FY2024_Q4.xlsx", {"Sheet1": cells})
@@ -320,11 +386,21 @@ def test_fy2024_without_any_certified_count_fails(tmp_path):
 
 
 def test_addendum_b_optional_columns_and_unknown_column(tmp_path):
-    header = ["CASE_NUMBER", "NAME_OF_AGRICULTURAL_BUSINESS", "PLACE_OF_EMPLOYMENT_CITY", "PLACE_OF_EMPLOYMENT_STATE",
-              "PLACE_OF_EMPLOYMENT_POSTAL_CODE", "PLACE_OF_EMPLOYMENT_COUNTY", "TOTAL_WORKERS",
-              "ADDITIONAL_PLACE_OF_EMPLOYMENT_INFO"]
-    rows = [header, ["H-300-21001-000001", "Green Farm", "Salinas", "CA", "93901", "Monterey", 4.0, None],
-            ["H-300-21001-000001", "Blue Farm", "Gonzales", "CA", 93926.0, None, 6.0, "North field"]]
+    header = [
+        "CASE_NUMBER",
+        "NAME_OF_AGRICULTURAL_BUSINESS",
+        "PLACE_OF_EMPLOYMENT_CITY",
+        "PLACE_OF_EMPLOYMENT_STATE",
+        "PLACE_OF_EMPLOYMENT_POSTAL_CODE",
+        "PLACE_OF_EMPLOYMENT_COUNTY",
+        "TOTAL_WORKERS",
+        "ADDITIONAL_PLACE_OF_EMPLOYMENT_INFO",
+    ]
+    rows = [
+        header,
+        ["H-300-21001-000001", "Green Farm", "Salinas", "CA", "93901", "Monterey", 4.0, None],
+        ["H-300-21001-000001", "Blue Farm", "Gonzales", "CA", 93926.0, None, 6.0, "North field"],
+    ]
     path = _write(tmp_path / "H-2A_Addendum_B_Employment_FY2021.xlsx", {"Sheet1": rows})
     result = parse_addendum_b(path, file=path.name, sha256="1" * 64)
     parsed = _rows(result)

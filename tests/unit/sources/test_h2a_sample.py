@@ -30,9 +30,14 @@ from sources.h2a.sample import (
 from tests.conftest import TEST_SCALE
 
 YEARS = list(range(2008, 2026))
-CERTIFIED_STATUSES = ("Certified - Full", "Certified - Partial", "DETERMINATION ISSUED - CERTIFICATION",
-                      "DETERMINATION ISSUED - PARTIAL CERTIFICATION", "Determination Issued - Certification",
-                      "Determination Issued - Partial Certification")
+CERTIFIED_STATUSES = (
+    "Certified - Full",
+    "Certified - Partial",
+    "DETERMINATION ISSUED - CERTIFICATION",
+    "DETERMINATION ISSUED - PARTIAL CERTIFICATION",
+    "Determination Issued - Certification",
+    "Determination Issued - Partial Certification",
+)
 
 
 @pytest.fixture(scope="module")
@@ -63,9 +68,14 @@ def test_one_file_per_year_under_the_real_names(sample):
     _, out, paths, _, _ = sample
     names = [p.name for p in paths]
     assert names[:3] == ["H2A_FY2008.xlsx", "H2A_FY2009.xlsx", "H-2A_FY2010.xlsx"]
-    assert {"H2A_FY2013.xls", "H-2A_FY14_Q4.xlsx", "H-2A_Disclosure_Data_FY15_Q4.xlsx",
-            "H-2A_Disclosure_Data_FY16_updated.xlsx", "H-2A_FY2020_AddendumB_Employment.xlsx",
-            "H-2A_Addendum_B_Employment_Record_FY2022_Q4.xlsx"} <= set(names)
+    assert {
+        "H2A_FY2013.xls",
+        "H-2A_FY14_Q4.xlsx",
+        "H-2A_Disclosure_Data_FY15_Q4.xlsx",
+        "H-2A_Disclosure_Data_FY16_updated.xlsx",
+        "H-2A_FY2020_AddendumB_Employment.xlsx",
+        "H-2A_Addendum_B_Employment_Record_FY2022_Q4.xlsx",
+    } <= set(names)
     assert len(paths) == len(YEARS) + 6
     disclosure, addendum = SOURCE.table("disclosure"), SOURCE.table("addendum_b_worksites")
     assert [p.name for p in disclosure.pick(paths)] == [disclosure_file_name(fy) for fy in YEARS]
@@ -101,8 +111,9 @@ def test_each_year_has_its_exact_header_sheet_and_parses_back(sample, fy):
     expected = {c.case_number: c.workers_certified for c in cases}
     assert from_workbook == expected
     from_parser: dict[str, int | None] = defaultdict(lambda: None)
-    for case, workers in zip(table.column("case_number").to_pylist(), table.column("workers_certified").to_pylist(),
-                             strict=True):
+    for case, workers in zip(
+        table.column("case_number").to_pylist(), table.column("workers_certified").to_pylist(), strict=True
+    ):
         from_parser[case] = workers if from_parser[case] is None else max(from_parser[case], workers or 0)
     assert dict(from_parser) == expected
 
@@ -111,7 +122,8 @@ def test_each_year_has_its_exact_header_sheet_and_parses_back(sample, fy):
     parsed_rows = table.to_pylist()
     assert all(r["decision_date"] == decisions[r["case_number"]] for r in parsed_rows)
     assert [(r["case_number"], r["case_row"]) for r in parsed_rows] == [
-        (c.case_number, n) for c in cases for n in range(1, len(c.rows) + 1)]
+        (c.case_number, n) for c in cases for n in range(1, len(c.rows) + 1)
+    ]
     assert [r["employer_name"] for r in parsed_rows] == [row.name for c in cases for row in c.rows]
 
 
@@ -190,7 +202,8 @@ def test_addendum_b_parses_back(sample):
         assert table.num_rows == len(rows) == len(sites) > 0
         got = table.to_pylist()
         assert [(r["case_number"], r["worksite_row"], r["business_name"], r["total_workers"]) for r in got] == [
-            (case, n, s.name, s.total_workers) for case, n, s in sites]
+            (case, n, s.name, s.total_workers) for case, n, s in sites
+        ]
         assert set(table.column("file_fiscal_year").to_pylist()) == {fy}
         cases = {c.case_number for c in intended[fy]}
         assert set(table.column("case_number").to_pylist()) <= cases

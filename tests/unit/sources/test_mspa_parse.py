@@ -66,8 +66,21 @@ def _csv(tmp_path, header, rows, name="mspa_farm_labor_contractors.csv", encodin
     return path
 
 
-ROW = ("0012345", "Jose Muñoz", "12 Main St", "Salinas", "CA", "03901", "(831) 555-0100", "Farm Labor Contractor",
-       "Y", "N", "Y", "2/26/2020", "2/24/22")
+ROW = (
+    "0012345",
+    "Jose Muñoz",
+    "12 Main St",
+    "Salinas",
+    "CA",
+    "03901",
+    "(831) 555-0100",
+    "Farm Labor Contractor",
+    "Y",
+    "N",
+    "Y",
+    "2/26/2020",
+    "2/24/22",
+)
 
 
 def test_mixed_date_forms_and_cp1252_names(tmp_path):

@@ -45,7 +45,8 @@ def _kept_by_text(path):
     with open(path, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     return [
-        r for r in rows
+        r
+        for r in rows
         if (10 <= int(r["agglvl_code"]) <= 18 and r["area_fips"] == "US000")
         or (50 <= int(r["agglvl_code"]) <= 58 and r["area_fips"].endswith("000") and r["area_fips"][:2].isdigit())
     ], rows
@@ -65,7 +66,7 @@ def test_sample_writes_every_slice_under_its_archive_name(sample):
     first = paths[0].read_text(encoding="utf-8").splitlines()
     assert first[0] == ",".join(f'"{c}"' for c in ANNUAL_CSV_COLUMNS)
     # Codes, year and qtr quoted; a blank disclosure code written "", numbers bare.
-    assert first[1].startswith(f'"US000","0","10","10","0","{world.config.first_fiscal_year - 1}","A","",')
+    assert first[1].startswith(f'"US000","0","10","10","0","{sample_years(world)[0]}","A","",')
     assert '"' not in first[1].split(",")[8]
 
 
@@ -208,11 +209,19 @@ def test_truncated_and_empty_files_fail(year_slices, tmp_path):
 
 
 def test_select_files_prefers_one_bulk_file_per_year(tmp_path):
-    names = ["qcew_2019_a_industry_10.csv", "qcew_2019_a_industry_31_33.csv", "qcew_2020_a_industry_10.csv",
-             "2020_annual_singlefile.zip", "2020.annual.singlefile.csv", "2021.annual.singlefile.csv"]
+    names = [
+        "qcew_2019_a_industry_10.csv",
+        "qcew_2019_a_industry_31_33.csv",
+        "qcew_2020_a_industry_10.csv",
+        "2020_annual_singlefile.zip",
+        "2020.annual.singlefile.csv",
+        "2021.annual.singlefile.csv",
+    ]
     paths = [tmp_path / n for n in names]
     assert [p.name for p in TABLE.pick(paths)] == [
-        "qcew_2019_a_industry_10.csv", "qcew_2019_a_industry_31_33.csv", "2020_annual_singlefile.zip",
+        "qcew_2019_a_industry_10.csv",
+        "qcew_2019_a_industry_31_33.csv",
+        "2020_annual_singlefile.zip",
         "2021.annual.singlefile.csv",
     ]
     assert select_files([]) == []

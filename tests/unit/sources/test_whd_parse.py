@@ -26,7 +26,9 @@ def test_each_era_parses_to_the_generated_cases(world, tmp_path, era):
     assert result.table.num_rows == expected.num_rows
     assert result.notes[0].startswith(f"era {era}")
     assert result.table.column("case_id").to_pylist() == expected.column("case_id").to_pylist()
-    assert pc.sum(result.table.column("bw_atp_amt")).as_py() == pytest.approx(pc.sum(expected.column("bw_atp_amt")).as_py())
+    assert pc.sum(result.table.column("bw_atp_amt")).as_py() == pytest.approx(
+        pc.sum(expected.column("bw_atp_amt")).as_py()
+    )
     assert result.table.column("zip_cd").to_pylist() == [z or None for z in expected.column("zip_cd").to_pylist()]
     if era == 1:
         assert result.table.column("ld_dt").null_count == result.table.num_rows
@@ -63,7 +65,7 @@ def test_truncated_file_fails_with_row(world, tmp_path):
     with zipfile.ZipFile(path) as archive:
         text = archive.read("whd_whisard.csv").decode("cp1252")
     cut = text[: len(text) // 2]
-    cut = cut[: cut.rfind(",") ]  # stop mid-row
+    cut = cut[: cut.rfind(",")]  # stop mid-row
     broken = tmp_path / "whd_whisard.csv"
     broken.write_text(cut, encoding="utf-8")
     with pytest.raises(ParseError) as error:

@@ -1,0 +1,30 @@
+"""The repository stays lint-clean and its generated files stay in step with the contracts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from warehouse.contracts_docs import stale_files
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=REPO, capture_output=True, text=True, check=False)
+
+
+def test_ruff_lint_is_clean():
+    result = _run(str(BIN / "ruff"), "check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_is_clean():
+    result = _run(str(BIN / "ruff"), "format", "--check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dbt_sources_and_contract_docs_are_generated_from_the_contracts():
+    assert stale_files() == [], "run `warehouse contracts --write`"
