@@ -82,6 +82,7 @@ def acquire(
     progress: ProgressCallback | None = None,
     fetch_policy: FetchPolicy = DEFAULT_FETCH_POLICY,
     mirror: str | None = None,
+    only: Callable[[str], bool] | None = None,
 ) -> list[ArchivedFile]:
     """Put the files behind `table` into the raw archive and return them (oldest name first).
 
@@ -95,11 +96,12 @@ def acquire(
                 via_mirror(remote, mirror), source=spec.name, archive=archive, policy=fetch_policy, progress=progress
             )
             for remote in table.remote_files()
+            if only is None or only(remote.filename)
         ]
     folder = sample_folder(paths, sample_config) if mode == SAMPLE_MODE else Path(mode)
     if not folder.is_dir():
         raise InputError(f"input folder {folder} does not exist (expected 'sample', 'download' or a folder)")
-    chosen = table.pick(sorted(p for p in folder.iterdir() if p.is_file()))
+    chosen = [p for p in table.pick(sorted(p for p in folder.iterdir() if p.is_file())) if only is None or only(p.name)]
     if not chosen:
         log.warning(
             "%s: no file for %s (expected names matching %r); its last accepted load is kept",

@@ -95,10 +95,13 @@ def build(
     console.print(f"[bold]Building the warehouse[/bold] from {source} into {paths.home}")
     started = time.monotonic()
     defs = _defs(paths, source=source, scale=scale)
+    from orchestration.defs.partitions import FULL_RANGE_TAGS
+
     with _dbt_output_to(paths.build_dir / "dbt_output.log"):
         result = defs.resolve_job_def("build_warehouse").execute_in_process(
             instance=_dagster_instance(paths),
             run_config={"loggers": {"terminal_progress": {}}},
+            tags=FULL_RANGE_TAGS,
             raise_on_error=False,
         )
     took = time.monotonic() - started
@@ -185,14 +188,15 @@ def ingest(
         from orchestration.defs.registry import file_asset_name, parsed_asset_name, raw_asset_name
 
         keys = [file_asset_name(spec, table), parsed_asset_name(spec, table), raw_asset_name(spec, table)]
-        job = defs.resolve_implicit_global_asset_job_def()
         import dagster as dg
 
+        job = defs.resolve_job_def("build_warehouse")
         with _dbt_output_to(paths.build_dir / "dbt_output.log"):
             result = job.execute_in_process(
                 instance=_dagster_instance(paths),
                 asset_selection=[dg.AssetKey(k) for k in keys],
                 run_config={"loggers": {"terminal_progress": {}}},
+                partition_key=_partition_of(table, file.name),
                 raise_on_error=False,
             )
     if not result.success:
@@ -205,11 +209,25 @@ def ingest(
     out.print("Run `warehouse build` to rebuild the marts and publish.")
 
 
+def _partition_of(table, filename: str) -> str | None:
+    """The partition a file loads into: its fiscal year for H-2A, none for whole-table files."""
+    from orchestration.defs.partitions import fiscal_year_partitions
+
+    if not table.is_partitioned:
+        return None
+    key = table.partition_of(filename)
+    known = fiscal_year_partitions.get_partition_keys()
+    if key not in known:
+        console.print(f"[red]{filename}: fiscal year {key} is outside the partitions {known[0]}..{known[-1]}[/red]")
+        raise typer.Exit(2)
+    return key
+
+
 def _materialized_rows(result, asset_name: str) -> int:
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization
         if materialization.asset_key.to_user_string() == asset_name:
-            return int(materialization.metadata["row_count"].value)
+            return int(materialization.metadata["rows_loaded"].value)
     return 0
 
 

@@ -63,16 +63,24 @@ def parse_files(table: RawTableSpec, files: list[ArchivedFile]) -> tuple[pa.Tabl
         FileRejected: the first file that does not parse (with the parser's error inside).
     """
     results: list[ParseResult] = []
-    for archived in files:
+    if table.parse_many and len(files) > 1:
+        by_name = {f.filename: f for f in files}
         try:
-            results.append(table.parse_file(Path(archived.path), file=archived.filename, sha256=archived.sha256))
+            results = table.parse_many([(Path(f.path), f.filename, f.sha256) for f in files])
         except Exception as error:
-            raise FileRejected(archived, error) from error
+            culprit = by_name.get(str(getattr(error, "file", "")).split("!")[0], files[0])
+            raise FileRejected(culprit, error) from error
+    else:
+        for archived in files:
+            try:
+                results.append(table.parse_file(Path(archived.path), file=archived.filename, sha256=archived.sha256))
+            except Exception as error:
+                raise FileRejected(archived, error) from error
     schema = table.contract.arrow_schema()
     if not results:
         return schema.empty_table(), []
     stacked = pa.concat_tables([r.table.cast(schema) for r in results])
-    notes = [f"{a.filename}: {note}" for a, r in zip(files, results, strict=True) for note in r.notes]
+    notes = [note for r in results for note in r.notes]
     return stacked, notes
 
 
@@ -85,15 +93,11 @@ def write_parquet(data: pa.Table, target: Path) -> Path:
     return target
 
 
-def stage(
-    table: RawTableSpec, files: list[ArchivedFile], parsed_dir: Path, *, partition: str | None = None
-) -> ParsedTable:
-    if not files:
-        return ParsedTable(
-            table.contract.table_name, "", 0, (), ("no input file this run: the last accepted load is kept",), partition
-        )
-    data, notes = parse_files(table, files)
+def stage(table: RawTableSpec, files: list[ArchivedFile], target: Path, *, partition: str) -> ParsedTable:
+    """Parse `files` into `target` (Parquet). With no file, nothing is written: the table keeps its last load."""
     name = table.contract.table_name
-    target = parsed_dir / name / f"{partition}.parquet" if partition else parsed_dir / f"{name}.parquet"
+    if not files:
+        return ParsedTable(name, "", 0, (), ("no input file this run: the last accepted load is kept",), partition)
+    data, notes = parse_files(table, files)
     write_parquet(data, target)
     return ParsedTable(name, str(target), data.num_rows, tuple(files), tuple(notes), partition)

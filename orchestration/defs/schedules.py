@@ -1,18 +1,22 @@
 """Schedules: the weekly rebuild (WHD publishes weekly; slower sources are simply re-checked)."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from orchestration.defs.jobs import build_warehouse
+from orchestration.defs.partitions import FULL_RANGE_TAGS
 
-weekly_build = dg.ScheduleDefinition(
+
+@dg.schedule(
     name="weekly_build",
     job=build_warehouse,
     cron_schedule="0 6 * * 1",
     execution_timezone="America/New_York",
-    description="Every Monday 06:00 ET: rebuild from the configured inputs (WAREHOUSE_SOURCE).",
+    description="Every Monday 06:00 ET: rebuild everything (all H-2A fiscal years) from WAREHOUSE_SOURCE.",
 )
+def weekly_build(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    """One run over the whole fiscal-year range, keyed by the scheduled time."""
+    return dg.RunRequest(run_key=context.scheduled_execution_time.isoformat(), tags=FULL_RANGE_TAGS)
+
 
 default_schedules = [weekly_build]
 

@@ -149,7 +149,7 @@ def _read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> No
     # Explicit dialect (the publications use RFC-4180 quoting), no sniffing, strict rows: a truncated
     # last row or an unterminated quote must fail, not be padded. One thread keeps row numbers in
     # file order.
-    header = _csv_header(path)
+    header = csv_header(path)
     columns = "{" + ", ".join(f"'{name.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for name in header) + "}"
     con.execute("SET threads = 1")
     try:
@@ -167,7 +167,7 @@ def _read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> No
         con.execute("RESET threads")
 
 
-def _csv_header(path: Path) -> list[str]:
+def csv_header(path: Path) -> list[str]:
     import csv
 
     with open(path, encoding="utf-8", errors="replace", newline="") as handle:
@@ -330,8 +330,8 @@ def cast_to_contract(
     contract: TableContract,
     mapping: Mapping[str, str],
     *,
-    file: str,
-    sha256: str,
+    file: str | None,
+    sha256: str | None,
     derived: Mapping[str, str] | None = None,
     excel_serials: bool = False,
     where: str | None = None,
@@ -343,6 +343,8 @@ def cast_to_contract(
             unless `derived` gives them a SQL expression over the typed columns.
         derived: canonical column -> SQL expression evaluated after casting (e.g. fiscal year).
         where: optional SQL filter over the text table (e.g. skip blank spacer rows).
+        file, sha256: the raw file of every row; None when the text table holds several files and
+            names each row's in `_file` / `_sha256` columns (batch parsing).
 
     Raises:
         ParseError: a non-blank cell does not parse as its column's type ("types parse").
@@ -361,18 +363,22 @@ def cast_to_contract(
     _raise_on_cast_failures(con, table, contract, mapping, typed, file=file, where=where)
     select = ",\n".join(f"{expr} AS {_q(name)}" for name, expr in typed.items())
     filter_sql = f"WHERE {where}" if where else ""
+    # Batch parsing (many files in one text table) carries each row's file in _file/_sha256 columns.
+    if file is None:
+        provenance, params = "_file AS source_file, _sha256 AS source_sha256", []
+    else:
+        provenance, params = "CAST(? AS VARCHAR) AS source_file, CAST(? AS VARCHAR) AS source_sha256", [file, sha256]
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE "_typed" AS
-        SELECT {select}, CAST(? AS VARCHAR) AS source_file, CAST(? AS VARCHAR) AS source_sha256,
-               CAST(source_row AS BIGINT) AS source_row
+        SELECT {select}, {provenance}, CAST(source_row AS BIGINT) AS source_row
         FROM "{table}" {filter_sql}""",
-        [file, sha256],
+        params,
     )
     final = ", ".join(
         f"CAST({derived[c.name]} AS {c.duckdb_type}) AS {_q(c.name)}" if c.name in derived else _q(c.name)
         for c in contract.columns
     )
-    result = con.sql(f'SELECT {final} FROM "_typed" ORDER BY source_row').to_arrow_table()
+    result = con.sql(f'SELECT {final} FROM "_typed" ORDER BY source_file, source_row').to_arrow_table()
     return result.cast(contract.arrow_schema())
 
 

@@ -35,6 +35,17 @@ class RawTableSpec:
     # Columns identifying the slice of the table one file carries (e.g. a fiscal year): loading a
     # single file (`warehouse ingest`) replaces only those slices. Empty: one file is the whole table.
     replace_key: tuple[str, ...] = ()
+    # For tables published one file per period (H-2A: one workbook per fiscal year): the partition
+    # (e.g. "2016") a file name belongs to. Such tables are partitioned assets in Dagster, so one
+    # period can be reloaded on its own; replace_key must then name the partition column.
+    partition_of: Callable[[str], str] | None = None
+    # Optional: parse many files in one pass (hundreds of small QCEW slices); ((path, file, sha256), ...)
+    # -> results. Must raise the same per-file errors as parse_file.
+    parse_many: Callable[[list[tuple[Path, str, str]]], list[ParseResult]] | None = None
+
+    @property
+    def is_partitioned(self) -> bool:
+        return self.partition_of is not None
 
     def matches(self, filename: str) -> bool:
         return re.fullmatch(self.file_pattern, filename, flags=re.IGNORECASE) is not None

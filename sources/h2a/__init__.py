@@ -22,6 +22,7 @@ SOURCE = SourceSpec(
             select_files=parse.select_files,
             description="H-2A applications decided in each fiscal year since FY2008, one workbook per year.",
             replace_key=("file_fiscal_year",),
+            partition_of=lambda name: str(parse.fiscal_year_from_name(name)),
         ),
         RawTableSpec(
             contract=ADDENDUM_B_WORKSITES,
@@ -32,6 +33,7 @@ SOURCE = SourceSpec(
             select_files=parse.select_files,
             description="Additional places of employment of H-2A applications (Addendum B Employment), FY2020+.",
             replace_key=("file_fiscal_year",),
+            partition_of=lambda name: str(parse.fiscal_year_from_name(name)),
         ),
     ),
     write_sample=sample.write_sample,

@@ -42,6 +42,7 @@ SOURCE = SourceSpec(
             select_files=select_files,
             # A slice file carries one (year, industry); a singlefile every industry of a year.
             replace_key=("year", "industry_code"),
+            parse_many=parse.parse_files,
             description="Annual national and statewide employment and wages by industry and ownership, one file "
             "per year and industry (or one bulk singlefile per year).",
         ),

@@ -21,7 +21,16 @@ from pathlib import Path
 import duckdb
 
 from sources.common.errors import MAX_EXAMPLES, ParseError, Problem
-from sources.common.parsing import Layout, ParseResult, cast_to_contract, csv_members, load_csv_as_text, match_layout
+from sources.common.parsing import (
+    Layout,
+    ParseResult,
+    cast_to_contract,
+    csv_header,
+    csv_members,
+    load_csv_as_text,
+    match_layout,
+    normalise_header,
+)
 from sources.qcew.contract import (
     ANNUAL_CSV_COLUMNS,
     ANNUAL_EMPLOYMENT,
@@ -64,25 +73,70 @@ def _parse_csv(path: Path, *, file: str, sha256: str) -> ParseResult:
     with duckdb.connect() as con:
         header = load_csv_as_text(con, path, "_text", file=file)
         layout, mapping = match_layout(header, LAYOUTS, file)
-        area, level, disclosure = (_q(mapping[c]) for c in ("area_fips", "agglvl_code", "disclosure_code"))
-        _check_levels(con, level, mapping["agglvl_code"], file=file)
-        keep = (
-            f"((trim({level}) IN {NATIONAL_AGGLVLS} AND trim({area}) = 'US000')"
-            f" OR (trim({level}) IN {STATE_AGGLVLS} AND regexp_full_match(trim({area}), '[0-9]{{2}}000')))"
-        )
-        total, kept, suppressed = con.execute(
-            f"SELECT count(*), count_if({keep}), count_if({keep} AND upper(trim({disclosure})) = 'N') FROM _text"
-        ).fetchone()
-        # BLS writes 0 for suppressed measures: blank them so they cast to NULL, never to 0.
-        blanked = ", ".join(f"{_q(mapping[c])} = NULL" for c in SUPPRESSED_MEASURES)
-        con.execute(f"UPDATE _text SET {blanked} WHERE upper(trim({disclosure})) = 'N'")
-        table = cast_to_contract(con, "_text", ANNUAL_EMPLOYMENT, mapping, file=file, sha256=sha256, where=keep)
+        return _filter_and_cast(con, mapping, layout, file=file, sha256=sha256, label=file)
+
+
+def _filter_and_cast(con, mapping, layout, *, file: str | None, sha256: str | None, label: str) -> ParseResult:
+    """Keep national and statewide rows, blank suppressed measures, cast to the contract."""
+    area, level, disclosure = (_q(mapping[c]) for c in ("area_fips", "agglvl_code", "disclosure_code"))
+    _check_levels(con, level, mapping["agglvl_code"], file=file or label)
+    keep = (
+        f"((trim({level}) IN {NATIONAL_AGGLVLS} AND trim({area}) = 'US000')"
+        f" OR (trim({level}) IN {STATE_AGGLVLS} AND regexp_full_match(trim({area}), '[0-9]{{2}}000')))"
+    )
+    total, kept, suppressed = con.execute(
+        f"SELECT count(*), count_if({keep}), count_if({keep} AND upper(trim({disclosure})) = 'N') FROM _text"
+    ).fetchone()
+    # BLS writes 0 for suppressed measures: blank them so they cast to NULL, never to 0.
+    blanked = ", ".join(f"{_q(mapping[c])} = NULL" for c in SUPPRESSED_MEASURES)
+    con.execute(f"UPDATE _text SET {blanked} WHERE upper(trim({disclosure})) = 'N'")
+    table = cast_to_contract(con, "_text", ANNUAL_EMPLOYMENT, mapping, file=file, sha256=sha256, where=keep)
     notes = [
         layout.name,
-        f"kept {kept} national/statewide rows of {total}; dropped {total - kept} county, MSA and other-area rows",
-        f"{suppressed} kept rows suppressed (disclosure_code N): employment, wages and pay set to NULL",
+        f"{label}: kept {kept} national/statewide rows of {total}; dropped {total - kept} county/MSA/other rows",
+        f"{label}: {suppressed} kept rows suppressed (disclosure_code N): employment, wages and pay set to NULL",
     ]
     return ParseResult(table, notes)
+
+
+def parse_files(items: list[tuple[Path, str, str]]) -> list[ParseResult]:
+    """Parse many slice files in one DuckDB pass (hundreds of small files a build).
+
+    Falls back to parsing file by file when anything fails, so an error still names its file.
+    Returns one result per input, in order.
+    """
+    slices = [item for item in items if Path(item[0]).suffix.lower() == ".csv"]
+    if len(slices) < 2 or len(slices) != len(items):
+        return [parse_file(path, file=file, sha256=sha) for path, file, sha in items]
+    try:
+        return [_parse_csv_batch(slices)]
+    except (ParseError, duckdb.Error):
+        return [parse_file(path, file=file, sha256=sha) for path, file, sha in items]
+
+
+def _parse_csv_batch(items: list[tuple[Path, str, str]]) -> ParseResult:
+    headers = {tuple(normalise_header(csv_header(Path(path)))) for path, _, _ in items}
+    if len(headers) != 1:
+        raise ParseError(items[0][1], "header", "slices with different headers: parse them one by one")
+    header = list(headers.pop())
+    layout, mapping = match_layout(header, LAYOUTS, items[0][1])
+    columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in header) + "}"
+    with duckdb.connect() as con:
+        con.execute("SET threads = 1")
+        con.execute("CREATE TEMP TABLE _files (path VARCHAR, _file VARCHAR, _sha256 VARCHAR)")
+        con.executemany("INSERT INTO _files VALUES (?, ?, ?)", [(str(p), f, s) for p, f, s in items])
+        con.execute(
+            f"""CREATE TEMP TABLE _text AS
+            SELECT csv.* EXCLUDE (filename), _files._file, _files._sha256,
+                   row_number() OVER (PARTITION BY csv.filename) AS source_row
+            FROM read_csv(?, header = true, auto_detect = false, columns = {columns}, delim = ',', quote = '"',
+                          escape = '"', strict_mode = true, null_padding = false, encoding = 'utf-8',
+                          filename = true) AS csv
+            JOIN _files ON csv.filename = _files.path""",
+            [[str(p) for p, _, _ in items]],
+        )
+        result = _filter_and_cast(con, mapping, layout, file=None, sha256=None, label=f"{len(items)} files")
+    return result
 
 
 def _check_levels(con: duckdb.DuckDBPyConnection, level: str, published: str, *, file: str) -> None:
