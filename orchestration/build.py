@@ -12,6 +12,7 @@ from orchestration.defs.jobs import default_jobs
 from orchestration.defs.logging import terminal_progress_logger
 from orchestration.defs.resources import default_resources
 from orchestration.defs.schedules import default_schedules
+from orchestration.defs.sensors import default_sensors
 
 
 def build_defs(*, resource_overrides: Mapping[str, object] | None = None) -> dg.Definitions:
@@ -26,6 +27,7 @@ def build_defs(*, resource_overrides: Mapping[str, object] | None = None) -> dg.
         asset_checks=default_asset_checks,
         jobs=default_jobs,
         schedules=default_schedules,
+        sensors=default_sensors,
         resources=resources,
         loggers={"terminal_progress": terminal_progress_logger},
         # DuckDB allows one writer: run steps one after another in one process.

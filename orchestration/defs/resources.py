@@ -5,6 +5,7 @@
 - ``WAREHOUSE_SAMPLE_SCALE`` / ``WAREHOUSE_SAMPLE_SEED``: the embedded sample's size and seed.
 - ``WAREHOUSE_MAX_ROW_DROP``: share of rows a load may lose against the last accepted one (0.5).
 - ``WAREHOUSE_DOWNLOAD_MIRROR``: fetch ``https://host/path`` from ``<mirror>/host/path`` instead.
+- ``WAREHOUSE_DROP_FOLDER``: folder the drop-folder sensor watches (default ``$WAREHOUSE_HOME/drop``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
@@ -39,9 +41,14 @@ class WarehouseResource(dg.ConfigurableResource):
     max_row_drop_share: float = 0.5
     # Download from a mirror instead of the publishers (https://host/path -> <mirror>/host/path).
     download_mirror: str = ""
+    # Where people drop downloaded files for the sensor to load (default <home>/drop).
+    drop_folder: str = ""
 
     def paths(self) -> WarehousePaths:
         return WarehousePaths.at(self.home).ensure()
+
+    def drop_path(self) -> Path:
+        return Path(self.drop_folder) if self.drop_folder else self.paths().home / "drop"
 
     def archive(self) -> RawArchive:
         return RawArchive(self.paths().raw_archive)
@@ -73,6 +80,7 @@ def warehouse_from_env(**overrides) -> WarehouseResource:
         sample_seed=int(env.get("WAREHOUSE_SAMPLE_SEED") or DEFAULT_SAMPLE_SEED),
         max_row_drop_share=float(env.get("WAREHOUSE_MAX_ROW_DROP") or 0.5),
         download_mirror=env.get("WAREHOUSE_DOWNLOAD_MIRROR") or "",
+        drop_folder=env.get("WAREHOUSE_DROP_FOLDER") or "",
     )
     settings.update({k: v for k, v in overrides.items() if v is not None})
     return WarehouseResource(**settings)

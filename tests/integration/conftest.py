@@ -45,3 +45,28 @@ def home_copy(built_home, tmp_path, monkeypatch) -> Path:
 def sample_dir(home: Path) -> Path:
     (folder,) = WarehousePaths.at(home).samples.glob("scale-*")
     return folder
+
+
+def write_xlsx(path: Path, sheets: list[tuple[str, list[list]]]) -> Path:
+    """Write rows as an .xlsx the way OFLC does: one sheet per entry, dates as date cells."""
+    import datetime
+
+    import xlsxwriter
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with xlsxwriter.Workbook(str(path)) as workbook:
+        date_format = workbook.add_format({"num_format": "m/d/yyyy h:mm:ss"})
+        for name, rows in sheets:
+            sheet = workbook.add_worksheet(name)
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    if isinstance(value, (datetime.date, datetime.datetime)):
+                        moment = (
+                            value
+                            if isinstance(value, datetime.datetime)
+                            else datetime.datetime.combine(value, datetime.time())
+                        )
+                        sheet.write_datetime(r, c, moment, date_format)
+                    elif value not in ("", None):
+                        sheet.write(r, c, value)
+    return path

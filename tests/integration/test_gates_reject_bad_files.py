@@ -13,11 +13,10 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from sources.common.archive import RawArchive
-from tests.integration.conftest import run_cli, sample_dir
+from tests.integration.conftest import run_cli, sample_dir, write_xlsx
 from warehouse.settings import WarehousePaths
 
 pytestmark = pytest.mark.integration
@@ -223,23 +222,11 @@ def _h2a_workbook(home: Path) -> tuple[str, list[list]]:
     return workbook.sheet_names[0], workbook.get_sheet_by_index(0).to_python()
 
 
-def _write_xlsx(path: Path, sheets: list[tuple[str, list[list]]]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with xlsxwriter.Workbook(str(path)) as workbook:
-        for name, rows in sheets:
-            sheet = workbook.add_worksheet(name)
-            for r, row in enumerate(rows):
-                for c, value in enumerate(row):
-                    if value not in ("", None):
-                        sheet.write(r, c, value.isoformat() if hasattr(value, "isoformat") else value)
-    return path
-
-
 def test_unknown_new_fiscal_year_column_layout(home_copy, published_sha, tmp_path):
     sheet, rows = _h2a_workbook(home_copy)
     rows = [[*rows[0], "WORKER_HOUSING_INSPECTION_ID"], *[[*r, ""] for r in rows[1:]]]
     rows[0][rows[0].index("CASE_NUMBER")] = "CASE_ID"
-    path = _write_xlsx(tmp_path / "bad" / "H-2A_Disclosure_Data_FY2026_Q1.xlsx", [(sheet, rows)])
+    path = write_xlsx(tmp_path / "bad" / "H-2A_Disclosure_Data_FY2026_Q1.xlsx", [(sheet, rows)])
     _assert_rejected(
         home_copy,
         _ingest(home_copy, "h2a", path),
@@ -254,10 +241,10 @@ def test_unknown_new_fiscal_year_column_layout(home_copy, published_sha, tmp_pat
 def test_xlsx_with_the_wrong_sheet(home_copy, published_sha, tmp_path):
     sheet, rows = _h2a_workbook(home_copy)
     notes = [["This file contains H-2A disclosure data. See the record layout for definitions."], ["Data: next sheet."]]
-    path = _write_xlsx(tmp_path / "bad" / "H-2A_Disclosure_Data_FY2024_Q4.xlsx", [("Read Me", notes), (sheet, rows)])
+    path = write_xlsx(tmp_path / "bad" / "H-2A_Disclosure_Data_FY2024_Q4.xlsx", [("Read Me", notes), (sheet, rows)])
     _assert_rejected(home_copy, _ingest(home_copy, "h2a", path), path, published_sha, "unknown column layout")
     good = tmp_path / "good" / "H-2A_Disclosure_Data_FY2024_Q4.xlsx"
-    _write_xlsx(good, [(sheet, rows)])
+    write_xlsx(good, [(sheet, rows)])
     _assert_good_load_succeeds(home_copy, "h2a", good)
 
 

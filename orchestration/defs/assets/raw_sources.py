@@ -33,6 +33,15 @@ def partition_keys(context, table: RawTableSpec) -> list[str]:
     return list(context.partition_keys) if table.is_partitioned else [UNPARTITIONED]
 
 
+def input_mode(context, warehouse: WarehouseResource) -> str:
+    """Where this run reads files: the drop folder for runs the drop-folder sensor started."""
+    return str(warehouse.drop_path()) if context.run.tags.get("warehouse/input") == "drop" else warehouse.input_mode
+
+
+def load_mode(context, warehouse: WarehouseResource) -> str:
+    return context.run.tags.get("warehouse/load_mode") or warehouse.load_mode
+
+
 def _partitioning(table: RawTableSpec) -> dict:
     if not table.is_partitioned:
         return {}
@@ -59,7 +68,7 @@ def build_file_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefiniti
         files = acquire(
             spec,
             table,
-            mode=warehouse.input_mode,
+            mode=input_mode(context, warehouse),
             paths=warehouse.paths(),
             sample_config=warehouse.sample_config(),
             progress=progress,
@@ -77,7 +86,7 @@ def build_file_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefiniti
                 "sha256": [f.sha256 for f in files],
                 "bytes": sum(f.bytes for f in files),
                 "urls": [f.url for f in files],
-                "input_mode": warehouse.input_mode,
+                "input_mode": input_mode(context, warehouse),
             }
         )
 
@@ -135,7 +144,7 @@ def build_raw_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefinitio
                 continue
             parquet = Path(parsed.parquet_path)
             # A partition, or an ingested file, replaces only its own slice; a full build the table.
-            if table.is_partitioned or warehouse.load_mode == "merge":
+            if table.is_partitioned or load_mode(context, warehouse) == "merge":
                 loaded += merge_raw_table(db, table.contract, parquet, table.replace_key)
             else:
                 loaded += replace_raw_table(db, table.contract, parquet)
@@ -154,7 +163,7 @@ def build_raw_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefinitio
                 f"{name}: no input file for {kept[:5]}{'...' if len(kept) > 5 else ''}; kept their last load"
             )
         return dg.MaterializeResult(
-            metadata={"row_count": total, "rows_loaded": loaded, "load_mode": warehouse.load_mode}
+            metadata={"row_count": total, "rows_loaded": loaded, "load_mode": load_mode(context, warehouse)}
         )
 
     return _raw_asset
