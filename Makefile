@@ -27,9 +27,10 @@ demo: $(STAMP)  ## Build the whole warehouse from the embedded sample (offline) 
 test: $(STAMP)  ## The full test suite (unit, integration, lint).
 	$(VENV)/bin/python -m pytest
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff and sqlfluff (dbt templater); also part of make test.
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	mkdir -p data/build && PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/sqlfluff lint dbt_project/models
 
 dagster: $(STAMP)  ## The Dagster UI on http://127.0.0.1:3000, sharing the CLI's run history.
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/data/dagster} ; mkdir -p $$DAGSTER_HOME ; test -f $$DAGSTER_HOME/dagster.yaml || printf "telemetry:\n  enabled: false\n" > $$DAGSTER_HOME/dagster.yaml ; \

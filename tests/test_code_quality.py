@@ -28,3 +28,21 @@ def test_ruff_format_is_clean():
 
 def test_dbt_sources_and_contract_docs_are_generated_from_the_contracts():
     assert stale_files() == [], "run `warehouse contracts --write`"
+
+
+def test_sqlfluff_dbt_models_are_clean(tmp_path):
+    """sqlfluff with the dbt templater (config in .sqlfluff); dbt compiles against a scratch database."""
+    import os
+
+    (tmp_path / "build").mkdir()
+    env = {**os.environ, "WAREHOUSE_HOME": str(tmp_path), "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env.pop("WAREHOUSE_BUILD_DB", None)
+    result = subprocess.run(
+        [str(BIN / "sqlfluff"), "lint", "dbt_project/models", "--disable-progress-bar"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]

@@ -5,6 +5,7 @@
     warehouse query "SQL"                            read-only SQL on the published warehouse
     warehouse sample --out DIR [--scale N]           write sample files in their real names
     warehouse status                                 what is published, rejected, quarantined
+    warehouse docs                                   dbt documentation site of the published warehouse
     warehouse contracts [--write]                    regenerate/check files made from contracts
 
 Heavy libraries (Dagster, dbt, Great Expectations) are imported inside commands, so `--help`
@@ -309,6 +310,21 @@ def status(home: Path = HomeOption) -> None:
     reports = sorted(paths.reports_dir.glob("*.txt"))[-5:] if paths.reports_dir.exists() else []
     for report in reports:
         out.print(f"--- {report.name}\n{report.read_text(encoding='utf-8')}")
+
+
+@app.command()
+def docs(home: Path = HomeOption) -> None:
+    """Generate the dbt documentation site (models, columns, lineage) of the published warehouse."""
+    from warehouse.dbt_docs import generate_docs
+
+    paths = _paths(home)
+    try:
+        site = generate_docs(paths)
+    except RuntimeError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    out.print(f"dbt docs written to {site}")
+    out.print(f"Serve them:  cd {site} && python -m http.server 8080   (then open http://127.0.0.1:8080)")
 
 
 @app.command()

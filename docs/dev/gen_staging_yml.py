@@ -51,7 +51,8 @@ def staging_columns(sql: str) -> list[tuple[str, str | None]]:
     body = sql.split("renamed as (")[1].split("from source")[0]
     columns = []
     for line in body.splitlines():
-        if line.strip().startswith(("select", "--", "case", "when", "else", "end ")) and " as " not in line:
+        first_word = (line.split() or [""])[0]
+        if first_word in ("select", "--", "case", "when", "else", "end") and " as " not in line:
             continue
         match = _ALIAS.match(line)
         if not match:

@@ -135,7 +135,7 @@ def build_gates() -> list[dg.AssetChecksDefinition]:
 
 
 def build_freshness_checks() -> list[dg.AssetChecksDefinition]:
-    return [build_freshness_check(spec, table) for spec, table in all_tables() if not table.is_partitioned]
+    return [build_freshness_check(spec, table) for spec, table in all_tables()]
 
 
 default_asset_checks = [*build_gates(), *build_freshness_checks()]

@@ -140,6 +140,7 @@ def test_renamed_column(home_copy, published_sha, tmp_path):
         "unmapped columns: ['CMP_ASSESSED']",
         "missing columns: ['CMP_ASSD']",
     )
+    _assert_good_load_succeeds(home_copy, "whd", _good_whd(home_copy, tmp_path))
 
 
 def test_duplicate_case_ids(home_copy, published_sha, tmp_path):
@@ -150,6 +151,7 @@ def test_duplicate_case_ids(home_copy, published_sha, tmp_path):
     )
     failing = next(r for r in report["results"] if r["rule"] == "key_unique")
     assert {e["source_row"] for e in failing["examples"]} >= {1, len(lines)}
+    _assert_good_load_succeeds(home_copy, "whd", _good_whd(home_copy, tmp_path))
 
 
 def test_negative_back_wages(home_copy, published_sha, tmp_path):
@@ -171,6 +173,7 @@ def test_dates_in_the_future(home_copy, published_sha, tmp_path):
     _assert_rejected(
         home_copy, _ingest(home_copy, "whd", path), path, published_sha, "findings_dates_plausible", "40 failing"
     )
+    _assert_good_load_succeeds(home_copy, "whd", _good_whd(home_copy, tmp_path))
 
 
 def test_a_stray_future_date_is_a_warning_not_a_rejection(home_copy, tmp_path):
@@ -206,6 +209,7 @@ def test_empty_file(home_copy, published_sha, tmp_path):
     member, _ = _whd_lines(home_copy)
     path = _write_whd(tmp_path / "bad", member, [])
     _assert_rejected(home_copy, _ingest(home_copy, "whd", path), path, published_sha, "not_empty", "empty")
+    _assert_good_load_succeeds(home_copy, "whd", _good_whd(home_copy, tmp_path))
 
 
 def test_load_with_60_percent_fewer_rows_than_the_last(home_copy, published_sha, tmp_path):
@@ -236,6 +240,10 @@ def test_unknown_new_fiscal_year_column_layout(home_copy, published_sha, tmp_pat
         "WORKER_HOUSING_INSPECTION_ID",
         "CASE_ID",
     )
+    good = tmp_path / "good" / "H-2A_Disclosure_Data_FY2024_Q4.xlsx"
+    good.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(sample_dir(home_copy) / good.name, good)
+    _assert_good_load_succeeds(home_copy, "h2a", good)
 
 
 def test_xlsx_with_the_wrong_sheet(home_copy, published_sha, tmp_path):

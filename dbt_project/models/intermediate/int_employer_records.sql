@@ -75,7 +75,7 @@ records as (
     select
         'expired_debarment' as source,
         entity_name || '|' || cast(debarment_start_date as varchar) || '|' || violation || '|' || duration_text
-        as record_id,
+            as record_id,
         entity_name as employer_name,
         null as alternate_name,
         state_code,

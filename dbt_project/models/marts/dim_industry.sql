@@ -38,9 +38,11 @@ preferred as (
 
 published_codes as (
 
-    select distinct naics_code from whd_cases where naics_code is not null
+    select distinct naics_code from whd_cases
+    where naics_code is not null
     union
-    select distinct naics_code from h2a_cases where naics_code is not null
+    select distinct naics_code from h2a_cases
+    where naics_code is not null
 
 ),
 

@@ -49,7 +49,7 @@ outcomes as (
     select
         'expired_debarment' as record_source,
         entity_name || '|' || cast(debarment_start_date as varchar) || '|' || violation || '|' || duration_text
-        as outcome_id,
+            as outcome_id,
         'expired debarment' as outcome_type,
         program,
         entity_name,

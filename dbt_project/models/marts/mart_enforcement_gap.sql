@@ -159,15 +159,16 @@ ratios as (
         *,
         -- No H-2A investigation: the ratio is undefined (null), flagged separately.
         case when whd_h2a_cases > 0 then h2a_workers_certified * 1.0 / whd_h2a_cases end
-        as workers_certified_per_h2a_investigation,
+            as workers_certified_per_h2a_investigation,
         whd_h2a_cases = 0 and h2a_workers_certified > 0 as has_certifications_without_h2a_investigation,
         case when h2a_employers > 0 then h2a_employers_ever_investigated * 1.0 / h2a_employers end
-        as share_h2a_employers_ever_investigated,
+            as share_h2a_employers_ever_investigated,
         {{ rate_per('whd_cases', 'qcew_employment') }} as whd_cases_per_10k_employees,
         case
             when h2a_workers_certified_3_years_before > 0
-                then (h2a_workers_certified - h2a_workers_certified_3_years_before) * 1.0
-                / h2a_workers_certified_3_years_before
+                then
+                    (h2a_workers_certified - h2a_workers_certified_3_years_before) * 1.0
+                    / h2a_workers_certified_3_years_before
         end as h2a_workers_certified_3_year_growth,
         whd_h2a_cases - whd_h2a_cases_3_years_before as whd_h2a_cases_3_year_change
 
@@ -187,7 +188,9 @@ final as (
                 then rank() over (
                     partition by
                         fiscal_year,
-                        coalesce(h2a_workers_certified_3_year_growth >= 0.25 and whd_h2a_cases_3_year_change <= 0, false)
+                        coalesce(
+                            h2a_workers_certified_3_year_growth >= 0.25 and whd_h2a_cases_3_year_change <= 0, false
+                        )
                     order by h2a_workers_certified - h2a_workers_certified_3_years_before desc
                 )
         end as gap_rank

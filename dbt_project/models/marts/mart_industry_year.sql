@@ -101,10 +101,14 @@ final as (
         employment.employment as qcew_employment,
         coalesce(employment.is_suppressed, false) as is_qcew_suppressed,
         {{ rate_per('coalesce(whd_by_sector.whd_cases, 0)', 'employment.employment') }} as whd_cases_per_10k_employees,
-        {{ rate_per('coalesce(whd_by_sector.violations, 0)', 'employment.employment') }} as violations_per_10k_employees,
-        {{ rate_per('coalesce(whd_by_sector.employees_owed, 0)', 'employment.employment') }} as employees_owed_per_10k_employees,
-        {{ rate_per('coalesce(whd_by_sector.back_wages, 0)', 'employment.employment') }} as back_wages_per_10k_employees,
-        {{ rate_per('coalesce(h2a_by_sector.h2a_workers_certified, 0)', 'employment.employment') }} as h2a_workers_certified_per_10k_employees
+        {{ rate_per('coalesce(whd_by_sector.violations, 0)', 'employment.employment') }}
+            as violations_per_10k_employees,
+        {{ rate_per('coalesce(whd_by_sector.employees_owed, 0)', 'employment.employment') }}
+            as employees_owed_per_10k_employees,
+        {{ rate_per('coalesce(whd_by_sector.back_wages, 0)', 'employment.employment') }}
+            as back_wages_per_10k_employees,
+        {{ rate_per('coalesce(h2a_by_sector.h2a_workers_certified, 0)', 'employment.employment') }}
+            as h2a_workers_certified_per_10k_employees
 
     from spine
     left join whd_by_sector

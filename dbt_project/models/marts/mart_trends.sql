@@ -88,16 +88,16 @@ long as (
 
     unpivot wide
     on
-        whd_cases,
-        violations,
-        back_wages,
-        employees_owed,
-        civil_money_penalties,
-        whd_h2a_violation_cases,
-        h2a_cases,
-        h2a_certified_cases,
-        h2a_workers_certified,
-        debarments_started
+    whd_cases,
+    violations,
+    back_wages,
+    employees_owed,
+    civil_money_penalties,
+    whd_h2a_violation_cases,
+    h2a_cases,
+    h2a_certified_cases,
+    h2a_workers_certified,
+    debarments_started
     into name measure value value
 
 ),

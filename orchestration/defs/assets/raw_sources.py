@@ -25,6 +25,7 @@ from warehouse.audit import record_accepted_load
 from warehouse.gate_report import file_entry, reject_unparseable_file
 from warehouse.handoff import UNPARTITIONED, load_parsed, load_selection, parsed_path, save_parsed, save_selection
 from warehouse.load import ensure_raw_table, merge_raw_table, replace_raw_table
+from warehouse.progress import DownloadProgress
 from warehouse.stage import FileRejected, stage
 
 
@@ -61,10 +62,7 @@ def build_file_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefiniti
         keys = partition_keys(context, table)
         wanted = set(keys)
 
-        def progress(name: str, done: int, total: int | None) -> None:
-            if total and done == total:
-                context.log.info(f"downloaded {name}: {done:,} bytes")
-
+        progress = DownloadProgress(context.log.info)
         files = acquire(
             spec,
             table,

@@ -1,0 +1,54 @@
+"""The dbt documentation site (every model and column with its description, the lineage graph),
+generated against a private copy of the published warehouse so it never locks the file analysts
+are reading."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from warehouse.settings import WarehousePaths
+
+DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
+
+
+def generate_docs(paths: WarehousePaths) -> Path:
+    """Run `dbt docs generate` into ``$WAREHOUSE_HOME/docs/dbt``; returns that folder.
+
+    Raises:
+        RuntimeError: nothing is published yet, or dbt failed.
+    """
+    from dbt.cli.main import dbtRunner
+
+    if not paths.published_db.exists():
+        raise RuntimeError(f"no published warehouse at {paths.published_db}; run `warehouse build` first")
+    site = paths.home / "docs" / "dbt"
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "warehouse.duckdb"
+        shutil.copyfile(paths.published_db, copy)
+        previous = os.environ.get("WAREHOUSE_BUILD_DB")
+        os.environ["WAREHOUSE_BUILD_DB"] = str(copy)
+        try:
+            result = dbtRunner().invoke(
+                [
+                    "docs",
+                    "generate",
+                    "--project-dir",
+                    str(DBT_PROJECT),
+                    "--profiles-dir",
+                    str(DBT_PROJECT),
+                    "--target-path",
+                    str(site),
+                    "--quiet",
+                ]
+            )
+        finally:
+            if previous is None:
+                os.environ.pop("WAREHOUSE_BUILD_DB", None)
+            else:
+                os.environ["WAREHOUSE_BUILD_DB"] = previous
+    if not result.success:
+        raise RuntimeError(f"dbt docs generate failed: {result.exception or 'see the dbt log'}")
+    return site
