@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from sources import ALL_SOURCES
 from sources.common.archive import ArchivedFile, RawArchive
-from sources.common.fetch import FetchPolicy, ProgressCallback, RemoteFile, fetch_to_archive
+from sources.common.fetch import FetchError, FetchPolicy, ProgressCallback, RemoteFile, fetch_to_archive
 from sources.common.sample_world import SampleConfig, World
 from sources.common.spec import RawTableSpec, SourceSpec
 from warehouse.settings import WarehousePaths
@@ -91,12 +91,11 @@ def acquire(
     """
     archive = RawArchive(paths.raw_archive)
     if mode == DOWNLOAD_MODE:
+        remotes = [r for r in table.remote_files() if only is None or only(r.filename)]
         return [
-            fetch_to_archive(
-                via_mirror(remote, mirror), source=spec.name, archive=archive, policy=fetch_policy, progress=progress
-            )
-            for remote in table.remote_files()
-            if only is None or only(remote.filename)
+            archived
+            for remote in remotes
+            if (archived := _download(remote, spec, archive, fetch_policy, progress, mirror)) is not None
         ]
     folder = sample_folder(paths, sample_config) if mode == SAMPLE_MODE else Path(mode)
     if not folder.is_dir():
@@ -114,6 +113,21 @@ def acquire(
         archive.store_local(path, source=spec.name, url=f"{origin}:{path.name}" if origin == "sample" else None)
         for path in chosen
     ]
+
+
+def _download(
+    remote: RemoteFile, spec: SourceSpec, archive: RawArchive, policy, progress, mirror
+) -> ArchivedFile | None:
+    """Fetch one file; an optional file that is not published yet (404) is skipped with a warning."""
+    try:
+        return fetch_to_archive(
+            via_mirror(remote, mirror), source=spec.name, archive=archive, policy=policy, progress=progress
+        )
+    except FetchError as error:
+        if remote.optional and error.status == 404:
+            log.warning("%s is not published yet (HTTP 404); skipped", remote.url)
+            return None
+        raise
 
 
 def recognised_files(folder: Path) -> list[Path]:

@@ -30,13 +30,22 @@ ProgressCallback = Callable[[str, int, int | None], None]
 class FetchError(RuntimeError):
     """A download failed for good (after retries, or with a non-retryable status)."""
 
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
 
 @dataclass(frozen=True)
 class RemoteFile:
-    """A file a source publishes: where to get it and the name it is archived under."""
+    """A file a source publishes: where to get it and the name it is archived under.
+
+    `optional` marks files whose publication is expected but not confirmed (e.g. the newest fiscal
+    year's workbook): a 404 for them is reported and skipped instead of failing the download.
+    """
 
     url: str
     filename: str
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,7 +121,7 @@ def _stream_into(part: Path, remote: RemoteFile, session, policy: FetchPolicy, p
         if response.status_code in _RETRYABLE_STATUS:
             raise _Retryable(f"HTTP {response.status_code}")
         if response.status_code not in (200, 206):
-            raise FetchError(f"{remote.url}: HTTP {response.status_code} {response.reason}")
+            raise FetchError(f"{remote.url}: HTTP {response.status_code} {response.reason}", response.status_code)
         resumed = response.status_code == 206
         done = have if resumed else 0
         total = _total_size(response, done)

@@ -36,7 +36,11 @@ DISCLOSURE_FILES: dict[int, str] = {
     2024: "H-2A_Disclosure_Data_FY2024_Q4.xlsx",
     # NOT SEEN: only ..._FY2025_Q2.xlsx was found; the Q4 name follows the FY2022-FY2024 pattern.
     2025: "H-2A_Disclosure_Data_FY2025_Q4.xlsx",
+    # NOT SEEN: the FY2026 end-of-year file, expected in late 2026 under the same pattern.
+    2026: "H-2A_Disclosure_Data_FY2026_Q4.xlsx",
 }
+# Years whose file name is assumed: a 404 for them is skipped, not fatal.
+UNCONFIRMED_YEARS = frozenset({2025, 2026})
 
 # Addendum B Employment (additional worksites), FY2020+.
 ADDENDUM_B_FILES: dict[int, str] = {
@@ -47,21 +51,22 @@ ADDENDUM_B_FILES: dict[int, str] = {
     2024: "H-2A_Addendum_B_Employment_Record_FY2024_Q4.xlsx",
     # NOT SEEN: assumed to follow the FY2022-FY2024 pattern.
     2025: "H-2A_Addendum_B_Employment_Record_FY2025_Q4.xlsx",
+    2026: "H-2A_Addendum_B_Employment_Record_FY2026_Q4.xlsx",
 }
 
 
-def _remote(name: str) -> RemoteFile:
-    return RemoteFile(BASE_URL + name, name)
+def _remote(year: int, name: str) -> RemoteFile:
+    return RemoteFile(BASE_URL + name, name, optional=year in UNCONFIRMED_YEARS)
 
 
 def remote_files() -> list[RemoteFile]:
     """Every fiscal year's main disclosure file, oldest first."""
-    return [_remote(name) for _, name in sorted(DISCLOSURE_FILES.items())]
+    return [_remote(year, name) for year, name in sorted(DISCLOSURE_FILES.items())]
 
 
 def addendum_b_remote_files() -> list[RemoteFile]:
     """Every fiscal year's Addendum B Employment (worksites) file, oldest first."""
-    return [_remote(name) for _, name in sorted(ADDENDUM_B_FILES.items())]
+    return [_remote(year, name) for year, name in sorted(ADDENDUM_B_FILES.items())]
 
 
 def all_remote_files() -> list[RemoteFile]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,62 @@ def write_xlsx(path: Path, sheets: list[tuple[str, list[list]]]) -> Path:
                     elif value not in ("", None):
                         sheet.write(r, c, value)
     return path
+
+
+@contextmanager
+def dagster_ui(home: Path, timeout_seconds: float = 120):
+    """Serve the Dagster UI for `home`'s run history; yields a function running GraphQL queries
+    against the same API the browser UI uses."""
+    import json
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "DAGSTER_HOME": str(home / "dagster"), "WAREHOUSE_HOME": str(home)}
+    repo = Path(__file__).resolve().parents[2]
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "dagster-webserver"),
+            "-w",
+            "workspace.yaml",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        cwd=repo,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def graphql(query: str) -> dict:
+        request = urllib.request.Request(
+            f"{base}/graphql", data=json.dumps({"query": query}).encode(), headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            payload = json.loads(response.read())
+        assert "errors" not in payload, payload
+        return payload["data"]
+
+    try:
+        deadline = time.monotonic() + timeout_seconds
+        while True:
+            try:
+                graphql("{ version }")
+                break
+            except Exception:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("the Dagster UI did not start") from None
+                time.sleep(1)
+        yield graphql
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

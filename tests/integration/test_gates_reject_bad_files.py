@@ -16,7 +16,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from sources.common.archive import RawArchive
-from tests.integration.conftest import run_cli, sample_dir, write_xlsx
+from tests.integration.conftest import dagster_ui, run_cli, sample_dir, write_xlsx
 from warehouse.settings import WarehousePaths
 
 pytestmark = pytest.mark.integration
@@ -282,3 +282,22 @@ def test_a_failed_gate_in_a_full_build_stops_everything_downstream(home_copy, pu
         not {"raw_whd__compliance_actions", "stg_whd__compliance_actions", "mart_industry_year", "published_warehouse"}
         & materialized
     )
+
+    # What the Dagster UI shows for that run (its GraphQL API, as the browser reads it).
+    with dagster_ui(home_copy) as graphql:
+        checks = graphql(
+            '{ assetNodes(assetKeys: [{path: ["parsed_whd__compliance_actions"]}]) { assetChecksOrError { '
+            "... on AssetChecks { checks { name blocking executionForLatestMaterialization { status runId "
+            "evaluation { severity description } } } } } } }"
+        )["assetNodes"][0]["assetChecksOrError"]["checks"]
+        (gate,) = [c for c in checks if c["name"] == "gate"]
+        execution = gate["executionForLatestMaterialization"]
+        assert gate["blocking"] and execution["status"] == "FAILED" and execution["runId"] == run.run_id
+        assert execution["evaluation"]["severity"] == "ERROR"
+        assert "money_non_negative" in execution["evaluation"]["description"]
+        for downstream in ("raw_whd__compliance_actions", "mart_industry_year", "published_warehouse"):
+            query = (
+                f'assetNodes(assetKeys: [{{path: ["{downstream}"]}}]) {{ assetMaterializations(limit: 1) {{ runId }} }}'
+            )
+            latest = graphql(f"{{ {query} }}")["assetNodes"][0]["assetMaterializations"]
+            assert latest and latest[0]["runId"] != run.run_id, f"{downstream} must not materialize in the failed run"

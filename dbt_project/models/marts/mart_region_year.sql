@@ -36,13 +36,7 @@ whd_by_state as (
     select
         state_code,
         fiscal_year,
-        count(*) as whd_cases,
-        sum(violations) as violations,
-        sum(back_wages) as back_wages,
-        sum(employees_owed) as employees_owed,
-        sum(civil_money_penalties) as civil_money_penalties,
-        count_if(has_h2a_violations) as whd_h2a_violation_cases,
-        sum(h2a_back_wages) as h2a_back_wages
+        {{ whd_case_measures() }}
 
     from whd_cases
     where fiscal_year is not null
@@ -55,9 +49,7 @@ h2a_by_state as (
     select
         state_code,
         fiscal_year,
-        count(*) as h2a_cases,
-        count_if(is_certified) as h2a_certified_cases,
-        sum(workers_certified) as h2a_workers_certified
+        {{ h2a_case_measures() }}
 
     from h2a_cases
     group by state_code, fiscal_year
