@@ -95,8 +95,12 @@ def _excel_date(value) -> date | None:
     return None
 
 
-def h2a_cases(folder):
-    """case number -> (fiscal year of decision, max workers certified), from the latest file."""
+def h2a_cases(folder, *, certified_only: bool = False):
+    """case number -> (file FY, max workers certified, FY of decision), from the latest file.
+
+    With `certified_only`, cases whose status (on the row with the most workers) is not a
+    certification are left out.
+    """
     cases: dict[str, tuple[int, int, int]] = {}
     for path in sorted(folder.iterdir()):
         name = path.name.upper()
@@ -111,23 +115,23 @@ def h2a_cases(folder):
             if h.replace("-", "").replace("_", "") in ("NBRWORKERSCERTIFIED", "TOTALWORKERSH2ACERTIFIED")
         )
         decided_col = header.index("DECISION_DATE")
-        file_year = (
-            int("".join(ch for ch in name.split("FY")[1][:4] if ch.isdigit())[:4])
-            if name.split("FY")[1][2:4].isdigit()
-            else 2000 + int(name.split("FY")[1][:2])
-        )
+        status_col = header.index("CASE_STATUS")
+        year_part = name.split("FY")[1]
+        file_year = int(year_part[:4]) if year_part[:4].isdigit() else 2000 + int(year_part[:2])
         per_case: dict[str, list] = {}
         for row in rows[1:]:
             if not row[case_col]:
                 continue
             certified = int(float(row[certified_col])) if row[certified_col] not in ("", None) else 0
-            decided = _excel_date(row[decided_col])
-            entry = per_case.setdefault(row[case_col], [file_year, 0, None])
-            entry[1] = max(entry[1], certified)
-            entry[2] = entry[2] or decided
-        for case, (year, certified, decided) in per_case.items():
+            entry = per_case.setdefault(row[case_col], [file_year, -1, None, ""])
+            if certified > entry[1]:
+                entry[1], entry[3] = certified, str(row[status_col])
+            entry[2] = entry[2] or _excel_date(row[decided_col])
+        for case, (year, certified, decided, status) in per_case.items():
+            if certified_only and "CERTIF" not in status.upper():
+                continue
             if case not in cases or cases[case][0] < year:
-                cases[case] = (year, certified, _fiscal_year(decided) if decided else year)
+                cases[case] = (year, max(certified, 0), _fiscal_year(decided) if decided else year)
     return cases
 
 
@@ -226,3 +230,49 @@ def test_every_published_table_is_described_by_the_audit_trail(built_home):
         _mart(built_home, "select count(*) from audit.validation_results where not passed and severity = 'error'")[0][0]
         == 0
     )
+
+
+def _whd_cases_per_year(folder) -> dict[int, int]:
+    counts: dict[int, int] = defaultdict(int)
+    for row in whd_rows(folder):
+        end = date.fromisoformat(row["FINDINGS_END_DATE"])
+        if _sector(row["NAIC_CD"]) and date(1980, 1, 1) <= end <= date.today():
+            counts[_fiscal_year(end)] += 1
+    return counts
+
+
+def test_trends_mart_national_series_match_the_raw_files(built_home):
+    folder = sample_dir(built_home)
+    series = defaultdict(dict)
+    for measure, year, value in _mart(
+        built_home,
+        "select measure, fiscal_year, value from marts.mart_trends "
+        "where scope = 'national' and measure in ('whd_cases', 'h2a_workers_certified')",
+    ):
+        series[measure][year] = value
+    assert {y: v for y, v in series["whd_cases"].items() if v} == dict(_whd_cases_per_year(folder))
+    workers = defaultdict(int)
+    for _, certified, year in h2a_cases(folder).values():
+        workers[year] += certified
+    assert {y: v for y, v in series["h2a_workers_certified"].items() if v} == {y: w for y, w in workers.items() if w}
+    yoy = _mart(
+        built_home,
+        "select count(*) from marts.mart_trends where previous_value is not null "
+        "and abs(yoy_change - (value - previous_value)) > 1e-6",
+    )
+    assert yoy == [(0,)]
+
+
+def test_gap_mart_certified_workers_match_the_raw_workbooks(built_home):
+    expected = defaultdict(int)
+    for _, certified, year in h2a_cases(sample_dir(built_home), certified_only=True).values():
+        expected[year] += certified
+    actual = dict(
+        _mart(built_home, "select fiscal_year, sum(h2a_workers_certified) from marts.mart_enforcement_gap group by 1")
+    )
+    assert {y: v for y, v in actual.items() if v} == {y: w for y, w in expected.items() if w}
+    planted = _mart(
+        built_home,
+        "select count(*) from marts.mart_enforcement_gap where h2a_employers_ever_investigated > 0",
+    )[0][0]
+    assert planted > 0, "the sample plants H-2A employers that WHD investigated"
