@@ -163,6 +163,8 @@ def test_negative_back_wages(home_copy, published_sha, tmp_path):
     )
     failing = next(r for r in report["results"] if r["rule"] == "money_non_negative")
     assert sorted(e["source_row"] for e in failing["examples"]) == rows
+    status = run_cli("status", "--home", str(home_copy))
+    assert "Quarantined raw files: 1" in status.output and "money_non_negative" in status.output
     _assert_good_load_succeeds(home_copy, "whd", _good_whd(home_copy, tmp_path))
 
 
