@@ -268,25 +268,25 @@ def _sql_string(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
+def _slice_label(slice_columns: tuple[str, ...]) -> str:
+    """SQL naming a row's slice: its replace-key values joined by '|', or '*' for whole-table loads."""
+    if not slice_columns:
+        return "'*'"
+    return " || '|' || ".join(f"coalesce(CAST(\"{c}\" AS VARCHAR), '')" for c in slice_columns)
+
+
+def _count_slices(con: duckdb.DuckDBPyConnection, relation: str, slice_columns: tuple[str, ...]) -> dict[str, int]:
+    return dict(con.execute(f"SELECT {_slice_label(slice_columns)}, count(*) FROM {relation} GROUP BY 1").fetchall())
+
+
 def slice_counts(parquet: Path, slice_columns: tuple[str, ...]) -> dict[str, int]:
     """Row count per slice (distinct values of the table's replace key; one slice "*" if none)."""
     with duckdb.connect() as con:
-        if not slice_columns:
-            return {"*": con.execute("SELECT count(*) FROM read_parquet(?)", [str(parquet)]).fetchone()[0]}
-        label = " || '|' || ".join(f"coalesce(CAST(\"{c}\" AS VARCHAR), '')" for c in slice_columns)
-        rows = con.execute(
-            f"SELECT {label} AS slice, count(*) FROM read_parquet(?) GROUP BY 1", [str(parquet)]
-        ).fetchall()
-        return dict(rows)
+        return _count_slices(con, f"read_parquet('{_sql_string(parquet)}')", slice_columns)
 
 
 def _row_count_drop(con, rule: TableRule, previous: dict[str, int], slice_columns, max_drop: float) -> RuleResult:
-    current = {}
-    label = (
-        " || '|' || ".join(f"coalesce(CAST(\"{c}\" AS VARCHAR), '')" for c in slice_columns) if slice_columns else "'*'"
-    )
-    for slice_label, rows in con.execute(f"SELECT {label}, count(*) FROM staged GROUP BY 1").fetchall():
-        current[slice_label] = rows
+    current = _count_slices(con, "staged", slice_columns)
     drops = []
     for slice_label, before in sorted(previous.items()):
         if slice_label not in current:
