@@ -69,8 +69,8 @@ whd_cells as (
         fiscal_year,
         count(*) as whd_cases,
         count_if(has_h2a_violations) as whd_h2a_cases,
-        sum(back_wages) as back_wages,
-        sum(h2a_back_wages) as h2a_back_wages
+        round(sum(back_wages), 2) as back_wages,
+        round(sum(h2a_back_wages), 2) as h2a_back_wages
 
     from whd_cases
     group by state_code, naics_sector, fiscal_year
