@@ -34,15 +34,6 @@ class ParsedTable:
         """False when no file was available this run: the table keeps its last accepted load."""
         return bool(self.files)
 
-    def to_metadata(self) -> dict:
-        return {
-            "row_count": self.row_count,
-            "parquet_path": self.parquet_path,
-            "files": [f.filename for f in self.files],
-            "sha256": [f.sha256 for f in self.files],
-            "notes": list(self.notes),
-        }
-
     def to_dict(self) -> dict:
         return asdict(self)
 

@@ -67,8 +67,3 @@ def remote_files() -> list[RemoteFile]:
 def addendum_b_remote_files() -> list[RemoteFile]:
     """Every fiscal year's Addendum B Employment (worksites) file, oldest first."""
     return [_remote(year, name) for year, name in sorted(ADDENDUM_B_FILES.items())]
-
-
-def all_remote_files() -> list[RemoteFile]:
-    """Both kinds: every main disclosure file and every Addendum B Employment file."""
-    return remote_files() + addendum_b_remote_files()

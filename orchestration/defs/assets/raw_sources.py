@@ -15,6 +15,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from expectations.validate import slice_counts
 from orchestration.defs.partitions import fiscal_year_partitions
 from orchestration.defs.registry import file_asset_name, parsed_asset_name, raw_asset_name, source_group
 from orchestration.defs.resources import WarehouseResource
@@ -146,8 +147,6 @@ def build_raw_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefinitio
                 loaded += merge_raw_table(db, table.contract, parquet, table.replace_key)
             else:
                 loaded += replace_raw_table(db, table.contract, parquet)
-            from expectations.validate import slice_counts
-
             record_accepted_load(
                 db,
                 run_id=context.run.run_id,
