@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from expectations.rules import ERROR, TableRule
-from sources.common.reference import STATE_CODES
+from sources.common.reference import NAICS_SECTORS, STATE_CODES
 
 EARLIEST_VALID_DATE = date(1980, 1, 1)
 # USPS codes beyond states and territories that appear in federal files (freely associated states,
@@ -13,7 +13,11 @@ EARLIEST_VALID_DATE = date(1980, 1, 1)
 EXTRA_POSTAL_CODES = frozenset({"FM", "MH", "PW", "UM", "AA", "AE", "AP"})
 POSTAL_STATE_CODES = STATE_CODES | EXTRA_POSTAL_CODES
 NAICS_FORMAT = r"^[0-9]{2,6}$"
+# A 2-6 digit code whose first two digits are a NAICS sector (the seed ref_naics_sectors).
+NAICS_IN_A_SECTOR = r"^(?:" + "|".join(c for s in NAICS_SECTORS for c in s.two_digit_codes) + r")[0-9]{0,4}$"
 ZIP_FORMAT = r"^[0-9]{5}(?:-?[0-9]{4})?$"
+# The set-wide rule a person may waive for one run (`--accept-row-drop TABLE`), with a recorded reason.
+ROW_COUNT_RULE = "row_count_vs_last_load"
 
 
 def today() -> date:
@@ -25,5 +29,5 @@ def standard_table_rules(key: tuple[str, ...]) -> tuple[TableRule, ...]:
     return (
         TableRule("not_empty", ERROR, "the load has at least one row", "not_empty"),
         TableRule("key_unique", ERROR, f"the key ({', '.join(key)}) identifies one row", "unique_key", key),
-        TableRule("row_count_vs_last_load", ERROR, "no sudden drop in rows", "row_count_drop"),
+        TableRule(ROW_COUNT_RULE, ERROR, "no sudden drop in rows", "row_count_drop"),
     )

@@ -12,7 +12,7 @@ from datetime import date
 from expectations.common import NAICS_FORMAT, POSTAL_STATE_CODES, standard_table_rules, today
 from expectations.rules import ERROR, WARN, Rule, Suite, between, dates_between, in_set, matches, not_null, ordered
 from sources.common.reference import SEEDS
-from sources.h2a.contract import ADDENDUM_B_WORKSITES, DISCLOSURE
+from sources.h2a.contract import ADDENDUM_B_WORKSITES, DISCLOSURE, case_status_pattern
 
 EARLIEST_DECISION = date(2006, 10, 1)  # the oldest disclosure files are FY2007
 # Raw ZIPs keep the published form: old files stored them as numbers, dropping leading zeros.
@@ -42,8 +42,8 @@ def disclosure_suite() -> Suite:
             Rule(
                 "case_status_known",
                 ERROR,
-                "case statuses are ones OFLC publishes (see ref_h2a_case_statuses)",
-                in_set("case_status", known_case_statuses()),
+                "case statuses are ones OFLC publishes (see ref_h2a_case_statuses; any case and spacing)",
+                matches("case_status", case_status_pattern(known_case_statuses())),
             ),
             Rule(
                 "worker_counts_non_negative",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from expectations.common import (
     EARLIEST_VALID_DATE,
     NAICS_FORMAT,
+    NAICS_IN_A_SECTOR,
     POSTAL_STATE_CODES,
     ZIP_FORMAT,
     standard_table_rules,
@@ -75,6 +76,13 @@ def compliance_actions_suite() -> Suite:
                 mostly=0.999,
             ),
             Rule("naics_format", ERROR, "NAICS codes have 2-6 digits", matches("naic_cd", NAICS_FORMAT), mostly=0.999),
+            Rule(
+                "naics_codes_in_a_sector",
+                WARN,
+                "NAICS codes begin with a NAICS sector; odd codes (9690, 09310) are kept as published and "
+                "counted in no sector (fct_whd_case.has_naics_sector = false)",
+                matches("naic_cd", NAICS_IN_A_SECTOR),
+            ),
             Rule("zip_format", WARN, "ZIP codes have 5 or 9 digits", matches("zip_cd", ZIP_FORMAT)),
             Rule(
                 "repeat_violator_codes",

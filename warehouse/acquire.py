@@ -82,16 +82,20 @@ def acquire(
     progress: ProgressCallback | None = None,
     fetch_policy: FetchPolicy = DEFAULT_FETCH_POLICY,
     mirror: str | None = None,
-    only: Callable[[str], bool] | None = None,
+    only: Callable[[Path], bool] | None = None,
 ) -> list[ArchivedFile]:
     """Put the files behind `table` into the raw archive and return them (oldest name first).
+
+    Args:
+        only: keep only the files this accepts (e.g. one fiscal year); it gets the local path, or
+            for a download the file name before it is fetched.
 
     Raises:
         InputError: the input folder does not exist.
     """
     archive = RawArchive(paths.raw_archive)
     if mode == DOWNLOAD_MODE:
-        remotes = [r for r in table.remote_files() if only is None or only(r.filename)]
+        remotes = [r for r in table.remote_files() if only is None or only(Path(r.filename))]
         return [
             archived
             for remote in remotes
@@ -100,7 +104,7 @@ def acquire(
     folder = sample_folder(paths, sample_config) if mode == SAMPLE_MODE else Path(mode)
     if not folder.is_dir():
         raise InputError(f"input folder {folder} does not exist (expected 'sample', 'download' or a folder)")
-    chosen = [p for p in table.pick(sorted(p for p in folder.iterdir() if p.is_file())) if only is None or only(p.name)]
+    chosen = [p for p in table.pick(sorted(p for p in folder.iterdir() if p.is_file())) if only is None or only(p)]
     if not chosen:
         log.warning(
             "%s: no file for %s (expected names matching %r); its last accepted load is kept",
@@ -128,6 +132,11 @@ def _download(
             log.warning("%s is not published yet (HTTP 404); skipped", remote.url)
             return None
         raise
+
+
+def acquire_file(spec: SourceSpec, path: Path, *, paths: WarehousePaths) -> list[ArchivedFile]:
+    """Archive one local file for `warehouse ingest`, under its own name whatever that is."""
+    return [RawArchive(paths.raw_archive).store_local(Path(path), source=spec.name)]
 
 
 def recognised_files(folder: Path) -> list[Path]:

@@ -1,6 +1,7 @@
-"""The `audit` schema of the warehouse: every validation result of every run, and the row counts
-of accepted loads (the baseline of the row-count rule). Analysts see data-quality history per
-source in the published copy."""
+"""The `audit` schema of the warehouse: every validation result of every run, the row counts of
+accepted loads (the baseline of the row-count rule), the status of every source table (fresh, or
+stale because its newest file was rejected) and every row drop a person accepted on purpose.
+Analysts see data-quality history per source in the published copy."""
 
 from __future__ import annotations
 
@@ -20,7 +21,17 @@ _DDL = [
     """CREATE TABLE IF NOT EXISTS audit.accepted_loads (
         run_id VARCHAR, accepted_at TIMESTAMP, table_name VARCHAR, slice VARCHAR, row_count BIGINT,
         file_sha256 VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS audit.source_status (
+        table_name VARCHAR, partition_key VARCHAR, status VARCHAR, last_accepted_file VARCHAR,
+        last_accepted_sha256 VARCHAR, loaded_at TIMESTAMP, row_count BIGINT, rejected_file VARCHAR,
+        rejected_sha256 VARCHAR, rejected_at TIMESTAMP, rejection_reason VARCHAR, report_path VARCHAR,
+        run_id VARCHAR, PRIMARY KEY (table_name, partition_key))""",
+    """CREATE TABLE IF NOT EXISTS audit.row_drop_acceptances (
+        run_id VARCHAR, accepted_at TIMESTAMP, table_name VARCHAR, accepted_by VARCHAR, reason VARCHAR,
+        observed VARCHAR)""",
 ]
+FRESH = "fresh"
+STALE_PREFIX = "stale: rejected "
 
 
 def _ensure(con) -> None:
@@ -82,3 +93,65 @@ def last_accepted_slice_counts(db_path: Path, table: str) -> dict[str, int]:
             [table],
         ).fetchall()
     return dict(rows)
+
+
+def record_source_status(
+    db_path: Path,
+    *,
+    run_id: str,
+    table: str,
+    partition: str,
+    files: list[dict],
+    row_count: int,
+    rejection: str | None = None,
+    report_path: str | None = None,
+) -> None:
+    """Set a table slice's status after a load: fresh when accepted, stale (last load kept) when rejected.
+
+    A rejection keeps the slice's last accepted file and load time, so the status says both what
+    analysts read and what was refused.
+    """
+    now = datetime.now(UTC).replace(tzinfo=None)
+    names = ", ".join(f["filename"] for f in files)
+    shas = ",".join(f["sha256"] for f in files)
+    with connect(db_path) as con:
+        _ensure(con)
+        key = [table, partition]
+        previous = con.execute(
+            "SELECT last_accepted_file, last_accepted_sha256, loaded_at FROM audit.source_status "
+            "WHERE table_name = ? AND partition_key = ?",
+            key,
+        ).fetchone() or (None, None, None)
+        if rejection is None:
+            row = [*key, FRESH, names, shas, now, row_count, None, None, None, None, None, run_id]
+        else:
+            row = [*key, STALE_PREFIX + names, *previous, row_count, names, shas, now, rejection, report_path, run_id]
+        con.execute("INSERT OR REPLACE INTO audit.source_status VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+
+
+def source_status(db_path: Path) -> list[dict]:
+    """Every table slice's status, stale ones first."""
+    if not Path(db_path).exists():
+        return []
+    with connect(db_path, read_only=True) as con:
+        exists = con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'audit' AND table_name = 'source_status'"
+        ).fetchone()[0]
+        if not exists:
+            return []
+        cursor = con.execute("SELECT * FROM audit.source_status ORDER BY status = 'fresh', table_name, partition_key")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def record_row_drop_acceptance(
+    db_path: Path, *, run_id: str, table: str, accepted_by: str, reason: str, observed: str
+) -> None:
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with connect(db_path) as con:
+        _ensure(con)
+        con.execute(
+            "INSERT INTO audit.row_drop_acceptances VALUES (?, ?, ?, ?, ?, ?)",
+            [run_id, now, table, accepted_by, reason, observed],
+        )

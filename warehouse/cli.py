@@ -14,10 +14,11 @@ and `query` stay fast.
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import sys
-import tempfile
+import warnings
 from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 
@@ -27,11 +28,25 @@ from rich.table import Table
 
 from warehouse.settings import HOME_ENV, WarehousePaths
 
+# We rely on Dagster features it labels beta/preview (partitioned checks, backfill policies) knowingly;
+# their warnings would only bury the progress lines.
+warnings.filterwarnings("ignore", message=r".*is currently in (beta|preview)")
+
+EXIT_REJECTED_FILES = 3  # built and published, but some file was rejected: its table kept its last load
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Open labor-enforcement data warehouse.")
-console = Console(stderr=True)
-out = Console()
+console = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 HomeOption = typer.Option(None, "--home", help=f"Warehouse root (default ${HOME_ENV} or ./data).")
+AcceptRowDropOption = typer.Option(
+    None,
+    "--accept-row-drop",
+    metavar="TABLE",
+    help="Accept on purpose that TABLE (e.g. raw_whd__compliance_actions) lost many rows since its last load; "
+    "recorded with who, when and --reason in audit.row_drop_acceptances. Repeatable.",
+)
+ReasonOption = typer.Option("", "--reason", help="Why the row drop is legitimate (required with --accept-row-drop).")
 
 
 def _paths(home: Path | None) -> WarehousePaths:
@@ -52,12 +67,41 @@ def _dagster_instance(paths: WarehousePaths):
     return DagsterInstance.get()
 
 
-def _defs(paths: WarehousePaths, *, source: str, scale: float | None, load_mode: str = "replace"):
+def _defs(
+    paths: WarehousePaths,
+    *,
+    source: str,
+    scale: float | None,
+    load_mode: str = "replace",
+    accept_row_drop: list[str] | None = None,
+    reason: str = "",
+):
     from orchestration.build import build_defs
     from orchestration.defs.resources import warehouse_from_env
 
-    warehouse = warehouse_from_env(home=str(paths.home), input_mode=source, sample_scale=scale, load_mode=load_mode)
+    warehouse = warehouse_from_env(
+        home=str(paths.home),
+        input_mode=source,
+        sample_scale=scale,
+        load_mode=load_mode,
+        accept_row_drop=list(accept_row_drop or []),
+        accept_row_drop_reason=reason,
+        operator=getpass.getuser(),
+    )
     return build_defs(resource_overrides={"warehouse": warehouse})
+
+
+def _check_row_drop_options(accept_row_drop: list[str] | None, reason: str) -> None:
+    from sources import all_tables
+
+    known = {table.contract.table_name for _, table in all_tables()}
+    unknown = sorted(set(accept_row_drop or []) - known)
+    if unknown:
+        console.print(f"[red]--accept-row-drop: unknown table(s) {unknown}; known: {sorted(known)}[/red]")
+        raise typer.Exit(2)
+    if accept_row_drop and not reason.strip():
+        console.print("[red]--accept-row-drop needs --reason: say why the drop is legitimate (kept in audit).[/red]")
+        raise typer.Exit(2)
 
 
 def _normalise_source(source: str) -> str:
@@ -86,16 +130,23 @@ def build(
         help="'sample' (embedded, offline), 'download' (live), or a folder of downloaded files.",
     ),
     scale: float = typer.Option(None, "--scale", help="Sample size factor (1 = real size). Default 0.01."),
+    accept_row_drop: list[str] = AcceptRowDropOption,
+    reason: str = ReasonOption,
     home: Path = HomeOption,
 ) -> None:
-    """Build the whole warehouse: acquire, parse, gate, load, dbt build, publish."""
+    """Build the whole warehouse: acquire, parse, gate, load, dbt build, publish.
+
+    Exit codes: 0 built and published; 3 built and published, but some files were rejected (their
+    tables kept their last accepted load, see `warehouse status`); 1 failed, nothing new published.
+    """
     import time
 
     paths = _paths(home)
     source = _normalise_source(source)
+    _check_row_drop_options(accept_row_drop, reason)
     console.print(f"[bold]Building the warehouse[/bold] from {source} into {paths.home}")
     started = time.monotonic()
-    defs = _defs(paths, source=source, scale=scale)
+    defs = _defs(paths, source=source, scale=scale, accept_row_drop=accept_row_drop, reason=reason)
     from orchestration.defs.partitions import FULL_RANGE_TAGS
 
     with _dbt_output_to(paths.build_dir / "dbt_output.log"):
@@ -109,8 +160,71 @@ def build(
     if not result.success:
         _print_failure(result, paths)
         raise typer.Exit(1)
-    console.print(f"[green]Build succeeded[/green] in {took:.0f}s (run {result.run_id}).")
+    rejected = _rejected_in_run(paths.build_db, result.run_id)
+    if rejected:
+        console.print(
+            f"[yellow bold]Built and published with {len(rejected)} rejected load(s)[/yellow bold] in {took:.0f}s "
+            f"(run {result.run_id}); each table below kept its last accepted load:"
+        )
+        _print_rejections(rejected)
+    else:
+        console.print(f"[green]Build succeeded[/green] in {took:.0f}s (run {result.run_id}).")
     _print_published_summary(paths)
+    _print_source_status(paths.published_db)
+    if rejected:
+        raise typer.Exit(EXIT_REJECTED_FILES)
+
+
+def _print_source_status(db_path: Path) -> None:
+    """One line per table: fresh, or stale because a newest file was rejected (per H-2A fiscal year)."""
+    from warehouse.audit import FRESH, source_status
+
+    by_table: dict[str, list[dict]] = {}
+    for row in source_status(db_path):
+        by_table.setdefault(row["table_name"], []).append(row)
+    if not by_table:
+        return
+    table = Table(title="Source status (audit.source_status)")
+    for column in ("table", "status", "last accepted file(s)", "loaded at", "rows"):
+        table.add_column(column, justify="right" if column == "rows" else "left")
+    for name, rows in sorted(by_table.items()):
+        stale = [r for r in rows if r["status"] != FRESH]
+        status = "; ".join(_stale_label(r) for r in stale) if stale else FRESH
+        files = sorted({f for r in rows if r["last_accepted_file"] for f in r["last_accepted_file"].split(", ")})
+        loaded = max((r["loaded_at"] for r in rows if r["loaded_at"]), default=None)
+        table.add_row(
+            name,
+            f"[red]{status}[/red]" if stale else status,
+            files[0] + (f" (+{len(files) - 1} more)" if len(files) > 1 else "") if files else "-",
+            str(loaded or "-")[:19],
+            f"{sum(r['row_count'] for r in rows):,}",
+        )
+    out.print(table)
+
+
+def _stale_label(row: dict) -> str:
+    return (f"[{row['partition_key']}] " if row["partition_key"] != "all" else "") + row["status"]
+
+
+def _rejected_in_run(db_path: Path, run_id: str) -> list[dict]:
+    from warehouse.audit import FRESH, source_status
+
+    return [row for row in source_status(db_path) if row["run_id"] == run_id and row["status"] != FRESH]
+
+
+def _print_rejections(rows: list[dict]) -> None:
+    """One line per rejected load (table or fiscal-year partition), with its reason and report."""
+    for row in rows:
+        where = row["table_name"] + (f" [{row['partition_key']}]" if row["partition_key"] != "all" else "")
+        kept = (
+            f"keeps {row['last_accepted_file']} ({row['row_count']:,} rows)"
+            if row["last_accepted_file"]
+            else f"has no accepted load yet ({row['row_count']:,} rows)"
+        )
+        console.print(f"[red]✗ {where}[/red]: {row['status']}; {kept}")
+        console.print(f"    {(row['rejection_reason'] or '')[:400]}")
+        for report in filter(None, (row["report_path"] or "").split(", ")):
+            console.print(f"    report: {report}")
 
 
 @contextmanager
@@ -159,13 +273,19 @@ def _print_published_summary(paths: WarehousePaths) -> None:
 
 @app.command()
 def ingest(
-    source_name: str = typer.Argument(..., metavar="SOURCE", help="Source name: whd, h2a, qcew, debarment, ..."),
+    source_name: str = typer.Argument(..., metavar="SOURCE", help="Source name: whd, h2a, qcew, debarment, mspa."),
     file: Path = typer.Option(
-        ..., "--file", "-f", exists=True, dir_okay=False, help="The file, under its real published name."
+        ..., "--file", "-f", exists=True, dir_okay=False, help="The file, under any name: its contents tell its layout."
     ),
+    accept_row_drop: list[str] = AcceptRowDropOption,
+    reason: str = ReasonOption,
     home: Path = HomeOption,
 ) -> None:
-    """Load one file through parse and gates into the build database; report rows or failures."""
+    """Load one file through parse and gates into the build database; report rows or failures.
+
+    The file is recognised by its contents (header, sheet and PDF headings), so any file name works;
+    H-2A files go to the fiscal year their sheet name, file name or decision dates give.
+    """
     from sources import source as find_source
 
     paths = _paths(home)
@@ -174,34 +294,33 @@ def ingest(
     except KeyError as error:
         console.print(f"[red]{error.args[0]}[/red]")
         raise typer.Exit(2) from error
-    tables = [t for t in spec.tables if t.matches(file.name)]
-    if not tables:
-        patterns = "; ".join(t.file_pattern for t in spec.tables)
-        console.print(
-            f"[red]{file.name} is not a {spec.name} file name this warehouse knows (expected {patterns}).[/red]"
+    _check_row_drop_options(accept_row_drop, reason)
+    table = _table_for(spec, file)
+    partition = _partition_of(table, file)
+    console.print(f"{file.name}: {table.contract.table_name}" + (f", fiscal year {partition}" if partition else ""))
+    defs = _defs(paths, source="sample", scale=None, load_mode="merge", accept_row_drop=accept_row_drop, reason=reason)
+    import dagster as dg
+
+    from orchestration.defs.assets.raw_sources import INGEST_PATH_TAG
+    from orchestration.defs.registry import file_asset_name, parsed_asset_name, raw_asset_name
+
+    keys = [file_asset_name(spec, table), parsed_asset_name(spec, table), raw_asset_name(spec, table)]
+    with _dbt_output_to(paths.build_dir / "dbt_output.log"):
+        result = defs.resolve_job_def("build_warehouse").execute_in_process(
+            instance=_dagster_instance(paths),
+            asset_selection=[dg.AssetKey(k) for k in keys],
+            run_config={"loggers": {"terminal_progress": {}}},
+            partition_key=partition,
+            tags={INGEST_PATH_TAG: str(file.resolve())},
+            raise_on_error=False,
         )
-        raise typer.Exit(2)
-    table = tables[0]
-    with tempfile.TemporaryDirectory() as folder:
-        staged = Path(folder) / file.name
-        staged.symlink_to(file.resolve())
-        defs = _defs(paths, source=folder, scale=None, load_mode="merge")
-        from orchestration.defs.registry import file_asset_name, parsed_asset_name, raw_asset_name
-
-        keys = [file_asset_name(spec, table), parsed_asset_name(spec, table), raw_asset_name(spec, table)]
-        import dagster as dg
-
-        job = defs.resolve_job_def("build_warehouse")
-        with _dbt_output_to(paths.build_dir / "dbt_output.log"):
-            result = job.execute_in_process(
-                instance=_dagster_instance(paths),
-                asset_selection=[dg.AssetKey(k) for k in keys],
-                run_config={"loggers": {"terminal_progress": {}}},
-                partition_key=_partition_of(table, file.name),
-                raise_on_error=False,
-            )
     if not result.success:
         _print_failure(result, paths)
+        raise typer.Exit(1)
+    rejected = _rejected_in_run(paths.build_db, result.run_id)
+    if rejected:
+        console.print(f"[red bold]Rejected[/red bold] {file.name}: nothing was loaded; the table keeps its last load.")
+        _print_rejections(rejected)
         raise typer.Exit(1)
     rows = _materialized_rows(result, raw_asset_name(spec, table))
     out.print(
@@ -210,16 +329,40 @@ def ingest(
     out.print("Run `warehouse build` to rebuild the marts and publish.")
 
 
-def _partition_of(table, filename: str) -> str | None:
+def _table_for(spec, file: Path):
+    """The table a file belongs to: by its contents first, then by its published name.
+
+    A file neither recognises is tried with each table's parser, so the error names the closest
+    layout with its missing and extra columns.
+    """
+    recognised = [t for t in spec.tables if t.recognise and t.recognise(file)]
+    named = [t for t in spec.tables if t.matches(file.name)]
+    if recognised or named or len(spec.tables) == 1:
+        return (recognised or named or list(spec.tables))[0]
+    console.print(f"[red]{file.name} has no layout of the {spec.name} tables:[/red]")
+    for table in spec.tables:
+        try:
+            table.parse_file(file, file=file.name, sha256="-")
+        except Exception as error:
+            console.print(f"  {table.contract.table_name}: {error}")
+    raise typer.Exit(1)
+
+
+def _partition_of(table, file: Path) -> str | None:
     """The partition a file loads into: its fiscal year for H-2A, none for whole-table files."""
     from orchestration.defs.partitions import fiscal_year_partitions
+    from sources.common.errors import ParseError
 
     if not table.is_partitioned:
         return None
-    key = table.partition_of(filename)
+    try:
+        key = table.partition_of(file)
+    except ParseError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
     known = fiscal_year_partitions.get_partition_keys()
     if key not in known:
-        console.print(f"[red]{filename}: fiscal year {key} is outside the partitions {known[0]}..{known[-1]}[/red]")
+        console.print(f"[red]{file.name}: fiscal year {key} is outside the partitions {known[0]}..{known[-1]}[/red]")
         raise typer.Exit(2)
     return key
 
@@ -300,6 +443,7 @@ def status(home: Path = HomeOption) -> None:
     paths = WarehousePaths.at(home) if home else WarehousePaths.from_env()
     published = last_publish(paths)
     out.print(f"Published: {published['published_at'] + ' at ' + published['path'] if published else 'nothing yet'}")
+    _print_source_status(paths.published_db if published else paths.build_db)
     archive = RawArchive(paths.raw_archive)
     quarantined = [f for spec in ALL_SOURCES for f in archive.files(spec.name) if f.is_quarantined]
     out.print(f"Quarantined raw files: {len(quarantined)}")

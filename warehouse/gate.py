@@ -1,16 +1,47 @@
-"""The gate between parsing and loading: validate a staged table, record the results, and on a
-blocking failure quarantine the raw file(s) and write the validation report."""
+"""The gate between parsing and loading: validate a staged table, record the results, and load it
+only when no `error` rule failed.
+
+A rejected load costs only its own table (or fiscal-year partition): its raw files are quarantined
+with a validation report, the table keeps its last accepted load and `audit.source_status` says it is
+stale and why; every other table still loads, dbt still builds and the warehouse is still published.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from expectations import suite_for
-from expectations.validate import validate_parquet
+from expectations.common import ROW_COUNT_RULE
+from expectations.validate import slice_counts, validate_parquet
 from sources.common.spec import RawTableSpec, SourceSpec
-from warehouse.audit import last_accepted_slice_counts, record_validation
-from warehouse.gate_report import ValidationReport, file_entry, quarantine_files, write_report
+from warehouse.audit import (
+    last_accepted_slice_counts,
+    record_accepted_load,
+    record_row_drop_acceptance,
+    record_source_status,
+    record_validation,
+)
+from warehouse.gate_report import RuleResult, ValidationReport, file_entry, quarantine_files, write_report
+from warehouse.load import merge_raw_table, replace_raw_table, slice_row_count
 from warehouse.stage import ParsedTable
+
+LOADED, REJECTED, NO_INPUT = "loaded", "rejected", "no input"
+
+
+@dataclass
+class LoadOutcome:
+    """What happened to one table (or partition) in a run: loaded, rejected (last load kept) or no input."""
+
+    table: str
+    partition: str
+    status: str
+    rows_loaded: int = 0
+    reports: list[ValidationReport] = field(default_factory=list)
+
+    @property
+    def results(self) -> list[RuleResult]:
+        return [r for report in self.reports for r in report.results]
 
 
 def run_gate(spec: SourceSpec, table: RawTableSpec, parsed: ParsedTable, *, warehouse, run_id: str) -> ValidationReport:
@@ -27,8 +58,13 @@ def run_gate(spec: SourceSpec, table: RawTableSpec, parsed: ParsedTable, *, ware
         slice_columns=table.replace_key,
         max_row_drop_share=warehouse.max_row_drop_share,
     )
+    results = [_accepted_row_drop(r, contract.table_name, warehouse, run_id) for r in results]
+    if parsed.extra_columns:
+        results.append(_extra_columns_warning(parsed.extra_columns))
     files = [file_entry(f) for f in parsed.files]
-    report = ValidationReport(table=contract.table_name, files=files, results=results, run_id=run_id)
+    report = ValidationReport(
+        table=contract.table_name, files=files, results=results, run_id=run_id, partition=parsed.partition
+    )
     record_validation(
         paths.build_db, run_id=run_id, source=spec.name, table=contract.table_name, files=files, results=results
     )
@@ -37,10 +73,115 @@ def run_gate(spec: SourceSpec, table: RawTableSpec, parsed: ParsedTable, *, ware
             if archived.is_quarantined:
                 warehouse.archive().release(archived)
     else:
-        guilty = _files_with_failing_rows(report, parsed)
-        quarantine_files(warehouse.archive(), guilty, report)
         write_report(paths, report)
+        quarantine_files(warehouse.archive(), _files_with_failing_rows(report, parsed), report)
     return report
+
+
+def gate_and_load(
+    spec: SourceSpec, table: RawTableSpec, parsed: ParsedTable, *, warehouse, run_id: str, merge: bool
+) -> LoadOutcome:
+    """Gate a staged table and load it into the raw schema if accepted; record its source status.
+
+    Args:
+        merge: replace only the slices (replace_key values) the files carry, not the whole table.
+    """
+    name, partition = table.contract.table_name, parsed.partition or "all"
+    if not parsed.has_input:
+        return LoadOutcome(name, partition, NO_INPUT)
+    if parsed.is_rejected:
+        reports = [ValidationReport.from_dict(r) for r in parsed.rejections]
+        for report in reports:
+            _record_parse_rejection(spec, report, warehouse, run_id)
+        _record_status(table, partition, warehouse, run_id, rejected=reports)
+        return LoadOutcome(name, partition, REJECTED, reports=reports)
+    report = run_gate(spec, table, parsed, warehouse=warehouse, run_id=run_id)
+    if not report.passed:
+        _record_status(table, partition, warehouse, run_id, rejected=[report])
+        return LoadOutcome(name, partition, REJECTED, reports=[report])
+    db, parquet = warehouse.paths().build_db, Path(parsed.parquet_path)
+    if merge:
+        loaded = merge_raw_table(db, table.contract, parquet, table.replace_key)
+    else:
+        loaded = replace_raw_table(db, table.contract, parquet)
+    files = [file_entry(f) for f in parsed.files]
+    record_accepted_load(
+        db, run_id=run_id, table=name, slice_counts=slice_counts(parquet, table.replace_key), files=files
+    )
+    _record_status(table, partition, warehouse, run_id, accepted_files=files)
+    return LoadOutcome(name, partition, LOADED, loaded, [report])
+
+
+def _record_status(
+    table: RawTableSpec,
+    partition: str,
+    warehouse,
+    run_id: str,
+    *,
+    accepted_files: list[dict] | None = None,
+    rejected: list[ValidationReport] = (),
+) -> None:
+    db = warehouse.paths().build_db
+    rows = slice_row_count(db, table.contract, table.replace_key[:1] if table.is_partitioned else (), partition)
+    name = table.contract.table_name
+    if not rejected:
+        record_source_status(
+            db, run_id=run_id, table=name, partition=partition, files=accepted_files or [], row_count=rows
+        )
+        return
+    files = [f for report in rejected for f in report.files]
+    reason = "; ".join(r.describe() for report in rejected for r in report.errors)
+    record_source_status(
+        db,
+        run_id=run_id,
+        table=name,
+        partition=partition,
+        files=files,
+        row_count=rows,
+        rejection=reason[:2000],
+        report_path=", ".join(r.report_path or "" for r in rejected),
+    )
+
+
+def _record_parse_rejection(spec: SourceSpec, report: ValidationReport, warehouse, run_id: str) -> None:
+    record_validation(
+        warehouse.paths().build_db,
+        run_id=run_id,
+        source=spec.name,
+        table=report.table,
+        files=report.files,
+        results=report.results,
+    )
+
+
+def _accepted_row_drop(result: RuleResult, table_name: str, warehouse, run_id: str) -> RuleResult:
+    """A failed row-count rule that a person accepted on purpose for this run passes, with who and why."""
+    accepted = getattr(warehouse, "accept_row_drop", None) or []
+    if result.rule != ROW_COUNT_RULE or result.passed or table_name not in accepted:
+        return result
+    who = warehouse.operator or "unknown"
+    reason = warehouse.accept_row_drop_reason or "no reason given"
+    record_row_drop_acceptance(
+        warehouse.paths().build_db,
+        run_id=run_id,
+        table=table_name,
+        accepted_by=who,
+        reason=reason,
+        observed=str(result.observed),
+    )
+    return replace(result, passed=True, description=f"{result.description}; drop accepted by {who}: {reason}")
+
+
+def _extra_columns_warning(extra: tuple[str, ...]) -> RuleResult:
+    return RuleResult(
+        "no_unknown_columns",
+        "warn",
+        False,
+        "the publisher added columns no known layout has; they are loaded into extra_columns (JSON)",
+        observed=list(extra),
+        failing_count=len(extra),
+        examples=[{"column": c} for c in extra[:10]],
+    )
 
 
 def _files_with_failing_rows(report: ValidationReport, parsed: ParsedTable):

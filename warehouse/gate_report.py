@@ -48,6 +48,19 @@ class ValidationReport:
     results: list[RuleResult]
     run_id: str | None = None
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    partition: str | None = None
+    report_path: str | None = None  # the JSON report under reports/, once written
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ValidationReport:
+        fields = {k: v for k, v in data.items() if k != "passed"}
+        fields["results"] = [RuleResult(**r) for r in data["results"]]
+        return cls(**fields)
+
+    @property
+    def label(self) -> str:
+        """The table, and the partition when the table is partitioned (e.g. raw_h2a__disclosure [2016])."""
+        return f"{self.table} [{self.partition}]" if self.partition not in (None, "all") else self.table
 
     @property
     def errors(self) -> list[RuleResult]:
@@ -65,20 +78,25 @@ class ValidationReport:
     def summary(self) -> str:
         files = ", ".join(f"{f['filename']} (sha256 {f['sha256'][:12]})" for f in self.files) or "no file"
         verdict = "REJECTED" if self.errors else "accepted"
-        lines = [f"{self.table}: load {verdict}; file(s): {files}"]
+        lines = [f"{self.label}: load {verdict}; file(s): {files}"]
         for result in self.errors + self.warnings:
             lines.append(f"  {result.describe()}")
             for example in result.examples[:MAX_EXAMPLES]:
                 lines.append(f"      e.g. {_format_example(example)}")
         if self.errors:
-            lines.append("  Nothing was loaded or published; the raw file stays in the archive, marked quarantined.")
+            lines.append(
+                "  Nothing of this file was loaded: the table keeps its last accepted load; the raw file stays "
+                "in the archive, marked quarantined."
+            )
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
         return {
             "table": self.table,
+            "partition": self.partition,
             "run_id": self.run_id,
             "created_at": self.created_at,
+            "report_path": self.report_path,
             "passed": self.passed,
             "files": self.files,
             "results": [asdict(r) for r in self.results],
@@ -105,10 +123,13 @@ def file_entry(archived: ArchivedFile) -> dict:
 
 
 def write_report(paths: WarehousePaths, report: ValidationReport) -> Path:
-    """Write the JSON and text report under reports/; returns the JSON path."""
+    """Write the JSON and text report under reports/ (one pair per rejected load); returns the JSON path."""
     paths.reports_dir.mkdir(parents=True, exist_ok=True)
     stamp = report.created_at.replace(":", "").replace("-", "")
-    base = paths.reports_dir / f"{stamp}_{report.table}"
+    partition = f"_{report.partition}" if report.partition not in (None, "all") else ""
+    first_file = report.files[0]["sha256"][:8] if report.files else "nofile"
+    base = paths.reports_dir / f"{stamp}_{report.table}{partition}_{first_file}"
+    report.report_path = str(base.with_suffix(".json"))
     base.with_suffix(".json").write_text(json.dumps(report.to_dict(), indent=2, default=str), encoding="utf-8")
     base.with_suffix(".txt").write_text(report.summary + "\n", encoding="utf-8")
     return base.with_suffix(".json")
@@ -143,16 +164,26 @@ def parse_error_results(error: Exception) -> list[RuleResult]:
     return [RuleResult("parse", "error", False, f"{type(error).__name__}: {error}", failing_count=1)]
 
 
-def reject_unparseable_file(
-    archive: RawArchive, paths: WarehousePaths, table: RawTableSpec, rejected, *, run_id: str | None
-) -> ValidationReport:
-    """Quarantine the file that failed parsing and write its report."""
-    report = ValidationReport(
-        table=table.contract.table_name,
-        files=[file_entry(rejected.archived)],
-        results=parse_error_results(rejected.error),
-        run_id=run_id,
-    )
-    quarantine_files(archive, [rejected.archived], report)
-    write_report(paths, report)
-    return report
+def reject_unparseable_files(
+    archive: RawArchive,
+    paths: WarehousePaths,
+    table: RawTableSpec,
+    rejected: list[tuple[ArchivedFile, Exception]],
+    *,
+    run_id: str | None,
+    partition: str | None = None,
+) -> list[ValidationReport]:
+    """Quarantine each file that failed parsing and write its own report."""
+    reports = []
+    for archived, error in rejected:
+        report = ValidationReport(
+            table=table.contract.table_name,
+            files=[file_entry(archived)],
+            results=parse_error_results(error),
+            run_id=run_id,
+            partition=partition,
+        )
+        write_report(paths, report)
+        quarantine_files(archive, [archived], report)
+        reports.append(report)
+    return reports

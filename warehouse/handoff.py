@@ -62,5 +62,6 @@ def load_parsed(paths: WarehousePaths, table: str, partition: str) -> ParsedTabl
         )
     data = json.loads(path.read_text(encoding="utf-8"))
     data["files"] = tuple(ArchivedFile(**f) for f in data["files"])
-    data["notes"] = tuple(data["notes"])
+    for name in ("notes", "extra_columns", "rejections"):
+        data[name] = tuple(data.get(name) or ())
     return ParsedTable(**data)

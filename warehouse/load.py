@@ -68,3 +68,16 @@ def _load(db_path: Path, contract: TableContract, parquet: Path, delete_where: s
             raise
         loaded = con.execute("SELECT count(*) FROM read_parquet($parquet)", {"parquet": str(parquet)}).fetchone()[0]
     return int(loaded)
+
+
+def slice_row_count(db_path: Path, contract: TableContract, partition_columns: tuple[str, ...], partition: str) -> int:
+    """Rows of a raw table, or of one partition (e.g. one fiscal year) when `partition_columns` names it."""
+    table = f'{RAW_SCHEMA}."{contract.table_name}"'
+    with connect(db_path) as con:
+        create_raw_table(con, contract)
+        if not partition_columns:
+            return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        (column,) = partition_columns
+        return con.execute(
+            f'SELECT count(*) FROM {table} WHERE CAST("{column}" AS VARCHAR) = ?', [partition]
+        ).fetchone()[0]

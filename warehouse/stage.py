@@ -1,7 +1,8 @@
 """Parsed tables staged as Parquet between parsing and the gate-protected load.
 
 A parsed table is written atomically to ``build/parsed/<raw table>.parquet`` (or one file per
-partition); nothing in the build database changes until the gates accept it.
+partition); nothing in the build database changes until the gates accept it. Files that fail
+parsing are reported one by one: every file of the load is tried, so one run names every bad file.
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sources.common.archive import ArchivedFile
-from sources.common.parsing import ParseResult
+from sources.common.parsing import ParseResult, unique_in_order
 from sources.common.spec import RawTableSpec
 
 
 @dataclass(frozen=True)
 class ParsedTable:
-    """A parsed, not yet accepted, table: where its Parquet is and which raw files it came from."""
+    """A parsed, not yet accepted, table: where its Parquet is and which raw files it came from.
+
+    `rejections` holds one validation report (as a dict) per file that could not be parsed; such a
+    table has no Parquet and its last accepted load is kept.
+    """
 
     table_name: str
     parquet_path: str
@@ -28,51 +33,62 @@ class ParsedTable:
     files: tuple[ArchivedFile, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
     partition: str | None = None
+    extra_columns: tuple[str, ...] = ()
+    rejections: tuple[dict, ...] = ()
 
     @property
     def has_input(self) -> bool:
         """False when no file was available this run: the table keeps its last accepted load."""
         return bool(self.files)
 
+    @property
+    def is_rejected(self) -> bool:
+        return bool(self.rejections)
+
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-class FileRejected(Exception):
-    """A raw file failed parsing; carries the file so the caller can quarantine it."""
+class FilesRejected(Exception):
+    """Raw files failed parsing; carries each file with its error so the caller can quarantine them."""
 
-    def __init__(self, archived: ArchivedFile, error: Exception):
-        super().__init__(str(error))
-        self.archived = archived
-        self.error = error
+    def __init__(self, rejected: list[tuple[ArchivedFile, Exception]]):
+        super().__init__("; ".join(f"{archived.filename}: {error}" for archived, error in rejected))
+        self.rejected = rejected
 
 
-def parse_files(table: RawTableSpec, files: list[ArchivedFile]) -> tuple[pa.Table, list[str]]:
+def parse_files(table: RawTableSpec, files: list[ArchivedFile]) -> tuple[pa.Table, list[str], tuple[str, ...]]:
     """Parse every file of a table and stack the results in the contract's schema.
 
+    Returns the table, the parse notes and the extra (unknown) published columns met.
+
     Raises:
-        FileRejected: the first file that does not parse (with the parser's error inside).
+        FilesRejected: every file that does not parse (each with the parser's error).
     """
-    results: list[ParseResult] = []
-    if table.parse_many and len(files) > 1:
-        by_name = {f.filename: f for f in files}
-        try:
-            results = table.parse_many([(Path(f.path), f.filename, f.sha256) for f in files])
-        except Exception as error:
-            culprit = by_name.get(str(getattr(error, "file", "")).split("!")[0], files[0])
-            raise FileRejected(culprit, error) from error
-    else:
+    results = _parse_many(table, files) if table.parse_many and len(files) > 1 else None
+    if results is None:
+        results, rejected = [], []
         for archived in files:
             try:
                 results.append(table.parse_file(Path(archived.path), file=archived.filename, sha256=archived.sha256))
             except Exception as error:
-                raise FileRejected(archived, error) from error
+                rejected.append((archived, error))
+        if rejected:
+            raise FilesRejected(rejected)
     schema = table.contract.arrow_schema()
     if not results:
-        return schema.empty_table(), []
+        return schema.empty_table(), [], ()
     stacked = pa.concat_tables([r.table.cast(schema) for r in results])
     notes = [note for r in results for note in r.notes]
-    return stacked, notes
+    return stacked, notes, unique_in_order(c for r in results for c in r.extra_columns)
+
+
+def _parse_many(table: RawTableSpec, files: list[ArchivedFile]) -> list[ParseResult] | None:
+    """One pass over many small files; None when anything fails, so each file is then tried alone."""
+    try:
+        return table.parse_many([(Path(f.path), f.filename, f.sha256) for f in files])
+    except Exception:
+        return None
 
 
 def write_parquet(data: pa.Table, target: Path) -> Path:
@@ -85,10 +101,20 @@ def write_parquet(data: pa.Table, target: Path) -> Path:
 
 
 def stage(table: RawTableSpec, files: list[ArchivedFile], target: Path, *, partition: str) -> ParsedTable:
-    """Parse `files` into `target` (Parquet). With no file, nothing is written: the table keeps its last load."""
+    """Parse `files` into `target` (Parquet). With no file, nothing is written: the table keeps its last load.
+
+    Raises:
+        FilesRejected: files that do not parse.
+    """
     name = table.contract.table_name
     if not files:
         return ParsedTable(name, "", 0, (), ("no input file this run: the last accepted load is kept",), partition)
-    data, notes = parse_files(table, files)
+    data, notes, extra = parse_files(table, files)
     write_parquet(data, target)
-    return ParsedTable(name, str(target), data.num_rows, tuple(files), tuple(notes), partition)
+    return ParsedTable(name, str(target), data.num_rows, tuple(files), tuple(notes), partition, extra)
+
+
+def rejected_table(table: RawTableSpec, files: list[ArchivedFile], reports: list[dict], partition: str) -> ParsedTable:
+    """The staged description of a load whose files failed parsing: no Parquet, one report per bad file."""
+    note = f"{len(reports)} file(s) rejected at parsing: the last accepted load is kept"
+    return ParsedTable(table.contract.table_name, "", 0, tuple(files), (note,), partition, (), tuple(reports))

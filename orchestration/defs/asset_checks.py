@@ -1,12 +1,13 @@
-"""Blocking data-quality gates and source freshness checks.
+"""Data-quality gates and source freshness checks.
 
-Gate: one blocking check per parsed table runs the table's Great Expectations suite
-(expectations/) on the staged Parquet before the raw table may be loaded. A failed `error` rule
-fails the check with severity ERROR: the raw load, the dbt models and the publish step downstream
-do not run, the raw file is quarantined with a validation report, and the last published
-warehouse stays as it was. Failed `warn` rules give a WARN result. The check's description names
-the failing rules; its metadata has every rule's outcome and example rows; every result is also
-kept in the warehouse's `audit.validation_results`.
+Gate: every raw table has a `gate` check, evaluated in the raw asset's own step: the table's Great
+Expectations suite (expectations/) runs on the staged Parquet, and the table is loaded only when no
+`error` rule failed (a file that could not be parsed fails the gate too). A rejected load fails the
+check with severity ERROR, names the failing rules and keeps example rows in its metadata; its raw
+files are quarantined with a report, and the table keeps its last accepted load. Because the gate
+acts inside the step, a bad file blocks only its own table: other tables, dbt and the publish step
+still run, and `audit.source_status` marks the table stale. Every result is also kept in the
+warehouse's `audit.validation_results`.
 
 Freshness: one non-blocking check per raw-file asset warns when the publisher's file has not
 changed for longer than the source's cadence allows (WHD weekly, H-2A quarterly, QCEW yearly).
@@ -16,53 +17,34 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from orchestration.defs.assets.raw_sources import partition_keys
-from orchestration.defs.partitions import fiscal_year_partitions
-from orchestration.defs.registry import file_asset_name, parsed_asset_name
+from orchestration.defs.registry import file_asset_name
 from orchestration.defs.resources import WarehouseResource
 from sources import all_tables
 from sources.common.spec import RawTableSpec, SourceSpec
-from warehouse.gate_report import RuleResult, ValidationReport
-from warehouse.handoff import load_parsed
+from warehouse.gate import LoadOutcome
 
 GATE = "gate"
 FRESHNESS = "publisher_freshness"
 FRESHNESS_GRACE = 1.5  # a publication may be this much later than its cadence before we warn
 
 
-def build_gate(spec: SourceSpec, table: RawTableSpec) -> dg.AssetChecksDefinition:
-    asset = dg.AssetKey(parsed_asset_name(spec, table))
-
-    @dg.asset_check(
-        asset=asset,
-        name=GATE,
-        blocking=True,
-        description=f"Data-quality gate of {table.contract.table_name}: the suite in expectations/{spec.name}.py.",
-        partitions_def=fiscal_year_partitions if table.is_partitioned else None,
+def gate_description(spec: SourceSpec, table: RawTableSpec) -> str:
+    return (
+        f"Data-quality gate of {table.contract.table_name}: the suite in expectations/{spec.name}.py. A rejected "
+        "file is quarantined and the table keeps its last accepted load."
     )
-    def _gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        from warehouse.gate import run_gate
-
-        paths = warehouse.paths()
-        reports = []
-        for key in partition_keys(context, table):
-            parsed = load_parsed(paths, table.contract.table_name, key)
-            report = run_gate(spec, table, parsed, warehouse=warehouse, run_id=context.run.run_id)
-            if report.errors or report.warnings:
-                (context.log.error if report.errors else context.log.warning)(report.summary)
-            reports.append(report)
-        return gate_result(asset, reports)
-
-    return _gate
 
 
-def gate_result(asset: dg.AssetKey, reports: list[ValidationReport]) -> dg.AssetCheckResult:
-    """One check result summarising every rule of every partition validated in the run."""
-    results: list[RuleResult] = [r for report in reports for r in report.results]
+def gate_result(asset: dg.AssetKey, outcomes: list[LoadOutcome]) -> dg.AssetCheckResult:
+    """One check result summarising every rule of every partition gated in the run."""
+    reports = [report for outcome in outcomes for report in outcome.reports]
+    results = [r for report in reports for r in report.results]
     errors = [r for r in results if not r.passed and r.severity == "error"]
     warnings = [r for r in results if not r.passed and r.severity == "warn"]
+    rejected = [report for report in reports if report.errors]
     if errors:
-        description = "REJECTED: " + "; ".join(r.describe() for r in errors[:5])
+        files = ", ".join(f["filename"] for report in rejected for f in report.files)
+        description = f"REJECTED {files} (last accepted load kept): " + "; ".join(r.describe() for r in errors[:5])
     elif warnings:
         description = "accepted with warnings: " + "; ".join(r.describe() for r in warnings[:5])
     elif not results:
@@ -79,6 +61,7 @@ def gate_result(asset: dg.AssetKey, reports: list[ValidationReport]) -> dg.Asset
         }
         for r in results
     ]
+    shown = rejected or [report for report in reports if report.warnings]
     return dg.AssetCheckResult(
         asset_key=asset,
         check_name=GATE,
@@ -88,9 +71,15 @@ def gate_result(asset: dg.AssetKey, reports: list[ValidationReport]) -> dg.Asset
         metadata={
             "failed_rules": [r.rule for r in errors],
             "warned_rules": [r.rule for r in warnings],
+            "rejected_files": [f["filename"] for report in rejected for f in report.files],
+            "reports": [report.report_path for report in rejected if report.report_path],
             "rules": dg.MetadataValue.json(rows),
             "examples": dg.MetadataValue.json([{"rule": r.rule, "examples": r.examples} for r in errors + warnings]),
-            **({"report": dg.MetadataValue.md(f"```\n{reports[0].summary}\n```")} if errors or warnings else {}),
+            **(
+                {"report": dg.MetadataValue.md("```\n" + "\n".join(r.summary for r in shown)[:8000] + "\n```")}
+                if shown
+                else {}
+            ),
         },
     )
 
@@ -130,14 +119,10 @@ def freshness_result(
     )
 
 
-def build_gates() -> list[dg.AssetChecksDefinition]:
-    return [build_gate(spec, table) for spec, table in all_tables()]
-
-
 def build_freshness_checks() -> list[dg.AssetChecksDefinition]:
     return [build_freshness_check(spec, table) for spec, table in all_tables()]
 
 
-default_asset_checks = [*build_gates(), *build_freshness_checks()]
+default_asset_checks = build_freshness_checks()
 
-__all__ = ["build_freshness_checks", "build_gate", "build_gates", "default_asset_checks", "gate_result"]
+__all__ = ["GATE", "build_freshness_checks", "default_asset_checks", "gate_description", "gate_result"]

@@ -1,7 +1,8 @@
 """A Dagster logger that prints readable progress for `warehouse build` in a terminal.
 
 Dagster's default console logger prints every event with its full context; at the terminal a
-data engineer wants one line per step, per materialized table and per check.
+data engineer wants one line per step, per materialized table (not per partition: a fiscal-year
+range is one line) and per failed check.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ class _ProgressHandler(logging.Handler):
         super().__init__()
         self.stream = stream
         self.started: dict[str, float] = {}
+        # step -> asset -> (partitions materialized, last row count): printed once when the step ends
+        self.materialized: dict[str, dict[str, tuple[int, object]]] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
         meta = getattr(record, "dagster_meta", None) or {}
@@ -37,9 +40,10 @@ class _ProgressHandler(logging.Handler):
             return f"{_SYMBOL[kind]} {step}"
         if kind in ("STEP_SUCCESS", "STEP_SKIPPED"):
             took = time.monotonic() - self.started.get(step, time.monotonic())
-            return f"{_SYMBOL[kind]} {step}" + (
+            line = f"{_SYMBOL[kind]} {step}" + (
                 f" ({took:.1f}s)" if kind == "STEP_SUCCESS" else " (skipped: upstream did not succeed)"
             )
+            return "\n".join([line, *self._materialized_lines(step)])
         if kind == "STEP_FAILURE":
             error = event.step_failure_data.error if event.step_failure_data else None
             message = (error.message.strip() if error else "failed").splitlines()
@@ -47,15 +51,26 @@ class _ProgressHandler(logging.Handler):
         if kind == "ASSET_MATERIALIZATION":
             materialization = event.step_materialization_data.materialization
             rows = materialization.metadata.get("row_count") or materialization.metadata.get("dagster/row_count")
-            suffix = f" ({rows.value:,} rows)" if rows is not None else ""
-            return f"    materialized {materialization.asset_key.to_user_string()}{suffix}"
+            assets = self.materialized.setdefault(step, {})
+            count, _ = assets.get(materialization.asset_key.to_user_string(), (0, None))
+            assets[materialization.asset_key.to_user_string()] = (count + 1, rows.value if rows is not None else None)
+            return None
         if kind == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             if evaluation.passed:
                 return None
-            severity = evaluation.severity.value.lower()
-            return f"    check {evaluation.check_name} on {evaluation.asset_key.to_user_string()}: FAILED ({severity})"
+            asset = evaluation.asset_key.to_user_string()
+            if evaluation.severity.value == "WARN":
+                return f"    check {evaluation.check_name} on {asset}: passed with warnings (audit.validation_results)"
+            return f"    check {evaluation.check_name} on {asset}: FAILED (error)"
         return None
+
+    def _materialized_lines(self, step: str) -> list[str]:
+        lines = []
+        for asset, (count, rows) in self.materialized.pop(step, {}).items():
+            parts = ([f"{count} partitions"] if count > 1 else []) + ([f"{rows:,} rows"] if rows is not None else [])
+            lines.append(f"    materialized {asset}" + (f" ({'; '.join(parts)})" if parts else ""))
+        return lines
 
     @staticmethod
     def _message_line(record: logging.LogRecord, meta) -> str | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
+from pydantic import Field
 
 from orchestration.defs.dbt_project import dbt_project
 from sources.common.archive import RawArchive
@@ -43,6 +44,10 @@ class WarehouseResource(dg.ConfigurableResource):
     download_mirror: str = ""
     # Where people drop downloaded files for the sensor to load (default <home>/drop).
     drop_folder: str = ""
+    # Tables whose row-count drop a person accepts on purpose for this run, who, and why (kept in audit).
+    accept_row_drop: list[str] = Field(default_factory=list)
+    accept_row_drop_reason: str = ""
+    operator: str = ""
 
     def paths(self) -> WarehousePaths:
         return WarehousePaths.at(self.home).ensure()

@@ -44,7 +44,7 @@ def drop_folder_requests(
             dg.RunRequest(
                 run_key=f"{path.name}:{current[path.name]}",
                 asset_selection=keys + downstream,
-                partition_key=table.partition_of(path.name) if table.is_partitioned else None,
+                partition_key=table.partition_of(path) if table.is_partitioned else None,
                 tags={INPUT_TAG: DROP, LOAD_MODE_TAG: "merge", "warehouse/file": path.name},
             )
         )

@@ -98,7 +98,7 @@ class RawArchive:
             url=url,
             sha256=sha256,
             bytes=size,
-            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            fetched_at=datetime.now(UTC).isoformat(timespec="microseconds"),  # orders versions fetched within a second
         )
         _write_json_atomic(manifest_path, archived.manifest())
         return archived

@@ -24,6 +24,10 @@ _TYPES: dict[str, tuple[pa.DataType, str]] = {
 
 # Provenance columns every parsed table carries, so any row can be traced to its file and line.
 PROVENANCE_COLUMNS = ("source_file", "source_sha256", "source_row")
+# Columns a publisher adds that no known layout has: kept as JSON, never dropped, never fatal.
+EXTRA_COLUMNS = "extra_columns"
+# Columns every parsed table carries besides its published data.
+LINEAGE_COLUMNS = (EXTRA_COLUMNS, *PROVENANCE_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -48,9 +52,15 @@ class Column:
         return _TYPES[self.type][1]
 
 
-def provenance_columns() -> list[Column]:
-    """The three columns that tie a row to the archived file it came from."""
+def lineage_columns() -> list[Column]:
+    """The columns that keep what no layout knew and tie a row to the archived file it came from."""
     return [
+        Column(
+            EXTRA_COLUMNS,
+            "string",
+            "Columns the publisher added that no known layout has, as a JSON object {published column: text} "
+            "of the row's non-blank values (NULL when none). The gate reports such columns as a warning.",
+        ),
         Column("source_file", "string", "Name of the raw file (inside its archive) the row was parsed from.", False),
         Column("source_sha256", "string", "SHA-256 of the archived raw file the row was parsed from.", False),
         Column("source_row", "int", "1-based data row number within source_file (header excluded).", False),
@@ -106,5 +116,5 @@ def make_contract(
     columns: list[Column],
     primary_key: tuple[str, ...],
 ) -> TableContract:
-    """Build a contract whose columns end with the provenance columns."""
-    return TableContract(source, name, description, tuple(columns + provenance_columns()), primary_key)
+    """Build a contract whose columns end with the extra-columns and provenance columns."""
+    return TableContract(source, name, description, tuple(columns + lineage_columns()), primary_key)

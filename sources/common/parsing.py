@@ -16,16 +16,17 @@ Source-specific knowledge (layouts, file names, quirks) stays in the source modu
 from __future__ import annotations
 
 import codecs
+import csv
 import re
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from sources.common.contract import PROVENANCE_COLUMNS, TableContract
+from sources.common.contract import EXTRA_COLUMNS, PROVENANCE_COLUMNS, TableContract
 from sources.common.errors import MAX_EXAMPLES, ParseError, Problem, UnknownLayoutError
 
 # Date formats seen across the DOL/BLS publications, tried in order.
@@ -51,7 +52,11 @@ _FALSE = ("N", "NO", "FALSE", "F", "0")
 
 @dataclass(frozen=True)
 class Layout:
-    """One publication era's header: published column name -> canonical column (None = dropped)."""
+    """One publication era's header: published column name -> canonical column (None = dropped).
+
+    `required` columns must be present for a file to be of this layout; every other known column
+    may be absent. A column the layout does not know is an *extra* column: kept, reported, never fatal.
+    """
 
     name: str
     columns: Mapping[str, str | None]
@@ -64,41 +69,101 @@ class Layout:
         return header - set(self.columns)
 
 
+@dataclass(frozen=True)
+class LayoutMatch:
+    """The layout a header belongs to, with canonical -> published names and the extra columns."""
+
+    layout: Layout
+    mapping: dict[str, str]
+    extra: tuple[str, ...] = ()
+
+    @property
+    def notes(self) -> list[str]:
+        extra = f"; extra columns kept in extra_columns: {list(self.extra)}" if self.extra else ""
+        return [self.layout.name + extra]
+
+
 def normalise_header(header: Iterable[str]) -> list[str]:
     """Strip BOMs, surrounding blanks and non-breaking spaces from header cells."""
     return [str(h).replace("\ufeff", "").replace("\xa0", " ").strip() for h in header]
 
 
-def match_layout(header: list[str], layouts: list[Layout], file: str) -> tuple[Layout, dict[str, str]]:
-    """Find the layout the header belongs to and return it with canonical -> published names.
+def candidate_layouts(header: Iterable[str], layouts: list[Layout]) -> list[Layout]:
+    """The layouts whose required columns are all in the header, fewest extra columns first."""
+    present = set(header)
+    found = [layout for layout in layouts if not layout.missing(present)]
+    return sorted(found, key=lambda layout: len(layout.unmapped(present)))
+
+
+def match_layout(header: list[str], layouts: list[Layout], file: str) -> LayoutMatch:
+    """Sniff the layout a header belongs to: every required column present, fewest extra columns.
 
     Raises:
-        UnknownLayoutError: no layout maps every column and finds every required one.
+        UnknownLayoutError: duplicated header cells, or no layout finds all its required columns (the
+            error names the closest layout with its missing and extra columns).
     """
-    present = set(header)
     duplicates = sorted({h for h in header if header.count(h) > 1})
     if duplicates:
         raise UnknownLayoutError(file, "header", f"duplicated column names {duplicates}")
-    for layout in layouts:
-        if not layout.unmapped(present) and not layout.missing(present):
-            return layout, _canonical_map(layout, header, file)
-    closest = min(layouts, key=lambda lay: len(lay.unmapped(present)) + len(lay.missing(present)))
-    unmapped, missing = sorted(closest.unmapped(present)), sorted(closest.missing(present))
-    problems = [Problem("header", "column is in no known layout", column=c, row=1) for c in unmapped]
-    problems += [Problem("header", "required column is missing", column=c, row=1) for c in missing]
+    candidates = candidate_layouts(header, layouts)
+    if candidates:
+        layout = candidates[0]
+        extra = tuple(h for h in header if h not in layout.columns)
+        return LayoutMatch(layout, _canonical_map(layout, header, file), extra)
+    present = set(header)
+    closest = min(layouts, key=lambda lay: (len(lay.missing(present)), len(lay.unmapped(present))))
+    extra, missing = sorted(closest.unmapped(present)), sorted(closest.missing(present))
+    problems = [Problem("header", "required column is missing", column=c, row=1) for c in missing]
+    problems += [Problem("header", "column is in no known layout", column=c, row=1) for c in extra]
     raise UnknownLayoutError(
         file,
         "header",
-        f"unknown column layout (closest known: {closest.name}); unmapped columns: {unmapped or 'none'}; "
-        f"missing columns: {missing or 'none'}. Add the layout to the source's mapping table after checking it.",
+        f"unknown column layout (closest known: {closest.name}); missing columns: {missing or 'none'}; "
+        f"extra columns: {extra or 'none'}. Add the layout to the source's mapping table after checking it.",
         problems,
     )
+
+
+def sniff_header(path: Path) -> list[str] | None:
+    """The header of a CSV, of the first CSV member of a zip, or of a workbook's first sheet.
+
+    Used to recognise a file by its contents whatever its name; None when the file cannot be read
+    that way (the parser then says why). Header cells are normalised; blank Excel header cells
+    (``__UNNAMED__n``) are left out.
+    """
+    import zipfile
+
+    suffix = Path(path).suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xls", ".xlsm"):
+            import fastexcel
+
+            sheet = fastexcel.read_excel(str(path)).load_sheet(0, n_rows=0)
+            names = [c.name for c in sheet.available_columns()]
+            return [h for h in normalise_header(names) if not h.startswith("__UNNAMED__")]
+        if suffix == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                members = sorted(n for n in archive.namelist() if n.lower().endswith(".csv"))
+                if not members:
+                    return None
+                with archive.open(members[0]) as handle:
+                    first = handle.readline().decode("utf-8", errors="replace")
+            return normalise_header(next(csv.reader([first]), []))
+        return normalise_header(csv_header(Path(path)))
+    except Exception:  # any unreadable file: not recognised here, the parser names the problem
+        return None
+
+
+def recognises(path: Path, layouts: list[Layout]) -> bool:
+    """True when the file's header has every required column of one of the layouts."""
+    header = sniff_header(path)
+    return bool(header) and bool(candidate_layouts(header, layouts))
 
 
 def _canonical_map(layout: Layout, header: list[str], file: str) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for published in header:
-        canonical = layout.columns[published]
+        canonical = layout.columns.get(published)
         if canonical is None:
             continue
         if canonical in mapping:
@@ -168,8 +233,6 @@ def _read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> No
 
 
 def csv_header(path: Path) -> list[str]:
-    import csv
-
     with open(path, encoding="utf-8", errors="replace", newline="") as handle:
         header = next(csv.reader(handle), [])
     if not header:
@@ -279,6 +342,10 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _blank_to_null(expr: str) -> str:
     return f"nullif(trim({expr}), '')"
 
@@ -290,12 +357,51 @@ def _number(expr: str) -> str:
     return f"try_cast({cleaned} AS DOUBLE)"
 
 
-def _date(expr: str, excel_serials: bool) -> str:
+# US time zones DOL writes after a time ("2015-02-20 01:00:06 EST"), as minutes east of UTC.
+ZONE_OFFSETS = {
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "EST": -300,
+    "EDT": -240,
+    "CST": -360,
+    "CDT": -300,
+    "MST": -420,
+    "MDT": -360,
+    "PST": -480,
+    "PDT": -420,
+    "AKST": -540,
+    "AKDT": -480,
+    "HST": -600,
+}
+# A zone after a time of day: a numeric offset ("+00:00", "-0500") or one of the abbreviations above.
+_ZONE_AFTER_TIME = (
+    r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*([+-]\d{2}:?\d{2}|"
+    + "|".join(sorted(ZONE_OFFSETS, key=len, reverse=True))
+    + ")$"
+)
+
+
+def _date(expr: str, excel_serials: bool, *, to_utc: bool = False) -> str:
+    """SQL parsing a text cell as a timestamp: the documented formats, Excel serials, a trailing zone.
+
+    A zone after the time ("2019-08-24 00:00:00+00:00", "... 01:00:06 EST") is removed before parsing;
+    with `to_utc` (timestamp columns) the time is shifted to UTC, otherwise (date columns) the date
+    is kept as written.
+    """
     text = _blank_to_null(expr)
-    # Drop a trailing time-zone abbreviation ("2015-02-20 01:00:06 EST") before parsing.
-    text = f"regexp_replace({text}, '\\s+[A-Z]{{2,4}}$', '')"
+    zone = f"regexp_extract({text}, '{_ZONE_AFTER_TIME}', 1)"
+    wall = f"CASE WHEN {zone} = '' THEN {text} ELSE rtrim(left({text}, length({text}) - length({zone}))) END"
     formats = ", ".join(f"'{f}'" for f in DATE_FORMATS)
-    parsed = f"try_strptime({text}, [{formats}])"
+    parsed = f"try_strptime({wall}, [{formats}])"
+    if to_utc:
+        named = " ".join(f"WHEN '{name}' THEN {minutes}" for name, minutes in ZONE_OFFSETS.items())
+        numeric = (
+            f"(CASE WHEN left({zone}, 1) = '-' THEN -1 ELSE 1 END) * (CAST(substr({zone}, 2, 2) AS INTEGER) * 60 "
+            f"+ CAST(right({zone}, 2) AS INTEGER))"
+        )
+        offset = f"CASE {zone} WHEN '' THEN 0 {named} ELSE {numeric} END"
+        parsed = f"({parsed} - to_minutes(CAST({offset} AS BIGINT)))"
     if excel_serials:
         serial = f"try_cast({text} AS DOUBLE)"
         from_serial = (
@@ -305,7 +411,8 @@ def _date(expr: str, excel_serials: bool) -> str:
     return parsed
 
 
-def _typed_expr(source_col: str, contract_type: str, excel_serials: bool) -> str:
+def typed_expression(source_col: str, contract_type: str, excel_serials: bool) -> str:
+    """SQL casting a text column to a contract type (blank -> NULL; a non-blank that does not parse -> NULL)."""
     col = _q(source_col)
     if contract_type == "string":
         return _blank_to_null(col)
@@ -317,7 +424,7 @@ def _typed_expr(source_col: str, contract_type: str, excel_serials: bool) -> str
     if contract_type == "date":
         return f"CAST({_date(col, excel_serials)} AS DATE)"
     if contract_type == "timestamp":
-        return _date(col, excel_serials)
+        return _date(col, excel_serials, to_utc=True)
     if contract_type == "bool":
         upper = f"upper({_blank_to_null(col)})"
         return f"CASE WHEN {upper} IN {_TRUE} THEN true WHEN {upper} IN {_FALSE} THEN false END"
@@ -335,12 +442,14 @@ def cast_to_contract(
     derived: Mapping[str, str] | None = None,
     excel_serials: bool = False,
     where: str | None = None,
+    extra: Sequence[str] = (),
 ) -> pa.Table:
     """Cast the text table to the contract's types and return it as Arrow, in contract column order.
 
     Args:
         mapping: canonical column -> published column; contract columns absent from it are NULL
             unless `derived` gives them a SQL expression over the typed columns.
+        extra: published columns no layout knows; their non-blank values go into `extra_columns`.
         derived: canonical column -> SQL expression evaluated after casting (e.g. fiscal year).
         where: optional SQL filter over the text table (e.g. skip blank spacer rows).
         file, sha256: the raw file of every row; None when the text table holds several files and
@@ -350,15 +459,15 @@ def cast_to_contract(
         ParseError: a non-blank cell does not parse as its column's type ("types parse").
     """
     derived = dict(derived or {})
-    typed = {}
+    typed = {EXTRA_COLUMNS: _extra_columns_json(extra)}
     for column in contract.columns:
-        if column.name in PROVENANCE_COLUMNS or column.name in derived:
+        if column.name in (EXTRA_COLUMNS, *PROVENANCE_COLUMNS) or column.name in derived:
             continue
         published = mapping.get(column.name)
         typed[column.name] = (
             f"CAST(NULL AS {column.duckdb_type})"
             if published is None
-            else _typed_expr(published, column.type, excel_serials)
+            else typed_expression(published, column.type, excel_serials)
         )
     _raise_on_cast_failures(con, table, contract, mapping, typed, file=file, where=where)
     select = ",\n".join(f"{expr} AS {_q(name)}" for name, expr in typed.items())
@@ -380,6 +489,15 @@ def cast_to_contract(
     )
     result = con.sql(f'SELECT {final} FROM "_typed" ORDER BY source_file, source_row').to_arrow_table()
     return result.cast(contract.arrow_schema())
+
+
+def _extra_columns_json(extra: Sequence[str]) -> str:
+    """SQL for a JSON object of the extra columns' non-blank text values, NULL when there are none."""
+    if not extra:
+        return "CAST(NULL AS VARCHAR)"
+    entries = ", ".join(f"{{'k': {_literal(name)}, 'v': {_blank_to_null(_q(name))}}}" for name in extra)
+    pairs = f"list_filter([{entries}], lambda x: x.v IS NOT NULL)"
+    return f"nullif(CAST(to_json(map_from_entries({pairs})) AS VARCHAR), '{{}}')"
 
 
 def _raise_on_cast_failures(con, table, contract, mapping, typed, *, file, where) -> None:
@@ -425,10 +543,12 @@ def _raise_on_cast_failures(con, table, contract, mapping, typed, *, file, where
 
 @dataclass
 class ParseResult:
-    """What a parser returns: the canonical table and notes on what it recognised or fixed."""
+    """What a parser returns: the canonical table, notes on what it recognised or fixed, and the
+    published columns no layout knew (kept in `extra_columns`, reported by the gate as a warning)."""
 
     table: pa.Table
     notes: list[str] = field(default_factory=list)
+    extra_columns: tuple[str, ...] = ()
 
 
 def concat_results(results: list[ParseResult], contract: TableContract) -> ParseResult:
@@ -436,13 +556,23 @@ def concat_results(results: list[ParseResult], contract: TableContract) -> Parse
     if not results:
         return ParseResult(contract.arrow_schema().empty_table())
     table = pa.concat_tables([r.table for r in results])
-    return ParseResult(table, [note for r in results for note in r.notes])
+    notes = [note for r in results for note in r.notes]
+    return ParseResult(table, notes, unique_in_order(c for r in results for c in r.extra_columns))
+
+
+def unique_in_order(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
 
 
 def csv_members(
-    zip_path: Path, target_dir: Path, *, file: str, skip: tuple[str, ...] = ("dictionary", "metadata")
+    zip_path: Path,
+    target_dir: Path,
+    *,
+    file: str,
+    skip: tuple[str, ...] = ("dictionary", "metadata"),
+    keep: Callable[[str], bool] | None = None,
 ) -> list[Path]:
-    """Extract the CSV members of a zip (skipping documentation members), in name order.
+    """Extract the CSV members of a zip (skipping documentation members and those `keep` refuses), in name order.
 
     Raises:
         ParseError: not a zip, or no CSV member in it.
@@ -454,7 +584,10 @@ def csv_members(
             names = sorted(
                 n
                 for n in archive.namelist()
-                if n.lower().endswith(".csv") and not any(s in n.lower() for s in skip) and not n.endswith("/")
+                if n.lower().endswith(".csv")
+                and not any(s in n.lower() for s in skip)
+                and not n.endswith("/")
+                and (keep is None or keep(n))
             )
             if not names:
                 raise ParseError(

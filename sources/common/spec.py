@@ -36,9 +36,13 @@ class RawTableSpec:
     # single file (`warehouse ingest`) replaces only those slices. Empty: one file is the whole table.
     replace_key: tuple[str, ...] = ()
     # For tables published one file per period (H-2A: one workbook per fiscal year): the partition
-    # (e.g. "2016") a file name belongs to. Such tables are partitioned assets in Dagster, so one
-    # period can be reloaded on its own; replace_key must then name the partition column.
-    partition_of: Callable[[str], str] | None = None
+    # (e.g. "2016") a file belongs to, from its contents when it exists locally, else from its name
+    # (remote files before download). Such tables are partitioned assets in Dagster, so one period can
+    # be reloaded on its own; replace_key must then name the partition column.
+    partition_of: Callable[[Path], str] | None = None
+    # Does this file's *content* belong to this table (its header matches a layout)? Lets
+    # `warehouse ingest` take a file under any name.
+    recognise: Callable[[Path], bool] | None = None
     # Optional: parse many files in one pass (hundreds of small QCEW slices); ((path, file, sha256), ...)
     # -> results. Must raise the same per-file errors as parse_file.
     parse_many: Callable[[list[tuple[Path, str, str]]], list[ParseResult]] | None = None

@@ -17,6 +17,12 @@ from datetime import date
 
 from sources.common.contract import Column, TableContract, make_contract
 
+_CORRECTIONS = (
+    "Every value the parser read tolerantly or corrected, as a JSON list of {column, published, corrected, "
+    "reason} (a stray comma in a date, a misspelt state, an erratum from sources/debarment/errata.csv); "
+    "NULL when the row was read as published."
+)
+
 PROGRAM_DEBARMENTS = make_contract(
     "debarment",
     "program_debarments",
@@ -24,17 +30,31 @@ PROGRAM_DEBARMENTS = make_contract(
     "entry of the PERM, H-2A and H-2B lists (program, entity, start date).",
     [
         Column("program", "string", "List the entry is on: PERM, H-2A or H-2B (from the list heading).", False),
-        Column("entity_name", "string", "Entity as published, trailing '*' stripped, whitespace collapsed.", False),
+        Column(
+            "entity_name",
+            "string",
+            "Entity as published, footnote marker ('*', '**', a digit glued to the name as in 'Global1') "
+            "stripped, whitespace collapsed.",
+            False,
+        ),
         Column("is_marked_asterisk", "bool", "True when the name carried DOL's trailing '*' (WHD debarment).", False),
-        Column("entity_type", "string", "Entity Type as published (Employer, Agent, Labor Contractor, ...)."),
+        Column("footnote_marker", "string", "The footnote marker stripped from the name ('*', '**', '1'), if any."),
+        Column(
+            "entity_type",
+            "string",
+            "Entity Type: Employer, Agent, Attorney or Labor Contractor; a truncated published value "
+            "('Labor Contracto') is completed (see corrections), an unknown one kept as published.",
+        ),
         Column("employer_location", "string", "Employer Location as published ('City, State')."),
         Column("city", "string", "City part of employer_location (text before the last comma)."),
         Column("state_code", "string", "Two-letter state: state names mapped, abbreviations kept; NULL if neither."),
         Column("start_date", "date", "Start of Debarment.", False),
-        Column("end_date", "date", "End of Debarment."),
+        Column("end_date", "date", "End of Debarment; NULL for a permanent debarment (is_permanent)."),
+        Column("is_permanent", "bool", "True when the End of Debarment cell reads 'Permanent'.", False),
         Column("violation", "string", "Violation as published."),
         Column("cfr_citation", "string", "CFR Citation (PERM list only; NULL where the list has no such column)."),
         Column("source_page", "int", "PDF page (1-based) the row was read from.", False),
+        Column("corrections", "string", _CORRECTIONS),
     ],
     primary_key=("program", "entity_name", "start_date"),
 )
@@ -57,6 +77,7 @@ EXPIRED_H2A_DEBARMENTS = make_contract(
         Column("start_date", "date", "Start date (published M/D/YYYY, sometimes M/D/YY).", False),
         Column("end_date", "date", "End date (published M/D/YYYY, sometimes M/D/YY)."),
         Column("source_page", "int", "PDF page (1-based) the row was read from.", False),
+        Column("corrections", "string", _CORRECTIONS),
     ],
     primary_key=("entity_name", "start_date", "violation", "duration_text"),
 )

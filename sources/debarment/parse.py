@@ -16,6 +16,8 @@ stray text) are skipped and reported in the notes.
 
 from __future__ import annotations
 
+import difflib
+import json
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -24,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from sources.common.contract import PROVENANCE_COLUMNS, TableContract
+from sources.common.contract import LINEAGE_COLUMNS, TableContract
 from sources.common.errata import corrected
 from sources.common.errors import MAX_EXAMPLES, ParseError, Problem, UnknownLayoutError
 from sources.common.parsing import ParseResult, cast_to_contract, load_arrow_as_text
@@ -69,7 +71,15 @@ _MONTHS = {
     )
     for name in names
 }
-_LONG_DATE = re.compile(r"([A-Za-z]+)\.?\s+(\d{1,2})(?:,\s*|\s+)(\d{4})")
+# "May 13, 2020", "Sept. 5, 2020"; tolerated: a comma after the month or a period after the day, as
+# in the real "September, 24, 2022" and "September, 24. 2022".
+_LONG_DATE = re.compile(r"([A-Za-z]+)\.?\s*(,)?\s*(\d{1,2})\s*([,.])?\s*(\d{4})")
+_DATEISH = re.compile(
+    r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*,?\s*\d|\d{1,2}/\d{1,2}/\d|\bpermanent\b"
+)
+PERMANENT = "permanent"
+# Entity types the lists use; a value cut short in its PDF cell ('Labor Contracto') is completed.
+ENTITY_TYPES = ("Employer", "Agent", "Attorney", "Labor Contractor")
 _SHORT_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})")
 _DURATION = re.compile(r"(?:(\d+)\s*(?:years?|yrs?))?\s*(?:(\d+)\s*(?:months?|mos?))?\.?", re.IGNORECASE)
 _DASHES = "[-\u2010\u2011\u2012\u2013]"
@@ -94,20 +104,38 @@ def clean(cell: str | None) -> str:
 
 def parse_date(text: str | None) -> date | None:
     """'May 13, 2020', 'Sept. 5, 2020', '1/19/2014' or '7/17/19' -> date; anything else -> None."""
+    return read_date(text)[0]
+
+
+def read_date(text: str | None) -> tuple[date | None, str | None]:
+    """The date a cell gives, and why it had to be read tolerantly (None when it was as published)."""
     text = clean(text)
     if match := _LONG_DATE.fullmatch(text):
-        month = _MONTHS.get(match.group(1).lower())
-        year, day = int(match.group(3)), int(match.group(2))
-    elif match := _SHORT_DATE.fullmatch(text):
-        month, day, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
-        if len(match.group(3)) == 2:  # the strptime pivot: 00-68 -> 20xx, 69-99 -> 19xx
-            year += 2000 if year < 69 else 1900
-    else:
-        return None
+        tolerated = match.group(2) is not None or match.group(4) == "."
+        parsed = _date_or_none(_MONTHS.get(match.group(1).lower()), int(match.group(3)), int(match.group(5)))
+        return parsed, ("stray punctuation in the published date" if tolerated and parsed else None)
+    return _short_date(text), None
+
+
+def _date_or_none(month: int | None, day: int, year: int) -> date | None:
     try:
         return date(year, month, day) if month else None
     except ValueError:
         return None
+
+
+def _short_date(text: str) -> date | None:
+    if match := _SHORT_DATE.fullmatch(text):
+        month, day, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
+        if len(match.group(3)) == 2:  # the strptime pivot: 00-68 -> 20xx, 69-99 -> 19xx
+            year += 2000 if year < 69 else 1900
+        return _date_or_none(month, day, year)
+    return None
+
+
+def looks_like_a_date(text: str | None) -> bool:
+    """A month name, a m/d/y group or 'Permanent': the cell was meant as a date, readable or not."""
+    return bool(_DATEISH.search(clean(text)))
 
 
 def duration_months(text: str | None) -> int | None:
@@ -121,20 +149,54 @@ def duration_months(text: str | None) -> int | None:
 
 def split_name(published: str) -> tuple[str, bool]:
     """Strip DOL's trailing '*' from a name: ('Agrofarms and Grains, LLC', True)."""
+    name, marker = split_footnote(published)
+    return name, "*" in (marker or "")
+
+
+def split_footnote(published: str) -> tuple[str, str | None]:
+    """A name and its footnote marker: trailing '*' or '**', or a digit glued to the last word ('Global1')."""
     name = clean(published)
-    stripped = name.rstrip("* ").strip()
-    return stripped, stripped != name
+    if match := re.fullmatch(r"(.*?)\s*(\*+)", name):
+        return match.group(1), match.group(2)
+    if match := re.fullmatch(r"(.*[A-Za-z])(\d)", name):
+        return match.group(1), match.group(2)
+    return name, None
+
+
+def entity_type(published: str) -> tuple[str, str | None]:
+    """The list's entity type, completing a value cut short in its cell; (value, why it was corrected)."""
+    text = clean(published)
+    for known in ENTITY_TYPES:
+        if text.lower() == known.lower():
+            return known, None
+    completions = [k for k in ENTITY_TYPES if len(text) >= 4 and k.lower().startswith(text.lower())]
+    if len(completions) == 1:
+        return completions[0], "entity type cut short in the PDF cell"
+    return text, None
 
 
 def split_location(published: str) -> tuple[str | None, str | None, bool]:
     """'Immokalee, Florida' -> ('Immokalee', 'FL', True); the flag is False when the state is not recognised."""
+    city, state, known, _ = read_location(published)
+    return city, state, known
+
+
+def read_location(published: str) -> tuple[str | None, str | None, bool, str | None]:
+    """Like split_location, plus why the state was read tolerantly ('Kentucy' is Kentucky), if it was."""
     text = clean(published)
     if not text:
-        return None, None, True
+        return None, None, True, None
     city, _, state = text.rpartition(",") if "," in text else ("", "", text)
     city, state = city.strip() or None, state.strip()
     if state.upper() in STATE_BY_NAME:
-        return city, STATE_BY_NAME[state.upper()].code, True
+        return city, STATE_BY_NAME[state.upper()].code, True, None
+    close = difflib.get_close_matches(state.upper(), STATE_BY_NAME, n=1, cutoff=0.85) if len(state) > 3 else []
+    if close:
+        return city, STATE_BY_NAME[close[0]].code, True, f"misspelt state name, read as {close[0].title()}"
+    return (*_state_code_or_city(text, city, state), None)
+
+
+def _state_code_or_city(text: str, city: str | None, state: str) -> tuple[str | None, str | None, bool]:
     if re.fullmatch(r"[A-Za-z]{2}", state):
         return city, state.upper(), state.upper() in STATE_CODES
     if "," not in text:  # no state at all: keep the text as the city
@@ -287,8 +349,9 @@ class _ListReader:
             self._check_header(pending, items[-1].page, program)
 
     def _is_data(self, cells: list[str]) -> bool:
+        """A row whose start or end cell was meant as a date (readable or not: a bad date is an error)."""
         start, end = self.start_index, self.start_index + 1
-        return len(cells) > end and (parse_date(cells[start]) is not None or parse_date(cells[end]) is not None)
+        return len(cells) > end and (looks_like_a_date(cells[start]) or looks_like_a_date(cells[end]))
 
     def _check_header(self, cells: list[str], page: int, program: str | None) -> tuple[str, ...]:
         for expected in self.expected:
@@ -313,7 +376,8 @@ class _ListReader:
 
 
 class _Cells:
-    """Collects text cells for the contract and the values that fail to parse (with page and row)."""
+    """Collects text cells for the contract, every tolerant read or erratum applied (per row, with its
+    reason) and the values that fail to parse (with page and row)."""
 
     def __init__(self, file: str):
         self.file = file
@@ -321,17 +385,39 @@ class _Cells:
         self.problems: list[Problem] = []
         self.failing = 0
         self.corrections: list[str] = []
+        self.row_fixes: list[dict] = []
+
+    def fix(self, column: str, published: str, corrected: str, reason: str, page: int) -> None:
+        self.row_fixes.append({"column": column, "published": published, "corrected": corrected, "reason": reason})
+        self.corrections.append(f"page {page}, {column}: {published!r} -> {corrected!r} ({reason})")
 
     def date(self, value: str, column: str, page: int, required: bool = False) -> str | None:
         value, erratum = corrected("debarment", column, value)
         if erratum:
-            self.corrections.append(
-                f"page {page}, {column}: {erratum.published_value!r} -> {value!r} ({erratum.reason})"
+            self.fix(
+                column,
+                erratum.published_value,
+                value,
+                f"erratum (sources/debarment/errata.csv): {erratum.reason}",
+                page,
             )
-        parsed = parse_date(value)
+        parsed, tolerated = read_date(value)
         if parsed is None and (value or required):
-            self.fail(column, value, f"not a valid date (page {page})")
+            self.fail(
+                column,
+                value,
+                f"not a readable date (page {page}); add it to sources/debarment/errata.csv "
+                "with the right date and the evidence if it is a known typo",
+            )
+        elif tolerated:
+            self.fix(column, value, parsed.isoformat(), tolerated, page)
         return parsed.isoformat() if parsed else None
+
+    def add(self, record: dict[str, str | None]) -> None:
+        """Keep a row's cells with the corrections made while reading it."""
+        record["corrections"] = json.dumps(self.row_fixes) if self.row_fixes else None
+        self.records.append(record)
+        self.row_fixes = []
 
     def fail(self, column: str, value: str, message: str) -> None:
         self.failing += 1
@@ -350,6 +436,22 @@ class _Cells:
             )
 
 
+def _name(cells: _Cells, published: str, column: str, page: int) -> tuple[str, str | None]:
+    name, marker = split_footnote(published)
+    if not name:
+        cells.fail(column, published, f"the entity name is blank (page {page})")
+    return name, marker
+
+
+def _location(cells: _Cells, published: str, column: str, page: int, unknown: list[str]):
+    city, state, known, tolerated = read_location(published)
+    if tolerated:
+        cells.fix(column, published, state, tolerated, page)
+    if not known:
+        unknown.append(published)
+    return city, state
+
+
 def parse_program_debarments(path: Path, *, file: str, sha256: str) -> ParseResult:
     """Parse the current Program Debarments PDF into `raw_debarment__program_debarments` rows.
 
@@ -363,23 +465,25 @@ def parse_program_debarments(path: Path, *, file: str, sha256: str) -> ParseResu
     cells = _Cells(file)
     unknown_states: list[str] = []
     for program, page, row in reader.rows(items):
-        name, marked = split_name(row["Entity"])
-        if not name:
-            cells.fail("Entity", row["Entity"], f"the entity name is blank (page {page})")
-        city, state, known = split_location(row["Employer Location"])
-        if not known:
-            unknown_states.append(row["Employer Location"])
-        cells.records.append(
+        name, marker = _name(cells, row["Entity"], "Entity", page)
+        kind, cut_short = entity_type(row["Entity Type"])
+        if cut_short:
+            cells.fix("Entity Type", row["Entity Type"], kind, cut_short, page)
+        city, state = _location(cells, row["Employer Location"], "Employer Location", page, unknown_states)
+        permanent = clean(row["End of Debarment"]).lower() == PERMANENT
+        cells.add(
             {
                 "program": program,
                 "entity_name": name,
-                "is_marked_asterisk": str(marked).lower(),
-                "entity_type": row["Entity Type"],
+                "is_marked_asterisk": str("*" in (marker or "")).lower(),
+                "footnote_marker": marker,
+                "entity_type": kind,
                 "employer_location": row["Employer Location"],
                 "city": city,
                 "state_code": state,
                 "start_date": cells.date(row["Start of Debarment"], "Start of Debarment", page, required=True),
-                "end_date": cells.date(row["End of Debarment"], "End of Debarment", page),
+                "end_date": None if permanent else cells.date(row["End of Debarment"], "End of Debarment", page),
+                "is_permanent": str(permanent).lower(),
                 "violation": row["Violation"],
                 "cfr_citation": row.get("CFR Citation"),
                 "source_page": str(page),
@@ -403,19 +507,15 @@ def parse_expired_h2a_debarments(path: Path, *, file: str, sha256: str) -> Parse
     cells = _Cells(file)
     unknown_states: list[str] = []
     for _, page, row in reader.rows(items):
-        name, marked = split_name(row["Name"])
-        if not name:
-            cells.fail("Name", row["Name"], f"the name is blank (page {page})")
-        city, state, known = split_location(row["City, State"])
-        if not known:
-            unknown_states.append(row["City, State"])
+        name, marker = _name(cells, row["Name"], "Name", page)
+        city, state = _location(cells, row["City, State"], "City, State", page, unknown_states)
         months = duration_months(row["Duration"])
         if months is None and row["Duration"]:
             cells.fail("Duration", row["Duration"], f"not a duration like '2 years' or '18 months' (page {page})")
-        cells.records.append(
+        cells.add(
             {
                 "entity_name": name,
-                "is_marked_asterisk": str(marked).lower(),
+                "is_marked_asterisk": str("*" in (marker or "")).lower(),
                 "city": city,
                 "state_code": state,
                 "location_as_published": row["City, State"],
@@ -444,15 +544,36 @@ def _finish(
         raise ParseError(cells.file, "not_empty", "no debarment rows found (no row with a date in its date columns)")
     if skipped:
         notes.append(f"skipped {len(skipped)} non-data rows: {skipped[:5]}")
-    notes += [f"corrected per sources/debarment/errata.csv: {c}" for c in cells.corrections]
+    notes += [f"read tolerantly or corrected (kept per row in corrections): {c}" for c in cells.corrections]
     if unknown_states:
         notes.append(
             f"{len(unknown_states)} locations without a recognised state (state_code NULL or kept as "
             f"published): {sorted(set(unknown_states))[:10]}"
         )
-    names = [c.name for c in contract.columns if c.name not in PROVENANCE_COLUMNS]
+    names = [c.name for c in contract.columns if c.name not in LINEAGE_COLUMNS]
     text = pa.table({n: pa.array([r[n] for r in cells.records], pa.string()) for n in names})
     with duckdb.connect() as con:
         load_arrow_as_text(con, text, "_text")
         table = cast_to_contract(con, "_text", contract, {n: n for n in names}, file=cells.file, sha256=sha256)
     return ParseResult(table, notes)
+
+
+def _first_page_text(path: Path) -> str:
+    import pdfplumber
+
+    try:
+        with pdfplumber.open(path) as pdf:
+            return pdf.pages[0].extract_text() or "" if pdf.pages else ""
+    except Exception:  # not a readable PDF: not recognised; the parser names the problem
+        return ""
+
+
+def is_program_debarments_pdf(path: Path) -> bool:
+    """The PDF opens with one of the PERM / H-2A / H-2B debarment list headings."""
+    return _heading_in(_first_page_text(path)) is not None
+
+
+def is_expired_h2a_debarments_pdf(path: Path) -> bool:
+    """The PDF's first page has the expired list's columns (a Duration column) and no current-list heading."""
+    text = _first_page_text(path)
+    return _heading_in(text) is None and bool(re.search(r"\bDuration\b", text)) and "City, State" in text

@@ -9,7 +9,27 @@ certified per case = max over its rows (never the sum).
 
 from __future__ import annotations
 
+import re
+
 from sources.common.contract import Column, TableContract, make_contract
+
+
+def case_status_key(status: str | None) -> str | None:
+    """How published case statuses compare across eras: upper case, punctuation and spaces as one space.
+
+    'CERTIFIED - FULL' (FY2015 quarterly files) and 'Certified - Full' are one status. The dbt macro
+    case_status_key is the same rule in SQL (a test holds them equal).
+    """
+    key = re.sub(r"[^A-Z0-9]+", " ", (status or "").upper()).strip()
+    return key or None
+
+
+def case_status_pattern(statuses) -> str:
+    """A regex matching exactly the values whose case_status_key is the key of one of `statuses`."""
+    keys = sorted({case_status_key(s) for s in statuses} - {None})
+    alternatives = "|".join(r"[^A-Za-z0-9]+".join(re.escape(word) for word in key.split(" ")) for key in keys)
+    return rf"(?i)^[^A-Za-z0-9]*(?:{alternatives})[^A-Za-z0-9]*$"
+
 
 _DATE_NOTE = " Published as an Excel date cell or as an Excel serial number (1900 system, time fraction dropped)."
 

@@ -18,11 +18,14 @@ import duckdb
 from sources.common.errors import MAX_EXAMPLES, ParseError, Problem, UnknownLayoutError
 from sources.common.parsing import (
     Layout,
+    LayoutMatch,
     ParseResult,
     cast_to_contract,
     load_arrow_as_text,
     match_layout,
     read_excel_sheet_as_text,
+    recognises,
+    typed_expression,
 )
 from sources.h2a.contract import ADDENDUM_B_WORKSITES, DISCLOSURE
 from sources.h2a.headers import ADDENDUM_B_CONFIRMED, ERAS, WORKER_COUNT_SPELLINGS, Era
@@ -46,22 +49,94 @@ _FISCAL_YEAR = re.compile(r"(?<![A-Z])FY[ _-]?(\d{4}|\d{2})(?!\d)", re.IGNORECAS
 _QUARTER = re.compile(r"_Q([1-4])(?![0-9])", re.IGNORECASE)
 
 
+def _years_in(text: str | None) -> set[int]:
+    return {int(y) + (2000 if len(y) == 2 else 0) for y in _FISCAL_YEAR.findall(text or "")}
+
+
+def _year_in(text: str | None) -> int | None:
+    """The one fiscal year a sheet or file name states (FY08, FY2008, FY14_Q4, ...), else None."""
+    years = _years_in(text)
+    return years.pop() if len(years) == 1 else None
+
+
 def fiscal_year_from_name(name: str) -> int:
     """The fiscal year a file covers, from its name: FY08, FY2008, FY14_Q4, FY16_updated, ...
 
     Raises:
         ParseError: no (or more than one different) FY in the name.
     """
-    years = {int(y) + (2000 if len(y) == 2 else 0) for y in _FISCAL_YEAR.findall(Path(name).name)}
-    if len(years) != 1:
-        found = sorted(years) or "none"
+    year = _year_in(Path(name).name)
+    if year is None:
+        found = sorted(_years_in(Path(name).name)) or "none"
         raise ParseError(
             name,
             "file_name",
             f"cannot tell the fiscal year from the file name (found: {found}); expected one FY08 or FY2008 "
             "part as in the published names, e.g. H-2A_Disclosure_Data_FY2022_Q4.xlsx",
         )
-    return years.pop()
+    return year
+
+
+def fiscal_year_of(path: Path, name: str | None = None) -> int:
+    """The fiscal year a workbook covers: what its contents say first (the data sheet's name, e.g.
+    ``H-2A_FY2016``, else the fiscal year most of its decisions fall in), then its file name.
+
+    A path that does not exist (a remote file before download) is judged by its name alone.
+
+    Raises:
+        ParseError: neither the contents nor the name tell one fiscal year.
+    """
+    path = Path(path)
+    name = name or path.name
+    if not path.exists():
+        return fiscal_year_from_name(name)
+    sheet = _first_sheet_name(path)
+    year = _year_in(sheet) or _year_in(Path(name).name) or _fiscal_year_of_decisions(path, name)
+    if year is None:
+        raise ParseError(
+            name,
+            "fiscal_year",
+            f"cannot tell the fiscal year: not in the sheet name ({sheet!r}), the file name, or the decision dates",
+        )
+    return year
+
+
+def addendum_b_fiscal_year_of(path: Path) -> int:
+    """The fiscal year of an Addendum B workbook: its sheet name's, else its file name's."""
+    path = Path(path)
+    return (_year_in(_first_sheet_name(path)) if path.exists() else None) or fiscal_year_from_name(path.name)
+
+
+def _first_sheet_name(path: Path) -> str | None:
+    import fastexcel
+
+    try:
+        return fastexcel.read_excel(str(path)).sheet_names[0]
+    except Exception:  # unreadable workbook: the name decides, the parser reports the workbook
+        return None
+
+
+def _fiscal_year_of_decisions(path: Path, name: str) -> int | None:
+    try:
+        data, _ = read_excel_sheet_as_text(path, file=name)
+        with duckdb.connect() as con:
+            header = load_arrow_as_text(con, data, "_text")
+            mapping = match_layout(header, DISCLOSURE_LAYOUTS, name).mapping
+            return _decisions_fiscal_year(con, mapping)
+    except ParseError:
+        return None
+
+
+def _decisions_fiscal_year(con: duckdb.DuckDBPyConnection, mapping: dict[str, str]) -> int | None:
+    """The federal fiscal year (October-September) most decision dates of the loaded sheet fall in."""
+    if "decision_date" not in mapping:
+        return None
+    decided = typed_expression(mapping["decision_date"], "date", excel_serials=True)
+    row = con.execute(
+        f"""SELECT year(d) + CASE WHEN month(d) >= 10 THEN 1 ELSE 0 END AS fy, count(*) AS n
+            FROM (SELECT {decided} AS d FROM "_text") WHERE d IS NOT NULL GROUP BY fy ORDER BY n DESC, fy LIMIT 1"""
+    ).fetchone()
+    return int(row[0]) if row else None
 
 
 def completeness(name: str) -> int:
@@ -179,7 +254,8 @@ ESSENTIAL = ("case_number", "case_status", "employer_name", "workers_certified")
 def era_layout(era: Era) -> Layout:
     """The mapping table of one era: every published column -> canonical column or None (dropped)."""
     columns: dict[str, str | None] = {c: MAPPED.get(c) for c in era.header}
-    required = set(era.header)
+    # Only the columns we load are required: a re-issue that drops a column we ignore still loads.
+    required = {c for c in era.header if c in MAPPED}
     for verified, alternatives in WORKER_COUNT_SPELLINGS.items():
         if verified in columns:  # FY2020+: accept H2A, H-2A and H_2A spellings (exactly one, see ESSENTIAL)
             columns.update({alt: MAPPED[alt] for alt in alternatives})
@@ -220,21 +296,30 @@ def parse_disclosure(path: Path, *, file: str, sha256: str) -> ParseResult:
         ParseError: no FY in the name, unreadable workbook, empty first sheet, unknown header, a row
             without a case number, or a value that does not parse as its column's type.
     """
-    fiscal_year = fiscal_year_from_name(file)
     data, sheet = read_excel_sheet_as_text(Path(path), file=file)
     with duckdb.connect() as con:
         header = _drop_blank_unnamed(con, load_arrow_as_text(con, data, "_text"))
-        layout, mapping = _match(header, DISCLOSURE_LAYOUTS, file, sheet)
+        match = _match(header, DISCLOSURE_LAYOUTS, file, sheet)
+        mapping = dict(match.mapping)
+        fiscal_year = _year_in(sheet) or _year_in(Path(file).name) or _decisions_fiscal_year(con, mapping)
+        if fiscal_year is None:
+            raise ParseError(
+                file, "fiscal_year", f"no fiscal year in the sheet name {sheet!r}, the file name or the decision dates"
+            )
         missing = [c for c in ESSENTIAL if c not in mapping]
         if missing:
-            raise UnknownLayoutError(file, "header", f"sheet {sheet!r} ({layout.name}) has no column for {missing}")
+            raise UnknownLayoutError(
+                file, "header", f"sheet {sheet!r} ({match.layout.name}) has no column for {missing}"
+            )
         if "agent_attorney_name" not in mapping and all(p in header for p in AGENT_NAME_PARTS):
             parts = ", ".join(f"nullif(trim({_q(p)}), '')" for p in AGENT_NAME_PARTS)
             con.execute(f'ALTER TABLE "_text" ADD COLUMN {_q(_JOINED_AGENT_NAME)} VARCHAR')
             con.execute(f"UPDATE \"_text\" SET {_q(_JOINED_AGENT_NAME)} = nullif(concat_ws(' ', {parts}), '')")
             mapping["agent_attorney_name"] = _JOINED_AGENT_NAME
-        table = _cast(con, header, mapping, DISCLOSURE, fiscal_year, "case_row", file=file, sha256=sha256)
-    return ParseResult(table, [layout.name, f"sheet {sheet!r}", f"FY{fiscal_year}"])
+        table = _cast(
+            con, header, match, DISCLOSURE, fiscal_year, "case_row", file=file, sha256=sha256, mapping=mapping
+        )
+    return ParseResult(table, [*match.notes, f"sheet {sheet!r}", f"FY{fiscal_year}"], match.extra)
 
 
 def parse_addendum_b(path: Path, *, file: str, sha256: str) -> ParseResult:
@@ -243,13 +328,13 @@ def parse_addendum_b(path: Path, *, file: str, sha256: str) -> ParseResult:
     Raises:
         ParseError: as `parse_disclosure`.
     """
-    fiscal_year = fiscal_year_from_name(file)
     data, sheet = read_excel_sheet_as_text(Path(path), file=file)
+    fiscal_year = _year_in(sheet) or fiscal_year_from_name(file)
     with duckdb.connect() as con:
         header = _drop_blank_unnamed(con, load_arrow_as_text(con, data, "_text"))
-        layout, mapping = _match(header, ADDENDUM_B_LAYOUTS, file, sheet)
-        table = _cast(con, header, mapping, ADDENDUM_B_WORKSITES, fiscal_year, "worksite_row", file=file, sha256=sha256)
-    return ParseResult(table, [layout.name, f"sheet {sheet!r}", f"FY{fiscal_year}"])
+        match = _match(header, ADDENDUM_B_LAYOUTS, file, sheet)
+        table = _cast(con, header, match, ADDENDUM_B_WORKSITES, fiscal_year, "worksite_row", file=file, sha256=sha256)
+    return ParseResult(table, [*match.notes, f"sheet {sheet!r}", f"FY{fiscal_year}"], match.extra)
 
 
 def _q(name: str) -> str:
@@ -272,7 +357,7 @@ def _drop_blank_unnamed(con: duckdb.DuckDBPyConnection, header: list[str]) -> li
     return kept
 
 
-def _match(header: list[str], layouts: list[Layout], file: str, sheet: str) -> tuple[Layout, dict[str, str]]:
+def _match(header: list[str], layouts: list[Layout], file: str, sheet: str) -> LayoutMatch:
     try:
         return match_layout(header, layouts, file)
     except UnknownLayoutError as error:
@@ -281,8 +366,9 @@ def _match(header: list[str], layouts: list[Layout], file: str, sheet: str) -> t
         ) from error
 
 
-def _cast(con, header, mapping, contract, fiscal_year: int, ordinal: str, *, file: str, sha256: str):
+def _cast(con, header, match: LayoutMatch, contract, fiscal_year: int, ordinal: str, *, file, sha256, mapping=None):
     """Drop blank spacer rows, insist on a case number, cast, and number the rows of each case."""
+    mapping = mapping or match.mapping
     any_value = "coalesce(" + ", ".join(f"nullif(trim({_q(c)}), '')" for c in header) + ")"
     where = f"{any_value} IS NOT NULL"
     case_column = _q(mapping["case_number"])
@@ -305,8 +391,19 @@ def _cast(con, header, mapping, contract, fiscal_year: int, ordinal: str, *, fil
         sha256=sha256,
         excel_serials=True,
         where=where,
+        extra=match.extra,
         derived={
             "file_fiscal_year": str(int(fiscal_year)),
             ordinal: 'row_number() OVER (PARTITION BY "case_number" ORDER BY source_row)',
         },
     )
+
+
+def is_disclosure_file(path: Path) -> bool:
+    """The workbook's first sheet has the header of one of the disclosure eras."""
+    return recognises(path, DISCLOSURE_LAYOUTS)
+
+
+def is_addendum_b_file(path: Path) -> bool:
+    """The workbook's first sheet has the Addendum B Employment header."""
+    return recognises(path, ADDENDUM_B_LAYOUTS)

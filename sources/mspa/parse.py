@@ -1,5 +1,9 @@
 """Parse the MSPA farm labor contractor list (CSV or Excel export) into the canonical table.
 
+WHD's CSV export (``FLCWksht.csv``) ends with a record-count trailer row (``8962,,,,,...``) and a
+blank row, with CRLF line endings. A trailer whose count matches the rows read is checked and
+dropped (said in the notes); one that does not match is an error naming its row: rows were lost.
+
 The header must be the legacy download's 13 columns (see contract.PUBLISHED_COLUMNS); the current
 Tableau view may export other names (and two newer expiry dates): such a header fails naming the
 columns, to be mapped after checking a real export. Dates mix ``2/26/2020`` and ``2/24/22``: the
@@ -9,10 +13,14 @@ two-digit years are expanded here (00-68 -> 20xx, 69-99 -> 19xx) because the sha
 
 from __future__ import annotations
 
+import re
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from sources.common.errors import ParseError, Problem
 from sources.common.parsing import (
     Layout,
     ParseResult,
@@ -37,15 +45,20 @@ def parse_file(path: Path, *, file: str, sha256: str) -> ParseResult:
     path = Path(path)
     excel = path.suffix.lower() in (".xlsx", ".xls")
     notes: list[str] = []
-    with duckdb.connect() as con:
+    with duckdb.connect() as con, tempfile.TemporaryDirectory() as tmp:
         if excel:
             data, sheet = read_excel_sheet_as_text(path, file=file)
             header = load_arrow_as_text(con, data, "_text")
             notes.append(f"sheet {sheet!r}")
+            trailer = _excel_trailer(con, header)
         else:
+            path, trailer = _without_csv_trailer(path, Path(tmp))
             header = load_csv_as_text(con, path, "_text", file=file)
-        layout, mapping = match_layout(header, LAYOUTS, file)
-        notes.insert(0, layout.name)
+        match = match_layout(header, LAYOUTS, file)
+        if trailer:
+            notes.append(_check_trailer(con, match.mapping.values(), trailer, file=file))
+        mapping = match.mapping
+        notes[:0] = match.notes
         for column in _DATE_COLUMNS:
             _expand_two_digit_years(con, mapping[column])
         if excel:
@@ -62,8 +75,75 @@ def parse_file(path: Path, *, file: str, sha256: str) -> ParseResult:
             sha256=sha256,
             excel_serials=excel,
             where=f"NOT ({blank})",  # Excel exports can end with empty rows
+            extra=match.extra,
         )
-    return ParseResult(table, notes)
+    return ParseResult(table, notes, match.extra)
+
+
+# A record-count trailer: a number in the first cell and nothing else (any number of empty cells).
+_TRAILER = re.compile(rb'\s*"?(\d+)"?\s*(?:,\s*(?:"")?\s*)*')
+
+
+@dataclass(frozen=True)
+class Trailer:
+    """The record count a trailer row declares, and the row it sits on (1-based, header excluded)."""
+
+    count: int
+    row: int
+
+
+def _without_csv_trailer(path: Path, tmp: Path) -> tuple[Path, Trailer | None]:
+    """The CSV without its trailing blank lines and record-count trailer (a cleaned copy), and the trailer."""
+    lines = path.read_bytes().splitlines(keepends=True)
+    end = len(lines)
+    while end > 1 and not lines[end - 1].strip(b' ,"\t\r\n'):
+        end -= 1
+    trailer = _TRAILER.fullmatch(lines[end - 1].rstrip(b"\r\n")) if end > 1 else None
+    if trailer is None and end == len(lines):
+        return path, None
+    cleaned = tmp / path.name
+    cleaned.write_bytes(b"".join(lines[: end - 1] if trailer else lines[:end]))
+    return cleaned, Trailer(int(trailer.group(1)), end - 1) if trailer else None
+
+
+def _excel_trailer(con: duckdb.DuckDBPyConnection, header: list[str]) -> Trailer | None:
+    """A last non-blank sheet row holding only a number in its first cell is a trailer; it is removed."""
+    first, rest = _q(header[0]), [_q(c) for c in header[1:]]
+    blank_rest = " AND ".join(f"nullif(trim({c}), '') IS NULL" for c in rest) or "true"
+    last = con.execute(
+        f"""SELECT source_row, trim({first}) FROM _text
+            WHERE coalesce(nullif(trim({first}), ''), {", ".join(f"nullif(trim({c}), '')" for c in rest) or "NULL"})
+                  IS NOT NULL
+            ORDER BY source_row DESC LIMIT 1"""
+    ).fetchone()
+    if not last or not re.fullmatch(r"\d+(\.0)?", last[1] or ""):
+        return None
+    (is_trailer,) = con.execute(f"SELECT {blank_rest} FROM _text WHERE source_row = ?", [last[0]]).fetchone()
+    if not is_trailer:
+        return None
+    con.execute("DELETE FROM _text WHERE source_row = ?", [last[0]])
+    return Trailer(int(float(last[1])), int(last[0]))
+
+
+def _check_trailer(con: duckdb.DuckDBPyConnection, columns, trailer: Trailer, *, file: str) -> str:
+    """The trailer's count must equal the (non-blank) rows read; else rows were lost or added."""
+    any_value = " OR ".join(f"nullif(trim({_q(c)}), '') IS NOT NULL" for c in columns)
+    (rows,) = con.execute(f"SELECT count(*) FROM _text WHERE {any_value}").fetchone()
+    if rows != trailer.count:
+        raise ParseError(
+            file,
+            "trailer_count",
+            f"the record-count trailer row says {trailer.count:,} records but the file has {rows:,}",
+            [
+                Problem(
+                    "trailer_count",
+                    "record count does not match the rows read",
+                    row=trailer.row,
+                    value=str(trailer.count),
+                )
+            ],
+        )
+    return f"record-count trailer row {trailer.row} ({trailer.count:,} records) matches the rows read: dropped"
 
 
 def _expand_two_digit_years(con: duckdb.DuckDBPyConnection, column: str) -> None:

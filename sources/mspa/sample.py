@@ -3,10 +3,10 @@
 One row per certificate with the legacy 13-column header, Y/N authorization flags and dates that
 mix ``2/26/2020`` and ``2/24/22``. Rows are every farm labor contractor of the sample world (names
 written via `name_variant`, recorded in the ground truth as dataset ``mspa``) plus individuals
-certificated in their own name, ~9,000 rows at scale 1 as in the real list. The file name of the
-real export is unknown; the sample uses the archive name ``mspa_farm_labor_contractors.csv``
-(``.xlsx`` with ``fmt="xlsx"``). Quoting is minimal, lines end CRLF (an Excel/Tableau CSV); both are
-assumptions.
+certificated in their own name, ~9,000 rows at scale 1 as in the real list. The CSV is written as
+WHD's export ``FLCWksht.csv`` is (issue #14): CRLF line endings, then a record-count trailer row
+(``8962,,,,,...``) and a blank row. ``fmt="xlsx"`` writes ``mspa_farm_labor_contractors.xlsx``.
+Quoting is minimal (an assumption).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from sources.common.sample_world import (
 from sources.mspa.contract import PUBLISHED_COLUMNS
 
 ROWS_AT_SCALE_1 = 9_000
-CSV_FILE = "mspa_farm_labor_contractors.csv"
+CSV_FILE = "FLCWksht.csv"
 XLSX_FILE = "mspa_farm_labor_contractors.xlsx"
 _FIRST_NAMES = [
     "Jose",
@@ -134,6 +134,8 @@ def write_sample(world: World, out_dir: Path, *, fmt: str = "csv") -> list[Path]
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(PUBLISHED_COLUMNS)
     writer.writerows(rows)
+    writer.writerow([len(rows), *[""] * (len(PUBLISHED_COLUMNS) - 1)])  # the export's record-count trailer
+    buffer.write("\r\n")  # and its blank last row
     path = out_dir / CSV_FILE
     path.write_bytes(buffer.getvalue().encode("utf-8"))
     return [path]

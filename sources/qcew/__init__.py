@@ -2,27 +2,37 @@
 
 from datetime import timedelta
 
+from sources.common.parsing import recognises
 from sources.common.spec import RawTableSpec, SourceSpec
 from sources.qcew import fetch, parse, sample
 from sources.qcew.contract import ANNUAL_EMPLOYMENT
 
-SLICE_PATTERN = r"qcew_\d{4}_a_industry_\d{2}(_\d{2})?\.csv"
-SINGLEFILE_PATTERN = r"\d{4}_annual_singlefile\.zip|\d{4}\.annual\.singlefile\.csv"
+# Slices as archived (qcew_2023_a_industry_31_33.csv) or as the API saves them (10.csv, 3351.csv, US000.csv).
+SLICE_PATTERN = r"qcew_\d{4}_a_industry_[0-9_]+\.csv|(?:US000|[0-9]{2,6})(?:_[0-9]{2,6})?\.csv"
+BULK_PATTERN = (
+    r"\d{4}_annual_(?:singlefile|by_industry|by_area)\.zip|\d{4}\.annual\.singlefile\.csv|\d{4}\.annual [^/]+\.csv"
+)
+# A year's bulk files, most preferred first: each holds every slice, so only one is loaded.
+_BULK_ORDER = ("singlefile.zip", "singlefile.csv", "by_industry.zip", "by_area.zip")
+
+
+def _bulk_rank(path) -> int | None:
+    name = path.name.lower()
+    return next((i for i, ending in enumerate(_BULK_ORDER) if name.endswith(ending)), None)
 
 
 def select_files(paths):
-    """Per year, the bulk singlefile when there is one (zip before bare CSV), else that year's slices.
-
-    A singlefile holds every slice's rows: loading both for a year would duplicate keys.
+    """Per year, one bulk file when there is one (singlefile, then by_industry, then by_area), else
+    that year's slices (and extracted by_industry members). Loading a bulk file and slices of the same
+    year would duplicate keys. The year comes from the name, else from the file's first row.
     """
     by_year: dict[str, list] = {}
     for path in paths:
-        by_year.setdefault(path.name[:4] if path.name[0].isdigit() else path.name[5:9], []).append(path)
+        by_year.setdefault(parse.year_of(path) or "?", []).append(path)
     chosen = []
     for year in sorted(by_year):
         files = by_year[year]
-        bulk = [p for p in files if "singlefile" in p.name.lower()]
-        bulk.sort(key=lambda p: not p.name.lower().endswith(".zip"))
+        bulk = sorted((p for p in files if _bulk_rank(p) is not None), key=_bulk_rank)
         chosen += bulk[:1] or sorted(files, key=lambda p: p.name)
     return chosen
 
@@ -36,8 +46,9 @@ SOURCE = SourceSpec(
         RawTableSpec(
             contract=ANNUAL_EMPLOYMENT,
             file_kind="annual_industry_slices",
-            file_pattern=f"{SLICE_PATTERN}|{SINGLEFILE_PATTERN}",
+            file_pattern=f"{SLICE_PATTERN}|{BULK_PATTERN}",
             parse_file=parse.parse_file,
+            recognise=lambda path: recognises(path, parse.LAYOUTS),
             remote_files=fetch.remote_files,
             select_files=select_files,
             # A slice file carries one (year, industry); a singlefile every industry of a year.

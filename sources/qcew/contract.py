@@ -53,6 +53,15 @@ ANNUAL_CSV_COLUMNS: tuple[str, ...] = (
     "oty_avg_annual_pay_chg",
     "oty_avg_annual_pay_pct_chg",
 )
+# The by_area / by_industry files (and older bulk files) add these titles after disclosure_code ...
+TITLE_COLUMNS = ("area_title", "own_title", "industry_title", "agglvl_title", "size_title")
+# ... and name the establishment columns with "_count".
+COUNT_NAMES = {
+    "annual_avg_estabs": "annual_avg_estabs_count",
+    "lq_annual_avg_estabs": "lq_annual_avg_estabs_count",
+    "oty_annual_avg_estabs_chg": "oty_annual_avg_estabs_count_chg",
+    "oty_annual_avg_estabs_pct_chg": "oty_annual_avg_estabs_count_pct_chg",
+}
 # Measures BLS publishes as 0 when a cell is suppressed; NULL here (estabs stay published).
 SUPPRESSED_MEASURES = ("annual_avg_emplvl", "total_annual_wages", "annual_avg_wkly_wage", "avg_annual_pay")
 NATIONAL_AGGLVLS = tuple(str(n) for n in range(10, 19))

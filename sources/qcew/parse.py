@@ -1,11 +1,14 @@
-"""Parse QCEW annual CSVs (open-data industry slices or the bulk singlefile) into the canonical table.
+"""Parse QCEW annual CSVs (open-data slices, bulk singlefiles, by_area/by_industry files) into the
+canonical table.
 
-Accepted files:
-- an annual industry slice, archived as ``qcew_<year>_a_industry_<code>.csv`` (38 columns);
-- ``<YYYY>_annual_singlefile.zip`` (member ``<YYYY>.annual.singlefile.csv``, else its first CSV);
-- a bare ``<YYYY>.annual.singlefile.csv``.
-Older bulk files name the establishment count ``annual_avg_estabs_count``; it is accepted as an
-alias. Any other header fails naming the columns (quarterly slices, title-carrying by_area files).
+Accepted files, recognised by their header (names only pick files out of a folder):
+- an open-data slice as the API saves it (``10.csv``, ``3351.csv``, ``01000.csv``: the year is only in
+  the URL and in the rows) or as the fetcher archives it (``qcew_<year>_a_industry_<code>.csv``);
+- ``<YYYY>_annual_singlefile.zip`` (member ``<YYYY>.annual.singlefile.csv``) or that CSV bare;
+- ``<YYYY>_annual_by_industry.zip`` / ``_by_area.zip``, one CSV per industry / area (e.g.
+  ``2023.annual 10 10 Total, all industries.csv``) with five ``*_title`` columns and ``_count`` in the
+  establishment columns; a by_area zip's county and MSA members are skipped unread.
+Quarterly files have another layout and fail naming their columns.
 
 Only national rows (agglvl 10-18 at ``US000``) and statewide rows (agglvl 50-58 at ``SS000``) are
 kept: the marts need state x sector denominators, and county/MSA rows would make the table ~60x
@@ -15,6 +18,8 @@ employment, wages and pay become NULL here, so rates never divide by a fake zero
 
 from __future__ import annotations
 
+import csv
+import re
 import tempfile
 from pathlib import Path
 
@@ -23,6 +28,7 @@ import duckdb
 from sources.common.errors import MAX_EXAMPLES, ParseError, Problem
 from sources.common.parsing import (
     Layout,
+    LayoutMatch,
     ParseResult,
     cast_to_contract,
     csv_header,
@@ -34,23 +40,35 @@ from sources.common.parsing import (
 from sources.qcew.contract import (
     ANNUAL_CSV_COLUMNS,
     ANNUAL_EMPLOYMENT,
+    COUNT_NAMES,
     NATIONAL_AGGLVLS,
     STATE_AGGLVLS,
     SUPPRESSED_MEASURES,
+    TITLE_COLUMNS,
 )
 
 _KEPT = frozenset(ANNUAL_EMPLOYMENT.column_names)
-_SLICE_MAP = {c: (c if c in _KEPT else None) for c in ANNUAL_CSV_COLUMNS}
-_LEGACY_MAP = {("annual_avg_estabs_count" if c == "annual_avg_estabs" else c): v for c, v in _SLICE_MAP.items()}
+
+
+def _layout(name: str, renames: dict[str, str]) -> Layout:
+    columns = {renames.get(c, c): (c if c in _KEPT else None) for c in ANNUAL_CSV_COLUMNS}
+    required = frozenset(published for published, canonical in columns.items() if canonical)
+    # Columns we do not load are known under either establishment spelling and may carry titles.
+    ignored = dict.fromkeys([*TITLE_COLUMNS, *(n for pair in COUNT_NAMES.items() for n in pair if n not in _KEPT)])
+    return Layout(name, ignored | columns, required)
+
 
 LAYOUTS = [
-    Layout("annual CSV: open-data slice / singlefile, 38 columns", _SLICE_MAP, frozenset(_SLICE_MAP)),
-    Layout("annual CSV, older bulk naming (annual_avg_estabs_count)", _LEGACY_MAP, frozenset(_LEGACY_MAP)),
+    _layout("annual CSV: open-data slice / singlefile (annual_avg_estabs)", {}),
+    _layout("annual CSV: by_area / by_industry and older bulk files (annual_avg_estabs_count)", COUNT_NAMES),
 ]
+# Per-area members of a by_area zip ("2024.annual.by_area/2024.annual 01029 Cleburne County, Alabama.csv"):
+# only the nation (US000) and statewide (SS000) members hold rows the table keeps.
+_AREA_MEMBER = re.compile(r"\d{4}\.annual (\w{5}) ")
 
 
 def parse_file(path: Path, *, file: str, sha256: str) -> ParseResult:
-    """Parse a QCEW annual slice, singlefile CSV or singlefile zip into `raw_qcew__annual_employment` rows.
+    """Parse a QCEW annual CSV or zip into `raw_qcew__annual_employment` rows.
 
     Raises:
         ParseError: unreadable file or zip, unknown layout, malformed rows, a non-numeric
@@ -60,24 +78,53 @@ def parse_file(path: Path, *, file: str, sha256: str) -> ParseResult:
     if path.suffix.lower() != ".zip":
         return _parse_csv(path, file=file, sha256=sha256)
     with tempfile.TemporaryDirectory() as tmp:
-        members = csv_members(path, Path(tmp), file=file)
-        preferred = [m for m in members if m.name.lower().endswith(".annual.singlefile.csv")]
-        member = (preferred or members)[0]
-        result = _parse_csv(member, file=f"{file}!{member.name}", sha256=sha256)
-    if len(members) > 1:
-        result.notes.append(f"zip holds {len(members)} CSVs; parsed {member.name} only")
-    return result
+        members = csv_members(path, Path(tmp), file=file, keep=_national_or_state_member)
+        singlefile = [m for m in members if m.name.lower().endswith(".annual.singlefile.csv")]
+        if singlefile or len(members) == 1:
+            member = (singlefile or members)[0]
+            result = _parse_csv(member, file=f"{file}!{member.name}", sha256=sha256)
+            if len(members) > 1:
+                result.notes.append(f"zip holds {len(members)} CSVs; parsed the singlefile {member.name} only")
+            return result
+        # by_industry / by_area: one CSV per slice, read in one pass, each row naming its member.
+        items = [(m, f"{file}!{m.name}", sha256) for m in members]
+        result = _parse_csv_batch(items)
+        result.notes.append(f"{len(members)} CSV members read from {file}")
+        return result
+
+
+def _national_or_state_member(name: str) -> bool:
+    """False for a by_area member of a county, MSA or other sub-state area (its folder says by_area)."""
+    area = _AREA_MEMBER.match(Path(name).name)
+    if "by_area" not in name.lower() or area is None:
+        return True
+    return area.group(1).endswith("000")
+
+
+def year_of(path: Path) -> str | None:
+    """The year a QCEW file covers: from its name when it says it, else from its first data row."""
+    name = Path(path).name
+    stated = re.match(r"(?:qcew_)?(\d{4})[._]", name)
+    if stated:
+        return stated.group(1)
+    try:
+        with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+            rows = csv.DictReader(handle)
+            return (next(rows, None) or {}).get("year")
+    except OSError:
+        return None
 
 
 def _parse_csv(path: Path, *, file: str, sha256: str) -> ParseResult:
     with duckdb.connect() as con:
         header = load_csv_as_text(con, path, "_text", file=file)
-        layout, mapping = match_layout(header, LAYOUTS, file)
-        return _filter_and_cast(con, mapping, layout, file=file, sha256=sha256, label=file)
+        match = match_layout(header, LAYOUTS, file)
+        return _filter_and_cast(con, match, file=file, sha256=sha256, label=file)
 
 
-def _filter_and_cast(con, mapping, layout, *, file: str | None, sha256: str | None, label: str) -> ParseResult:
+def _filter_and_cast(con, match: LayoutMatch, *, file: str | None, sha256: str | None, label: str) -> ParseResult:
     """Keep national and statewide rows, blank suppressed measures, cast to the contract."""
+    mapping = match.mapping
     area, level, disclosure = (_q(mapping[c]) for c in ("area_fips", "agglvl_code", "disclosure_code"))
     _check_levels(con, level, mapping["agglvl_code"], file=file or label)
     keep = (
@@ -90,13 +137,15 @@ def _filter_and_cast(con, mapping, layout, *, file: str | None, sha256: str | No
     # BLS writes 0 for suppressed measures: blank them so they cast to NULL, never to 0.
     blanked = ", ".join(f"{_q(mapping[c])} = NULL" for c in SUPPRESSED_MEASURES)
     con.execute(f"UPDATE _text SET {blanked} WHERE upper(trim({disclosure})) = 'N'")
-    table = cast_to_contract(con, "_text", ANNUAL_EMPLOYMENT, mapping, file=file, sha256=sha256, where=keep)
+    table = cast_to_contract(
+        con, "_text", ANNUAL_EMPLOYMENT, mapping, file=file, sha256=sha256, where=keep, extra=match.extra
+    )
     notes = [
-        layout.name,
+        *match.notes,
         f"{label}: kept {kept} national/statewide rows of {total}; dropped {total - kept} county/MSA/other rows",
         f"{label}: {suppressed} kept rows suppressed (disclosure_code N): employment, wages and pay set to NULL",
     ]
-    return ParseResult(table, notes)
+    return ParseResult(table, notes, match.extra)
 
 
 def parse_files(items: list[tuple[Path, str, str]]) -> list[ParseResult]:
@@ -119,7 +168,7 @@ def _parse_csv_batch(items: list[tuple[Path, str, str]]) -> ParseResult:
     if len(headers) != 1:
         raise ParseError(items[0][1], "header", "slices with different headers: parse them one by one")
     header = list(headers.pop())
-    layout, mapping = match_layout(header, LAYOUTS, items[0][1])
+    match = match_layout(header, LAYOUTS, items[0][1])
     columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in header) + "}"
     with duckdb.connect() as con:
         con.execute("SET threads = 1")
@@ -135,7 +184,7 @@ def _parse_csv_batch(items: list[tuple[Path, str, str]]) -> ParseResult:
             JOIN _files ON csv.filename = _files.path""",
             [[str(p) for p, _, _ in items]],
         )
-        result = _filter_and_cast(con, mapping, layout, file=None, sha256=None, label=f"{len(items)} files")
+        result = _filter_and_cast(con, match, file=None, sha256=None, label=f"{len(items)} files")
     return result
 
 

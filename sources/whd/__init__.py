@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from sources.common.parsing import recognises
 from sources.common.spec import RawTableSpec, SourceSpec
 from sources.whd import fetch, parse, sample
 from sources.whd.contract import COMPLIANCE_ACTIONS
@@ -17,6 +18,7 @@ SOURCE = SourceSpec(
             file_kind="enforcement",
             file_pattern=r"(WHD_enforcement\.zip|whd_whisard(_\d{8})?\.csv(\.zip)?)",
             parse_file=parse.parse_file,
+            recognise=lambda path: recognises(path, parse.LAYOUTS),
             remote_files=fetch.remote_files,
             # One file holds the whole history: use the newest name (bulk zip sorts before legacy).
             select_files=lambda paths: paths[:1],

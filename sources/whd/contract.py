@@ -123,7 +123,8 @@ def _description(name: str) -> str:
     extra = {
         "cmp_assd_cnt": " In dollars despite the name (published as CMP_ASSD since the bulk-zip era).",
         "dbra_cl_violtn_cnt": " Published as DBRA_VIOLTN_CNT since the bulk-zip era.",
-        "ld_dt": " Published as LOAD_DT since the bulk-zip era; absent from the oldest catalog files.",
+        "ld_dt": " Published as LOAD_DT since the bulk-zip era (with a UTC offset); absent from the oldest catalog "
+        "files. Stored in UTC (era 2 wrote US time zone abbreviations such as EST).",
         "zip_cd": " Text: leading zeros kept.",
         "naic_cd": " Text: leading zeros kept; 2-6 digits.",
     }

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from sources.common.errors import UnknownLayoutError
 from sources.common.parsing import (
     Layout,
     ParseResult,
@@ -76,17 +77,17 @@ def parse_file(path: Path, *, file: str, sha256: str) -> ParseResult:
     with tempfile.TemporaryDirectory() as tmp:
         members = csv_members(path, Path(tmp), file=file)
         results = [_parse_csv(m, file=f"{file}!{m.name}", sha256=sha256) for m in members]
-    layouts = {note for r in results for note in r.notes}
+    layouts = sorted({r.notes[0] for r in results})
     if len(layouts) > 1:
-        from sources.common.errors import UnknownLayoutError
-
-        raise UnknownLayoutError(file, "header", f"zip members use different layouts: {sorted(layouts)}")
+        raise UnknownLayoutError(file, "header", f"zip members use different layouts: {layouts}")
     return concat_results(results, COMPLIANCE_ACTIONS)
 
 
 def _parse_csv(path: Path, *, file: str, sha256: str) -> ParseResult:
     with duckdb.connect() as con:
         header = load_csv_as_text(con, path, "_text", file=file)
-        layout, mapping = match_layout(header, LAYOUTS, file)
-        table = cast_to_contract(con, "_text", COMPLIANCE_ACTIONS, mapping, file=file, sha256=sha256)
-    return ParseResult(table, [layout.name])
+        match = match_layout(header, LAYOUTS, file)
+        table = cast_to_contract(
+            con, "_text", COMPLIANCE_ACTIONS, match.mapping, file=file, sha256=sha256, extra=match.extra
+        )
+    return ParseResult(table, match.notes, match.extra)

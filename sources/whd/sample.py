@@ -25,7 +25,8 @@ from sources.whd.parse import _era3_published
 CASES_AT_SCALE_1 = 350_000
 CHUNK_ROWS = 50_000
 ERA3_FILE = "WHD_enforcement.zip"
-ERA3_LOAD = "20260927221403"
+ERA3_LOAD = "2026-09-27-22-14-03"  # chunk names: LOAD00000001-2026-09-21-05-19-19_chunk_1.csv (real)
+ERA3_LOAD_DT = "2026-09-27 22:14:03+00:00"
 _ACCENTED_WORDS = ["Panadería", "Lechería", "Jardinería", "Peña", "Muñoz", "Núñez", "Ibáñez", "Cantú"]
 
 # Probability that a case of each kind of employer has findings under each act.
@@ -224,19 +225,24 @@ def _write_csv(cases: pa.Table, path: Path, *, upper: bool) -> Path:
     names = [_era3_published(c) if upper else c for c in cases.column_names]
     if upper:
         cases = cases.set_column(
-            cases.column_names.index(LOAD_COLUMN), LOAD_COLUMN, pa.array(["2026-09-27 22:14:03"] * cases.num_rows)
+            cases.column_names.index(LOAD_COLUMN),
+            LOAD_COLUMN,
+            pa.array([ERA3_LOAD_DT] * cases.num_rows),
         )
     with duckdb.connect() as con:
         con.register("cases", cases.rename_columns(names))
-        select = ", ".join(_published_text(f) for f in cases.rename_columns(names).schema)
-        # Blank text unquoted, whole amounts without ".0", dates as YYYY-MM-DD: as published.
+        select = ", ".join(_published_text(f, utc_stamped=upper) for f in cases.rename_columns(names).schema)
+        # Blank text unquoted, whole amounts without ".0", dates as YYYY-MM-DD (the bulk zip: a UTC
+        # midnight timestamp, "2019-08-24 00:00:00+00:00"): as published.
         con.execute(f"COPY (SELECT {select} FROM cases) TO '{path}' (HEADER, DELIMITER ',', QUOTE '\"', NULL '')")
     _plant_cp1252(path)
     return path
 
 
-def _published_text(field: pa.Field) -> str:
+def _published_text(field: pa.Field, *, utc_stamped: bool = False) -> str:
     name = f'"{field.name}"'
+    if utc_stamped and pa.types.is_date(field.type):
+        return f"strftime({name}, '%Y-%m-%d') || ' 00:00:00+00:00' AS {name}"
     if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
         return f"nullif({name}, '') AS {name}"
     if pa.types.is_floating(field.type):

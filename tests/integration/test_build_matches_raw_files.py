@@ -61,7 +61,7 @@ def _mart(home, sql):
 def test_industry_mart_whd_totals_match_the_raw_whd_file(built_home):
     expected = defaultdict(lambda: [0, 0.0, 0, 0])
     for row in whd_rows(sample_dir(built_home)):
-        end = date.fromisoformat(row["FINDINGS_END_DATE"])
+        end = date.fromisoformat(row["FINDINGS_END_DATE"][:10])  # "2019-08-24 00:00:00+00:00"
         sector = _sector(row["NAIC_CD"])
         if sector is None or not date(1980, 1, 1) <= end <= date.today():
             continue
@@ -178,7 +178,7 @@ def test_national_sector_employment_matches_the_qcew_slices(built_home):
 def test_region_mart_state_cases_match_and_regions_add_up(built_home):
     expected = defaultdict(int)
     for row in whd_rows(sample_dir(built_home)):
-        end = date.fromisoformat(row["FINDINGS_END_DATE"])
+        end = date.fromisoformat(row["FINDINGS_END_DATE"][:10])  # "2019-08-24 00:00:00+00:00"
         if date(1980, 1, 1) <= end <= date.today():
             expected[(row["ST_CD"], _fiscal_year(end))] += 1
     states = {
@@ -235,7 +235,7 @@ def test_every_published_table_is_described_by_the_audit_trail(built_home):
 def _whd_cases_per_year(folder) -> dict[int, int]:
     counts: dict[int, int] = defaultdict(int)
     for row in whd_rows(folder):
-        end = date.fromisoformat(row["FINDINGS_END_DATE"])
+        end = date.fromisoformat(row["FINDINGS_END_DATE"][:10])  # "2019-08-24 00:00:00+00:00"
         if _sector(row["NAIC_CD"]) and date(1980, 1, 1) <= end <= date.today():
             counts[_fiscal_year(end)] += 1
     return counts

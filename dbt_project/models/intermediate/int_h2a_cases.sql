@@ -14,7 +14,12 @@ disclosure_rows as (
 
 statuses as (
 
-    select * from {{ ref('ref_h2a_case_statuses') }}
+    -- Case- and spacing-insensitive: several published spellings share one key and one outcome.
+    select distinct
+        {{ case_status_key('case_status') }} as status_key,
+        outcome,
+        is_certified
+    from {{ ref('ref_h2a_case_statuses') }}
 
 ),
 
@@ -85,7 +90,7 @@ final as (
 
     from master_rows
     inner join case_totals on master_rows.case_number = case_totals.case_number
-    left join statuses on master_rows.case_status = statuses.case_status
+    left join statuses on {{ case_status_key('master_rows.case_status') }} = statuses.status_key
 
 )
 

@@ -40,7 +40,8 @@ outcomes as (
         cfr_citation,
         null as duration_months,
         debarment_start_date,
-        debarment_end_date
+        debarment_end_date,
+        is_permanent
 
     from program_debarments
 
@@ -61,7 +62,8 @@ outcomes as (
         null as cfr_citation,
         duration_months,
         debarment_start_date,
-        debarment_end_date
+        debarment_end_date,
+        false as is_permanent
 
     from expired_debarments
 
@@ -85,6 +87,7 @@ final as (
         outcomes.duration_months,
         outcomes.debarment_start_date,
         outcomes.debarment_end_date,
+        outcomes.is_permanent,
         {{ fiscal_year('outcomes.debarment_start_date') }} as fiscal_year
 
     from outcomes

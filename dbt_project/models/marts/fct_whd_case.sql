@@ -31,6 +31,7 @@ final as (
         cases.fiscal_year,
         cases.naics_code,
         cases.naics_sector,
+        cases.naics_sector is not null as has_naics_sector,
         cases.state_code,
         cases.dol_region,
         cases.whd_region,

@@ -21,6 +21,7 @@ renamed as (
         start_date as debarment_start_date,
         end_date as debarment_end_date,
         source_page,
+        corrections,
         source_file,
         source_sha256,
         source_row

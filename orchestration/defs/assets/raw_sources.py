@@ -1,33 +1,34 @@
 """Extract-load assets, built per source table by one factory:
 
 ``file_<source>__<kind>``  acquire the published file(s) into the immutable raw archive;
-``parsed_<source>__<table>``  parse them to the canonical table, staged as Parquet (gated by a
-blocking check, see asset_checks.py);
-``raw_<source>__<table>``  load the accepted Parquet into the build database's ``raw`` schema.
+``parsed_<source>__<table>``  parse them to the canonical table, staged as Parquet;
+``raw_<source>__<table>``  gate the staged table (its ``gate`` check, see asset_checks.py) and load it
+into the build database's ``raw`` schema only if no `error` rule failed.
 
 Tables published one file per period (H-2A, per fiscal year) are partitioned; a full build runs
 every partition in one run (single-run backfill policy). Steps hand over through small files
-(warehouse/handoff.py). A file that fails parsing is quarantined with a validation report and the
-run stops there, so nothing downstream changes.
+(warehouse/handoff.py). A file that fails parsing or its gate is quarantined with its own validation
+report and costs only its own table (partition): that table keeps its last accepted load, marked
+stale in ``audit.source_status``, while every other table loads and dbt and publish still run.
 """
 
 from pathlib import Path
 
 import dagster as dg
 
-from expectations.validate import slice_counts
+from orchestration.defs.asset_checks import GATE, gate_description, gate_result
 from orchestration.defs.partitions import fiscal_year_partitions
 from orchestration.defs.registry import file_asset_name, parsed_asset_name, raw_asset_name, source_group
 from orchestration.defs.resources import WarehouseResource
 from sources import all_tables
 from sources.common.spec import RawTableSpec, SourceSpec
-from warehouse.acquire import acquire
-from warehouse.audit import record_accepted_load
-from warehouse.gate_report import file_entry, reject_unparseable_file
+from warehouse.acquire import acquire, acquire_file
+from warehouse.gate import NO_INPUT, REJECTED, LoadOutcome, gate_and_load
+from warehouse.gate_report import reject_unparseable_files
 from warehouse.handoff import UNPARTITIONED, load_parsed, load_selection, parsed_path, save_parsed, save_selection
-from warehouse.load import ensure_raw_table, merge_raw_table, replace_raw_table
+from warehouse.load import ensure_raw_table
 from warehouse.progress import DownloadProgress
-from warehouse.stage import FileRejected, stage
+from warehouse.stage import FilesRejected, rejected_table, stage
 
 
 def partition_keys(context, table: RawTableSpec) -> list[str]:
@@ -35,9 +36,28 @@ def partition_keys(context, table: RawTableSpec) -> list[str]:
     return list(context.partition_keys) if table.is_partitioned else [UNPARTITIONED]
 
 
+INGEST_PATH_TAG = "warehouse/ingest_path"  # `warehouse ingest`: this one file, whatever its name
+
+
 def input_mode(context, warehouse: WarehouseResource) -> str:
     """Where this run reads files: the drop folder for runs the drop-folder sensor started."""
     return str(warehouse.drop_path()) if context.run.tags.get("warehouse/input") == "drop" else warehouse.input_mode
+
+
+def _acquire(context, spec: SourceSpec, table: RawTableSpec, warehouse: WarehouseResource, wanted: set[str]):
+    ingest_path = context.run.tags.get(INGEST_PATH_TAG)
+    if ingest_path:
+        return acquire_file(spec, Path(ingest_path), paths=warehouse.paths())
+    return acquire(
+        spec,
+        table,
+        mode=input_mode(context, warehouse),
+        paths=warehouse.paths(),
+        sample_config=warehouse.sample_config(),
+        progress=DownloadProgress(context.log.info),
+        mirror=warehouse.download_mirror or None,
+        only=(lambda path: table.partition_of(path) in wanted) if table.is_partitioned else None,
+    )
 
 
 def load_mode(context, warehouse: WarehouseResource) -> str:
@@ -61,21 +81,10 @@ def build_file_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefiniti
     )
     def _file_asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         keys = partition_keys(context, table)
-        wanted = set(keys)
-
-        progress = DownloadProgress(context.log.info)
-        files = acquire(
-            spec,
-            table,
-            mode=input_mode(context, warehouse),
-            paths=warehouse.paths(),
-            sample_config=warehouse.sample_config(),
-            progress=progress,
-            mirror=warehouse.download_mirror or None,
-            only=(lambda name: table.partition_of(name) in wanted) if table.is_partitioned else None,
-        )
+        files = _acquire(context, spec, table, warehouse, set(keys))
+        partition = {f.path: table.partition_of(Path(f.path)) for f in files} if table.is_partitioned else {}
         for key in keys:
-            chosen = [f for f in files if not table.is_partitioned or table.partition_of(f.filename) == key]
+            chosen = [f for f in files if not table.is_partitioned or partition[f.path] == key]
             save_selection(warehouse.paths(), table.contract.table_name, key, chosen)
         if not files:
             context.log.warning(f"no input file for {table.contract.table_name}: its last accepted load is kept")
@@ -98,31 +107,36 @@ def build_parsed_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefini
     @dg.asset(
         name=parsed_asset_name(spec, table),
         group_name=source_group(spec),
-        description=f"{name} parsed to its contract and staged as Parquet, not yet accepted.",
+        description=f"{name} parsed to its contract and staged as Parquet, not yet accepted. A file that "
+        "cannot be parsed is quarantined with its own report; its table keeps its last accepted load.",
         deps=[file_asset_name(spec, table)],
         kinds={"parquet"},
         **_partitioning(table),
     )
     def _parsed_asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         paths = warehouse.paths()
-        rows, notes = 0, []
+        rows, notes, rejected = 0, [], []
         for key in partition_keys(context, table):
             files = load_selection(paths, name, key)
             try:
                 parsed = stage(table, files, parsed_path(paths, name, key), partition=key)
-            except FileRejected as rejected:
-                report = reject_unparseable_file(warehouse.archive(), paths, table, rejected, run_id=context.run.run_id)
-                raise dg.Failure(description=report.summary, metadata=report.dagster_metadata()) from rejected.error
+            except FilesRejected as error:
+                reports = reject_unparseable_files(
+                    warehouse.archive(), paths, table, error.rejected, run_id=context.run.run_id, partition=key
+                )
+                parsed = rejected_table(table, files, [r.to_dict() for r in reports], key)
+                rejected += [f["filename"] for r in reports for f in r.files]
             save_parsed(paths, parsed, key)
             rows += parsed.row_count
             notes += list(parsed.notes)
-        return dg.MaterializeResult(metadata={"row_count": rows, "notes": notes[:50]})
+        return dg.MaterializeResult(metadata={"row_count": rows, "rejected_files": rejected, "notes": notes[:50]})
 
     return _parsed_asset
 
 
 def build_raw_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefinition:
     name = table.contract.table_name
+    key = dg.AssetKey(raw_asset_name(spec, table))
 
     @dg.asset(
         name=raw_asset_name(spec, table),
@@ -131,39 +145,49 @@ def build_raw_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefinitio
         deps=[parsed_asset_name(spec, table)],
         kinds={"duckdb"},
         metadata={"primary_key": list(table.contract.primary_key)},
+        check_specs=[dg.AssetCheckSpec(GATE, asset=key, description=gate_description(spec, table))],
         **_partitioning(table),
     )
-    def _raw_asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-        db = warehouse.paths().build_db
-        loaded, kept = 0, []
-        for key in partition_keys(context, table):
-            parsed = load_parsed(warehouse.paths(), name, key)
-            if not parsed.has_input:
-                kept.append(key)
-                continue
-            parquet = Path(parsed.parquet_path)
-            # A partition, or an ingested file, replaces only its own slice; a full build the table.
-            if table.is_partitioned or load_mode(context, warehouse) == "merge":
-                loaded += merge_raw_table(db, table.contract, parquet, table.replace_key)
-            else:
-                loaded += replace_raw_table(db, table.contract, parquet)
-            record_accepted_load(
-                db,
-                run_id=context.run.run_id,
-                table=name,
-                slice_counts=slice_counts(parquet, table.replace_key),
-                files=[file_entry(f) for f in parsed.files],
-            )
-        total = ensure_raw_table(db, table.contract)
-        if kept:
-            context.log.warning(
-                f"{name}: no input file for {kept[:5]}{'...' if len(kept) > 5 else ''}; kept their last load"
-            )
-        return dg.MaterializeResult(
-            metadata={"row_count": total, "rows_loaded": loaded, "load_mode": load_mode(context, warehouse)}
-        )
+    def _raw_asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        merge = table.is_partitioned or load_mode(context, warehouse) == "merge"
+        outcomes = []
+        for partition in partition_keys(context, table):
+            parsed = load_parsed(warehouse.paths(), name, partition)
+            outcome = gate_and_load(spec, table, parsed, warehouse=warehouse, run_id=context.run.run_id, merge=merge)
+            _log_outcome(context, outcome)
+            outcomes.append(outcome)
+        total = ensure_raw_table(warehouse.paths().build_db, table.contract)
+        yield dg.MaterializeResult(metadata=raw_metadata(outcomes, total, load_mode(context, warehouse)))
+        yield gate_result(key, outcomes)
 
     return _raw_asset
+
+
+def _log_outcome(context, outcome: LoadOutcome) -> None:
+    """Rejections at error level (shown at the terminal); warnings at info (in the UI and the audit)."""
+    for report in outcome.reports:
+        if report.errors:
+            context.log.error(report.summary)
+        elif report.warnings:
+            context.log.info(report.summary)
+
+
+def raw_metadata(outcomes: list[LoadOutcome], total: int, mode: str) -> dict:
+    """What a raw asset's materialization says: rows now in the table, rows loaded, what was kept and why."""
+    kept = [o.partition for o in outcomes if o.status == NO_INPUT]
+    rejected = {
+        o.partition: [f["filename"] for r in o.reports for f in r.files] for o in outcomes if o.status == REJECTED
+    }
+    return {
+        "row_count": total,
+        "rows_loaded": sum(o.rows_loaded for o in outcomes),
+        "load_mode": mode,
+        "status": "stale: rejected " + ", ".join(f for files in rejected.values() for f in files)
+        if rejected
+        else "fresh",
+        "rejected": dg.MetadataValue.json(rejected),
+        "kept_last_load_no_input": kept[:50],
+    }
 
 
 def build_source_assets() -> list[dg.AssetsDefinition]:
@@ -175,4 +199,4 @@ def build_source_assets() -> list[dg.AssetsDefinition]:
 
 default_assets = build_source_assets()
 
-__all__ = ["build_source_assets", "default_assets", "partition_keys"]
+__all__ = ["INGEST_PATH_TAG", "build_source_assets", "default_assets", "partition_keys"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from datetime import date, datetime
 from pathlib import Path
 
@@ -23,7 +24,9 @@ from sources.debarment.parse import (
 )
 from sources.debarment.sample import add_table, new_document, write_expired_pdf, write_program_pdf
 
-REAL_EXPIRED = Path(__file__).parents[2] / "fixtures" / "debarment" / "oflc_expired_h2a_debarments_extracted.csv"
+REAL_EXPIRED = (
+    Path(__file__).parents[2] / "fixtures" / "real" / "debarment" / "oflc_expired_h2a_debarments_extracted.csv"
+)
 PROGRAM, EXPIRED = SOURCE.tables
 
 
@@ -221,6 +224,8 @@ def test_real_typo_is_corrected_by_its_documented_erratum(tmp_path):
     trinity = next(r for r in result.table.to_pylist() if r["entity_name"].startswith("Trinity Livestock"))
     assert trinity["end_date"] == date(2017, 12, 29)
     assert any("errata.csv" in note and "12/1292017" in note for note in result.notes)
+    (fix,) = json.loads(trinity["corrections"])
+    assert (fix["column"], fix["published"], fix["corrected"]) == ("End date", "12/1292017", "12/29/2017")
 
 
 def test_an_unknown_date_typo_fails_naming_page_row_column_and_value(tmp_path):

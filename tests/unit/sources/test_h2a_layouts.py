@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sources.common.contract import PROVENANCE_COLUMNS
+from sources.common.contract import LINEAGE_COLUMNS, PROVENANCE_COLUMNS
 from sources.common.parsing import match_layout
 from sources.h2a import SOURCE
 from sources.h2a.contract import ADDENDUM_B_WORKSITES, DISCLOSURE
@@ -67,9 +67,10 @@ def test_every_researched_header_is_an_era_exactly():
 
 @pytest.mark.parametrize("era", ERAS, ids=lambda e: e.name)
 def test_each_era_header_matches_its_own_layout(era):
-    layout, mapping = match_layout(list(era.header), DISCLOSURE_LAYOUTS, "x.xlsx")
-    assert layout.name == era.name
-    assert {"case_number", "case_status", "employer_name", "workers_certified", "decision_date"} <= set(mapping)
+    match = match_layout(list(era.header), DISCLOSURE_LAYOUTS, "x.xlsx")
+    assert match.layout.name == era.name
+    assert not match.extra
+    assert {"case_number", "case_status", "employer_name", "workers_certified", "decision_date"} <= set(match.mapping)
 
 
 def test_every_fiscal_year_2008_to_2026_has_an_era():
@@ -86,13 +87,13 @@ def test_every_fiscal_year_2008_to_2026_has_an_era():
 
 def test_mapping_targets_are_contract_columns_and_feed_every_column():
     targets = set(MAPPED.values())
-    disclosure = set(DISCLOSURE.column_names) - set(PROVENANCE_COLUMNS) - {"file_fiscal_year", "case_row"}
+    disclosure = set(DISCLOSURE.column_names) - set(LINEAGE_COLUMNS) - {"file_fiscal_year", "case_row"}
     assert targets <= disclosure
     assert disclosure == targets  # every canonical column has a published source
     everywhere = {c for era in ERAS for c in era.header}
     assert set(AGENT_NAME_PARTS) <= everywhere
     addendum = {v for v in ADDENDUM_B_LAYOUTS[0].columns.values() if v}
-    assert addendum == set(ADDENDUM_B_WORKSITES.column_names) - set(PROVENANCE_COLUMNS) - {
+    assert addendum == set(ADDENDUM_B_WORKSITES.column_names) - set(LINEAGE_COLUMNS) - {
         "file_fiscal_year",
         "worksite_row",
     }

@@ -228,7 +228,18 @@ def test_select_files_prefers_one_bulk_file_per_year(tmp_path):
 
 
 def test_file_pattern_and_remote_files():
-    assert not TABLE.matches("qcew_2020_q1_industry_10.csv") and not TABLE.matches("31_33.csv")
+    assert not TABLE.matches("qcew_2020_q1_industry_10.csv") and not TABLE.matches("2020_qtrly_singlefile.zip")
+    # The API saves a slice under its code alone; bulk zips by industry and area; extracted members.
+    for name in (
+        "31_33.csv",
+        "10.csv",
+        "3351.csv",
+        "US000.csv",
+        "2023_annual_by_industry.zip",
+        "2024_annual_by_area.zip",
+        "2023.annual 10 10 Total, all industries.csv",
+    ):
+        assert TABLE.matches(name), name
     remotes = remote_files()
     assert len(remotes) == 21 * len(INDUSTRY_CODES)
     manufacturing = [r for r in remotes if r.filename == "qcew_2020_a_industry_31_33.csv"]

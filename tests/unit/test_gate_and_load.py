@@ -1,0 +1,73 @@
+"""The gate decides per table: an accepted load replaces its table and marks it fresh; a column the
+publisher added is a warning, not a failure; a rejected load keeps the last accepted one and
+marks the table stale with the file, the reason and the report."""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.defs.resources import WarehouseResource
+from sources.common.archive import RawArchive
+from sources.whd import SOURCE
+from tests.real_fixtures import REAL
+from warehouse.gate import LOADED, REJECTED, gate_and_load
+from warehouse.stage import stage
+
+TABLE = SOURCE.tables[0]
+
+
+def _zip(rows: list[list[str]], folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    chunk = folder / "chunk.csv"
+    with open(chunk, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    target = folder / "WHD_enforcement.zip"
+    with zipfile.ZipFile(target, "w") as archive:
+        archive.write(chunk, "LOAD00000001-2026-09-21-05-19-19_chunk_1.csv")
+    return target
+
+
+@pytest.fixture
+def warehouse(tmp_path) -> WarehouseResource:
+    return WarehouseResource(home=str(tmp_path / "home"))
+
+
+def _gate(warehouse: WarehouseResource, path: Path, run_id: str):
+    archived = RawArchive(warehouse.paths().raw_archive).store_local(path, source="whd")
+    target = warehouse.paths().parsed_dir / "whd.parquet"
+    parsed = stage(TABLE, [archived], target, partition="all")
+    return gate_and_load(SOURCE, TABLE, parsed, warehouse=warehouse, run_id=run_id, merge=False)
+
+
+def _status(warehouse: WarehouseResource) -> tuple:
+    with duckdb.connect(str(warehouse.paths().build_db), read_only=True) as con:
+        return con.execute(
+            "select status, last_accepted_file, row_count, rejected_file, rejection_reason from audit.source_status"
+        ).fetchone()
+
+
+def test_an_added_column_is_a_warning_and_a_bad_file_keeps_the_last_load(warehouse, tmp_path):
+    with open(REAL / "whd" / "era3_bulk_chunk_live_dates.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    good = _zip([[*rows[0], "EMPLOYER_FEIN"], *[[*r, ""] for r in rows[1:]]], tmp_path / "good")
+
+    accepted = _gate(warehouse, good, "run-1")
+    assert (accepted.status, accepted.rows_loaded) == (LOADED, 3)
+    failed = {r.rule: r for r in accepted.results if not r.passed}
+    assert all(r.severity == "warn" for r in failed.values()), failed
+    assert failed["no_unknown_columns"].observed == ["EMPLOYER_FEIN"]
+    assert _status(warehouse)[:3] == ("fresh", "WHD_enforcement.zip", 3)
+
+    negative = rows[0].index("BW_ATP_AMT")
+    bad_rows = [rows[0], *[[*r[:negative], "-5", *r[negative + 1 :]] for r in rows[1:]]]
+    rejected = _gate(warehouse, _zip(bad_rows, tmp_path / "bad"), "run-2")
+    assert rejected.status == REJECTED and rejected.reports[0].report_path
+    status, last_file, row_count, rejected_file, reason = _status(warehouse)
+    assert status == "stale: rejected WHD_enforcement.zip" and rejected_file == "WHD_enforcement.zip"
+    assert (last_file, row_count) == ("WHD_enforcement.zip", 3), "the last accepted load is kept"
+    assert "money_non_negative" in reason
