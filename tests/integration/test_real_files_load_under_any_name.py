@@ -40,6 +40,18 @@ def _whd_zip(tmp_path: Path, name: str) -> Path:
     return target
 
 
+def _debarment_pdf(target: Path) -> Path:
+    """The issue #14 cells in real rows, typeset like the published PDF (see the debarment fixtures)."""
+    from sources.debarment.sample import write_program_pdf
+    from tests.real_fixtures import recording
+
+    _, rows = recording(REAL / "debarment" / "program_debarments_quirks.csv")
+    lists: dict[str, list[tuple[str, ...]]] = {}
+    for row in rows:
+        lists.setdefault(row["program"], []).append(tuple(v for k, v in row.items() if k != "program")[:6])
+    return write_program_pdf(lists, target)
+
+
 def _copy(source: Path, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     return Path(shutil.copyfile(source, target))
@@ -63,6 +75,7 @@ def test_each_real_layout_loads_under_a_meaningless_name(fresh_home, tmp_path):
         ("h2a", recording_to_workbook(REAL / "h2a" / "addendum_b_fy2020.csv", tmp_path / "b.xlsx", "FY2020"), "2020"),
         ("qcew", _copy(REAL / "qcew" / "api_2025_a_industry" / "3351.csv", tmp_path / "slice.csv"), None),
         ("mspa", _copy(REAL / "mspa" / "FLCWksht.csv", tmp_path / "list (2).csv"), None),
+        ("debarment", _debarment_pdf(tmp_path / "download.pdf"), None),
     ]
     for source, path, year in files:
         result = _ingest(home_copy, source, path)
@@ -90,6 +103,10 @@ def test_each_real_layout_loads_under_a_meaningless_name(fresh_home, tmp_path):
             == 25
         )
         assert con.execute("select count(*) from raw.raw_mspa__farm_labor_contractors").fetchone()[0] == 4
+        assert (
+            con.execute("select count(*) from raw.raw_debarment__program_debarments where is_permanent").fetchone()[0]
+            == 1
+        )
 
 
 def test_a_smaller_whd_file_needs_a_stated_reason_and_the_acceptance_is_audited(home_copy, tmp_path):

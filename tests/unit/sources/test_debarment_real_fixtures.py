@@ -76,7 +76,7 @@ def test_issue_14_malformed_cells_load_with_their_corrections(tmp_path):
     }
 
     rym = parsed["RYM Trucking LLC"]
-    assert (rym["entity_type"], rym["state_code"], rym["end_date"]) == ("Labor Contractor", "KY", date(2022, 9, 24))
+    assert (rym["entity_type"], rym["state_code"], rym["start_date"]) == ("Labor Contractor", "KY", date(2022, 9, 24))
     assert (parsed["Global"]["footnote_marker"], parsed["Global"]["program"]) == ("1", "H-2B")
     assert sum(len(json.loads(r["corrections"] or "[]")) for r in parsed.values()) == 5
     assert any("Kentucy" in note for note in result.notes), "every correction is listed in the parse notes"

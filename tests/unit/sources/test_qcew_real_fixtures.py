@@ -117,6 +117,20 @@ def test_by_area_zip_reads_the_nation_and_state_members_and_skips_counties(tmp_p
     assert "by_area / by_industry" in result.notes[0]
 
 
+def test_by_industry_zip_reads_every_member_in_one_pass(tmp_path):
+    zipped = tmp_path / "2023_annual_by_industry.zip"
+    member = _statewide_by_area_member()
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("2023.annual.by_industry/2023.annual 10 10 Total, all industries.csv", member)
+        archive.writestr("2023.annual.by_industry/2023.annual 101 101 Goods-producing.csv", member)
+    result = parse_file(zipped, file=zipped.name, sha256="0" * 64)
+    assert result.table.num_rows == 2
+    assert {f.split("!")[1] for f in result.table.column("source_file").to_pylist()} == {
+        "2023.annual 10 10 Total, all industries.csv",
+        "2023.annual 101 101 Goods-producing.csv",
+    }
+
+
 def test_a_titled_by_area_csv_alone_is_recognised_and_keeps_no_county_row():
     assert TABLE.recognise(BY_AREA_COUNTY)
     assert _parsed(BY_AREA_COUNTY) == _expected(BY_AREA_COUNTY) == (0, 0)
