@@ -30,7 +30,7 @@ test: $(STAMP)  ## The full test suite (unit, integration, lint).
 lint: $(STAMP)  ## ruff and sqlfluff (dbt templater); also part of make test.
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	mkdir -p data/build && PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/sqlfluff lint dbt_project/models
+	mkdir -p data/build && WAREHOUSE_HOME=$(CURDIR)/data PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/sqlfluff lint dbt_project/models
 
 dagster: $(STAMP)  ## The Dagster UI on http://127.0.0.1:3000, sharing the CLI's run history.
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/data/dagster} ; mkdir -p $$DAGSTER_HOME ; test -f $$DAGSTER_HOME/dagster.yaml || printf "telemetry:\n  enabled: false\n" > $$DAGSTER_HOME/dagster.yaml ; \

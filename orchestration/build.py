@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import dagster as dg
 
 from orchestration.defs.asset_checks import default_asset_checks
-from orchestration.defs.assets import dbt_models, publish, raw_sources
+from orchestration.defs.assets import dbt_models, employer_linkage, publish, raw_sources
 from orchestration.defs.jobs import default_jobs
 from orchestration.defs.logging import terminal_progress_logger
 from orchestration.defs.resources import default_resources
@@ -23,7 +23,12 @@ def build_defs(*, resource_overrides: Mapping[str, object] | None = None) -> dg.
     """
     resources = {**default_resources(), **(resource_overrides or {})}
     return dg.Definitions(
-        assets=[*raw_sources.default_assets, *dbt_models.default_assets, *publish.default_assets],
+        assets=[
+            *raw_sources.default_assets,
+            *dbt_models.default_assets,
+            *employer_linkage.default_assets,
+            *publish.default_assets,
+        ],
         asset_checks=default_asset_checks,
         jobs=default_jobs,
         schedules=default_schedules,

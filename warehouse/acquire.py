@@ -46,9 +46,21 @@ def write_sample(out_dir: Path, config: SampleConfig, on_source: Callable[[str],
     return written
 
 
+def sample_writers_version() -> str:
+    """A digest of the code that writes the sample: a changed writer means a new sample folder."""
+    import hashlib
+
+    root = Path(__file__).resolve().parents[1] / "sources"
+    digest = hashlib.sha256()
+    for path in sorted([root / "common" / "sample_world.py", *root.glob("*/sample.py")]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
 def sample_folder(paths: WarehousePaths, config: SampleConfig) -> Path:
-    """The folder holding the sample for `config`, generated once (deterministic, so reusable)."""
-    folder = paths.samples / f"scale-{config.scale:g}-seed-{config.seed}"
+    """The folder holding the sample for `config`, generated once (deterministic, so reusable while the
+    sample writers are unchanged)."""
+    folder = paths.samples / f"scale-{config.scale:g}-seed-{config.seed}-{sample_writers_version()}"
     marker = folder / _COMPLETE
     if marker.exists():
         return folder
@@ -105,13 +117,6 @@ def acquire(
     if not folder.is_dir():
         raise InputError(f"input folder {folder} does not exist (expected 'sample', 'download' or a folder)")
     chosen = [p for p in table.pick(sorted(p for p in folder.iterdir() if p.is_file())) if only is None or only(p)]
-    if not chosen:
-        log.warning(
-            "%s: no file for %s (expected names matching %r); its last accepted load is kept",
-            folder,
-            table.contract.table_name,
-            table.file_pattern,
-        )
     origin = "sample" if mode == SAMPLE_MODE else "local"
     return [
         archive.store_local(path, source=spec.name, url=f"{origin}:{path.name}" if origin == "sample" else None)

@@ -488,6 +488,125 @@ def contracts(
     raise typer.Exit(1 if stale else 0)
 
 
+LEAD_COLUMNS = (
+    "lead_rank, employer_id, employer_name, state_code, naics_sector, score, h2a_workers_certified, "
+    "whd_cases, back_wages, reasons"
+)
+
+
+@app.command()
+def leads(
+    state: str = typer.Option(None, "--state", help="Two-letter state code, e.g. NC."),
+    industry: str = typer.Option(None, "--industry", help="NAICS sector, e.g. 11 (agriculture) or 31 (31-33)."),
+    top: int = typer.Option(20, "--top", help="How many leads to print."),
+    output_format: str = typer.Option("table", "--format", help="table, csv or json."),
+    home: Path = HomeOption,
+) -> None:
+    """Print the ranked employer leads (marts.mart_employer_leads): which employers to look at and why."""
+    sql = f"""SELECT {LEAD_COLUMNS} FROM marts.mart_employer_leads
+        WHERE ($state IS NULL OR state_code = upper($state))
+          AND ($sector IS NULL OR naics_sector = $sector OR naics_sector LIKE $sector || '-%'
+               OR naics_sector LIKE '%-' || $sector)
+        ORDER BY lead_rank, employer_id LIMIT $top"""
+    result = _published_query(sql, home, params={"state": state, "sector": industry, "top": top})
+    if not result.rows:
+        out.print("No lead matches these filters.")
+        return
+    _print_rows(result.columns, result.rows, output_format)
+
+
+@app.command()
+def employer(
+    name_or_id: str = typer.Argument(..., metavar="NAME_OR_ID", help="An employer id (E00001234) or part of a name."),
+    output_format: str = typer.Option("table", "--format", help="table, csv or json."),
+    home: Path = HomeOption,
+) -> None:
+    """Print one employer's records across every source: WHD cases, H-2A filings, debarments, MSPA."""
+    from warehouse.employer import RECORD_SECTIONS, find_employers
+
+    paths = WarehousePaths.at(home) if home else WarehousePaths.from_env()
+    matches = _guarded(lambda: find_employers(name_or_id, paths))
+    if not matches:
+        console.print(f"[red]No employer matches {name_or_id!r}.[/red]")
+        raise typer.Exit(1)
+    if len(matches) > 1:
+        out.print(f"{len(matches)} employers match {name_or_id!r}; showing the first (use an id to pick another):")
+        _print_rows(["employer_id", "employer_name", "state_code", "records"], matches[:20], output_format)
+    employer_id = matches[0][0]
+    for title, sql in RECORD_SECTIONS:
+        result = _published_query(sql, home, params={"employer_id": employer_id})
+        if result.rows:
+            out.print(f"[bold]{title}[/bold]")
+            _print_rows(result.columns, result.rows, output_format)
+
+
+def _published_query(sql: str, home: Path | None, *, params: dict):
+    from warehouse.query import run_query
+
+    paths = WarehousePaths.at(home) if home else WarehousePaths.from_env()
+    return _guarded(lambda: run_query(sql, paths, params=params))
+
+
+def _guarded(action):
+    """Run a read of the published warehouse; print a clear error instead of a traceback."""
+    import duckdb
+
+    from warehouse.query import NotPublishedError
+
+    try:
+        return action()
+    except (NotPublishedError, duckdb.Error) as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+
+
+@app.command("linkage-eval")
+def linkage_eval(
+    scale: float = typer.Option(1.0, "--scale", help="Sample size (1 = real size) for the sample ground truth."),
+    real: bool = typer.Option(False, "--real", help="Score on the real hand-judged H-2A pairs instead."),
+    home: Path = HomeOption,
+) -> None:
+    """Score employer linkage: pairwise precision, recall and F1, and the seconds linkage took.
+
+    Sample truth: the sample's ground_truth_employers.csv at --scale (the sample warehouse is built once
+    under WAREHOUSE_HOME/eval/). Real truth (--real): the hand-judged pairs of FY2012/FY2016 H-2A filings
+    in tests/fixtures/real/linkage/. The last line is `precision=... recall=... f1=... seconds=...`.
+    """
+    from warehouse.linkage.evaluation_runs import evaluate_real, evaluate_sample
+
+    paths = _paths(home)
+    if real:
+        report = evaluate_real()
+    else:
+        report = evaluate_sample(paths, scale, build=lambda eval_home: _build_sample(eval_home, scale))
+    for line in report.details:
+        out.print(line)
+    print(report.scores.line(report.seconds))
+
+
+def _build_sample(eval_home: Path, scale: float) -> None:
+    """Build the sample warehouse the evaluation reads (the same job as `warehouse build`)."""
+    console.print(f"building the scale-{scale:g} sample warehouse in {eval_home} (once) ...")
+    eval_paths = WarehousePaths.at(eval_home).ensure()
+    defs = _defs(eval_paths, source="sample", scale=scale)
+    with _dbt_output_to(eval_paths.build_dir / "dbt_output.log"):
+        result = defs.resolve_job_def("build_warehouse").execute_in_process(
+            instance=_dagster_instance(eval_paths),
+            run_config={"loggers": {"terminal_progress": {}}},
+            tags=_full_range_tags(),
+            raise_on_error=False,
+        )
+    if not result.success:
+        _print_failure(result, eval_paths)
+        raise typer.Exit(1)
+
+
+def _full_range_tags() -> dict:
+    from orchestration.defs.partitions import FULL_RANGE_TAGS
+
+    return FULL_RANGE_TAGS
+
+
 def main() -> None:
     app()
 

@@ -19,7 +19,7 @@ class QueryResult:
     rows: list[tuple]
 
 
-def run_query(sql: str, paths: WarehousePaths, *, limit: int | None = None) -> QueryResult:
+def run_query(sql: str, paths: WarehousePaths, *, limit: int | None = None, params: list | None = None) -> QueryResult:
     """Run `sql` against the published warehouse opened read-only.
 
     Raises:
@@ -32,7 +32,7 @@ def run_query(sql: str, paths: WarehousePaths, *, limit: int | None = None) -> Q
             "(or set WAREHOUSE_HOME to where it was built)"
         )
     with duckdb.connect(str(paths.published_db), read_only=True) as con:
-        cursor = con.execute(sql)
+        cursor = con.execute(sql, params or [])
         if cursor.description is None:
             return QueryResult([], [])
         rows = cursor.fetchmany(limit) if limit else cursor.fetchall()

@@ -61,7 +61,7 @@ class _ProgressHandler(logging.Handler):
                 return None
             asset = evaluation.asset_key.to_user_string()
             if evaluation.severity.value == "WARN":
-                return f"    check {evaluation.check_name} on {asset}: passed with warnings (audit.validation_results)"
+                return f"    check {evaluation.check_name} on {asset}: warning - {(evaluation.description or '')[:160]}"
             return f"    check {evaluation.check_name} on {asset}: FAILED (error)"
         return None
 

@@ -4,8 +4,9 @@ Each source's ``sample`` module writes files in its real publication format; thi
 *who* appears in them, so the same employer shows up across WHD, H-2A, debarment and registry
 files under differently written names (suffixes, DBA, typos, abbreviations, address variants).
 It also plants what the marts and leads must find: repeat violators, H-2A employers with H-2A
-violations, debarred employers certified again, farm labor contractors. Which records are the
-same employer is written to a ground-truth file.
+violations, debarred employers certified again, farm labor contractors (a few of them filing for
+H-2A workers without an MSPA certificate). Which records are the same employer is written to a
+ground-truth file.
 
 Everything is drawn from one `numpy` generator seeded by `SampleConfig.seed`: the same config
 always gives the same bytes.
@@ -70,6 +71,9 @@ _ABBREVIATIONS = {
     "Labor Contractor": "Labor Contr",
     " and ": " & ",
 }
+# Share of employers that moved to another street of their town, and that have a same-name twin elsewhere.
+MOVER_SHARE = {"ag": 0.12, "flc": 0.12, "other": 0.04}
+TWIN_SHARE = {"ag": 0.03, "flc": 0.03, "other": 0.01}
 _ADDRESS_ABBREVIATIONS = {"Road": "Rd", "Street": "St", "Avenue": "Ave", "Highway": "Hwy", "Lane": "Ln", "Drive": "Dr"}
 
 
@@ -103,6 +107,8 @@ class Employer:
     naics: str
     kind: str  # "ag", "flc" or "other"
     fein: str
+    # A second street in the same town: the employer moved, and later records carry it.
+    moved_street: str | None = None
 
 
 @dataclass
@@ -149,7 +155,33 @@ class World:
         for kind, count in counts.items():
             for _ in range(count):
                 employers.append(self._new_employer(rng, len(employers) + 1, kind, seen))
-        return employers
+        twins = [self._twin(rng, e, len(employers) + i + 1) for i, e in enumerate(self._twinned(rng, employers))]
+        return employers + twins
+
+    @staticmethod
+    def _twinned(rng: np.random.Generator, employers: list[Employer]) -> list[Employer]:
+        """Employers that get a twin: another employer of the same name elsewhere (a hard negative)."""
+        return [e for e in employers if rng.random() < TWIN_SHARE[e.kind]]
+
+    def _twin(self, rng: np.random.Generator, original: Employer, entity_id: int) -> Employer:
+        """Same name, trade name and kind; another state (or, now and then, another town of the same state)."""
+        twin = self._new_employer(rng, entity_id, original.kind, set())
+        state = original.state if rng.random() < 0.2 else twin.state
+        zip5 = twin.zip5 if state == twin.state else f"{STATES_BY_CODE[state].zip_prefix}{rng.integers(0, 100):02d}"
+        city = twin.city if twin.city != original.city else f"{twin.city} Heights"
+        return Employer(
+            entity_id,
+            original.name,
+            original.suffix,
+            original.trade_name,
+            twin.street,
+            city,
+            state,
+            zip5,
+            twin.naics,
+            original.kind,
+            twin.fein,
+        )
 
     def of_kind(self, *kinds: str) -> list[Employer]:
         return [e for e in self.employers if e.kind in kinds]
@@ -176,7 +208,14 @@ class World:
         city = f"{_PLACES[rng.integers(len(_PLACES))]} {_TOWN_WORDS[rng.integers(len(_TOWN_WORDS))]}"
         zip5 = f"{STATES_BY_CODE[state].zip_prefix}{rng.integers(0, 100):02d}"
         fein = f"{rng.integers(10, 99)}-{rng.integers(1000000, 9999999)}"
-        return Employer(entity_id, name, suffix, trade, street, city, state, zip5, naics, kind, fein)
+        moved = None
+        if rng.random() < MOVER_SHARE[kind]:
+            moved_name, moved_type = (
+                _STREETS[rng.integers(len(_STREETS))],
+                _STREET_TYPES[rng.integers(len(_STREET_TYPES))],
+            )
+            moved = f"{rng.integers(10, 99999)} {moved_name} {moved_type}"
+        return Employer(entity_id, name, suffix, trade, street, city, state, zip5, naics, kind, fein, moved)
 
     @staticmethod
     def _base_name(rng: np.random.Generator, kind: str) -> str:
@@ -203,8 +242,9 @@ STATES_BY_CODE = {s.code: s for s in STATES}
 
 
 def name_variant(employer: Employer, rng: np.random.Generator, *, style: str | None = None) -> str:
-    """The employer's name as some clerk wrote it: exact, or with a suffix, case, DBA, typo or abbreviation change."""
-    styles = ["exact", "exact", "suffix", "upper", "dba", "typo", "abbrev", "nosuffix"]
+    """The employer's name as some clerk wrote it: exact, or with a suffix, case, DBA (either way round),
+    word order, typo or abbreviation change."""
+    styles = ["exact", "exact", "suffix", "upper", "dba", "dba_swap", "order", "typo", "abbrev", "nosuffix"]
     style = style or styles[rng.integers(len(styles))]
     base = employer.name[: len(employer.name) - len(employer.suffix)].strip() if employer.suffix else employer.name
     if style == "suffix" and employer.suffix in _SUFFIX_VARIANTS:
@@ -215,6 +255,14 @@ def name_variant(employer: Employer, rng: np.random.Generator, *, style: str | N
         return employer.name.upper()
     if style == "dba" and employer.trade_name != employer.name:
         return f"{employer.name} dba {employer.trade_name}"
+    if style == "dba_swap" and employer.trade_name != employer.name:
+        return f"{employer.trade_name} dba {employer.name}"
+    if style == "order" and " and " in base:
+        # "Smith and Jones Farms" -> "Jones and Smith Farms", as in the real "Dionisio Farms and Produce" /
+        # "Dionisio Produce and Farms".
+        first, rest = base.split(" and ", 1)
+        second, *tail = rest.split(" ", 1)
+        return " ".join([second, "and", first, *tail, employer.suffix]).strip()
     if style == "typo":
         return typo(employer.name, rng)
     if style == "abbrev":
@@ -241,7 +289,9 @@ def typo(text: str, rng: np.random.Generator) -> str:
 
 
 def address_variant(employer: Employer, rng: np.random.Generator) -> str:
-    street = employer.street
+    """The street as written on one record: the employer's street (or, after a move, its new one),
+    abbreviated, with a suite, or upper case."""
+    street = employer.moved_street if employer.moved_street and rng.random() < 0.45 else employer.street
     roll = rng.random()
     if roll < 0.4:
         for long, short in _ADDRESS_ABBREVIATIONS.items():
@@ -251,6 +301,25 @@ def address_variant(employer: Employer, rng: np.random.Generator) -> str:
     elif roll < 0.6:
         street = street.upper()
     return street
+
+
+def naics_variant(employer: Employer, rng: np.random.Generator) -> str:
+    """The NAICS code one record gives: now and then another industry of the same sector (agencies code
+    one employer differently, e.g. 111339 in one file and 115115 in another)."""
+    if rng.random() >= 0.15:
+        return employer.naics
+    same_sector = [c for c in NAICS_SAMPLE_INDUSTRIES[employer.kind] if c[:2] == employer.naics[:2]]
+    return same_sector[rng.integers(len(same_sector))]
+
+
+def fein_variant(employer: Employer, rng: np.random.Generator) -> str:
+    """The FEIN as keyed: in a few filings two neighbouring digits are swapped."""
+    if rng.random() >= 0.03:
+        return employer.fein
+    digits = list(employer.fein.replace("-", ""))
+    i = int(rng.integers(len(digits) - 1))
+    digits[i], digits[i + 1] = digits[i + 1], digits[i]
+    return f"{''.join(digits[:2])}-{''.join(digits[2:])}"
 
 
 def zip_variant(employer: Employer, rng: np.random.Generator) -> str:
@@ -323,3 +392,13 @@ def planted_debarments(world: World) -> list[PlantedDebarment]:
                 )
             )
     return debarments
+
+
+def unlicensed_contractors(world: World) -> list[Employer]:
+    """Farm labor contractors missing from the MSPA registry that still file for H-2A workers in the
+    last fiscal year: a lead the marts must surface (about 3%, at least two)."""
+    rng = world.child_rng("unlicensed contractors")
+    contractors = world.of_kind("flc")
+    count = min(len(contractors), max(2, round(len(contractors) * 0.03)))
+    picks = sorted(rng.choice(len(contractors), size=count, replace=False).tolist())
+    return [contractors[i] for i in picks]

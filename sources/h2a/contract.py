@@ -12,16 +12,13 @@ from __future__ import annotations
 import re
 
 from sources.common.contract import Column, TableContract, make_contract
+from sources.common.text import text_key
 
 
 def case_status_key(status: str | None) -> str | None:
-    """How published case statuses compare across eras: upper case, punctuation and spaces as one space.
-
-    'CERTIFIED - FULL' (FY2015 quarterly files) and 'Certified - Full' are one status. The dbt macro
-    case_status_key is the same rule in SQL (a test holds them equal).
-    """
-    key = re.sub(r"[^A-Z0-9]+", " ", (status or "").upper()).strip()
-    return key or None
+    """How published case statuses compare across eras (text_key): 'CERTIFIED - FULL' (FY2015 quarterly
+    files) and 'Certified - Full' are one status, as in the dbt macro case_status_key."""
+    return text_key(status)
 
 
 def case_status_pattern(statuses) -> str:
@@ -112,6 +109,12 @@ DISCLOSURE = make_contract(
             "employer_country",
             "string",
             "Employer country (EMPLOYER_COUNTRY, FY2015+), e.g. 'UNITED STATES OF AMERICA'.",
+        ),
+        Column(
+            "employer_phone",
+            "string",
+            "Employer phone number as published (EMPLOYER_PHONE, FY2015+). On association member rows it is "
+            "often the association's number, shared by hundreds of rows.",
         ),
         Column(
             "employer_fein",

@@ -190,6 +190,7 @@ MAPPED: dict[str, str] = {
     "EMPLOYER_STATE": "employer_state",
     "EMPLOYER_POSTAL_CODE": "employer_postal_code",
     "EMPLOYER_COUNTRY": "employer_country",
+    "EMPLOYER_PHONE": "employer_phone",
     "EMPLOYER_FEIN": "employer_fein",
     "AGENT_ATTORNEY_NAME": "agent_attorney_name",
     "LAWFIRM_NAME": "lawfirm_name",

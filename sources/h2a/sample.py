@@ -18,7 +18,8 @@ Planted patterns: employers that file every year under varying spellings; associ
 filings with a master row whose certified count already includes its member rows (the master is
 not always first); labor contractors with grower sub-rows or Addendum B worksites; partial
 certifications, denials, withdrawals, expired certifications; debarred employers denied during
-their debarment, and the `certified_again` ones certified after its start. Every written row is
+their debarment, and the `certified_again` ones certified after its start; the
+`unlicensed_contractors` certified in the last fiscal year (the MSPA registry lacks them). Every written row is
 recorded in the world's ground truth (datasets ``h2a`` and ``h2a_addendum_b``).
 
 What the format details rest on (verified vs assumed) is in docs/research/h2a_columns.md.
@@ -39,8 +40,11 @@ from sources.common.sample_world import (
     PlantedDebarment,
     World,
     address_variant,
+    fein_variant,
+    naics_variant,
     name_variant,
     planted_debarments,
+    unlicensed_contractors,
     zip_variant,
 )
 from sources.h2a.fetch import ADDENDUM_B_FILES, DISCLOSURE_FILES
@@ -53,6 +57,8 @@ MIN_CASES_PER_YEAR = 30
 XLS_MAX_DATA_ROWS = 65_535  # BIFF8 sheet limit (65,536 rows including the header)
 SERIAL_DATE_YEARS = frozenset({2017, 2022})  # dates written as raw Excel serial numbers
 NUMERIC_ZIP_YEARS = frozenset(range(2008, 2014))  # ZIP codes written as numbers (leading zeros lost)
+# Before FY2015 a labor contractor's filing is coded "S" like any single employer: files cannot tell.
+FIRST_YEAR_NAMING_LABOR_CONTRACTORS = 2015
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _CREATED = datetime(2026, 1, 1)  # fixed workbook property: the same world always gives the same bytes
 
@@ -247,6 +253,8 @@ class SampleRow:
     worksite_postal_code: str
     worksite_county: str
     trade_name: str | None
+    naics: str  # as coded on this row (now and then another code of the same sector)
+    fein: str  # as keyed (a few swapped digits)
 
 
 @dataclass
@@ -289,7 +297,7 @@ class SampleCase:
     rows: list[SampleRow] = field(default_factory=list)
     worksites: list[SampleWorksite] = field(default_factory=list)
     workers_certified: int | None = None  # intended per case: the master row's count (blank -> None)
-    planted: bool = False  # a certified-again lead (never dropped to fit a sheet)
+    planted: bool = False  # a planted lead (never dropped to fit a sheet)
 
     @property
     def is_certified(self) -> bool:
@@ -351,6 +359,7 @@ def generate_cases(world: World) -> dict[int, list[SampleCase]]:
     generator = _Generator(world)
     cases = {fy: generator.year(fy) for fy in world.config.fiscal_years}
     generator.plant_certified_again(cases)
+    generator.plant_unlicensed_contractors(cases)
     for fy, year_cases in cases.items():
         year_cases.sort(key=lambda c: c.case_number)
         if fy == 2013:  # old .xls: keep within the sheet's row limit at large scales
@@ -607,6 +616,8 @@ class _Generator:
             worksite_postal_code=employer.zip5,
             worksite_county=_COUNTIES[int(rng.integers(len(_COUNTIES)))],
             trade_name=employer.trade_name if employer.trade_name != employer.name and rng.random() < 0.4 else None,
+            naics=naics_variant(employer, rng),
+            fein=fein_variant(employer, rng),
         )
 
     def worksite(self, employer: Employer, workers: int) -> SampleWorksite:
@@ -642,6 +653,14 @@ class _Generator:
                     cases[fy].append(case)
                     break
 
+    def plant_unlicensed_contractors(self, cases: dict[int, list[SampleCase]]) -> None:
+        """Each unlicensed contractor gets a certified labor-contractor case in the last fiscal year."""
+        fy = max(cases)
+        for employer in unlicensed_contractors(self.world):
+            case = self.case(fy, "flc", employer, outcome="full")
+            case.planted = True
+            cases[fy].append(case)
+
 
 # ------------------------------------------------------------------------------------------------
 # Rendering one row in its era's conventions
@@ -674,7 +693,7 @@ def filer_text(case: SampleCase, row: SampleRow) -> str | None:
         return _FILER_FLAG[case.filer]
     if not row.is_master:
         return None  # member rows carry no organization flag
-    return _FILER_CODE[case.filer] if fy <= 2014 else _FILER_LABEL[case.filer]
+    return _FILER_CODE[case.filer] if fy < FIRST_YEAR_NAMING_LABOR_CONTRACTORS else _FILER_LABEL[case.filer]
 
 
 def published_values(case: SampleCase, row: SampleRow) -> dict[str, object]:
@@ -695,13 +714,15 @@ def published_values(case: SampleCase, row: SampleRow) -> dict[str, object]:
         "employer_state": row.employer.state,
         "employer_postal_code": float(row.postal_code[:5]) if fy in NUMERIC_ZIP_YEARS else row.postal_code,
         "employer_country": "UNITED STATES OF AMERICA",
-        "employer_fein": row.employer.fein,
+        # One number per employer (ids below 8 million), as each employer has its own line.
+        "employer_phone": f"{200 + (row.employer.entity_id // 10_000) % 800}-555-{row.employer.entity_id % 10_000:04d}",
+        "employer_fein": row.fein,
         "agent_attorney_name": " ".join(case.agent) if case.agent else None,
         "lawfirm_name": case.lawfirm,
         "job_title": case.job_title,
         "soc_code": case.soc_code,
         "soc_title": case.soc_title,
-        "naics_code": row.employer.naics if (fy >= 2017 or row.is_master) else None,
+        "naics_code": row.naics if (fy >= 2017 or row.is_master) else None,
         "primary_crop": case.crop,
         "workers_requested": float(row.requested),
         "workers_certified": None if row.certified is None else float(row.certified),
@@ -728,7 +749,6 @@ def published_values(case: SampleCase, row: SampleRow) -> dict[str, object]:
     # A few of the dropped columns, filled as published, so the files look like the real ones.
     values.update(
         {
-            "EMPLOYER_PHONE": f"{300 + row.employer.entity_id % 600}-555-{row.employer.entity_id % 10_000:04d}",
             "BASIC_NUMBER_OF_HOURS": 40.0 if case.unit != "month" else 48.0,
             "ANTICIPATED_NUMBER_OF_HOURS": 40.0 if case.unit != "month" else 48.0,
             "FULL_TIME_POSITION": "Y",

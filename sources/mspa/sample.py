@@ -1,8 +1,9 @@
 """Write the MSPA farm labor contractor list as WHD's CSV (or Excel) download.
 
 One row per certificate with the legacy 13-column header, Y/N authorization flags and dates that
-mix ``2/26/2020`` and ``2/24/22``. Rows are every farm labor contractor of the sample world (names
-written via `name_variant`, recorded in the ground truth as dataset ``mspa``) plus individuals
+mix ``2/26/2020`` and ``2/24/22``. Rows are every farm labor contractor of the sample world but the
+`unlicensed_contractors` (names written via `name_variant`, recorded in the ground truth as dataset
+``mspa``) plus individuals
 certificated in their own name, ~9,000 rows at scale 1 as in the real list. The CSV is written as
 WHD's export ``FLCWksht.csv`` is (issue #14): CRLF line endings, then a record-count trailer row
 (``8962,,,,,...``) and a blank row. ``fmt="xlsx"`` writes ``mspa_farm_labor_contractors.xlsx``.
@@ -24,6 +25,7 @@ from sources.common.sample_world import (
     address_variant,
     name_variant,
     typo,
+    unlicensed_contractors,
     zip_variant,
 )
 from sources.mspa.contract import PUBLISHED_COLUMNS
@@ -144,7 +146,8 @@ def write_sample(world: World, out_dir: Path, *, fmt: str = "csv") -> list[Path]
 def generate_rows(world: World) -> list[tuple[str, ...]]:
     """The published cells, one tuple per certificate in the header's order, sorted by name."""
     rng = world.child_rng("mspa")
-    contractors = world.of_kind("flc")
+    unlicensed = {e.entity_id for e in unlicensed_contractors(world)}
+    contractors = [e for e in world.of_kind("flc") if e.entity_id not in unlicensed]
     total = max(row_count(world), len(contractors))
     numbers = rng.permutation(np.arange(100_000, 100_000 + total * 40))[:total]
     rows = []

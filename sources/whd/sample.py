@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from sources.common.sample_world import World, address_variant, name_variant, zip_variant
+from sources.common.sample_world import World, address_variant, naics_variant, name_variant, zip_variant
 from sources.whd.contract import ACTS, LOAD_COLUMN, WHISARD_COLUMNS
 from sources.whd.parse import _era3_published
 
@@ -186,8 +186,9 @@ def _fill_employers(
         city.append(employer.city.upper() if rng.random() < 0.3 else employer.city)
         state.append(employer.state)
         zips.append(zip_variant(employer, rng).replace("-", ""))
-        naics.append(employer.naics)
-        titles.append(_NAICS_TITLES.get(employer.naics[:3], "Other"))
+        code = naics_variant(employer, rng)
+        naics.append(code)
+        titles.append(_NAICS_TITLES.get(code[:3], "Other"))
         world.truth.add(employer, "whd", str(case_id), written)
     columns.update(
         trade_nm=trade,

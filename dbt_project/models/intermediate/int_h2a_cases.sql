@@ -6,9 +6,9 @@
 
 with
 
-disclosure_rows as (
+latest_file_rows as (
 
-    select * from {{ ref('stg_h2a__disclosure') }}
+    select * from {{ ref('int_h2a_case_rows') }}
 
 ),
 
@@ -20,14 +20,6 @@ statuses as (
         outcome,
         is_certified
     from {{ ref('ref_h2a_case_statuses') }}
-
-),
-
-latest_file_rows as (
-
-    select *
-    from disclosure_rows
-    qualify file_fiscal_year = max(file_fiscal_year) over (partition by case_number)
 
 ),
 
@@ -47,12 +39,9 @@ case_totals as (
 
 master_rows as (
 
-    -- The row carrying the case's total: most workers certified, then the first published row.
-    select *
-    from latest_file_rows
-    qualify row_number() over (
-        partition by case_number order by coalesce(workers_certified, -1) desc, case_row
-    ) = 1
+    -- The row carrying the case's total (int_h2a_case_rows.is_master_row).
+    select * from latest_file_rows
+    where is_master_row
 
 ),
 

@@ -19,7 +19,7 @@ expired_debarments as (
 
 employers as (
 
-    select * from {{ ref('int_employer_records') }}
+    select * from {{ ref('bridge_employer_record') }}
     where source in ('debarment', 'expired_debarment')
 
 ),
@@ -73,7 +73,7 @@ final as (
 
     select
         outcomes.outcome_id,
-        employers.employer_key,
+        employers.employer_id,
         outcomes.outcome_type,
         outcomes.program,
         outcomes.entity_name,

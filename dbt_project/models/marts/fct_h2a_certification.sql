@@ -1,5 +1,5 @@
 {#- One row per H-2A application (case): decision fiscal year, outcome, workers requested and
-    certified (max over the case's published rows), the employer and its comparison key, and the
+    certified (max over the case's published rows), the employer (employer_id, from linkage), and the
     number of places of employment (the main worksite plus Addendum B worksites). -#}
 
 with
@@ -18,7 +18,7 @@ addendum_worksites as (
 
 employers as (
 
-    select * from {{ ref('int_employer_records') }}
+    select * from {{ ref('bridge_employer_record') }}
     where source = 'h2a'
 
 ),
@@ -39,7 +39,7 @@ final as (
 
     select
         cases.case_number,
-        employers.employer_key,
+        employers.employer_id,
         cases.fiscal_year,
         cases.file_fiscal_year,
         cases.decision_date,

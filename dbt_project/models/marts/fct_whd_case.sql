@@ -1,5 +1,5 @@
 {#- One row per concluded WHD case: keys to industry, region and fiscal year, the employer as
-    published and its comparison key, totals, and every per-act measure (violations, back wages,
+    published and its employer_id (from linkage), totals, and every per-act measure (violations, back wages,
     employees owed, civil money penalties for FLSA, H-2A, MSPA, ... as WHD publishes them). -#}
 
 with
@@ -18,7 +18,7 @@ published as (
 
 employers as (
 
-    select * from {{ ref('int_employer_records') }}
+    select * from {{ ref('bridge_employer_record') }}
     where source = 'whd'
 
 ),
@@ -27,7 +27,7 @@ final as (
 
     select
         cases.case_id,
-        employers.employer_key,
+        employers.employer_id,
         cases.fiscal_year,
         cases.naics_code,
         cases.naics_sector,

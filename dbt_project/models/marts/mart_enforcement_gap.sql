@@ -31,12 +31,12 @@ employment as (
 first_investigation as (
 
     select
-        employer_key,
+        employer_id,
         min(fiscal_year) as first_whd_fiscal_year
 
     from whd_cases
-    where employer_key is not null
-    group by employer_key
+    where employer_id is not null
+    group by employer_id
 
 ),
 
@@ -48,14 +48,14 @@ h2a_cells as (
         certifications.fiscal_year,
         count(*) as h2a_certified_cases,
         sum(certifications.workers_certified) as h2a_workers_certified,
-        count(distinct certifications.employer_key) as h2a_employers,
+        count(distinct certifications.employer_id) as h2a_employers,
         count(distinct case
             when first_investigation.first_whd_fiscal_year <= certifications.fiscal_year
-                then certifications.employer_key
+                then certifications.employer_id
         end) as h2a_employers_ever_investigated
 
     from certifications
-    left join first_investigation on certifications.employer_key = first_investigation.employer_key
+    left join first_investigation on certifications.employer_id = first_investigation.employer_id
     where certifications.state_code is not null
     group by certifications.state_code, certifications.naics_sector, certifications.fiscal_year
 

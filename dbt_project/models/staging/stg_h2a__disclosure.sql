@@ -30,6 +30,7 @@ renamed as (
             else trim(employer_postal_code)
         end as employer_zip_code,
         employer_country,
+        nullif(trim(employer_phone), '') as employer_phone,
         employer_fein,
         agent_attorney_name,
         lawfirm_name,

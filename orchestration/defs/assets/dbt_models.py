@@ -1,7 +1,9 @@
 """dbt models (staging -> intermediate -> marts, plus reference seeds) as Dagster assets.
 
-dbt sources map to the ``raw_<source>__<table>`` assets (same key as the DuckDB table), so the
-lineage is one graph; dbt tests become asset checks. `dbt build` runs once for the whole project.
+dbt sources map to the assets that write them (same key as the DuckDB table: the
+``raw_<source>__<table>`` assets, and ``int_employer_links``, the Python employer linkage), so the
+lineage is one graph; dbt tests become asset checks. `dbt build` runs twice: seeds, staging and
+intermediate before the employer linkage, the marts after it.
 """
 
 from collections.abc import Mapping
@@ -32,13 +34,27 @@ class WarehouseDbtTranslator(DagsterDbtTranslator):
 translator = WarehouseDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-@dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=translator)
+MARTS = "path:models/marts"
+
+
+@dbt_assets(
+    manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=translator, exclude=MARTS, name="dbt_models"
+)
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    """Build (seed, run, test) the selected dbt models against the build database."""
+    """Build (seed, run, test) the seeds, staging and intermediate models against the build database."""
     with warehouse.dbt_environment():
         yield from dbt.cli(["build"], context=context).stream()
 
 
-default_assets = [dbt_models]
+@dbt_assets(
+    manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=translator, select=MARTS, name="dbt_marts"
+)
+def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    """Build and test the marts, once employer linkage has run."""
+    with warehouse.dbt_environment():
+        yield from dbt.cli(["build"], context=context).stream()
 
-__all__ = ["dbt_models", "default_assets", "translator"]
+
+default_assets = [dbt_models, dbt_marts]
+
+__all__ = ["dbt_marts", "dbt_models", "default_assets", "translator"]

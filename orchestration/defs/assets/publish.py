@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.defs.assets.dbt_models import dbt_models
+from orchestration.defs.assets.dbt_models import dbt_marts, dbt_models
 from orchestration.defs.registry import PUBLISH_GROUP
 from orchestration.defs.resources import WarehouseResource
 from warehouse.publish import publish
@@ -11,9 +11,10 @@ from warehouse.publish import publish
 @dg.asset(
     name="published_warehouse",
     group_name=PUBLISH_GROUP,
-    deps=list(dbt_models.keys),
+    deps=[*dbt_models.keys, *dbt_marts.keys],
     description=(
-        "Atomically replaces the published read-only copy with the build database, once every upstream gate passed."
+        "Atomically replaces the published read-only copy with the build database, once dbt built and tested "
+        "every model (a table whose new file was rejected keeps its last accepted load: audit.source_status)."
     ),
     kinds={"duckdb"},
 )

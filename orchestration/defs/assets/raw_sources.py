@@ -87,7 +87,10 @@ def build_file_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefiniti
             chosen = [f for f in files if not table.is_partitioned or partition[f.path] == key]
             save_selection(warehouse.paths(), table.contract.table_name, key, chosen)
         if not files:
-            context.log.warning(f"no input file for {table.contract.table_name}: its last accepted load is kept")
+            context.log.warning(
+                f"no input file for {table.contract.table_name} (names matching {table.file_pattern!r}): "
+                "its last accepted load is kept"
+            )
         return dg.MaterializeResult(
             metadata={
                 "files": [f.filename for f in files],

@@ -149,7 +149,7 @@ def test_value_conventions_per_era(sample):
 
     fy2024 = parsed[disclosure_file_name(2024)].table.to_pylist()
     by_case = {c.case_number: c for c in intended[2024]}
-    assert all(r["employer_fein"] == by_case[r["case_number"]].rows[0].employer.fein for r in fy2024)
+    assert all(r["employer_fein"] == by_case[r["case_number"]].rows[0].fein for r in fy2024)
     assert all(r["is_labor_contractor"] == (by_case[r["case_number"]].filer == "flc") for r in fy2024)
     with_agent = [r for r in fy2024 if by_case[r["case_number"]].agent]
     assert with_agent and all(r["agent_attorney_name"] == " ".join(by_case[r["case_number"]].agent) for r in with_agent)

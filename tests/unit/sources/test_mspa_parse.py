@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from sources.common.errors import ParseError, UnknownLayoutError
-from sources.common.sample_world import World
+from sources.common.sample_world import World, unlicensed_contractors
 from sources.mspa import SOURCE
 from sources.mspa.contract import PUBLISHED_COLUMNS as PUBLISHED
 from sources.mspa.parse import parse_file
@@ -51,11 +51,13 @@ def test_both_date_forms_are_in_the_sample(world):
     assert any(len(d.rsplit("/", 1)[1]) == 2 for d in dates) and any(len(d.rsplit("/", 1)[1]) == 4 for d in dates)
 
 
-def test_every_farm_labor_contractor_is_in_the_ground_truth(world, tmp_path):
+def test_every_licensed_farm_labor_contractor_is_in_the_ground_truth(world, tmp_path):
     (path,) = SOURCE.write_sample(world, tmp_path)
     certs = set(_parse(path).table.column("cert_num").to_pylist())
     truth = [(entity, record) for entity, dataset, record, _ in world.truth.rows if dataset == "mspa"]
-    assert {entity for entity, _ in truth} == {e.entity_id for e in world.of_kind("flc")}
+    unlicensed = {e.entity_id for e in unlicensed_contractors(world)}
+    assert unlicensed and unlicensed < {e.entity_id for e in world.of_kind("flc")}
+    assert {entity for entity, _ in truth} == {e.entity_id for e in world.of_kind("flc")} - unlicensed
     assert {record for _, record in truth} <= certs
 
 

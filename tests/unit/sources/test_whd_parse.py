@@ -8,6 +8,7 @@ import pyarrow.compute as pc
 import pytest
 
 from sources.common.errors import ParseError, UnknownLayoutError
+from sources.common.parsing import decode_mixed
 from sources.whd import SOURCE
 from sources.whd.parse import parse_file
 from sources.whd.sample import generate_cases
@@ -53,7 +54,7 @@ def _csv(tmp_path, header, rows):
 def test_unknown_column_fails_naming_it(world, tmp_path):
     (path,) = SOURCE.write_sample(world, tmp_path, era=1)
     with zipfile.ZipFile(path) as archive:
-        lines = archive.read("whd_whisard.csv").decode("cp1252").splitlines()
+        lines = decode_mixed(archive.read("whd_whisard.csv")).splitlines()
     header = lines[0].replace("bw_atp_amt", "backwages_total", 1)
     with pytest.raises(UnknownLayoutError) as error:
         _parse(_csv(tmp_path, header, lines[1:5]))
@@ -63,7 +64,7 @@ def test_unknown_column_fails_naming_it(world, tmp_path):
 def test_truncated_file_fails_with_row(world, tmp_path):
     (path,) = SOURCE.write_sample(world, tmp_path, era=1)
     with zipfile.ZipFile(path) as archive:
-        text = archive.read("whd_whisard.csv").decode("cp1252")
+        text = decode_mixed(archive.read("whd_whisard.csv"))
     cut = text[: len(text) // 2]
     cut = cut[: cut.rfind(",")]  # stop mid-row
     broken = tmp_path / "whd_whisard.csv"
@@ -77,7 +78,7 @@ def test_truncated_file_fails_with_row(world, tmp_path):
 def test_value_that_is_not_a_number_names_row_and_column(world, tmp_path):
     (path,) = SOURCE.write_sample(world, tmp_path, era=1)
     with zipfile.ZipFile(path) as archive:
-        lines = archive.read("whd_whisard.csv").decode("cp1252").splitlines()
+        lines = decode_mixed(archive.read("whd_whisard.csv")).splitlines()
     header = lines[0].split(",")
     row = lines[3].split(",")
     assert len(row) == len(header), "pick a row without quoted commas"

@@ -1,0 +1,6 @@
+{#- A comparison key for short published text: upper case, every run of punctuation and spaces as
+    one space. Used where spellings of one value must compare equal (case statuses, the employer
+    names within one filing). -#}
+{% macro text_key(text) -%}
+    nullif(trim(regexp_replace(upper(coalesce({{ text }}, '')), '[^A-Z0-9]+', ' ', 'g')), '')
+{%- endmacro %}

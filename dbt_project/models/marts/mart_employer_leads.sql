@@ -1,0 +1,456 @@
+{#- One row per employer with at least one lead signal, ranked: what its H-2A certifications,
+    WHD cases, debarments and farm-labor-contractor certificates say together, a transparent score
+    (the sum of the weights in ref_lead_weights of the signals it shows) and the reasons in plain
+    words. Signals:
+    - certified during a debarment: an H-2A certification decided between the start and end of an
+      H-2A debarment of the employer (or after a permanent one);
+    - certified after a debarment: decided after an H-2A debarment ended;
+    - a labor contractor without a current FLC certificate: an H-2A labor-contractor filing with no
+      MSPA certificate valid on its decision date (judged only where the registry, a list of current
+      certificates, can tell); or one whose certificate lacks the housing or
+      transportation authorization (H-2A employers must house and transport their workers);
+    - supplied by a contractor with violations: a grower named in an H-2A labor contractor's filing
+      (member row or Addendum B) whose contractor has WHD cases with violations;
+    - WHD H-2A violations; repeat violator (cases with violations in two or more fiscal years);
+      back wages over $100,000; civil money penalties. -#}
+
+with
+
+employers as (
+
+    select * from {{ ref('dim_employer') }}
+
+),
+
+certifications as (
+
+    select * from {{ ref('fct_h2a_certification') }}
+    where is_certified and employer_id is not null
+
+),
+
+whd_cases as (
+
+    select * from {{ ref('fct_whd_case') }}
+    where employer_id is not null
+
+),
+
+debarments as (
+
+    select * from {{ ref('fct_case_outcome') }}
+    where program = 'H-2A' and employer_id is not null
+
+),
+
+bridge as (
+
+    select * from {{ ref('bridge_employer_record') }}
+
+),
+
+certificates as (
+
+    select
+        bridge.employer_id,
+        contractors.certificate_number,
+        contractors.certificate_start_date,
+        contractors.certificate_valid_until_date,
+        contractors.has_housing_authorization,
+        contractors.has_transportation_authorization
+
+    from {{ ref('stg_mspa__farm_labor_contractors') }} as contractors
+    inner join bridge on bridge.source = 'mspa' and contractors.certificate_number = bridge.record_id
+
+),
+
+weights as (
+
+    select * from {{ ref('ref_lead_weights') }}
+
+),
+
+h2a_totals as (
+
+    select
+        employer_id,
+        count(*) as h2a_certified_cases,
+        sum(workers_certified) as h2a_workers_certified,
+        max(fiscal_year) as h2a_latest_fiscal_year
+
+    from certifications
+    group by employer_id
+
+),
+
+h2a_latest as (
+
+    select
+        certifications.employer_id,
+        sum(certifications.workers_certified) as h2a_workers_certified_latest_fiscal_year
+
+    from certifications
+    inner join h2a_totals
+        on
+            certifications.employer_id = h2a_totals.employer_id
+            and certifications.fiscal_year = h2a_totals.h2a_latest_fiscal_year
+    group by certifications.employer_id
+
+),
+
+whd_totals as (
+
+    select
+        employer_id,
+        count(*) as whd_cases,
+        sum(violations) as whd_violations,
+        sum(h2a_violations) as h2a_violations,
+        sum(back_wages) as back_wages,
+        sum(employees_owed) as employees_owed,
+        sum(civil_money_penalties) as civil_money_penalties,
+        count(distinct fiscal_year) filter (where violations > 0) as fiscal_years_with_violations,
+        max(fiscal_year) filter (where h2a_violations > 0) as latest_h2a_violation_fiscal_year
+
+    from whd_cases
+    group by employer_id
+
+),
+
+-- Per employer, the certification decided during a debarment with the most workers.
+during_debarment as (
+
+    select
+        certifications.employer_id,
+        certifications.case_number,
+        certifications.fiscal_year,
+        certifications.workers_certified,
+        debarments.debarment_end_date,
+        debarments.is_permanent,
+        count(*) over (partition by certifications.employer_id) as cases
+
+    from certifications
+    inner join debarments
+        on
+            certifications.employer_id = debarments.employer_id
+            and certifications.decision_date >= debarments.debarment_start_date
+            and (debarments.is_permanent or certifications.decision_date <= debarments.debarment_end_date)
+    qualify row_number() over (
+        partition by certifications.employer_id
+        order by certifications.workers_certified desc, certifications.decision_date desc
+    ) = 1
+
+),
+
+-- Per employer, the latest certification decided after an H-2A debarment ended.
+after_debarment as (
+
+    select
+        certifications.employer_id,
+        certifications.fiscal_year,
+        certifications.workers_certified,
+        debarments.debarment_end_date
+
+    from certifications
+    inner join debarments
+        on
+            certifications.employer_id = debarments.employer_id
+            and not debarments.is_permanent
+            and certifications.decision_date > debarments.debarment_end_date
+    qualify row_number() over (
+        partition by certifications.employer_id order by certifications.decision_date desc
+    ) = 1
+
+),
+
+-- The registry lists current certificates only (no history): a filing is judged only from the
+-- contractor's earliest listed certificate on, or, for a contractor not listed at all, from the
+-- earliest certificate the registry lists (before that, a certificate since replaced may have covered it).
+registry as (
+
+    select min(certificate_start_date) as coverage_start_date
+    from {{ ref('stg_mspa__farm_labor_contractors') }}
+
+),
+
+contractor_filings as (
+
+    select
+        certifications.employer_id,
+        certifications.case_number,
+        certifications.fiscal_year,
+        certifications.decision_date >= coalesce(min(certificates.certificate_start_date), registry.coverage_start_date)
+            as is_judged,
+        coalesce(bool_or(
+            certificates.certificate_start_date <= certifications.decision_date
+            and certificates.certificate_valid_until_date >= certifications.decision_date
+        ), false) as has_current_certificate,
+        coalesce(bool_or(
+            certificates.certificate_start_date <= certifications.decision_date
+            and certificates.certificate_valid_until_date >= certifications.decision_date
+            and certificates.has_housing_authorization
+            and certificates.has_transportation_authorization
+        ), false) as has_needed_authorizations
+
+    from certifications
+    cross join registry
+    left join certificates on certifications.employer_id = certificates.employer_id
+    where certifications.is_labor_contractor
+    group by
+        certifications.employer_id,
+        certifications.case_number,
+        certifications.fiscal_year,
+        certifications.decision_date,
+        registry.coverage_start_date
+
+),
+
+contractor_totals as (
+
+    select
+        employer_id,
+        count(*) filter (where is_judged and not has_current_certificate) as filings_without_certificate,
+        max(fiscal_year) filter (where is_judged and not has_current_certificate)
+            as latest_fiscal_year_without_certificate,
+        count(*) filter (where has_current_certificate and not has_needed_authorizations)
+            as filings_missing_authorization
+
+    from contractor_filings
+    group by employer_id
+
+),
+
+-- Growers named in a labor contractor's filing, with the contractor that has the most violations.
+supplied_growers as (
+
+    select
+        bridge.employer_id,
+        contractor_filings.employer_id as contractor_employer_id,
+        contractors.employer_name as contractor_name,
+        contractor_filings.fiscal_year,
+        whd_totals.whd_cases as contractor_whd_cases
+
+    from bridge
+    inner join contractor_filings on bridge.filing_record_id = contractor_filings.case_number
+    inner join whd_totals on contractor_filings.employer_id = whd_totals.employer_id
+    inner join employers as contractors on contractor_filings.employer_id = contractors.employer_id
+    where
+        bridge.source = 'h2a'
+        and bridge.role <> 'employer'
+        and bridge.employer_id <> contractor_filings.employer_id
+        and whd_totals.whd_violations > 0
+    qualify row_number() over (
+        partition by bridge.employer_id
+        order by whd_totals.whd_violations desc, contractor_filings.fiscal_year desc
+    ) = 1
+
+),
+
+signals as (
+
+    select
+        employers.employer_id,
+        employers.employer_name,
+        employers.state_code,
+        coalesce(h2a_totals.h2a_certified_cases, 0) as h2a_certified_cases,
+        coalesce(h2a_totals.h2a_workers_certified, 0) as h2a_workers_certified,
+        h2a_totals.h2a_latest_fiscal_year,
+        coalesce(h2a_latest.h2a_workers_certified_latest_fiscal_year, 0) as h2a_workers_certified_latest_fiscal_year,
+        coalesce(whd_totals.whd_cases, 0) as whd_cases,
+        coalesce(whd_totals.whd_violations, 0) as whd_violations,
+        coalesce(whd_totals.h2a_violations, 0) as h2a_violations,
+        coalesce(whd_totals.back_wages, 0) as back_wages,
+        coalesce(whd_totals.employees_owed, 0) as employees_owed,
+        coalesce(whd_totals.civil_money_penalties, 0) as civil_money_penalties,
+        coalesce(whd_totals.fiscal_years_with_violations, 0) as fiscal_years_with_violations,
+        whd_totals.latest_h2a_violation_fiscal_year,
+        during_debarment.employer_id is not null as is_certified_during_debarment,
+        during_debarment.cases as cases_certified_during_debarment,
+        during_debarment.fiscal_year as during_debarment_fiscal_year,
+        during_debarment.workers_certified as during_debarment_workers,
+        during_debarment.debarment_end_date as during_debarment_end_date,
+        during_debarment.is_permanent as during_permanent_debarment,
+        after_debarment.employer_id is not null as is_certified_after_debarment,
+        after_debarment.fiscal_year as after_debarment_fiscal_year,
+        after_debarment.workers_certified as after_debarment_workers,
+        after_debarment.debarment_end_date as after_debarment_end_date,
+        coalesce(contractor_totals.filings_without_certificate, 0) > 0 as is_contractor_without_certificate,
+        contractor_totals.filings_without_certificate,
+        contractor_totals.latest_fiscal_year_without_certificate,
+        coalesce(contractor_totals.filings_missing_authorization, 0) > 0 as is_contractor_missing_authorization,
+        contractor_totals.filings_missing_authorization,
+        supplied_growers.employer_id is not null as is_supplied_by_contractor_with_violations,
+        supplied_growers.contractor_employer_id,
+        supplied_growers.contractor_name,
+        supplied_growers.fiscal_year as supplied_fiscal_year,
+        supplied_growers.contractor_whd_cases
+
+    from employers
+    left join h2a_totals on employers.employer_id = h2a_totals.employer_id
+    left join h2a_latest on employers.employer_id = h2a_latest.employer_id
+    left join whd_totals on employers.employer_id = whd_totals.employer_id
+    left join during_debarment on employers.employer_id = during_debarment.employer_id
+    left join after_debarment on employers.employer_id = after_debarment.employer_id
+    left join contractor_totals on employers.employer_id = contractor_totals.employer_id
+    left join supplied_growers on employers.employer_id = supplied_growers.employer_id
+
+),
+
+-- One row per (employer, signal it shows), so that weights and reasons come from one place.
+signal_rows as (
+
+    select
+        employer_id,
+        'certified_during_debarment' as signal,
+        printf(
+            'certified for %d H-2A workers in FY%d while %s%s',
+            during_debarment_workers,
+            during_debarment_fiscal_year,
+            case when during_permanent_debarment then 'permanently debarred' else 'debarred until ' end,
+            case when during_permanent_debarment then '' else cast(during_debarment_end_date as varchar) end
+        ) as reason
+    from signals
+    where is_certified_during_debarment
+
+    union all
+
+    select
+        employer_id,
+        'certified_after_debarment' as signal,
+        printf(
+            'certified for %d H-2A workers in FY%d after an H-2A debarment that ended %s',
+            after_debarment_workers, after_debarment_fiscal_year, cast(after_debarment_end_date as varchar)
+        ) as reason
+    from signals
+    where is_certified_after_debarment
+
+    union all
+
+    select
+        employer_id,
+        'contractor_without_certificate' as signal,
+        printf(
+            'filed %d H-2A labor contractor application(s) (latest FY%d) with no current MSPA '
+            || 'farm labor contractor certificate',
+            filings_without_certificate, latest_fiscal_year_without_certificate
+        ) as reason
+    from signals
+    where is_contractor_without_certificate
+
+    union all
+
+    select
+        employer_id,
+        'contractor_missing_authorization' as signal,
+        printf(
+            'H-2A labor contractor whose MSPA certificate lacks the housing or transportation '
+            || 'authorization (%d filing(s))',
+            filings_missing_authorization
+        ) as reason
+    from signals
+    where is_contractor_missing_authorization
+
+    union all
+
+    select
+        employer_id,
+        'supplied_by_contractor_with_violations' as signal,
+        printf(
+            'supplied with H-2A workers in FY%d by labor contractor %s (%s), which has %d WHD case(s) with violations',
+            supplied_fiscal_year, contractor_name, contractor_employer_id, contractor_whd_cases
+        ) as reason
+    from signals
+    where is_supplied_by_contractor_with_violations
+
+    union all
+
+    select
+        employer_id,
+        'h2a_violations' as signal,
+        printf('WHD found %d H-2A violation(s) (latest FY%d)', h2a_violations, latest_h2a_violation_fiscal_year)
+            as reason
+    from signals
+    where h2a_violations > 0
+
+    union all
+
+    select
+        employer_id,
+        'repeat_violator' as signal,
+        printf('WHD cases with violations in %d fiscal years', fiscal_years_with_violations) as reason
+    from signals
+    where fiscal_years_with_violations >= 2
+
+    union all
+
+    select
+        employer_id,
+        'back_wages_over_100k' as signal,
+        printf('$%s in back wages owed to %d employees', format('{:,.0f}', back_wages), employees_owed) as reason
+    from signals
+    where back_wages > 100000
+
+    union all
+
+    select
+        employer_id,
+        'civil_money_penalties' as signal,
+        printf('$%s in civil money penalties', format('{:,.0f}', civil_money_penalties)) as reason
+    from signals
+    where civil_money_penalties > 0
+
+),
+
+scores as (
+
+    select
+        signal_rows.employer_id,
+        sum(weights.weight) as score,
+        string_agg(signal_rows.reason, '; ' order by weights.weight desc, signal_rows.signal asc) as reasons,
+        list(signal_rows.signal order by weights.weight desc, signal_rows.signal asc) as signals
+
+    from signal_rows
+    inner join weights on signal_rows.signal = weights.signal
+    group by signal_rows.employer_id
+
+),
+
+final as (
+
+    select
+        rank() over (
+            order by scores.score desc, signals.h2a_workers_certified desc, signals.back_wages desc
+        ) as lead_rank,
+        signals.employer_id,
+        signals.employer_name,
+        signals.state_code,
+        employers.city,
+        employers.naics_sector,
+        scores.score,
+        scores.reasons,
+        scores.signals,
+        signals.h2a_certified_cases,
+        signals.h2a_workers_certified,
+        signals.h2a_latest_fiscal_year,
+        signals.h2a_workers_certified_latest_fiscal_year,
+        signals.whd_cases,
+        signals.whd_violations,
+        signals.h2a_violations,
+        round(signals.back_wages, 2) as back_wages,
+        signals.employees_owed,
+        round(signals.civil_money_penalties, 2) as civil_money_penalties,
+        signals.fiscal_years_with_violations >= 2 as is_repeat_violator,
+        signals.is_certified_during_debarment,
+        coalesce(signals.cases_certified_during_debarment, 0) as cases_certified_during_debarment,
+        signals.is_certified_after_debarment,
+        signals.is_contractor_without_certificate,
+        signals.is_contractor_missing_authorization,
+        signals.is_supplied_by_contractor_with_violations,
+        signals.contractor_employer_id as supplying_contractor_employer_id
+
+    from scores
+    inner join signals on scores.employer_id = signals.employer_id
+    inner join employers on scores.employer_id = employers.employer_id
+
+)
+
+select * from final

@@ -1,0 +1,148 @@
+"""Issue #15: every pattern planted in the sample appears in the leads with the right reason.
+
+What is planted comes from the sample world and the raw sample files (read with the csv module),
+which employer each record is from the sample's ground truth; the leads come from the published
+warehouse. The commands analysts use (`warehouse leads`, `warehouse employer`) print them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from sources.common.sample_world import (
+    GROUND_TRUTH_FILE,
+    SampleConfig,
+    World,
+    planted_debarments,
+    unlicensed_contractors,
+)
+from sources.h2a.sample import FIRST_YEAR_NAMING_LABOR_CONTRACTORS, generate_cases, unplaceable_certified_again
+from tests.integration.conftest import BUILD_SCALE, run_cli, sample_dir
+from tests.integration.test_build_matches_raw_files import whd_rows
+from warehouse.linkage.evaluate import ground_truth
+from warehouse.settings import WarehousePaths
+
+pytestmark = pytest.mark.integration
+
+
+def _fiscal_year(day: date) -> int:
+    return day.year + (1 if day.month >= 10 else 0)
+
+
+@pytest.fixture(scope="module")
+def published(built_home):
+    with duckdb.connect(str(WarehousePaths.at(built_home).published_db), read_only=True) as con:
+        records = con.sql("select * from intermediate.int_employer_records").to_arrow_table()
+        bridge = dict(
+            (f"{s}:{r}", e)
+            for s, r, e in con.execute(
+                "select source, record_id, employer_id from marts.bridge_employer_record"
+            ).fetchall()
+        )
+        leads = {
+            e: reasons
+            for e, reasons in con.execute("select employer_id, reasons from marts.mart_employer_leads").fetchall()
+        }
+    truth = ground_truth(Path(sample_dir(built_home)) / GROUND_TRUTH_FILE, records)
+    employers_of: dict[str, set[str]] = defaultdict(set)
+    for key, entity in truth.items():
+        employers_of[entity].add(bridge[key])
+    return employers_of, leads
+
+
+def _reasons_of(entity: int, published) -> str:
+    employers_of, leads = published
+    return " | ".join(leads.get(e, "") for e in sorted(employers_of[str(entity)]))
+
+
+def test_debarred_employers_certified_again_are_leads_with_their_debarment(built_home, published):
+    world = World(SampleConfig(scale=float(BUILD_SCALE)))
+    unplaceable = unplaceable_certified_again(world)
+    planted = [d for d in planted_debarments(world) if d.certified_again and d not in unplaceable]
+    assert planted, "the sample plants debarred employers certified again"
+    for debarment in planted:
+        reasons = _reasons_of(debarment.employer.entity_id, published)
+        assert f"while debarred until {debarment.end.isoformat()}" in reasons, (debarment.employer.name, reasons)
+
+
+def _truth_records(built_home, dataset: str) -> dict[str, str]:
+    """record id -> true employer for one dataset of the sample's ground truth."""
+    records = {}
+    with open(Path(sample_dir(built_home)) / GROUND_TRUTH_FILE, encoding="utf-8") as handle:
+        for line in handle.read().splitlines()[1:]:
+            entity, written_dataset, record, _ = line.split(",", 3)
+            if written_dataset == dataset:
+                records[record] = entity
+    return records
+
+
+def _whd_violators(built_home) -> set[str]:
+    """Employers (true entities) with a WHD case with violations, from the raw WHD file."""
+    truth_by_case = _truth_records(built_home, "whd")
+    return {
+        truth_by_case[row["CASE_ID"]] for row in whd_rows(sample_dir(built_home)) if int(row["CASE_VIOLTN_CNT"] or 0)
+    }
+
+
+def test_h2a_violators_and_repeat_violators_are_leads(built_home, published):
+    truth_by_case = _truth_records(built_home, "whd")
+    h2a_violators, years_with_violations = set(), defaultdict(set)
+    for row in whd_rows(sample_dir(built_home)):
+        entity = truth_by_case[row["CASE_ID"]]
+        if int(row["H2A_VIOLTN_CNT"] or 0) > 0:
+            h2a_violators.add(entity)
+        if int(row["CASE_VIOLTN_CNT"] or 0) > 0:
+            years_with_violations[entity].add(_fiscal_year(date.fromisoformat(row["FINDINGS_END_DATE"][:10])))
+    repeat = {e for e, years in years_with_violations.items() if len(years) >= 2}
+    assert h2a_violators and repeat
+    for entity in h2a_violators:
+        assert "H-2A violation(s)" in _reasons_of(entity, published), entity
+    for entity in repeat:
+        assert "WHD cases with violations in" in _reasons_of(entity, published), entity
+
+
+def test_contractors_without_a_certificate_are_leads(built_home, published):
+    world = World(SampleConfig(scale=float(BUILD_SCALE)))
+    planted = unlicensed_contractors(world)
+    registered = set(_truth_records(built_home, "mspa").values())
+    assert planted and not {str(e.entity_id) for e in planted} & registered
+    for contractor in planted:
+        reasons = _reasons_of(contractor.entity_id, published)
+        assert "with no current MSPA farm labor contractor certificate" in reasons, (contractor.name, reasons)
+
+
+def test_growers_supplied_by_contractors_with_violations_are_leads(built_home, published):
+    violators = _whd_violators(built_home)
+    supplied = {
+        grower.entity_id
+        for cases in generate_cases(World(SampleConfig(scale=float(BUILD_SCALE)))).values()
+        for case in cases
+        if case.filer == "flc" and case.fiscal_year >= FIRST_YEAR_NAMING_LABOR_CONTRACTORS
+        if case.is_certified and str(case.filer_employer.entity_id) in violators
+        for grower in [*(r.employer for r in case.rows if not r.is_master), *(w.employer for w in case.worksites)]
+        if grower.entity_id != case.filer_employer.entity_id
+    }
+    assert supplied, "the sample has growers named in filings of contractors with WHD violations"
+    for grower in supplied:
+        assert "supplied with H-2A workers in FY" in _reasons_of(grower, published), grower
+
+
+def test_every_lead_has_a_reason_and_the_commands_print_them(built_home):
+    home = str(built_home)
+    leads = run_cli("leads", "--top", "5", "--format", "csv", "--home", home)
+    assert leads.exit_code == 0, leads.output
+    lines = leads.output.strip().splitlines()
+    assert lines[0].startswith("lead_rank,employer_id,employer_name") and len(lines) == 6
+    first_employer = lines[1].split(",")[1]
+    in_agriculture = run_cli("leads", "--industry", "11", "--top", "3", "--format", "json", "--home", home)
+    assert in_agriculture.exit_code == 0 and '"naics_sector": "11"' in in_agriculture.output
+    employer = run_cli("employer", first_employer, "--home", home)
+    assert employer.exit_code == 0, employer.output
+    assert first_employer in employer.output and "Lead" in employer.output and "score" in employer.output
+    by_name = run_cli("employer", "nobody by this name", "--home", home)
+    assert by_name.exit_code == 1 and "No employer matches" in by_name.output

@@ -1,0 +1,201 @@
+"""Comparison features of employer records: the one place names and addresses are normalised.
+
+Input: records as `int_employer_records` holds them (names and addresses as published). Output,
+per record: a name key (legal forms, punctuation, '&'/'and', common abbreviations and the DBA part
+normalised away; the raw name is kept beside it), the DBA / trade name key, a word-order-free key,
+a street key (street-type words and directions abbreviated one way, suite numbers dropped), the
+street number, city key, state, ZIP5, ZIP3, phone digits, FEIN and NAICS prefixes. Everything is
+SQL run by DuckDB on the linkage's own in-memory connection.
+"""
+
+from __future__ import annotations
+
+# Written both ways in the files: the long form is the key's form.
+NAME_WORDS = {
+    "BROS": "BROTHERS",
+    "BRO": "BROTHERS",
+    "FMS": "FARMS",
+    "FM": "FARM",
+    "SVCS": "SERVICES",
+    "SVC": "SERVICE",
+    "SERV": "SERVICES",
+    "HARV": "HARVESTING",
+    "CONTR": "CONTRACTOR",
+    "CONTRACTORS": "CONTRACTOR",
+    "ASSN": "ASSOCIATION",
+    "ASSOC": "ASSOCIATION",
+    "INTL": "INTERNATIONAL",
+    "MGMT": "MANAGEMENT",
+    "NURS": "NURSERY",
+    "ORCH": "ORCHARDS",
+    "ORCHARD": "ORCHARDS",
+    "FARM": "FARMS",
+    "GREENHOUSE": "GREENHOUSES",
+    "VINEYARD": "VINEYARDS",
+    "GROWER": "GROWERS",
+    "RANCHES": "RANCH",
+    "MT": "MOUNT",
+    "ST": "SAINT",
+}
+# Legal forms and filler words: not part of who the employer is.
+NAME_NOISE = frozenset(
+    """INC INCORPORATED LLC LLP LP LTD LIMITED CO COMPANY CORP CORPORATION PC PLLC PA THE OF AND
+    PARTNERSHIP GP LC""".split()
+)
+STREET_WORDS = {
+    "ROAD": "RD",
+    "STREET": "ST",
+    "AVENUE": "AVE",
+    "AV": "AVE",
+    "HIGHWAY": "HWY",
+    "LANE": "LN",
+    "DRIVE": "DR",
+    "BOULEVARD": "BLVD",
+    "COURT": "CT",
+    "PLACE": "PL",
+    "PARKWAY": "PKWY",
+    "CIRCLE": "CIR",
+    "TRAIL": "TRL",
+    "NORTH": "N",
+    "SOUTH": "S",
+    "EAST": "E",
+    "WEST": "W",
+    "ROUTE": "RT",
+    "RTE": "RT",
+    "COUNTY": "CO",
+    "CR": "CO RD",
+}
+# Words after which the rest of the street line is a unit, not the address.
+UNIT_WORDS = ("SUITE", "STE", "UNIT", "APT", "BLDG", "ROOM", "RM")
+# Published separators of a second name: "X dba Y", "X d/b/a Y", "X a/k/a Y", "X t/a Y".
+DBA_PATTERN = r"\s+(?:D\s*B\s*A|A\s*K\s*A|T\s*A|F\s*K\s*A)\s+"
+
+
+def _case_map(variable: str, mapping: dict[str, str]) -> str:
+    whens = " ".join(f"WHEN '{short}' THEN '{long}'" for short, long in mapping.items())
+    return f"CASE {variable} {whens} ELSE {variable} END"
+
+
+def _words(text: str) -> str:
+    """Upper case without accents ('Núñez' is NUNEZ), '&'/'+' as AND, apostrophes dropped, any other
+    punctuation a space."""
+    text = f"upper(strip_accents(coalesce({text}, '')))"
+    text = f"replace(replace(replace({text}, '&', ' AND '), '+', ' AND '), '''', '')"
+    return f"trim(regexp_replace({text}, '[^A-Z0-9]+', ' ', 'g'))"
+
+
+def _initials_joined(words: str) -> str:
+    """'L L C' (from 'L.L.C.') -> 'LLC', 'J R SMITH' -> 'JR SMITH': single letters in a row are one word."""
+    three = f"regexp_replace({words}, '\\b([A-Z]) ([A-Z]) ([A-Z])\\b', '\\1\\2\\3', 'g')"
+    return f"regexp_replace({three}, '\\b([A-Z]) ([A-Z])\\b', '\\1\\2', 'g')"
+
+
+def _name_key(words: str) -> str:
+    """Words mapped to one spelling, legal forms and filler dropped (kept if nothing else is left)."""
+    noise = ", ".join(f"'{w}'" for w in sorted(NAME_NOISE))
+    words = _initials_joined(words)
+    mapped = f"list_transform(string_split({words}, ' '), lambda w: {_case_map('w', NAME_WORDS)})"
+    kept = f"list_filter({mapped}, lambda w: w <> '' AND w NOT IN ({noise}))"
+    return f"nullif(CASE WHEN len({kept}) > 0 THEN array_to_string({kept}, ' ') ELSE {words} END, '')"
+
+
+def _street_key(text: str) -> str:
+    words = _words(text)
+    units = "|".join(UNIT_WORDS)
+    no_unit = f"trim(regexp_replace({words}, '\\s(?:{units})\\s+\\S+.*$', ''))"
+    po_box = f"regexp_replace({no_unit}, '\\bP\\s?O\\s+BOX\\b|\\bPOST OFFICE BOX\\b', 'POBOX', 'g')"
+    mapped = f"list_transform(string_split({po_box}, ' '), lambda w: {_case_map('w', STREET_WORDS)})"
+    return f"nullif(array_to_string({mapped}, ' '), '')"
+
+
+def features_sql(records: str) -> str:
+    """SELECT of the comparison features of every row of the `records` relation."""
+    words = _words("employer_name")
+    primary = f"trim(regexp_split_to_array({words}, '{DBA_PATTERN}')[1])"
+    dba = f"trim(regexp_split_to_array({words}, '{DBA_PATTERN}')[2])"
+    alternate = _words("alternate_name")
+    return f"""
+    WITH named AS (
+        SELECT *,
+            {_name_key(primary)} AS name_key,
+            coalesce({_name_key(dba)}, {_name_key(alternate)}) AS alt_key_raw,
+            {_street_key("street_address")} AS street_key
+        FROM {records}
+    )
+    SELECT
+        source || ':' || record_id AS record_key,
+        source, record_id, role, employer_name, alternate_name, record_date,
+        name_key,
+        CASE WHEN alt_key_raw IS DISTINCT FROM name_key THEN alt_key_raw END AS alt_key,
+        nullif(array_to_string(list_sort(list_filter(string_split(name_key, ' '), lambda w: length(w) > 1)), ' '), '')
+            AS sorted_key,
+        split_part(name_key, ' ', 1) AS first_token,
+        string_split(name_key, ' ')[-1] AS last_token,
+        street_key,
+        nullif(regexp_extract(street_key, '^([0-9]+)\\b', 1), '') AS street_number,
+        array_to_string(list_sort(string_split(street_key, ' ')), ' ') AS street_words,
+        nullif({_words("city")}, '') AS city_key,
+        nullif(upper(trim(state_code)), '') AS state,
+        nullif(regexp_extract(trim(zip_code), '^([0-9]{{5}})', 1), '') AS zip5,
+        nullif(regexp_extract(trim(zip_code), '^([0-9]{{3}})', 1), '') AS zip3,
+        CASE WHEN length(regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g')) >= 10
+             THEN right(regexp_replace(phone, '[^0-9]', '', 'g'), 10) END AS phone_digits,
+        nullif(regexp_replace(coalesce(fein, ''), '[^0-9]', '', 'g'), '') AS fein_digits,
+        nullif(left(regexp_replace(coalesce(naics_code, ''), '[^0-9]', '', 'g'), 4), '') AS naics4,
+        nullif(left(regexp_replace(coalesce(naics_code, ''), '[^0-9]', '', 'g'), 2), '') AS naics2
+    FROM named
+    """
+
+
+# The features that decide how two records compare: records equal on all of them are one profile.
+PROFILE_COLUMNS = (
+    "name_key",
+    "alt_key",
+    "sorted_key",
+    "first_token",
+    "last_token",
+    "street_key",
+    "street_number",
+    "street_words",
+    "city_key",
+    "state",
+    "zip5",
+    "zip3",
+    "phone_digits",
+    "fein_digits",
+    "naics4",
+    "naics2",
+    "name_rarity",
+    "distinctive_key",
+    "distinctive_state",
+)
+
+
+# A name is distinctive when its rarest word occurs in no other distinct name of the data.
+RARE_NAME_WORD = 1
+
+
+def with_name_rarity(features: str) -> str:
+    """SELECT of `features` plus name_rarity: in how many distinct names (word sets) the name's rarest
+    word of two letters or more occurs.
+
+    A name whose rarest word appears in no other name ("SELBY HONEY") identifies an employer even in
+    another state; a surname and "FARMS" ("SMITH FARMS") does not.
+    """
+    return f"""
+    WITH names AS (SELECT DISTINCT sorted_key FROM {features} WHERE sorted_key IS NOT NULL),
+    words AS (
+        SELECT word, count(*) AS names_with_word
+        FROM names, unnest(string_split(sorted_key, ' ')) AS u(word)
+        GROUP BY word
+    ),
+    rarity AS (
+        SELECT names.sorted_key, min(words.names_with_word) AS name_rarity
+        FROM names, unnest(string_split(names.sorted_key, ' ')) AS u(word)
+        JOIN words USING (word) GROUP BY names.sorted_key
+    )
+    SELECT {features}.*, rarity.name_rarity,
+        CASE WHEN rarity.name_rarity <= {RARE_NAME_WORD} THEN {features}.sorted_key END AS distinctive_key,
+        CASE WHEN rarity.name_rarity <= {RARE_NAME_WORD} THEN {features}.state END AS distinctive_state
+    FROM {features} LEFT JOIN rarity USING (sorted_key)
+    """

@@ -1,0 +1,256 @@
+"""The probabilistic employer-matching model (splink, Fellegi-Sunter, on DuckDB).
+
+Profiles (distinct feature tuples, see features.py) are compared pairwise within blocks; every
+comparison's m and u probabilities are estimated from the data each run (u by random sampling,
+m by expectation maximisation), never set by hand. The prediction keeps pairs at or above
+`MATCH_THRESHOLD`; clustering (clusters.py) turns them into employers.
+
+Why these comparisons: the name says most, but the same name in another state is usually another
+employer (real hard negatives: "Taylor Orchards" GA and WA), so location is one comparison with
+levels from the same street to another state (the location columns are not independent, so they
+are not separate comparisons); phone and FEIN are strong when present, and the term-frequency
+adjustment of the phone stops an association's number (on hundreds of member rows) from linking
+its members; NAICS separates a restaurant from a farm of the same surname.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pyarrow as pa
+
+from warehouse.linkage.features import RARE_NAME_WORD
+
+# A pair is the same employer when its match probability reaches this (documented in docs/linkage.md).
+MATCH_THRESHOLD = 0.9
+# Pairs of profiles compared (blocking): equal on any of these; everything else is a non-match.
+BLOCKING_RULES = (
+    "l.name_key = r.name_key",
+    "l.sorted_key = r.sorted_key",
+    "l.alt_key = r.name_key",
+    "l.name_key = r.alt_key",
+    "l.alt_key = r.alt_key",
+    "l.phone_digits = r.phone_digits",
+    "l.fein_digits = r.fein_digits",
+    "l.zip5 = r.zip5 AND l.street_number = r.street_number",
+    "l.state = r.state AND l.city_key = r.city_key AND l.first_token = r.first_token",
+    "l.state = r.state AND l.city_key = r.city_key AND l.last_token = r.last_token",
+)
+# Training blocks: each estimates the m probabilities of the comparisons it does not block on.
+# (Not the phone: an association's number on hundreds of member rows would teach that members match.)
+TRAINING_BLOCKS = (
+    "l.sorted_key = r.sorted_key",
+    "l.zip5 = r.zip5 AND l.street_number = r.street_number",
+)
+# Pairs surely the same employer, to estimate how likely two random profiles match.
+DETERMINISTIC_RULES = ("l.name_key = r.name_key AND l.state = r.state",)
+DETERMINISTIC_RECALL = 0.7
+U_SAMPLE_PAIRS = 2_000_000
+# Smallest m probability a trained level keeps (see `smoothed`).
+M_FLOOR = 0.005
+SEED = 20261201
+
+log = logging.getLogger(__name__)
+
+
+_RARE = f"name_rarity_l <= {RARE_NAME_WORD}"
+
+
+def _name_comparison():
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(
+        output_column_name="name",
+        comparison_description="employer name, normalised",
+        comparison_levels=[
+            cll.CustomLevel("name_key_l IS NULL OR name_key_r IS NULL").configure(is_null_level=True),
+            cll.CustomLevel(
+                f"(name_key_l = name_key_r OR sorted_key_l = sorted_key_r) AND {_RARE}",
+                "same name (any word order), with a word no other name has",
+            ),
+            cll.ExactMatchLevel("name_key"),
+            cll.CustomLevel("sorted_key_l = sorted_key_r", "same words, another order"),
+            cll.CustomLevel(
+                "alt_key_l = name_key_r OR name_key_l = alt_key_r OR alt_key_l = alt_key_r",
+                "one's DBA / trade name is the other's name",
+            ),
+            cll.JaroWinklerLevel("name_key", 0.94),
+            cll.JaroWinklerLevel("name_key", 0.88),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _location_comparison():
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    same_place = "(zip5_l = zip5_r OR city_key_l = city_key_r)"
+    nowhere = "coalesce(street_key_{0}, city_key_{0}, zip5_{0}, state_{0}) IS NULL"
+    return cl.CustomComparison(
+        output_column_name="location",
+        comparison_description="street, town, ZIP and state together (they are not independent)",
+        comparison_levels=[
+            cll.CustomLevel(f"{nowhere.format('l')} OR {nowhere.format('r')}").configure(is_null_level=True),
+            cll.CustomLevel(
+                f"(street_key_l = street_key_r OR street_words_l = street_words_r) AND {same_place}",
+                "same street address",
+            ),
+            cll.CustomLevel(
+                f"street_number_l = street_number_r AND jaro_winkler_similarity(street_key_l, street_key_r) >= 0.85 "
+                f"AND {same_place}",
+                "same street number, street written differently",
+            ),
+            cll.CustomLevel(
+                "length(street_key_l) > 6 AND length(street_key_r) > 6 AND regexp_matches(street_key_l, '[0-9]') "
+                "AND (contains(street_key_l, street_key_r) OR contains(street_key_r, street_key_l))",
+                "one address line holds the other (an old address kept beside the new one)",
+            ),
+            cll.CustomLevel("zip5_l = zip5_r", "same ZIP"),
+            # Debarment lists give a town and a state only: for them, the same town is all one can ask.
+            cll.CustomLevel(
+                "city_key_l = city_key_r AND state_l = state_r AND (street_key_l IS NULL OR street_key_r IS NULL)",
+                "same town, no street to compare",
+            ),
+            cll.CustomLevel("city_key_l = city_key_r AND state_l = state_r", "same town"),
+            cll.CustomLevel("zip3_l = zip3_r", "same ZIP area"),
+            cll.CustomLevel("state_l = state_r", "same state"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _distinctive_name_elsewhere():
+    """Migratory beekeepers, custom harvesters and range associations file from several states under one
+    distinctive name, while a surname and "Farms" in another state is another employer: the one
+    interaction the location comparison alone cannot say (its columns are features, so EM trains it)."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(
+        output_column_name="distinctive_name_elsewhere",
+        comparison_description="the same distinctive name (a word no other name has) in another state",
+        comparison_levels=[
+            cll.CustomLevel("distinctive_key_l IS NULL OR distinctive_key_r IS NULL").configure(is_null_level=True),
+            cll.CustomLevel(
+                "distinctive_key_l = distinctive_key_r AND distinctive_state_l IS DISTINCT FROM distinctive_state_r",
+                "same distinctive name, another (or no) state",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _exact(column: str, description: str, *, tf: bool = False):
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    exact = cll.ExactMatchLevel(column)
+    if tf:
+        exact = exact.configure(tf_adjustment_column=column, tf_adjustment_weight=1.0)
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_description=description,
+        comparison_levels=[cll.NullLevel(column), exact, cll.ElseLevel()],
+    )
+
+
+def _industry_comparison():
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(
+        output_column_name="industry",
+        comparison_description="NAICS code prefixes",
+        comparison_levels=[
+            cll.NullLevel("naics2"),
+            cll.ExactMatchLevel("naics4"),
+            cll.ExactMatchLevel("naics2"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def settings():
+    """The splink settings: comparisons, blocking, the profile id column."""
+    from splink import SettingsCreator
+
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="profile_id",
+        comparisons=[
+            _name_comparison(),
+            _location_comparison(),
+            _distinctive_name_elsewhere(),
+            _exact("phone_digits", "phone number (digits)", tf=True),
+            _exact("fein_digits", "FEIN"),
+            _industry_comparison(),
+        ],
+        blocking_rules_to_generate_predictions=list(BLOCKING_RULES),
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=False,
+        max_iterations=20,
+    )
+
+
+def predict_pairs(profiles: pa.Table, threshold: float = MATCH_THRESHOLD) -> tuple[pa.Table, dict]:
+    """Train on the profiles and return the pairs at or above `threshold`: (profile_id_l, profile_id_r,
+    match_probability), with a summary of the trained model (for metadata and docs).
+    """
+    from splink import DuckDBAPI, Linker
+
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    db_api = DuckDBAPI()
+    frame = db_api.register(profiles)
+    linker = Linker(frame, settings(), log_level=logging.ERROR)  # untrained levels are in the summary
+    linker.training.estimate_probability_two_random_records_match(
+        list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
+    for rule in TRAINING_BLOCKS:
+        linker.training.estimate_parameters_using_expectation_maximisation(rule, estimate_without_term_frequencies=True)
+    trained = smoothed(linker.misc.save_model_to_json())
+    linker = Linker(frame, trained, log_level=logging.ERROR)
+    predictions = linker.inference.predict(threshold_match_probability=threshold)
+    pairs = db_api.duckdb_con.sql(
+        f"SELECT profile_id_l, profile_id_r, match_probability FROM {predictions.physical_name}"
+    ).to_arrow_table()
+    return pairs, _model_summary(trained)
+
+
+def smoothed(model: dict) -> dict:
+    """The trained model with every m probability at least `M_FLOOR` (then renormalised per comparison).
+
+    EM sets m to 0 for a level it never saw among matches (a NAICS code or FEIN that differs, when the
+    training data happens to hold no such match). A zero m would let that one level veto a match
+    against all other evidence; real employers do change codes and numbers. The floor keeps such a
+    level a strong penalty (about -7 bits), not an absolute one. Untrained levels are left to splink.
+    """
+    for comparison in model["comparisons"]:
+        levels = [lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")]
+        trained = [lvl for lvl in levels if lvl.get("m_probability") is not None]
+        for level in trained:
+            level["m_probability"] = max(level["m_probability"], M_FLOOR)
+        total = sum(level["m_probability"] for level in trained)
+        for level in trained:
+            level["m_probability"] /= total
+    return model
+
+
+def _model_summary(settings_dict: dict) -> dict:
+    return {
+        "probability_two_random_records_match": settings_dict.get("probability_two_random_records_match"),
+        "comparisons": {
+            c["output_column_name"]: [
+                {
+                    "level": level.get("label_for_charts") or level.get("sql_condition"),
+                    "m": level.get("m_probability"),
+                    "u": level.get("u_probability"),
+                }
+                for level in c["comparison_levels"]
+                if not level.get("is_null_level")
+            ]
+            for c in settings_dict["comparisons"]
+        },
+    }

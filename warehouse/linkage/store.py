@@ -1,0 +1,84 @@
+"""Where employer linkage reads and writes in the build database (schema `linkage`).
+
+- `linkage.int_employer_links`: this run's record -> employer (read by the dbt marts as a source);
+- `linkage.employer_record_ids`: every record's employer id as last assigned (kept across builds:
+  it is what keeps employer ids stable);
+- `linkage.employer_id_merges`: ids retired because their employer merged into an older one.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from warehouse.linkage import LINK_COLUMNS, LinkResult, Override
+from warehouse.linkage.clusters import id_number
+from warehouse.load import connect
+
+SCHEMA = "linkage"
+LINKS_TABLE = f"{SCHEMA}.int_employer_links"
+RECORDS = "intermediate.int_employer_records"
+OVERRIDES = "reference.ref_employer_link_overrides"
+_DDL = (
+    f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}",
+    f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.employer_record_ids (
+        record_key VARCHAR PRIMARY KEY, employer_id VARCHAR, assigned_run VARCHAR, assigned_at TIMESTAMP)""",
+    f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.employer_id_merges (
+        employer_id VARCHAR, merged_into VARCHAR, run_id VARCHAR, merged_at TIMESTAMP)""",
+    f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.runs (
+        run_id VARCHAR, linked_at TIMESTAMP, summary_json VARCHAR)""",
+)
+
+
+def _ensure(con) -> None:
+    for statement in _DDL:
+        con.execute(statement)
+
+
+def read_records(db_path: Path) -> pa.Table:
+    with connect(db_path) as con:
+        return con.sql(f"SELECT * FROM {RECORDS} ORDER BY source, record_id").to_arrow_table()
+
+
+def read_overrides(db_path: Path) -> list[Override]:
+    with connect(db_path) as con:
+        rows = con.execute(
+            f"SELECT decision, source_a || ':' || record_id_a, source_b || ':' || record_id_b, reason FROM {OVERRIDES}"
+        ).fetchall()
+    return [Override(*row) for row in rows]
+
+
+def previous_ids(db_path: Path) -> tuple[dict[str, str], int]:
+    """Last run's record -> employer id, and the first number a new id may take."""
+    with connect(db_path) as con:
+        _ensure(con)
+        rows = con.execute(f"SELECT record_key, employer_id FROM {SCHEMA}.employer_record_ids").fetchall()
+        retired = [r for (r,) in con.execute(f"SELECT employer_id FROM {SCHEMA}.employer_id_merges").fetchall()]
+    used = [id_number(e) for _, e in rows] + [id_number(e) for e in retired]
+    return dict(rows), max(used, default=0) + 1
+
+
+def save(db_path: Path, result: LinkResult, *, run_id: str) -> None:
+    """Replace this run's links; remember every record's id; log merges and the run summary."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with connect(db_path) as con:
+        _ensure(con)
+        con.register("links", result.links.select(list(LINK_COLUMNS)))
+        con.execute("BEGIN TRANSACTION")
+        con.execute(f"CREATE OR REPLACE TABLE {LINKS_TABLE} AS SELECT * FROM links")
+        con.execute(
+            f"""INSERT OR REPLACE INTO {SCHEMA}.employer_record_ids
+                SELECT source || ':' || record_id, employer_id, ?, ? FROM links""",
+            [run_id, now],
+        )
+        if result.merged_into:
+            con.executemany(
+                f"INSERT INTO {SCHEMA}.employer_id_merges VALUES (?, ?, ?, ?)",
+                [[old, new, run_id, now] for old, new in sorted(result.merged_into.items())],
+            )
+        con.execute(f"INSERT INTO {SCHEMA}.runs VALUES (?, ?, ?)", [run_id, now, json.dumps(result.summary)])
+        con.execute("COMMIT")
+        con.unregister("links")
