@@ -26,15 +26,9 @@ worksites as (
 
 ),
 
-program_debarments as (
+outcomes as (
 
-    select * from {{ ref('stg_debarment__program_debarments') }}
-
-),
-
-expired_debarments as (
-
-    select * from {{ ref('stg_debarment__expired_h2a_debarments') }}
+    select * from {{ ref('int_case_outcomes') }}
 
 ),
 
@@ -171,8 +165,8 @@ records as (
     union all
 
     select
-        'debarment' as source,
-        program || '|' || entity_name || '|' || cast(debarment_start_date as varchar) as record_id,
+        record_source as source,
+        outcome_id as record_id,
         null as filing_record_id,
         'debarred entity' as role,
         entity_name as employer_name,
@@ -185,27 +179,7 @@ records as (
         null as naics_code,
         null as fein,
         debarment_start_date as record_date
-    from program_debarments
-
-    union all
-
-    select
-        'expired_debarment' as source,
-        entity_name || '|' || cast(debarment_start_date as varchar) || '|' || violation || '|' || duration_text
-            as record_id,
-        null as filing_record_id,
-        'debarred entity' as role,
-        entity_name as employer_name,
-        null as alternate_name,
-        null as street_address,
-        city,
-        state_code,
-        null as zip_code,
-        null as phone,
-        null as naics_code,
-        null as fein,
-        debarment_start_date as record_date
-    from expired_debarments
+    from outcomes
 
     union all
 

@@ -61,7 +61,9 @@ final as (
         coalesce(dated.flsa_cl_violations, 0) as child_labor_violations,
         coalesce(dated.h2a_violations, 0) > 0 as has_h2a_violations,
         coalesce(dated.mspa_violations, 0) > 0 as has_mspa_violations,
-        dated.flsa_repeat_violator_code is not null as is_flagged_repeat_or_willful
+        dated.flsa_repeat_violator_code is not null as is_flagged_repeat_or_willful,
+        dated.source_file,
+        dated.source_sha256
 
     from dated
     left join states on dated.employer_state_code = states.state_code

@@ -1,20 +1,14 @@
 {#- Geography x federal fiscal year, at two levels in one table: each state/territory
-    (geo_level = 'state') and each standard DOL region (geo_level = 'dol_region'), with the same
-    measures as mart_industry_year. WHD cases count at the employer's state, H-2A cases at the
-    worksite state (employer state when missing). Employment is QCEW all-industry covered
+    (geo_level = 'state') and each standard DOL region (geo_level = 'dol_region'): the enforcement
+    cells summed over sectors. Records without a known state are the 'unknown' member of both
+    levels, so either level adds up to the national total. Employment is QCEW all-industry covered
     employment; a region's is unknown when any of its states' is. -#}
 
 with
 
-whd_cases as (
+cells as (
 
-    select * from {{ ref('int_whd_cases') }}
-
-),
-
-h2a_cases as (
-
-    select * from {{ ref('int_h2a_cases') }}
+    select * from {{ ref('int_enforcement_cells') }}
 
 ),
 
@@ -31,67 +25,22 @@ states as (
 
 ),
 
-whd_by_state as (
-
-    select
-        state_code,
-        fiscal_year,
-        {{ whd_case_measures() }}
-
-    from whd_cases
-    where fiscal_year is not null
-    group by state_code, fiscal_year
-
-),
-
-h2a_by_state as (
-
-    select
-        state_code,
-        fiscal_year,
-        {{ h2a_case_measures() }}
-
-    from h2a_cases
-    group by state_code, fiscal_year
-
-),
-
-years as (
-
-    select fiscal_year from whd_by_state
-    union
-    select fiscal_year from h2a_by_state
-
-),
-
 state_years as (
 
     select
-        states.state_code,
-        states.state_name,
-        states.dol_region,
+        cells.state_code,
+        coalesce(states.state_name, 'Unknown or missing state') as state_name,
+        coalesce(states.dol_region, 'unknown') as dol_region,
         states.whd_region,
-        years.fiscal_year,
-        coalesce(whd_by_state.whd_cases, 0) as whd_cases,
-        coalesce(whd_by_state.violations, 0) as violations,
-        coalesce(whd_by_state.back_wages, 0) as back_wages,
-        coalesce(whd_by_state.employees_owed, 0) as employees_owed,
-        coalesce(whd_by_state.civil_money_penalties, 0) as civil_money_penalties,
-        coalesce(whd_by_state.whd_h2a_violation_cases, 0) as whd_h2a_violation_cases,
-        coalesce(whd_by_state.h2a_back_wages, 0) as h2a_back_wages,
-        coalesce(h2a_by_state.h2a_cases, 0) as h2a_cases,
-        coalesce(h2a_by_state.h2a_certified_cases, 0) as h2a_certified_cases,
-        coalesce(h2a_by_state.h2a_workers_certified, 0) as h2a_workers_certified,
-        employment.employment as qcew_employment
+        cells.fiscal_year,
+        {{ sum_measures('cells') }},
+        bool_and(cells.is_complete_year) as is_complete_year,
+        any_value(employment.employment) as qcew_employment
 
-    from states
-    cross join years
-    left join whd_by_state
-        on states.state_code = whd_by_state.state_code and years.fiscal_year = whd_by_state.fiscal_year
-    left join h2a_by_state
-        on states.state_code = h2a_by_state.state_code and years.fiscal_year = h2a_by_state.fiscal_year
-    left join employment
-        on states.state_code = employment.state_code and years.fiscal_year = employment.calendar_year
+    from cells
+    left join states on cells.state_code = states.state_code
+    left join employment on cells.state_code = employment.state_code and cells.fiscal_year = employment.calendar_year
+    group by cells.state_code, states.state_name, states.dol_region, states.whd_region, cells.fiscal_year
 
 ),
 
@@ -100,16 +49,8 @@ region_years as (
     select
         dol_region,
         fiscal_year,
-        sum(whd_cases) as whd_cases,
-        sum(violations) as violations,
-        round(sum(back_wages), 2) as back_wages,
-        sum(employees_owed) as employees_owed,
-        round(sum(civil_money_penalties), 2) as civil_money_penalties,
-        sum(whd_h2a_violation_cases) as whd_h2a_violation_cases,
-        round(sum(h2a_back_wages), 2) as h2a_back_wages,
-        sum(h2a_cases) as h2a_cases,
-        sum(h2a_certified_cases) as h2a_certified_cases,
-        sum(h2a_workers_certified) as h2a_workers_certified,
+        {{ sum_measures() }},
+        bool_and(is_complete_year) as is_complete_year,
         case when bool_and(qcew_employment is not null) then sum(qcew_employment) end as qcew_employment
 
     from state_years
@@ -127,16 +68,8 @@ both_levels as (
         dol_region,
         whd_region,
         fiscal_year,
-        whd_cases,
-        violations,
-        back_wages,
-        employees_owed,
-        civil_money_penalties,
-        whd_h2a_violation_cases,
-        h2a_back_wages,
-        h2a_cases,
-        h2a_certified_cases,
-        h2a_workers_certified,
+        {{ measure_names() }},
+        is_complete_year,
         qcew_employment
 
     from state_years
@@ -146,21 +79,14 @@ both_levels as (
     select
         'dol_region' as geo_level,
         dol_region as geo_code,
-        'DOL region ' || dol_region as geo_name,
+        case when dol_region = 'unknown' then 'Unknown or missing state' else 'DOL region ' || dol_region end
+            as geo_name,
         null as state_code,
         dol_region,
         null as whd_region,
         fiscal_year,
-        whd_cases,
-        violations,
-        back_wages,
-        employees_owed,
-        civil_money_penalties,
-        whd_h2a_violation_cases,
-        h2a_back_wages,
-        h2a_cases,
-        h2a_certified_cases,
-        h2a_workers_certified,
+        {{ measure_names() }},
+        is_complete_year,
         qcew_employment
 
     from region_years
@@ -171,11 +97,7 @@ final as (
 
     select
         *,
-        {{ rate_per('whd_cases', 'qcew_employment') }} as whd_cases_per_10k_employees,
-        {{ rate_per('violations', 'qcew_employment') }} as violations_per_10k_employees,
-        {{ rate_per('employees_owed', 'qcew_employment') }} as employees_owed_per_10k_employees,
-        {{ rate_per('back_wages', 'qcew_employment') }} as back_wages_per_10k_employees,
-        {{ rate_per('h2a_workers_certified', 'qcew_employment') }} as h2a_workers_certified_per_10k_employees
+        {{ rates_per_10k_employees('qcew_employment') }}
 
     from both_levels
 

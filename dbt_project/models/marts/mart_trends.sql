@@ -1,8 +1,16 @@
-{#- The table the leadership report reads: one row per federal fiscal year x scope (the nation,
-    or one NAICS sector) x measure, with the year-over-year change and the 3-year rolling average.
-    `is_complete_year` is false for a fiscal year that has not ended (its counts keep growing). -#}
+{#- The table the leadership report reads: one row per federal fiscal year x scope (the nation, or
+    one NAICS sector) x measure, with the year-over-year change and the 3-year rolling average.
+    National values are the sum of every cell (all sectors including 'unknown' = all states
+    including 'unknown'). A value is null in a year its source has not published; the year is
+    complete only when the measure's source published all of it. -#}
 
 with
+
+cells as (
+
+    select * from {{ ref('int_enforcement_cells') }}
+
+),
 
 industry_years as (
 
@@ -10,15 +18,30 @@ industry_years as (
 
 ),
 
-outcomes as (
+source_years as (
 
-    select * from {{ ref('fct_case_outcome') }}
+    select * from {{ ref('int_source_fiscal_years') }}
 
 ),
 
-fiscal_years as (
+measure_sources as (
 
-    select * from {{ ref('ref_fiscal_years') }}
+    select
+        measures.measure,
+        measures.source
+    from (values {{ measure_source_rows() }}) as measures (measure, source)
+
+),
+
+national as (
+
+    select
+        fiscal_year,
+        'national' as scope,
+        {{ sum_measures() }}
+
+    from cells
+    group by fiscal_year
 
 ),
 
@@ -27,52 +50,9 @@ by_sector as (
     select
         fiscal_year,
         naics_sector as scope,
-        whd_cases,
-        violations,
-        back_wages,
-        employees_owed,
-        civil_money_penalties,
-        whd_h2a_violation_cases,
-        h2a_cases,
-        h2a_certified_cases,
-        h2a_workers_certified,
-        cast(null as bigint) as debarments_started
+        {{ measure_names() }}
 
     from industry_years
-
-),
-
-debarments_by_year as (
-
-    select
-        fiscal_year,
-        count(*) as debarments_started
-
-    from outcomes
-    where fiscal_year is not null
-    group by fiscal_year
-
-),
-
-national as (
-
-    select
-        industry_years.fiscal_year,
-        'national' as scope,
-        sum(industry_years.whd_cases) as whd_cases,
-        sum(industry_years.violations) as violations,
-        round(sum(industry_years.back_wages), 2) as back_wages,
-        sum(industry_years.employees_owed) as employees_owed,
-        round(sum(industry_years.civil_money_penalties), 2) as civil_money_penalties,
-        sum(industry_years.whd_h2a_violation_cases) as whd_h2a_violation_cases,
-        sum(industry_years.h2a_cases) as h2a_cases,
-        sum(industry_years.h2a_certified_cases) as h2a_certified_cases,
-        sum(industry_years.h2a_workers_certified) as h2a_workers_certified,
-        coalesce(any_value(debarments_by_year.debarments_started), 0) as debarments_started
-
-    from industry_years
-    left join debarments_by_year on industry_years.fiscal_year = debarments_by_year.fiscal_year
-    group by industry_years.fiscal_year
 
 ),
 
@@ -86,19 +66,9 @@ wide as (
 
 long as (
 
-    unpivot wide
-    on
-    whd_cases,
-    violations,
-    back_wages,
-    employees_owed,
-    civil_money_penalties,
-    whd_h2a_violation_cases,
-    h2a_cases,
-    h2a_certified_cases,
-    h2a_workers_certified,
-    debarments_started
-    into name measure value value
+    -- Years a source has not published stay as null values (UNPIVOT drops nulls by default).
+    select * from wide
+    unpivot include nulls (value for measure in ({{ measure_names() }}))
 
 ),
 
@@ -108,6 +78,7 @@ final as (
         long.fiscal_year,
         long.scope,
         long.measure,
+        measure_sources.source,
         cast(long.value as double) as value,
         lag(long.value) over scope_measure as previous_value,
         long.value - lag(long.value) over scope_measure as yoy_change,
@@ -115,11 +86,16 @@ final as (
             when lag(long.value) over scope_measure > 0
                 then (long.value - lag(long.value) over scope_measure) / lag(long.value) over scope_measure
         end as yoy_change_pct,
-        avg(long.value) over (scope_measure rows between 2 preceding and current row) as rolling_3yr_avg,
-        coalesce(fiscal_years.end_date < current_date, false) as is_complete_year
+        case
+            when long.value is not null
+                then avg(long.value) over (scope_measure rows between 2 preceding and current row)
+        end as rolling_3yr_avg,
+        coalesce(source_years.is_complete, false) as is_complete_year
 
     from long
-    left join fiscal_years on long.fiscal_year = fiscal_years.fiscal_year
+    inner join measure_sources on long.measure = measure_sources.measure
+    left join source_years
+        on measure_sources.source = source_years.source and long.fiscal_year = source_years.fiscal_year
     window scope_measure as (partition by long.scope, long.measure order by long.fiscal_year)
 
 )

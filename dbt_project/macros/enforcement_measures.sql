@@ -1,0 +1,85 @@
+{#- The enforcement measures, declared once. int_enforcement_cells aggregates each from its source's
+    records (state x NAICS sector x fiscal year); every mart sums them with the same names.
+    `source` is the publisher whose coverage decides whether a year has the measure at all (a year
+    the source has not published is null, never 0); `records` the intermediate model aggregated.
+    Dollar sums are rounded to the cent (sums of binary floats drift in the last digits). -#}
+
+{% macro enforcement_measures() -%}
+    {{ return([
+        {'name': 'whd_cases', 'source': 'whd', 'aggregate': 'count(*)'},
+        {'name': 'violations', 'source': 'whd', 'aggregate': 'sum(violations)'},
+        {'name': 'back_wages', 'source': 'whd', 'aggregate': 'sum(back_wages)', 'dollars': true},
+        {'name': 'employees_owed', 'source': 'whd', 'aggregate': 'sum(employees_owed)'},
+        {'name': 'civil_money_penalties', 'source': 'whd', 'aggregate': 'sum(civil_money_penalties)', 'dollars': true},
+        {'name': 'whd_h2a_violation_cases', 'source': 'whd', 'aggregate': 'count_if(has_h2a_violations)'},
+        {'name': 'h2a_back_wages', 'source': 'whd', 'aggregate': 'sum(h2a_back_wages)', 'dollars': true},
+        {'name': 'h2a_cases', 'source': 'h2a', 'aggregate': 'count(*)'},
+        {'name': 'h2a_certified_cases', 'source': 'h2a', 'aggregate': 'count_if(is_certified)'},
+        {'name': 'h2a_workers_certified', 'source': 'h2a', 'aggregate': 'sum(workers_certified)'},
+        {'name': 'debarments_started', 'source': 'debarment', 'aggregate': 'count(*)'},
+    ]) }}
+{%- endmacro %}
+
+{#- The sources the measures come from, in a fixed order. -#}
+{% macro measure_sources() -%}
+    {{ return(['whd', 'h2a', 'debarment']) }}
+{%- endmacro %}
+
+{#- Dollars rounded to the cent, counts as BIGINT (DuckDB sums integers into HUGEINT, which
+    Parquet and many clients do not take). -#}
+{% macro measure_type(measure, expression) -%}
+    {% if measure.dollars %}round({{ expression }}, 2){% else %}cast({{ expression }} as bigint){% endif %}
+{%- endmacro %}
+
+{#- `aggregate as name` for one source's measures, over that source's records. -#}
+{% macro aggregate_measures(source) -%}
+    {%- for m in enforcement_measures() if m.source == source %}
+    {{ measure_type(m, m.aggregate) }} as {{ m.name }}
+    {%- if not loop.last %},{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- `sum(prefix.name) as name` for every measure: rolling cells up to any coarser grain. -#}
+{% macro sum_measures(relation=none) -%}
+    {%- set prefix = relation ~ '.' if relation else '' %}
+    {%- for m in enforcement_measures() %}
+    {{ measure_type(m, 'sum(' ~ prefix ~ m.name ~ ')') }} as {{ m.name }}
+    {%- if not loop.last %},{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The measure names, comma separated (selects and unpivots). -#}
+{% macro measure_names(relation=none) -%}
+    {%- set prefix = relation ~ '.' if relation else '' %}
+    {%- for m in enforcement_measures() %}
+    {{ prefix }}{{ m.name }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- In int_enforcement_cells: each measure from its source's cell, null where the source has not
+    published the year (`<source>_years` has no row), else 0 when the cell has no record. -#}
+{% macro measures_where_published() -%}
+    {%- for m in enforcement_measures() %}
+    case when {{ m.source }}_years.fiscal_year is not null then coalesce({{ m.source }}_cells.{{ m.name }}, 0) end
+        as {{ m.name }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- In int_enforcement_cells: per source whether it published the year (in part / whole), and
+    is_complete_year when every source did completely. -#}
+{% macro source_year_flags() -%}
+    {%- for source in measure_sources() %}
+    {{ source }}_years.fiscal_year is not null as is_{{ source }}_published,
+    coalesce({{ source }}_years.is_complete, false) as is_{{ source }}_complete,
+    {%- endfor %}
+    {% for source in measure_sources() -%}
+    coalesce({{ source }}_years.is_complete, false){% if not loop.last %} and {% endif %}
+    {%- endfor %} as is_complete_year
+{%- endmacro %}
+
+{#- (measure, source) rows for a VALUES list. -#}
+{% macro measure_source_rows() -%}
+    {%- for m in enforcement_measures() %}
+    ('{{ m.name }}', '{{ m.source }}'){% if not loop.last %},{% endif %}
+    {%- endfor %}
+{%- endmacro %}
