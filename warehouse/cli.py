@@ -82,15 +82,19 @@ def _defs(
     from orchestration.build import build_defs
     from orchestration.defs.resources import warehouse_from_env
 
-    warehouse = warehouse_from_env(
-        home=str(paths.home),
-        input_mode=source,
-        sample_scale=scale,
-        load_mode=load_mode,
-        accept_row_drop=list(accept_row_drop or []),
-        accept_row_drop_reason=reason,
-        operator=getpass.getuser(),
-    )
+    try:
+        warehouse = warehouse_from_env(
+            home=str(paths.home),
+            input_mode=source,
+            sample_scale=scale,
+            load_mode=load_mode,
+            accept_row_drop=list(accept_row_drop or []),
+            accept_row_drop_reason=reason,
+            operator=getpass.getuser(),
+        )
+    except ValueError as error:  # a setting (environment variable) with a value that cannot be used
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from error
     return build_defs(resource_overrides={"warehouse": warehouse})
 
 

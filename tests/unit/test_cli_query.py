@@ -155,3 +155,10 @@ def test_versions_and_rollback_commands(home):
     assert forward.exit_code == 0, forward.output
     value = _run("query", "select distinct value from marts.mart_trends", "--format", "csv", "--home", home)
     assert value.stdout.splitlines() == ["value", "2"]
+
+
+def test_a_bad_keep_versions_setting_stops_a_build_with_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("WAREHOUSE_KEEP_VERSIONS", "all")
+    result = _run("build", "--home", str(tmp_path))
+    assert result.exit_code == 2
+    assert "WAREHOUSE_KEEP_VERSIONS must be a whole number of at least 1; got 'all'" in result.stderr
