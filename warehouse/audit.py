@@ -29,6 +29,14 @@ _DDL = [
     """CREATE TABLE IF NOT EXISTS audit.row_drop_acceptances (
         run_id VARCHAR, accepted_at TIMESTAMP, table_name VARCHAR, accepted_by VARCHAR, reason VARCHAR,
         observed VARCHAR)""",
+    # What analysts see in any DuckDB client (duckdb_tables().comment) and in `warehouse tables`.
+    "COMMENT ON TABLE audit.validation_results IS 'Every gate rule result of every run: one row per rule per "
+    "validated load, with the failing count and examples.'",
+    "COMMENT ON TABLE audit.accepted_loads IS 'Row counts of every accepted load, one row per load and slice "
+    "(the baseline of the row-count rule).'",
+    "COMMENT ON TABLE audit.source_status IS 'One row per source table and partition: fresh, or stale because "
+    "its newest file was rejected (which, why, the report), with the last accepted file and its sha256.'",
+    "COMMENT ON TABLE audit.row_drop_acceptances IS 'Row drops a person accepted on purpose: who, when and why.'",
 ]
 FRESH = "fresh"
 STALE_PREFIX = "stale: rejected "

@@ -2,10 +2,13 @@
 
     warehouse build [--source sample|download|DIR]   run the Dagster build job in-process
     warehouse ingest SOURCE --file PATH              parse, gate and load one file
-    warehouse query "SQL"                            read-only SQL on the published warehouse
+    warehouse query "SQL" | --sql-file PATH          read-only SQL on the published warehouse
+    warehouse tables | describe TABLE | search WORD  what the published warehouse holds
+    warehouse shell                                  interactive read-only SQL prompt
+    warehouse versions | rollback [--to VERSION]     the kept published versions; restore one
     warehouse sample --out DIR [--scale N]           write sample files in their real names
     warehouse status                                 what is published, rejected, quarantined
-    warehouse docs                                   dbt documentation site of the published warehouse
+    warehouse docs [--serve]                         dbt documentation site of the published warehouse
     warehouse contracts [--write]                    regenerate/check files made from contracts
 
 Heavy libraries (Dagster, dbt, Great Expectations) are imported inside commands, so `--help`
@@ -50,7 +53,7 @@ ReasonOption = typer.Option("", "--reason", help="Why the row drop is legitimate
 
 
 def _paths(home: Path | None) -> WarehousePaths:
-    paths = WarehousePaths.at(home) if home else WarehousePaths.from_env()
+    paths = _read_paths(home)
     os.environ[HOME_ENV] = str(paths.home)  # one truth for every child process (dbt)
     return paths.ensure()
 
@@ -79,15 +82,19 @@ def _defs(
     from orchestration.build import build_defs
     from orchestration.defs.resources import warehouse_from_env
 
-    warehouse = warehouse_from_env(
-        home=str(paths.home),
-        input_mode=source,
-        sample_scale=scale,
-        load_mode=load_mode,
-        accept_row_drop=list(accept_row_drop or []),
-        accept_row_drop_reason=reason,
-        operator=getpass.getuser(),
-    )
+    try:
+        warehouse = warehouse_from_env(
+            home=str(paths.home),
+            input_mode=source,
+            sample_scale=scale,
+            load_mode=load_mode,
+            accept_row_drop=list(accept_row_drop or []),
+            accept_row_drop_reason=reason,
+            operator=getpass.getuser(),
+        )
+    except ValueError as error:  # a setting (environment variable) with a value that cannot be used
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from error
     return build_defs(resource_overrides={"warehouse": warehouse})
 
 
@@ -268,7 +275,7 @@ def _print_published_summary(paths: WarehousePaths) -> None:
     out.print(table)
     out.print(f"Published read-only copy: [bold]{paths.published_db}[/bold]")
     out.print('Query it:  warehouse query "select * from marts.mart_industry_year limit 5"')
-    out.print(f"       or:  duckdb -readonly {paths.published_db}")
+    out.print("Explore:   warehouse tables | warehouse describe mart_industry_year | warehouse shell")
 
 
 @app.command()
@@ -375,45 +382,215 @@ def _materialized_rows(result, asset_name: str) -> int:
     return 0
 
 
+OUTPUT_FORMATS = ("table", "csv", "json")
+DEFAULT_TABLE_ROWS = 1000  # the table view prints at most this many rows unless --limit says otherwise
+
+
 @app.command()
 def query(
-    sql: str = typer.Argument(..., help="SQL to run on the published warehouse (read-only)."),
+    sql: str = typer.Argument(None, help="SQL to run on the published warehouse (read-only)."),
+    sql_file: Path = typer.Option(None, "--sql-file", help="Read the SQL from this file instead of the argument."),
     output_format: str = typer.Option("table", "--format", help="table, csv or json."),
-    limit: int = typer.Option(1000, "--limit", help="Print at most this many rows."),
+    limit: int = typer.Option(
+        None,
+        "--limit",
+        min=1,
+        help=f"At most this many rows (default: all for csv/json, {DEFAULT_TABLE_ROWS} for table).",
+    ),
+    output: Path = typer.Option(None, "--output", "-o", help="Write the csv/json to this file (atomically)."),
     home: Path = HomeOption,
 ) -> None:
     """Run read-only SQL on the published warehouse."""
-    import duckdb
+    from warehouse.query import run_query
 
-    from warehouse.query import NotPublishedError, run_query
+    text = _sql_text(sql, sql_file)
+    _check_output(output_format, output)
+    shown = limit if limit is not None or output_format != "table" else DEFAULT_TABLE_ROWS
+    result = _guarded(lambda: run_query(text, _read_paths(home), limit=shown))
+    if output:
+        _write_rows_to(output, result.columns, result.rows, output_format)
+        console.print(f"wrote {len(result.rows):,} row(s) to {output}")
+    else:
+        _print_rows(result.columns, result.rows, output_format)
+    if result.was_cut:
+        hint = f" (--limit {limit})" if limit is not None else "; use --format csv --output FILE for all"
+        console.print(f"[yellow]showing {len(result.rows):,} of {result.total_rows:,} rows[/yellow]{hint}")
 
-    paths = WarehousePaths.at(home) if home else WarehousePaths.from_env()
-    try:
-        result = run_query(sql, paths, limit=limit)
-    except NotPublishedError as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(1) from error
-    except duckdb.Error as error:
-        console.print(f"[red]query failed: {error}[/red]")
-        raise typer.Exit(1) from error
-    _print_rows(result.columns, result.rows, output_format)
+
+def _sql_text(sql: str | None, sql_file: Path | None) -> str:
+    """The SQL from the argument or --sql-file (exactly one); blank SQL is refused."""
+    if (sql is None) == (sql_file is None):
+        problem = "both an SQL argument and --sql-file" if sql is not None else "no SQL"
+        console.print(f"[red]query: got {problem}; give the SQL as the argument or with --sql-file PATH.[/red]")
+        raise typer.Exit(2)
+    if sql_file is not None:
+        try:
+            sql = sql_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            console.print(f"[red]--sql-file: cannot read {sql_file}: {error}[/red]")
+            raise typer.Exit(2) from error
+    if not sql.strip():
+        where = f"{sql_file} is empty" if sql_file is not None else "the SQL argument is empty"
+        console.print(f"[red]query: no SQL to run: {where}.[/red]")
+        raise typer.Exit(2)
+    return sql
+
+
+def _check_output(output_format: str, output: Path | None) -> None:
+    if output_format not in OUTPUT_FORMATS:
+        console.print(f"[red]--format must be one of {', '.join(OUTPUT_FORMATS)}; got {output_format!r}[/red]")
+        raise typer.Exit(2)
+    if output is not None and output_format == "table":
+        console.print("[red]--output writes csv or json: add --format csv (or json).[/red]")
+        raise typer.Exit(2)
 
 
 def _print_rows(columns: list[str], rows: list[tuple], output_format: str) -> None:
     if output_format == "csv":
-        import csv
-
-        writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        writer.writerows(rows)
+        _write_rows(sys.stdout, columns, rows, output_format)
     elif output_format == "json":
-        out.print_json(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str))
+        out.print_json(_json_rows(columns, rows))
     else:
         table = Table(*columns)
         for row in rows:
             table.add_row(*("" if v is None else f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row))
         out.print(table)
         out.print(f"{len(rows)} row(s)")
+
+
+def _write_rows(handle, columns: list[str], rows: list[tuple], output_format: str) -> None:
+    """csv or json text of the rows into an open text file."""
+    if output_format == "csv":
+        import csv
+
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        handle.write(_json_rows(columns, rows))
+
+
+def _json_rows(columns: list[str], rows: list[tuple]) -> str:
+    return json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str)
+
+
+def _write_rows_to(path: Path, columns: list[str], rows: list[tuple], output_format: str) -> None:
+    """Write the rows to `path` through a temporary file renamed over it, so a reader never sees half."""
+    path = path.expanduser()
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+            _write_rows(handle, columns, rows, output_format)
+        os.replace(tmp, path)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        console.print(f"[red]--output: cannot write {path}: {error}[/red]")
+        raise typer.Exit(1) from error
+
+
+def _read_paths(home: Path | None) -> WarehousePaths:
+    """The warehouse's paths for a read of the published copy (nothing is created)."""
+    return WarehousePaths.at(home) if home else WarehousePaths.from_env()
+
+
+@app.command()
+def tables(home: Path = HomeOption) -> None:
+    """List every table and view of the published warehouse: description, grain, rows."""
+    from warehouse.catalog import list_tables
+
+    listing = _name_table("table", "description", "grain", "rows")
+    for table in _guarded(lambda: list_tables(_read_paths(home))):
+        listing.add_row(table.name, _first_sentence(table.description), table.grain, _rows_text(table.row_count))
+    out.print(listing)
+
+
+def _name_table(name: str, *columns: str, title: str | None = None) -> Table:
+    """A rich table whose first column (a table or column name) is never cut, so it can be copied."""
+    table = Table(title=title)
+    table.add_column(name, no_wrap=True)
+    for column in columns:
+        table.add_column(column, justify="right" if column == "rows" else "left")
+    return table
+
+
+def _first_sentence(text: str) -> str:
+    sentence, dot, _ = text.partition(". ")
+    return sentence + dot.strip()
+
+
+def _rows_text(rows: int | None) -> str:
+    return "" if rows is None else f"{rows:,}"
+
+
+@app.command()
+def describe(
+    name: str = typer.Argument(..., metavar="TABLE", help="schema.table, or a table name (e.g. mart_trends)."),
+    home: Path = HomeOption,
+) -> None:
+    """Describe one table: what it holds, its grain and rows, and every column with type and description."""
+    from warehouse.catalog import describe_table
+
+    table, columns = _guarded(lambda: describe_table(_read_paths(home), name))
+    out.print(f"[bold]{table.name}[/bold] ({table.table_type}, {_rows_text(table.row_count)} rows)")
+    out.print(f"grain: {table.grain or '-'}")
+    out.print(table.description or "(no description)")
+    listing = _name_table("column", "type", "description")
+    for column in columns:
+        listing.add_row(column.name, column.data_type, column.description)
+    out.print(listing)
+
+
+@app.command()
+def search(
+    word: str = typer.Argument(..., help="Text to find in table and column names and descriptions."),
+    home: Path = HomeOption,
+) -> None:
+    """Find the tables and columns whose name or description contains WORD (case-insensitive)."""
+    from warehouse.catalog import search as search_catalog
+
+    if not word.strip():
+        console.print("[red]search: give a word to look for.[/red]")
+        raise typer.Exit(2)
+    found_tables, found_columns = _guarded(lambda: search_catalog(_read_paths(home), word))
+    if not found_tables and not found_columns:
+        out.print(f"Nothing matches {word!r}; `warehouse tables` lists every table.")
+        raise typer.Exit(1)
+    if found_tables:
+        listing = _name_table("table", "description", title=f"Tables matching {word!r}")
+        for table in found_tables:
+            listing.add_row(table.name, table.description)
+        out.print(listing)
+    if found_columns:
+        listing = _name_table("table", "column", "type", "description", title=f"Columns matching {word!r}")
+        for column in found_columns:
+            listing.add_row(column.table, column.name, column.data_type, column.description)
+        out.print(listing)
+
+
+@app.command()
+def shell(home: Path = HomeOption) -> None:
+    """An interactive read-only SQL prompt on the published warehouse (end statements with ';')."""
+    from warehouse.query import run_query
+    from warehouse.shell import SqlShell
+
+    paths = _read_paths(home)
+
+    def run(sql: str) -> None:
+        try:
+            result = run_query(sql, paths, limit=DEFAULT_TABLE_ROWS)
+        except _read_errors() as error:
+            console.print(f"[red]{error}[/red]")  # and the prompt stays open
+            return
+        if result.columns:
+            _print_rows(result.columns, result.rows, "table")
+        if result.was_cut:
+            console.print(f"[yellow]showing {len(result.rows):,} of {result.total_rows:,} rows[/yellow]")
+
+    _guarded(lambda: run_query("SELECT 1", paths))  # fail now, not at the first statement, if nothing is published
+    SqlShell(
+        run, intro=f"Read-only SQL on {paths.published_db}. End statements with ';'; .quit or Ctrl-D leaves."
+    ).cmdloop()
 
 
 @app.command()
@@ -440,9 +617,9 @@ def status(home: Path = HomeOption) -> None:
     from sources.common.archive import RawArchive
     from warehouse.publish import last_publish
 
-    paths = WarehousePaths.at(home) if home else WarehousePaths.from_env()
+    paths = _read_paths(home)
     published = last_publish(paths)
-    out.print(f"Published: {published['published_at'] + ' at ' + published['path'] if published else 'nothing yet'}")
+    out.print(f"Published: {_published_label(published) if published else 'nothing yet'}")
     _print_source_status(paths.published_db if published else paths.build_db)
     archive = RawArchive(paths.raw_archive)
     quarantined = [f for spec in ALL_SOURCES for f in archive.files(spec.name) if f.is_quarantined]
@@ -457,9 +634,55 @@ def status(home: Path = HomeOption) -> None:
 
 
 @app.command()
-def docs(home: Path = HomeOption) -> None:
+def versions(home: Path = HomeOption) -> None:
+    """List the kept published versions (the newest WAREHOUSE_KEEP_VERSIONS, default 5)."""
+    from warehouse.publish import versions as kept_versions
+
+    kept = kept_versions(_read_paths(home))
+    if not kept:
+        out.print("No published version yet: run `warehouse build`.")
+        return
+    listing = Table("version", "published at", "run id", "tables", "current")
+    for version in kept:
+        listing.add_row(
+            version.name,
+            version.published_at,
+            version.run_id or "",
+            str(version.table_count),
+            "*" if version.is_current else "",
+        )
+    out.print(listing)
+
+
+@app.command()
+def rollback(
+    to: str = typer.Option(None, "--to", metavar="VERSION", help="The version to restore (see `warehouse versions`)."),
+    home: Path = HomeOption,
+) -> None:
+    """Make an earlier published version current again (default: the one before the current one)."""
+    from warehouse.publish import rollback as restore
+
+    paths = _read_paths(home)
+    restored = _guarded(lambda: restore(paths, to))
+    out.print(
+        f"Restored version {restored.name} (published {restored.published_at}, run {restored.run_id}, "
+        f"{restored.table_count} tables) as {paths.published_db}."
+    )
+
+
+def _published_label(info: dict) -> str:
+    version = f" (version {info['version']})" if info.get("version") else ""
+    return f"{info['published_at']}{version} at {info['path']}"
+
+
+@app.command()
+def docs(
+    serve: bool = typer.Option(False, "--serve", help="Then serve the site on 127.0.0.1 until Ctrl-C."),
+    port: int = typer.Option(8080, "--port", min=1, max=65535, help="Port to serve on (with --serve)."),
+    home: Path = HomeOption,
+) -> None:
     """Generate the dbt documentation site (models, columns, lineage) of the published warehouse."""
-    from warehouse.dbt_docs import generate_docs
+    from warehouse.dbt_docs import docs_server, generate_docs
 
     paths = _paths(home)
     try:
@@ -468,7 +691,21 @@ def docs(home: Path = HomeOption) -> None:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from error
     out.print(f"dbt docs written to {site}")
-    out.print(f"Serve them:  cd {site} && python -m http.server 8080   (then open http://127.0.0.1:8080)")
+    if not serve:
+        out.print("Serve them:  warehouse docs --serve   (then open http://127.0.0.1:8080)")
+        return
+    try:
+        server = docs_server(site, port)
+    except OSError as error:
+        console.print(f"[red]cannot serve on 127.0.0.1:{port}: {error}; choose another --port[/red]")
+        raise typer.Exit(1) from error
+    out.print(f"Serving the dbt docs on http://127.0.0.1:{server.server_port} (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        out.print("stopped")
+    finally:
+        server.server_close()
 
 
 @app.command()
@@ -524,7 +761,7 @@ def employer(
     """Print one employer's records across every source: WHD cases, H-2A filings, debarments, MSPA."""
     from warehouse.employer import RECORD_SECTIONS, find_employers
 
-    paths = WarehousePaths.at(home) if home else WarehousePaths.from_env()
+    paths = _read_paths(home)
     matches = _guarded(lambda: find_employers(name_or_id, paths))
     if not matches:
         console.print(f"[red]No employer matches {name_or_id!r}.[/red]")
@@ -543,21 +780,28 @@ def employer(
 def _published_query(sql: str, home: Path | None, *, params: dict):
     from warehouse.query import run_query
 
-    paths = WarehousePaths.at(home) if home else WarehousePaths.from_env()
+    paths = _read_paths(home)
     return _guarded(lambda: run_query(sql, paths, params=params))
 
 
 def _guarded(action):
     """Run a read of the published warehouse; print a clear error instead of a traceback."""
-    import duckdb
-
-    from warehouse.query import NotPublishedError
-
     try:
         return action()
-    except (NotPublishedError, duckdb.Error) as error:
+    except _read_errors() as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from error
+
+
+def _read_errors() -> tuple[type[Exception], ...]:
+    """Errors of a read of the published warehouse that are the user's to fix: printed, no traceback."""
+    import duckdb
+
+    from warehouse.catalog import UnknownTableError
+    from warehouse.publish import UnknownVersionError
+    from warehouse.query import EmptyQueryError, NotPublishedError
+
+    return NotPublishedError, EmptyQueryError, UnknownTableError, UnknownVersionError, duckdb.Error
 
 
 @app.command("linkage-eval")

@@ -4,9 +4,11 @@ are reading."""
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from warehouse.settings import WarehousePaths
@@ -52,3 +54,13 @@ def generate_docs(paths: WarehousePaths) -> Path:
     if not result.success:
         raise RuntimeError(f"dbt docs generate failed: {result.exception or 'see the dbt log'}")
     return site
+
+
+def docs_server(site: Path, port: int) -> ThreadingHTTPServer:
+    """An HTTP server for the generated site on 127.0.0.1:`port` (0: any free port); call serve_forever().
+
+    Raises:
+        OSError: the port is taken (or not allowed).
+    """
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site))
+    return ThreadingHTTPServer(("127.0.0.1", port), handler)

@@ -1,8 +1,15 @@
-"""Publishing: the build database becomes the read-only copy analysts query, atomically.
+"""Publishing: the build database becomes a new version of the read-only warehouse analysts query.
 
-The copy is written next to the published file and renamed over it, so a reader either sees the
-previous warehouse or the new one, never half of one; readers holding the old file keep reading
-it undisturbed. Nothing is published unless every gate and dbt test upstream passed.
+    published/versions/<UTC time>/   one complete version: warehouse.duckdb, published.json and the
+                                     ARTIFACT_WRITERS' files (Parquet exports, datapackage.json, ...)
+    published/current                link to the version analysts read
+    published/warehouse.duckdb, ...  links to current/<file>, one per file of a version
+
+A version is written in a hidden folder and renamed into versions/ only once complete; it becomes
+the current one by replacing the `current` link in one rename. So a reader sees the previous
+version or the new one, whole, never a mix; readers holding an old file keep reading it (also
+after its version is pruned: an open file outlives its name). Rollback is the same rename to an
+older version. Nothing is published unless every gate and dbt test upstream passed.
 """
 
 from __future__ import annotations
@@ -10,14 +17,36 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from warehouse.load import connect
-from warehouse.settings import WarehousePaths
+import duckdb
 
-PUBLISH_INFO = "published.json"
+from warehouse.catalog import document_published_db
+from warehouse.exports import write_datapackage, write_parquet_exports
+from warehouse.load import connect
+from warehouse.settings import PUBLISH_INFO, PUBLISHED_DB, WarehousePaths
+
+# DuckDB 2.x writes storage format 69 by default, which no 1.x client opens. A version string makes
+# it write an older format: "vX.Y.0" is readable by clients from X.Y on. v1.1.0 is the oldest that
+# round-trips our warehouse (a v1.0.0 file written by 2.0.1 fails in 1.0 clients on primary keys);
+# it costs ~14% in size against v1.5.0 at scale 1 and keeps every client from 1.1 to 2.x reading.
+STORAGE_VERSION = "v1.1.0"
+
+KEEP_VERSIONS_ENV = "WAREHOUSE_KEEP_VERSIONS"
+DEFAULT_KEEP_VERSIONS = 5
+
+# Written into every version beside the database, in this order, each as writer(published_db,
+# version_dir), writing only inside version_dir. A new artifact (e.g. report.html) is one more entry.
+ARTIFACT_WRITERS: tuple[Callable[[Path, Path], None], ...] = (write_parquet_exports, write_datapackage)
+
+_VERSION_FORMAT = "%Y%m%dT%H%M%SZ"
+
+
+class UnknownVersionError(LookupError):
+    """A version name that is not among the kept versions (or no version to roll back to)."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +54,37 @@ class PublishResult:
     path: Path
     published_at: str
     tables: dict[str, int]
+    version: str
+
+
+@dataclass(frozen=True)
+class Version:
+    """One kept published version (its folder under published/versions/)."""
+
+    name: str
+    folder: Path
+    info: dict
+    is_current: bool
+
+    @property
+    def published_at(self) -> str:
+        return self.info.get("published_at", "")
+
+    @property
+    def run_id(self) -> str | None:
+        return self.info.get("run_id")
+
+    @property
+    def table_count(self) -> int:
+        return len(self.info.get("tables", {}))
+
+
+def keep_versions_from_env() -> int:
+    """How many published versions to keep: $WAREHOUSE_KEEP_VERSIONS, default 5, at least 1."""
+    raw = os.environ.get(KEEP_VERSIONS_ENV) or str(DEFAULT_KEEP_VERSIONS)
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise ValueError(f"{KEEP_VERSIONS_ENV} must be a whole number of at least 1; got {raw!r}")
+    return int(raw)
 
 
 def table_row_counts(db_path: Path) -> dict[str, int]:
@@ -37,21 +97,171 @@ def table_row_counts(db_path: Path) -> dict[str, int]:
         return {f"{s}.{t}": con.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0] for s, t in tables}
 
 
-def publish(paths: WarehousePaths, *, run_id: str | None = None) -> PublishResult:
-    """Copy the build database over the published one (checkpointed copy, then atomic rename)."""
+def publish(
+    paths: WarehousePaths,
+    *,
+    run_id: str | None = None,
+    manifest: Path | None = None,
+    keep: int = DEFAULT_KEEP_VERSIONS,
+) -> PublishResult:
+    """Publish the build database as a new version, make it current, keep the newest `keep` versions.
+
+    Args:
+        manifest: dbt's manifest.json; its source descriptions and model grains go into the copy.
+    """
+    if keep < 1:
+        raise ValueError(f"keep must be at least 1 (the current version); got {keep}")
     with connect(paths.build_db) as con:
         con.execute("CHECKPOINT")
-    paths.published_dir.mkdir(parents=True, exist_ok=True)
-    tmp = paths.published_db.with_suffix(".duckdb.tmp")
-    shutil.copyfile(paths.build_db, tmp)
-    counts = table_row_counts(tmp)
-    os.replace(tmp, paths.published_db)
-    published_at = datetime.now(UTC).isoformat(timespec="seconds")
-    info = {"published_at": published_at, "run_id": run_id, "path": str(paths.published_db), "tables": counts}
-    info_tmp = paths.published_dir / (PUBLISH_INFO + ".tmp")
-    info_tmp.write_text(json.dumps(info, indent=2), encoding="utf-8")
-    os.replace(info_tmp, paths.published_dir / PUBLISH_INFO)
-    return PublishResult(paths.published_db, published_at, counts)
+    now = datetime.now(UTC)
+    name = _new_version_name(paths, now)
+    partial = paths.published_versions / f".{name}.partial"
+    try:
+        info = _write_version(paths, partial, name=name, run_id=run_id, manifest=manifest, now=now)
+        partial.rename(paths.published_versions / name)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    _make_current(paths, name)
+    prune_versions(paths, keep)
+    return PublishResult(paths.published_db, info["published_at"], info["tables"], name)
+
+
+def _new_version_name(paths: WarehousePaths, now: datetime) -> str:
+    """The UTC time of the publish; a counter orders several publishes within one second (-2, -3, ...)."""
+    base = now.strftime(_VERSION_FORMAT)
+    same_second = [n for b, n in map(_version_key, _version_names(paths)) if b == base]
+    return f"{base}-{max(same_second) + 1}" if same_second else base
+
+
+def _version_key(name: str) -> tuple[str, int]:
+    """Sort key of a version name: its time, then its counter (no counter is the first)."""
+    base, _, counter = name.partition("-")
+    return base, int(counter) if counter.isdigit() else 1
+
+
+def _version_names(paths: WarehousePaths) -> list[str]:
+    """The complete versions' folder names, oldest first (a hidden folder is one being written)."""
+    if not paths.published_versions.is_dir():
+        return []
+    names = [f.name for f in paths.published_versions.iterdir() if f.is_dir() and not f.name.startswith(".")]
+    return sorted(names, key=_version_key)
+
+
+def _write_version(
+    paths: WarehousePaths, folder: Path, *, name: str, run_id: str | None, manifest: Path | None, now: datetime
+) -> dict:
+    folder.mkdir(parents=True)
+    db = folder / PUBLISHED_DB
+    copy_database(paths.build_db, db)
+    document_published_db(db, manifest)
+    info = {
+        "version": name,
+        "published_at": now.isoformat(timespec="seconds"),
+        "run_id": run_id,
+        "path": str(paths.published_db),
+        "storage_version": STORAGE_VERSION,
+        "tables": table_row_counts(db),
+    }
+    (folder / PUBLISH_INFO).write_text(json.dumps(info, indent=2), encoding="utf-8")
+    for write_artifact in ARTIFACT_WRITERS:
+        write_artifact(db, folder)
+    return info
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copy every schema, table, view and comment of `source` into a new file in STORAGE_VERSION."""
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{_sql_text(target)}' AS published (STORAGE_VERSION '{STORAGE_VERSION}')")
+        con.execute(f"ATTACH '{_sql_text(source)}' AS build (READ_ONLY)")
+        con.execute("COPY FROM DATABASE build TO published")
+        con.execute("DETACH build")
+        con.execute("DETACH published")
+
+
+def _sql_text(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _make_current(paths: WarehousePaths, name: str) -> None:
+    """Point `current` at a version in one atomic rename, then give each of its files a link beside it."""
+    _replace_with_link(paths.published_current, Path(paths.published_versions.name) / name)
+    current = paths.published_current
+    names = {entry.name for entry in current.iterdir()}
+    for entry in names:
+        _replace_with_link(paths.published_dir / entry, Path(current.name) / entry)
+    for link in paths.published_dir.iterdir():
+        # A file an older or newer version had and this one has not: its link would dangle.
+        if link.is_symlink() and link.name not in names and Path(os.readlink(link)).parent == Path(current.name):
+            link.unlink()
+
+
+def _replace_with_link(path: Path, target: Path) -> None:
+    """Make `path` a relative symlink to `target`, replacing what was there in one rename."""
+    if path.is_symlink() and Path(os.readlink(path)) == target:
+        return
+    tmp = path.with_name(f".{path.name}.link")
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(target)
+    os.replace(tmp, path)
+
+
+def versions(paths: WarehousePaths) -> list[Version]:
+    """The kept published versions, oldest first."""
+    current = _current_name(paths)
+    return [
+        Version(name, paths.published_versions / name, _read_info(paths.published_versions / name), name == current)
+        for name in _version_names(paths)
+    ]
+
+
+def _current_name(paths: WarehousePaths) -> str | None:
+    link = paths.published_current
+    return Path(os.readlink(link)).name if link.is_symlink() else None
+
+
+def _read_info(folder: Path) -> dict:
+    info = folder / PUBLISH_INFO
+    return json.loads(info.read_text(encoding="utf-8")) if info.exists() else {}
+
+
+def rollback(paths: WarehousePaths, to: str | None = None) -> Version:
+    """Make an older version current again: `to`, or the one published before the current one.
+
+    Raises:
+        UnknownVersionError: `to` is not a kept version, or there is no version before the current one.
+    """
+    kept = versions(paths)
+    target = _named_version(kept, to) if to else _previous_version(kept)
+    _make_current(paths, target.name)
+    return target
+
+
+def _named_version(kept: list[Version], name: str) -> Version:
+    for version in kept:
+        if version.name == name:
+            return version
+    raise UnknownVersionError(f"no published version {name!r}; kept versions: {_names(kept)}")
+
+
+def _previous_version(kept: list[Version]) -> Version:
+    current = next((i for i, v in enumerate(kept) if v.is_current), None)
+    if current is None or current == 0:
+        where = "nothing is published yet" if current is None else f"{kept[0].name} is the oldest kept version"
+        raise UnknownVersionError(f"no version to roll back to: {where}; kept versions: {_names(kept)}")
+    return kept[current - 1]
+
+
+def _names(kept: list[Version]) -> str:
+    return ", ".join(v.name + (" (current)" if v.is_current else "") for v in kept) or "none"
+
+
+def prune_versions(paths: WarehousePaths, keep: int) -> list[str]:
+    """Delete all but the newest `keep` versions (never the current one); returns the deleted names."""
+    kept = versions(paths)
+    doomed = [v for v in kept[: max(len(kept) - keep, 0)] if not v.is_current]
+    for version in doomed:
+        shutil.rmtree(version.folder)
+    return [v.name for v in doomed]
 
 
 def last_publish(paths: WarehousePaths) -> dict | None:

@@ -4,7 +4,11 @@ raw/                     immutable raw archive (see sources/common/archive.py)
 sample/<config>/         generated sample files in their real names
 build/warehouse.duckdb   the build database (one writer: the pipeline)
 build/parsed/            parsed tables as Parquet, gated before load
-published/warehouse.duckdb  the read-only copy analysts query
+published/               what analysts read (warehouse/publish.py):
+  versions/<UTC time>/   the last published versions, each complete: warehouse.duckdb, published.json,
+                         datapackage.json, parquet/
+  current                link to the version analysts read
+  warehouse.duckdb, ...  links to current/warehouse.duckdb, ... (one per file of the current version)
 reports/                 validation reports of rejected loads
 dagster/                 Dagster instance storage for `warehouse build` runs
 """
@@ -17,6 +21,8 @@ from pathlib import Path
 
 HOME_ENV = "WAREHOUSE_HOME"
 DEFAULT_HOME = "data"
+PUBLISHED_DB = "warehouse.duckdb"
+PUBLISH_INFO = "published.json"
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,15 @@ class WarehousePaths:
 
     @property
     def published_db(self) -> Path:
-        return self.published_dir / "warehouse.duckdb"
+        return self.published_dir / PUBLISHED_DB
+
+    @property
+    def published_versions(self) -> Path:
+        return self.published_dir / "versions"
+
+    @property
+    def published_current(self) -> Path:
+        return self.published_dir / "current"
 
     @property
     def reports_dir(self) -> Path:

@@ -6,6 +6,7 @@
 - ``WAREHOUSE_MAX_ROW_DROP``: share of rows a load may lose against the last accepted one (0.5).
 - ``WAREHOUSE_DOWNLOAD_MIRROR``: fetch ``https://host/path`` from ``<mirror>/host/path`` instead.
 - ``WAREHOUSE_DROP_FOLDER``: folder the drop-folder sensor watches (default ``$WAREHOUSE_HOME/drop``).
+- ``WAREHOUSE_KEEP_VERSIONS``: how many published versions to keep for rollback (default 5).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pydantic import Field
 from orchestration.defs.dbt_project import dbt_project
 from sources.common.archive import RawArchive
 from sources.common.sample_world import SampleConfig
+from warehouse.publish import DEFAULT_KEEP_VERSIONS, keep_versions_from_env
 from warehouse.settings import DEFAULT_HOME, HOME_ENV, WarehousePaths
 
 DEFAULT_SAMPLE_SCALE = 0.01
@@ -48,6 +50,8 @@ class WarehouseResource(dg.ConfigurableResource):
     accept_row_drop: list[str] = Field(default_factory=list)
     accept_row_drop_reason: str = ""
     operator: str = ""
+    # Published versions kept for `warehouse rollback` (the newest, current one included).
+    keep_versions: int = DEFAULT_KEEP_VERSIONS
 
     def paths(self) -> WarehousePaths:
         return WarehousePaths.at(self.home).ensure()
@@ -86,6 +90,7 @@ def warehouse_from_env(**overrides) -> WarehouseResource:
         max_row_drop_share=float(env.get("WAREHOUSE_MAX_ROW_DROP") or 0.5),
         download_mirror=env.get("WAREHOUSE_DOWNLOAD_MIRROR") or "",
         drop_folder=env.get("WAREHOUSE_DROP_FOLDER") or "",
+        keep_versions=keep_versions_from_env(),
     )
     settings.update({k: v for k, v in overrides.items() if v is not None})
     return WarehouseResource(**settings)

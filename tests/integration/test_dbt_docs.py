@@ -1,24 +1,64 @@
-"""`warehouse docs` builds the dbt documentation, and every model, seed and column in the
-published warehouse is described (the catalog is what is really in the database)."""
+"""`warehouse docs --serve` builds the dbt documentation and serves it until Ctrl-C, and every
+model, seed and column in the published warehouse is described (the catalog is what is really in
+the database)."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
-
-from tests.integration.conftest import run_cli
 
 pytestmark = pytest.mark.integration
 
 
-def test_dbt_docs_generate_and_every_column_is_described(built_home):
-    result = run_cli("docs", "--home", str(built_home))
-    assert result.exit_code == 0, result.output
-    site = built_home / "docs" / "dbt"
-    assert (site / "index.html").exists()
-    manifest = json.loads((site / "manifest.json").read_text())
-    catalog = json.loads((site / "catalog.json").read_text())
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url: str, timeout_seconds: float, server: subprocess.Popen) -> bytes:
+    """GET `url`, retrying while the server is still generating the site."""
+    deadline = time.monotonic() + timeout_seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                return response.read()
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise
+            time.sleep(1)
+
+
+def test_dbt_docs_are_served_and_every_column_is_described(built_home):
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "warehouse"), "docs", "--serve", "--port", str(port)],
+        env={**os.environ, "WAREHOUSE_HOME": str(built_home)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        index = _get(f"{base}/index.html", 600, server)
+        manifest = json.loads(_get(f"{base}/manifest.json", 30, server))
+        catalog = json.loads(_get(f"{base}/catalog.json", 30, server))
+    finally:
+        server.send_signal(signal.SIGINT)
+        output, _ = server.communicate(timeout=60)
+    assert b"<html" in index.lower()
+    assert server.returncode == 0, output
+    assert f"Serving the dbt docs on {base}" in output
+    assert "stopped" in output
     undocumented = []
     for unique_id, entry in catalog["nodes"].items():
         node = manifest["nodes"][unique_id]

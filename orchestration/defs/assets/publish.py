@@ -3,6 +3,7 @@
 import dagster as dg
 
 from orchestration.defs.assets.dbt_models import dbt_marts, dbt_models
+from orchestration.defs.dbt_project import ensure_manifest
 from orchestration.defs.registry import PUBLISH_GROUP
 from orchestration.defs.resources import WarehouseResource
 from warehouse.publish import publish
@@ -13,18 +14,20 @@ from warehouse.publish import publish
     group_name=PUBLISH_GROUP,
     deps=[*dbt_models.keys, *dbt_marts.keys],
     description=(
-        "Atomically replaces the published read-only copy with the build database, once dbt built and tested "
-        "every model (a table whose new file was rejected keeps its last accepted load: audit.source_status)."
+        "Publishes the build database as a new read-only version (DuckDB file readable by 1.x clients, Parquet of "
+        "every mart, datapackage.json) and makes it current atomically, once dbt built and tested every model "
+        "(a table whose new file was rejected keeps its last accepted load: audit.source_status)."
     ),
     kinds={"duckdb"},
 )
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Copy the build database over the published one (atomic rename)."""
-    result = publish(warehouse.paths(), run_id=context.run_id)
+    """Publish the build database as a new version and make it current (atomic rename)."""
+    result = publish(warehouse.paths(), run_id=context.run_id, manifest=ensure_manifest(), keep=warehouse.keep_versions)
     marts = {name: rows for name, rows in result.tables.items() if name.startswith("marts.")}
     return dg.MaterializeResult(
         metadata={
             "path": str(result.path),
+            "version": result.version,
             "published_at": result.published_at,
             "table_count": len(result.tables),
             "mart_rows": dg.MetadataValue.json(marts),

@@ -1,0 +1,141 @@
+"""What a build publishes beside the SQL interface: a DuckDB file that 1.x clients open, with every
+description as a DuckDB comment, each mart as Parquet, and a datapackage.json describing them and
+the source files (sha256) they were built from."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from tests.integration.conftest import sample_dir
+from warehouse.publish import STORAGE_VERSION
+from warehouse.settings import WarehousePaths
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+UV = REPO / ".uv-bootstrap" / "bin" / "uv"  # the Makefile bootstraps it
+
+
+def _published(home: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(WarehousePaths.at(home).published_db), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def _oldest_readable_client() -> str:
+    """STORAGE_VERSION vX.Y.0 promises that DuckDB X.Y clients read the file."""
+    major_minor = STORAGE_VERSION.removeprefix("v").rsplit(".", 1)[0]
+    return f"duckdb=={major_minor}.*"
+
+
+@pytest.mark.parametrize("client", [_oldest_readable_client(), "duckdb<2"], ids=["oldest-promised", "newest-1.x"])
+def test_a_duckdb_1x_client_reads_the_published_file(built_home, client):
+    assert UV.exists(), f"{UV} is missing: run `make install` (it bootstraps uv)"
+    reader = (
+        "import duckdb, json, sys\n"
+        "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+        "rows = con.execute('select count(*), sum(whd_cases) from marts.mart_industry_year').fetchone()\n"
+        "comment = con.execute(\"select comment from duckdb_tables() where table_name = 'mart_industry_year'\")"
+        ".fetchone()[0]\n"
+        "print(json.dumps({'version': duckdb.__version__, 'rows': rows, 'comment': comment}, default=str))\n"
+    )
+    isolated_python = [str(UV), "run", "--quiet", "--no-project", "--python", sys.executable, "--with", client]
+    result = subprocess.run(
+        [*isolated_python, "python", "-c", reader, str(WarehousePaths.at(built_home).published_db)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["version"].startswith("1."), seen
+    expected = _published(built_home, "select count(*), sum(whd_cases) from marts.mart_industry_year")[0]
+    assert seen["rows"] == json.loads(json.dumps(list(expected), default=str))
+    assert seen["comment"], "the mart's description is readable by the 1.x client too"
+
+
+def test_every_model_seed_and_source_is_described_in_duckdb_comments(built_home):
+    undescribed_tables = _published(
+        built_home,
+        """select schema_name || '.' || table_name from duckdb_tables()
+           where schema_name in ('marts', 'intermediate', 'reference', 'raw', 'audit') and coalesce(comment, '') = ''
+           union all
+           select schema_name || '.' || view_name from duckdb_views()
+           where schema_name = 'staging' and coalesce(comment, '') = ''""",
+    )
+    assert undescribed_tables == []
+    undescribed_columns = _published(
+        built_home,
+        """select schema_name || '.' || table_name || '.' || column_name from duckdb_columns()
+           where schema_name in ('marts', 'intermediate', 'reference', 'raw', 'staging')
+             and coalesce(comment, '') = ''""",
+    )
+    assert undescribed_columns == []
+
+
+def test_every_mart_is_exported_as_parquet_with_all_its_rows(built_home):
+    published = WarehousePaths.at(built_home).published_dir
+    marts = [
+        name for (name,) in _published(built_home, "select table_name from duckdb_tables() where schema_name = 'marts'")
+    ]
+    exported = {p.name for p in (published / "parquet").glob("*.parquet")}
+    assert exported == {f"marts.{table}.parquet" for table in marts}
+    for table in marts:
+        (rows,) = _published(built_home, f"select count(*) from marts.{table}")[0]
+        parquet = pq.ParquetFile(published / "parquet" / f"marts.{table}.parquet")
+        assert parquet.metadata.num_rows == rows, table
+        columns = _published(
+            built_home,
+            "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ? "
+            "order by column_index",
+            [table],
+        )
+        assert parquet.schema_arrow.names == [name for (name,) in columns], table
+
+
+def test_the_datapackage_describes_every_export_and_the_source_files(built_home):
+    published = WarehousePaths.at(built_home).published_dir
+    package = json.loads((published / "datapackage.json").read_text())
+    info = json.loads((published / "published.json").read_text())
+    assert package["profile"] == "tabular-data-package"
+    assert package["created"] == info["published_at"]
+    resources = {r["name"]: r for r in package["resources"]}
+    assert sorted(resources) == sorted(p.name.split(".")[1] for p in (published / "parquet").glob("*.parquet"))
+
+    trends = resources["mart_trends"]
+    assert (trends["path"], trends["format"]) == ("parquet/marts.mart_trends.parquet", "parquet")
+    assert trends["rows"] == _published(built_home, "select count(*) from marts.mart_trends")[0][0]
+    assert (
+        trends["description"]
+        == _published(
+            built_home, "select comment from duckdb_tables() where schema_name = 'marts' and table_name = 'mart_trends'"
+        )[0][0]
+    )
+    assert trends["hash"] == "sha256:" + hashlib.sha256((published / trends["path"]).read_bytes()).hexdigest()
+    fields = {f["name"]: f for f in trends["schema"]["fields"]}
+    assert (fields["fiscal_year"]["type"], fields["value"]["type"], fields["scope"]["type"]) == (
+        "integer",
+        "number",
+        "string",
+    )
+    assert fields["is_complete_year"]["type"] == "boolean"
+    assert all(f["description"] for r in resources.values() for f in r["schema"]["fields"])
+
+    on_disk = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sample_dir(built_home).iterdir()}
+    sources = {(s["title"], s["sha256"]) for s in package["sources"]}
+    assert sources <= set(on_disk.items()), "every listed source file is a loaded file with its true sha256"
+    accepted = {
+        sha
+        for (shas,) in _published(built_home, "select last_accepted_sha256 from audit.source_status")
+        for sha in shas.split(",")
+    }
+    assert {sha for _, sha in sources} == accepted
+    assert on_disk["WHD_enforcement.zip"] in accepted
