@@ -6,6 +6,7 @@
     warehouse sample --out DIR [--scale N]           write sample files in their real names
     warehouse status                                 what is published, rejected, quarantined
     warehouse docs                                   dbt documentation site of the published warehouse
+    warehouse report [--output DIR]                  the HTML report for leadership, from the published warehouse
     warehouse contracts [--write]                    regenerate/check files made from contracts
 
 Heavy libraries (Dagster, dbt, Great Expectations) are imported inside commands, so `--help`
@@ -469,6 +470,25 @@ def docs(home: Path = HomeOption) -> None:
         raise typer.Exit(1) from error
     out.print(f"dbt docs written to {site}")
     out.print(f"Serve them:  cd {site} && python -m http.server 8080   (then open http://127.0.0.1:8080)")
+
+
+@app.command()
+def report(
+    output: Path = typer.Option(
+        None, "--output", "-o", help="Folder to write report.html into (default: next to the published warehouse)."
+    ),
+    home: Path = HomeOption,
+) -> None:
+    """Write the report for leadership (report.html: trends, top sectors and states, leads, data quality)."""
+    from warehouse.report import write_report
+
+    paths = WarehousePaths.at(home) if home else WarehousePaths.from_env()
+    try:
+        written = write_report(paths.published_db, output or paths.published_dir)
+    except FileNotFoundError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    out.print(str(written))
 
 
 @app.command()
