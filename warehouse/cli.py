@@ -258,6 +258,7 @@ def _print_failure(result, paths: WarehousePaths) -> None:
 
 def _print_published_summary(paths: WarehousePaths) -> None:
     from warehouse.publish import last_publish
+    from warehouse.report import REPORT_FILE
 
     info = last_publish(paths) or {"tables": {}}
     table = Table(title="Published warehouse", show_lines=False)
@@ -268,6 +269,9 @@ def _print_published_summary(paths: WarehousePaths) -> None:
             table.add_row(name, f"{rows:,}")
     out.print(table)
     out.print(f"Published read-only copy: [bold]{paths.published_db}[/bold]")
+    report = paths.published_dir / REPORT_FILE
+    if report.is_file():
+        out.print(f"Report for leadership:    [bold]{report}[/bold]")
     out.print('Query it:  warehouse query "select * from marts.mart_industry_year limit 5"')
     out.print(f"       or:  duckdb -readonly {paths.published_db}")
 
