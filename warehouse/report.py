@@ -477,7 +477,7 @@ def _count(value) -> str:
 
 
 def _percent(share, *, signed: bool = False) -> str:
-    return NOT_PUBLISHED if pd.isna(share) else f"{share:{'+' if signed else ''}.0%}"
+    return NOT_PUBLISHED if pd.isna(share) else f"{share:{'+' if signed else ''},.0%}"
 
 
 def _year(value) -> str:
