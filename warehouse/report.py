@@ -105,7 +105,7 @@ def _trends(warehouse: _Warehouse) -> str:
     figures = [_trend_figure(national[national["measure"] == m.measure], m) for m in TREND_MEASURES]
     caption = (
         '<p class="note">Hollow points and dashed lines mark an incomplete fiscal year: a source has not yet '
-        "published all of it, so the value will still grow. A gap in a line is a year the source has not "
+        "published all of it, so its value is partial. A gap in a line is a year the source has not "
         "published at all (no data, not zero).</p>"
     )
     return _section("trends", title, lead, f'<div class="grid">{"".join(figures)}</div>{caption}')
@@ -130,9 +130,9 @@ def _top_sectors(warehouse: _Warehouse) -> str:
     return _ranking(
         warehouse,
         section_id="sectors",
-        title="Sectors with the most violations for their size",
-        lead="Industries where WHD found the most wage violations per worker employed, in the latest complete "
-        "fiscal year: where enforcement finds problems most often.",
+        title="Sectors where WHD finds the most, for their size",
+        lead="Industries where WHD's findings are highest for the number of people they employ, in the latest "
+        "complete fiscal year: where enforcement finds problems most often.",
         table="marts.mart_industry_year",
         member="naics_sector",
         label="sector_title || ' (' || naics_sector || ')'",
@@ -145,8 +145,9 @@ def _top_states(warehouse: _Warehouse) -> str:
     return _ranking(
         warehouse,
         section_id="states",
-        title="States with the most violations for their size",
-        lead="States where WHD found the most wage violations per worker employed, in the latest complete fiscal year.",
+        title="States where WHD finds the most, for their size",
+        lead="States where WHD's findings are highest for the number of people employed there, in the latest "
+        "complete fiscal year.",
         table="marts.mart_region_year",
         member="geo_code",
         label="geo_name",
