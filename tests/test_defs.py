@@ -24,15 +24,20 @@ def test_each_source_table_has_file_parsed_and_raw_assets_wired_to_dbt():
         assert any(c.startswith(f"stg_{spec.name}__") for c in children), f"no staging model reads {raw}"
 
 
-def test_lineage_is_one_connected_graph_ending_in_publish():
+def test_lineage_is_one_connected_graph_ending_in_publish_then_the_report():
     graph = defs.resolve_asset_graph()
-    published = dg.AssetKey("published_warehouse")
-    upstream = graph.upstream_key_iterator(published) if hasattr(graph, "upstream_key_iterator") else None
-    ancestors = set(upstream) if upstream is not None else _ancestors(graph, published)
-    everything = set(graph.get_all_asset_keys()) - {published}
+    published, report = dg.AssetKey("published_warehouse"), dg.AssetKey("published_report")
+    assert graph.get(report).parent_keys == {published}, "the report is written from the published copy only"
+    ancestors = _ancestors(graph, published)
+    everything = set(graph.get_all_asset_keys()) - {published, report}
     assert everything <= ancestors, (
         f"not upstream of publish: {sorted(k.to_user_string() for k in everything - ancestors)}"
     )
+
+
+def test_the_build_job_writes_the_report():
+    job = defs.resolve_job_def("build_warehouse")
+    assert dg.AssetKey("published_report") in job.asset_layer.executable_asset_keys
 
 
 def _ancestors(graph, key):

@@ -9,6 +9,7 @@
     warehouse sample --out DIR [--scale N]           write sample files in their real names
     warehouse status                                 what is published, rejected, quarantined
     warehouse docs [--serve]                         dbt documentation site of the published warehouse
+    warehouse report [--output DIR]                  the HTML report for leadership, from the published warehouse
     warehouse contracts [--write]                    regenerate/check files made from contracts
 
 Heavy libraries (Dagster, dbt, Great Expectations) are imported inside commands, so `--help`
@@ -264,6 +265,7 @@ def _print_failure(result, paths: WarehousePaths) -> None:
 
 def _print_published_summary(paths: WarehousePaths) -> None:
     from warehouse.publish import last_publish
+    from warehouse.report import REPORT_FILE
 
     info = last_publish(paths) or {"tables": {}}
     table = Table(title="Published warehouse", show_lines=False)
@@ -274,6 +276,9 @@ def _print_published_summary(paths: WarehousePaths) -> None:
             table.add_row(name, f"{rows:,}")
     out.print(table)
     out.print(f"Published read-only copy: [bold]{paths.published_db}[/bold]")
+    report = paths.published_dir / REPORT_FILE
+    if report.is_file():
+        out.print(f"Report for leadership:    [bold]{report}[/bold]")
     out.print('Query it:  warehouse query "select * from marts.mart_industry_year limit 5"')
     out.print("Explore:   warehouse tables | warehouse describe mart_industry_year | warehouse shell")
 
@@ -706,6 +711,26 @@ def docs(
         out.print("stopped")
     finally:
         server.server_close()
+
+
+@app.command()
+def report(
+    output: Path = typer.Option(
+        None, "--output", "-o", help="Folder to write report.html into (default: the current published version)."
+    ),
+    home: Path = HomeOption,
+) -> None:
+    """Write the report for leadership (report.html: trends, top sectors and states, leads, data quality)."""
+    from warehouse.publish import write_into_current
+    from warehouse.report import write_report
+
+    paths = WarehousePaths.at(home) if home else WarehousePaths.from_env()
+    try:
+        written = write_report(paths.published_db, output) if output else write_into_current(paths, write_report)
+    except FileNotFoundError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    out.print(str(written))
 
 
 @app.command()

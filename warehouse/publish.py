@@ -195,6 +195,18 @@ def _make_current(paths: WarehousePaths, name: str) -> None:
             link.unlink()
 
 
+def write_into_current(paths: WarehousePaths, writer: Callable[[Path, Path], Path]) -> Path:
+    """Add a file to the current version after publishing (e.g. the report, so that a failing report
+    never holds back the data): writer(published_db, version_dir) -> the file it wrote there. The
+    file gets its link beside the others, and a rollback brings back that version's own copy."""
+    current = paths.published_current
+    if not current.is_dir():
+        raise FileNotFoundError(f"nothing is published under {paths.published_dir}; build the warehouse first")
+    written = writer(current / PUBLISHED_DB, current.resolve())
+    _replace_with_link(paths.published_dir / written.name, Path(current.name) / written.name)
+    return paths.published_dir / written.name
+
+
 def _replace_with_link(path: Path, target: Path) -> None:
     """Make `path` a relative symlink to `target`, replacing what was there in one rename."""
     if path.is_symlink() and Path(os.readlink(path)) == target:

@@ -1,4 +1,4 @@
-"""Publishing the build database as the read-only warehouse analysts query."""
+"""Publishing the build database as the read-only warehouse analysts query, and the report leadership reads."""
 
 import dagster as dg
 
@@ -6,7 +6,8 @@ from orchestration.defs.assets.dbt_models import dbt_marts, dbt_models
 from orchestration.defs.dbt_project import ensure_manifest
 from orchestration.defs.registry import PUBLISH_GROUP
 from orchestration.defs.resources import WarehouseResource
-from warehouse.publish import publish
+from warehouse.publish import publish, write_into_current
+from warehouse.report import write_report
 
 
 @dg.asset(
@@ -35,6 +36,24 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
     )
 
 
-default_assets = [published_warehouse]
+@dg.asset(
+    name="published_report",
+    group_name=PUBLISH_GROUP,
+    deps=[published_warehouse],
+    description=(
+        "The report for leadership: one self-contained HTML file (trends, top sectors and states, enforcement gap, "
+        "leads, data coverage and quality) written from the published copy into its current version."
+    ),
+    kinds={"html"},
+)
+def published_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Write report.html from the published warehouse into its current version."""
+    report = write_into_current(warehouse.paths(), write_report)
+    return dg.MaterializeResult(
+        metadata={"path": dg.MetadataValue.path(str(report)), "size_bytes": report.stat().st_size}
+    )
 
-__all__ = ["default_assets", "published_warehouse"]
+
+default_assets = [published_warehouse, published_report]
+
+__all__ = ["default_assets", "published_report", "published_warehouse"]

@@ -1,0 +1,71 @@
+"""Issue #16: the report leadership opens draws in a real browser, offline.
+
+`warehouse build` writes the report (the published_report asset); `warehouse report` writes it again
+where asked. Headless Chromium, with no usable network, opens the file: no console error, no request
+beyond the file itself, and every chart an SVG whose marks have a size. A full-page screenshot is
+saved under the test's temporary folder.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.conftest import run_cli
+from tests.integration.headless_chromium import headless_chromium
+from warehouse.report import REPORT_FILE
+from warehouse.settings import WarehousePaths
+
+pytestmark = pytest.mark.integration
+
+EXPECTED_CHARTS = [
+    "trend-whd_cases",
+    "trend-back_wages",
+    "trend-h2a_workers_certified",
+    "trend-debarments_started",
+    "top-sectors",
+    "top-states",
+]
+
+# Per chart: its SVG's drawn size, and how many of its marks (points, line segments, bars, labels)
+# the browser laid out with a non-empty box. getBBox exists only on elements parsed as SVG.
+MEASURE_CHARTS = """
+Array.from(document.querySelectorAll('figure.chart')).map(figure => {
+  const svg = figure.querySelector('svg');
+  const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
+  const marks = svg ? Array.from(svg.querySelectorAll('[role="graphics-symbol"]')) : [];
+  return {
+    chart: figure.dataset.chart,
+    is_svg: svg instanceof SVGSVGElement,
+    width: box.width,
+    height: box.height,
+    marks: marks.length,
+    drawn_marks: marks.filter(mark => { const b = mark.getBBox(); return b.width > 0 || b.height > 0; }).length,
+    bars: svg ? svg.querySelectorAll('[aria-roledescription="bar"]').length : 0,
+  };
+})
+"""
+
+
+def test_the_report_renders_offline_in_headless_chromium(built_home, tmp_path):
+    assert (WarehousePaths.at(built_home).published_dir / REPORT_FILE).is_file(), "warehouse build writes the report"
+    result = run_cli("report", "--home", str(built_home), "--output", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    report = tmp_path / REPORT_FILE
+
+    with headless_chromium(tmp_path) as page:
+        page.open(report.as_uri())
+        charts = page.evaluate(MEASURE_CHARTS)
+        svg_count = page.evaluate("document.querySelectorAll('svg').length")
+        screenshot = page.screenshot(tmp_path / "report.png")
+    print(f"report screenshot: {screenshot}")
+
+    assert page.errors == [], page.errors
+    assert page.external_requests == [], "the report must not fetch anything"
+    assert [chart["chart"] for chart in charts] == EXPECTED_CHARTS
+    assert svg_count == len(EXPECTED_CHARTS), "one SVG per chart, nothing else"
+    for chart in charts:
+        assert chart["is_svg"] and chart["width"] > 100 and chart["height"] > 100, chart
+        assert chart["marks"] > 0 and chart["drawn_marks"] == chart["marks"], chart
+    rankings = [chart for chart in charts if chart["chart"].startswith("top-")]
+    assert all(chart["bars"] == 10 for chart in rankings), rankings
+    assert screenshot.stat().st_size > 10_000

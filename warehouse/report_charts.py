@@ -1,0 +1,92 @@
+"""The report's charts: Altair specifications rendered on the server to SVG (vl-convert), so the page
+draws them without any script or network access."""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+import altair as alt
+import pandas as pd
+import vl_convert
+
+COMPLETE = "complete year"
+INCOMPLETE = "incomplete year"
+INK = "#1f4e79"
+_WIDTH, _TREND_HEIGHT = 380, 190
+# Inline SVG in HTML takes its namespace from the parser; the declarations are the only URLs vl-convert writes.
+_NAMESPACE_DECLARATIONS = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    """The chart as an inline-ready <svg> element; rendering may fetch nothing."""
+    svg = vl_convert.vegalite_to_svg(chart.to_json(), allowed_base_urls=[])
+    return _NAMESPACE_DECLARATIONS.sub("", svg)
+
+
+def trend_chart(years: pd.DataFrame, *, title: str, axis_title: str, axis_format: str) -> alt.LayerChart:
+    """A fiscal-year line: gaps where the value is null (not published), hollow points and dashed
+    segments for incomplete years.
+
+    Args:
+        years: one row per fiscal year with `fiscal_year`, `value` (null = not published) and
+            `is_complete_year`.
+    """
+    points = years.dropna(subset=["value"]).assign(year_kind=lambda d: d["is_complete_year"].map(_year_kind))
+    first, last = int(years["fiscal_year"].min()), int(years["fiscal_year"].max())
+    x = alt.X(
+        "fiscal_year:Q",
+        title="Fiscal year",
+        scale=alt.Scale(domain=[first, last], nice=False, zero=False),
+        axis=alt.Axis(format="d", tickMinStep=1, labelAngle=0),
+    )
+    y = alt.Y("value:Q", title=axis_title, axis=alt.Axis(format=axis_format), scale=alt.Scale(zero=True))
+    # The same domain on both channels merges them into one legend: filled solid vs hollow dashed.
+    year_kinds = alt.Scale(domain=[COMPLETE, INCOMPLETE], range=[INK, "white"])
+    dashes = alt.Scale(domain=[COMPLETE, INCOMPLETE], range=[[1, 0], [5, 3]])
+    lines = (
+        alt.Chart(_segments(years))
+        .mark_line(color=INK, strokeWidth=2)
+        .encode(x=x, y=y, detail="segment:N", strokeDash=alt.StrokeDash("segment_kind:N", scale=dashes, title=None))
+    )
+    marks = (
+        alt.Chart(points)
+        .mark_point(filled=True, size=55, stroke=INK, strokeWidth=1.5, opacity=1)
+        .encode(x=x, y=y, fill=alt.Fill("year_kind:N", scale=year_kinds, title=None))
+    )
+    return (
+        alt.layer(lines, marks)
+        .properties(title=title, width=_WIDTH, height=_TREND_HEIGHT)
+        .configure_legend(orient="bottom")
+    )
+
+
+def ranking_chart(ranked: pd.DataFrame, *, title: str, axis_title: str) -> alt.LayerChart:
+    """Horizontal bars, largest on top, each labelled with its value.
+
+    Args:
+        ranked: one row per member with `label` and `rate`.
+    """
+    y = alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320))
+    x = alt.X("rate:Q", title=axis_title)
+    bars = alt.Chart(ranked).mark_bar(color=INK).encode(x=x, y=y)
+    values = bars.mark_text(align="left", dx=3, color="#222").encode(text=alt.Text("rate:Q", format=",.3~r"))
+    return alt.layer(bars, values).properties(title=title, width=_WIDTH, height=alt.Step(20))
+
+
+def _year_kind(is_complete: bool) -> str:
+    return COMPLETE if is_complete else INCOMPLETE
+
+
+def _segments(years: pd.DataFrame) -> pd.DataFrame:
+    """Two rows per pair of consecutive fiscal years that both have a value; a pair touching an
+    incomplete year is an incomplete segment. Years without a value join no segment, so they are gaps."""
+    rows = years.sort_values("fiscal_year").to_dict("records")
+    segments = []
+    for before, after in pairwise(rows):
+        if pd.isna(before["value"]) or pd.isna(after["value"]) or after["fiscal_year"] != before["fiscal_year"] + 1:
+            continue
+        kind = _year_kind(bool(before["is_complete_year"] and after["is_complete_year"]))
+        for end in (before, after):
+            segments.append({"segment": before["fiscal_year"], "segment_kind": kind, **end})
+    return pd.DataFrame(segments, columns=["segment", "segment_kind", *years.columns])
