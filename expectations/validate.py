@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import os
+import uuid
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -63,13 +65,19 @@ def _expectation(check: Check, check_id: str):
     return getattr(gx.expectations, check.expectation)(**kwargs, meta={"check_id": check_id})
 
 
+@contextmanager
 def _gx_suite(suite: Suite, checks: dict[str, tuple[Rule, Check]]):
+    """A GE suite for one validation, removed afterwards (the context lives as long as the process).
+    The name is unique per call: id()-based names collide once an address is reused."""
     import great_expectations as gx
 
     context, _ = _batch_definition()
-    name = f"{suite.table}_{id(checks)}"
+    name = f"{suite.table}_{uuid.uuid4().hex}"
     expectations = [_expectation(check, check_id) for check_id, (_, check) in checks.items()]
-    return context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
+    try:
+        yield context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
+    finally:
+        context.suites.delete(name)
 
 
 def validate_parquet(
@@ -121,23 +129,23 @@ def _run_expectations(parquet: Path, suite: Suite, batch_rows: int) -> list[Rule
     if not suite.rules:
         return []
     checks = {f"{rule.name}#{i}": (rule, check) for rule in suite.rules for i, check in enumerate(rule.checks)}
-    gx_suite = _gx_suite(suite, checks)
-    _, batch_definition = _batch_definition()
-    tallies: dict[str, _Tally] = defaultdict(_Tally)
-    reader = pq.ParquetFile(parquet)
-    for record_batch in reader.iter_batches(batch_size=batch_rows):
-        frame = pa.Table.from_batches([record_batch]).to_pandas(date_as_object=False)
-        batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-        validation = batch.validate(
-            gx_suite,
-            result_format={
-                "result_format": "SUMMARY",
-                "partial_unexpected_count": MAX_EXAMPLES,
-                "unexpected_index_column_names": _INDEX_COLUMNS,
-            },
-        )
-        for result in validation.results:
-            _tally(tallies[result.expectation_config.meta["check_id"]], result)
+    with _gx_suite(suite, checks) as gx_suite:
+        _, batch_definition = _batch_definition()
+        tallies: dict[str, _Tally] = defaultdict(_Tally)
+        reader = pq.ParquetFile(parquet)
+        for record_batch in reader.iter_batches(batch_size=batch_rows):
+            frame = pa.Table.from_batches([record_batch]).to_pandas(date_as_object=False)
+            batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+            validation = batch.validate(
+                gx_suite,
+                result_format={
+                    "result_format": "SUMMARY",
+                    "partial_unexpected_count": MAX_EXAMPLES,
+                    "unexpected_index_column_names": _INDEX_COLUMNS,
+                },
+            )
+            for result in validation.results:
+                _tally(tallies[result.expectation_config.meta["check_id"]], result)
     return [
         _rule_result(rule, {cid: tallies[cid] for cid, (r, _) in checks.items() if r is rule}, checks)
         for rule in suite.rules
