@@ -201,7 +201,7 @@ def write_into_current(paths: WarehousePaths, writer: Callable[[Path, Path], Pat
     file gets its link beside the others, and a rollback brings back that version's own copy."""
     current = paths.published_current
     if not current.is_dir():
-        raise FileNotFoundError(f"nothing is published under {paths.published_dir}; build the warehouse first")
+        raise FileNotFoundError(f"no published warehouse under {paths.published_dir}; build the warehouse first")
     written = writer(current / PUBLISHED_DB, current.resolve())
     _replace_with_link(paths.published_dir / written.name, Path(current.name) / written.name)
     return paths.published_dir / written.name

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from warehouse.audit import record_source_status, record_validation
 from warehouse.cli import app
 from warehouse.gate_report import RuleResult
-from warehouse.publish import PUBLISH_INFO
+from warehouse.publish import PUBLISH_INFO, publish
 from warehouse.report import REPORT_FILE, write_report
 from warehouse.settings import WarehousePaths
 
@@ -131,6 +131,16 @@ def _warehouse(tmp_path: Path, *, leads: list[tuple] | None = LEADS, widening: b
     return db
 
 
+def _published_home(tmp_path: Path) -> Path:
+    """A home whose hand-made warehouse went through the real publish (a current version)."""
+    paths = WarehousePaths.at(tmp_path / "published-home").ensure()
+    with duckdb.connect(str(paths.build_db)) as con:
+        _create_marts(con, leads=LEADS, widening=True)
+    _record_audit(paths.build_db)
+    publish(paths)
+    return paths.home
+
+
 def _chart(page: str, name: str) -> str:
     match = re.search(rf'<figure class="chart" data-chart="{name}">(.*?)</figure>', page, re.DOTALL)
     assert match, f"no chart {name}"
@@ -237,11 +247,13 @@ def test_cli_writes_the_report_or_says_nothing_is_published(tmp_path):
     assert empty.exit_code == 1
     assert "no published warehouse" in empty.output
 
-    home = _warehouse(tmp_path).parents[1]
+    home = _published_home(tmp_path)
     written = CliRunner().invoke(app, ["report", "--home", str(home), "--output", str(tmp_path / "r")])
     assert written.exit_code == 0, written.output
     assert str(tmp_path / "r" / REPORT_FILE) in written.output
     assert (tmp_path / "r" / REPORT_FILE).is_file()
     beside = CliRunner().invoke(app, ["report", "--home", str(home)])
     assert beside.exit_code == 0, beside.output
-    assert (WarehousePaths.at(home).published_dir / REPORT_FILE).is_file(), "by default next to the published copy"
+    paths = WarehousePaths.at(home)
+    assert (paths.published_dir / REPORT_FILE).is_file(), "by default next to the published copy"
+    assert (paths.published_current / REPORT_FILE).is_file(), "inside the current version, which rollback restores"
