@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.jobs import build_warehouse
-from orchestration.defs.registry import file_asset_name, parsed_asset_name, raw_asset_name
+from orchestration.defs.registry import extract_load_asset_names, is_extract_load_asset
 from orchestration.defs.resources import WarehouseResource
 from sources import all_tables
 
@@ -39,7 +39,7 @@ def drop_folder_requests(
         if seen.get(path.name) == current[path.name]:
             continue
         spec, table = tables[0]
-        keys = [dg.AssetKey(name(spec, table)) for name in (file_asset_name, parsed_asset_name, raw_asset_name)]
+        keys = [dg.AssetKey(name) for name in extract_load_asset_names(spec, table)]
         requests.append(
             dg.RunRequest(
                 run_key=f"{path.name}:{current[path.name]}",
@@ -61,17 +61,12 @@ def drop_folder_requests(
 def new_files_in_drop_folder(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
     seen = json.loads(context.cursor) if context.cursor else {}
     graph = context.repository_def.asset_graph
-    downstream = [key for key in graph.get_all_asset_keys() if _is_downstream_layer(key)]
+    downstream = [key for key in graph.get_all_asset_keys() if not is_extract_load_asset(key.to_user_string())]
     requests, cursor = drop_folder_requests(warehouse.drop_path(), seen, downstream)
     context.update_cursor(json.dumps(cursor, sort_keys=True))
     if not requests:
         return dg.SkipReason(f"no new file in {warehouse.drop_path()}")
     return requests
-
-
-def _is_downstream_layer(key: dg.AssetKey) -> bool:
-    """dbt models, seeds and the publish step: everything that is not a file/parsed/raw asset."""
-    return not key.to_user_string().startswith(("file_", "parsed_", "raw_"))
 
 
 default_sensors = [new_files_in_drop_folder]
