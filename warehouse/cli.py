@@ -93,8 +93,11 @@ def _defs(warehouse):
 
 
 def _run_job(defs, paths: WarehousePaths, *, assets: list[str] | None = None, tags=None, partition_key=None):
-    """Run the build job in-process (all assets, or `assets`)."""
+    """Run the build job in-process (all assets, or `assets`), tagged as launched by the CLI, which
+    alerts on it itself (the alert sensors leave such runs alone)."""
     import dagster as dg
+
+    from orchestration.defs.sensors import LAUNCHED_BY_CLI
 
     with _dbt_output_to(paths.build_dir / "dbt_output.log"):
         return defs.resolve_job_def("build_warehouse").execute_in_process(
@@ -102,7 +105,7 @@ def _run_job(defs, paths: WarehousePaths, *, assets: list[str] | None = None, ta
             asset_selection=None if assets is None else [dg.AssetKey(name) for name in assets],
             run_config={"loggers": {"terminal_progress": {}}},
             partition_key=partition_key,
-            tags=tags or {},
+            tags={**(tags or {}), **LAUNCHED_BY_CLI},
             raise_on_error=False,
         )
 
@@ -311,10 +314,11 @@ def _timed(run) -> _TimedRun:
 
 
 def _finish_build(paths: WarehousePaths, timed: _TimedRun, succeeded: str = "Build succeeded") -> None:
-    """Say what the run did (per table, rejected, published or nothing changed), and exit."""
+    """Say what the run did (per table, rejected, published or nothing changed), alert, and exit."""
     result = timed.result
     if not result.success:
         _print_failure(result, paths)
+        _alert(paths, timed, failed_steps=_failed_steps(result))
         raise typer.Exit(1)
     _print_table_outcomes(result)
     rejected = _rejected_in_run(paths.build_db, result.run_id)
@@ -332,6 +336,7 @@ def _finish_build(paths: WarehousePaths, timed: _TimedRun, succeeded: str = "Bui
     else:
         _print_nothing_published(paths)
     _print_source_status(paths.published_db if published else paths.build_db)
+    _alert(paths, timed, failed_steps=[])
     if rejected:
         raise typer.Exit(EXIT_REJECTED_FILES)
 
@@ -386,6 +391,47 @@ def _outcome_text(by_partition: dict[str, list]) -> str:
         rows = sum(by_partition[p][1] for p in partitions)
         parts.append(f"{status}: {years}" + (f" ({rows:,} rows)" if status == LOADED else ""))
     return "; ".join(parts)
+
+
+def _failed_steps(result) -> list[dict]:
+    from orchestration.defs.sensors import failure_message
+
+    return [
+        {"step": event.step_key, "error": failure_message(event.step_failure_data.error)}
+        for event in result.all_events
+        if event.event_type_value == "STEP_FAILURE" and event.step_failure_data
+    ]
+
+
+def _alert(paths: WarehousePaths, timed: _TimedRun, *, failed_steps: list[dict]) -> None:
+    """POST the run's summary to $WAREHOUSE_ALERT_WEBHOOK when it failed, rejected a file or left a table
+    stale; a webhook problem is a warning, never a failed build."""
+    from warehouse.alerts import redacted, send_alert, summarize
+    from warehouse.publish import newest_version
+    from warehouse.settings import alert_webhook_from_env
+
+    url = alert_webhook_from_env()
+    if not url:
+        return
+    newest = newest_version(paths)
+    run_id = timed.result.run_id
+    summary = summarize(
+        paths,
+        run_id=run_id,
+        launched_by="cli",
+        started_at=timed.started_at,
+        finished_at=timed.finished_at,
+        build_seconds=timed.seconds,
+        failed_steps=failed_steps,
+        published_version=newest.name if newest and newest.run_id == run_id else None,
+    )
+    if not summary.needs_alert:
+        return
+    problem = send_alert(summary, url)
+    if problem:
+        console.print(f"[yellow]warning: {problem}[/yellow]")
+    else:
+        console.print(f"Alert ({summary.status}) sent to {redacted(url)}.")
 
 
 def _print_source_status(db_path: Path) -> None:
@@ -452,7 +498,7 @@ def _dbt_output_to(log_file: Path):
 def _print_failure(result, paths: WarehousePaths) -> None:
     from warehouse.publish import last_publish
 
-    console.print("[red bold]Build failed[/red bold]; nothing new was published.")
+    console.print(f"[red bold]Build failed[/red bold] (run {result.run_id}); nothing new was published.")
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE" and event.step_failure_data:
             error = event.step_failure_data.error

@@ -14,7 +14,7 @@ drop/                    files dropped by hand for the drop-folder sensor and a 
 dagster/                 Dagster instance storage for `warehouse build` runs (DAGSTER_HOME, if set, wins)
 
 Settings read from the environment here (others are read where the resource is configured,
-orchestration/defs/resources.py): where inputs come from.
+orchestration/defs/resources.py): where inputs come from, and where alerts go.
 """
 
 from __future__ import annotations
@@ -36,9 +36,17 @@ DOWNLOAD_MODE = "download"
 SOURCE_ENV = "WAREHOUSE_SOURCE"  # for runs Dagster launches (schedule, UI); the CLI has --source
 DEFAULT_SOURCE = ARCHIVE_MODE  # the sample only when asked for: never overwrite ingested files by default
 
+# A failed, partly rejected or stale build POSTs a JSON summary here (the URL is a secret: never logged).
+ALERT_WEBHOOK_ENV = "WAREHOUSE_ALERT_WEBHOOK"
+ALERT_TIMEOUT_SECONDS = 10.0
+
 
 def source_from_env() -> str:
     return os.environ.get(SOURCE_ENV) or DEFAULT_SOURCE
+
+
+def alert_webhook_from_env() -> str | None:
+    return os.environ.get(ALERT_WEBHOOK_ENV) or None
 
 
 @dataclass(frozen=True)
