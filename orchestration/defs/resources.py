@@ -7,7 +7,8 @@
 - ``WAREHOUSE_SAMPLE_SCALE`` / ``WAREHOUSE_SAMPLE_SEED``: the embedded sample's size and seed.
 - ``WAREHOUSE_MAX_ROW_DROP``: share of rows a load may lose against the last accepted one (0.5).
 - ``WAREHOUSE_DOWNLOAD_MIRROR``: fetch ``https://host/path`` from ``<mirror>/host/path`` instead.
-- ``WAREHOUSE_DROP_FOLDER``: folder the drop-folder sensor watches (default ``$WAREHOUSE_HOME/drop``).
+- ``WAREHOUSE_DROP_FOLDER``: folder the drop-folder sensor watches and a plain build reads new files
+  from (default ``$WAREHOUSE_HOME/drop``).
 - ``WAREHOUSE_KEEP_VERSIONS``: how many published versions to keep for rollback (default 5).
 """
 
