@@ -2,10 +2,11 @@
 publishes only when the warehouse's inputs changed.
 
 Raw tables (per H-2A fiscal year): a slice whose selected files have the sha256s its last accepted
-load holds is not parsed, gated or loaded again (`UNCHANGED`); one offered exactly the files that
-were last rejected is not gated again either (`STILL_REJECTED`; `warehouse release` re-gates a
-quarantined file on purpose). A full load must match the accepted files exactly; a merge (ingest,
-drop folder, a plain build) only needs its files to be among them, since it replaces only its slices.
+load holds is not parsed, gated or loaded again (`UNCHANGED`); in a build, one offered exactly the
+files that were last rejected is not gated again either (`STILL_REJECTED`), while `warehouse ingest`
+and `warehouse release` gate their file again on purpose (e.g. with a row drop accepted now). A full
+load must match the accepted files exactly; a merge (ingest, drop folder, a plain build) only needs
+its files to be among them, since it replaces only its slices.
 
 Downstream: every published version records the digest of the inputs it was built from (each
 table slice's status and accepted and rejected files, and the code of the transformations: dbt
@@ -33,18 +34,27 @@ def is_reload(status: dict | None, sha256s: list[str], *, from_archive: bool) ->
     return from_archive and bool(sha256s) and set(sha256s) <= accepted
 
 
-def skip_verdict(status: dict | None, sha256s: list[str], *, merge: bool, reload: bool) -> str | None:
+def skip_verdict(
+    status: dict | None, sha256s: list[str], *, merge: bool, reload: bool, regate_rejected: bool = False
+) -> str | None:
     """UNCHANGED or STILL_REJECTED when a slice need not be parsed, gated or loaded; None otherwise.
 
     A stale slice offered its last accepted files again by a new input (not the archive) is loaded:
     the newest file offered is then a good one, and the slice becomes fresh.
+
+    Args:
+        regate_rejected: gate the files last rejected again (a single file loaded on purpose).
     """
     if status is None or not sha256s:
         return None
     selected = set(sha256s)
     if _covered(selected, sha256_list(status["last_accepted_sha256"]), merge) and (status["status"] == FRESH or reload):
         return UNCHANGED
-    if status["status"] != FRESH and _covered(selected, sha256_list(status["rejected_sha256"]), merge):
+    if (
+        not regate_rejected
+        and status["status"] != FRESH
+        and _covered(selected, sha256_list(status["rejected_sha256"]), merge)
+    ):
         return STILL_REJECTED
     return None
 

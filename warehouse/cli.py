@@ -549,7 +549,7 @@ def ingest(
     H-2A files go to the fiscal year their sheet name, file name or decision dates give. A plain
     `warehouse build` afterwards keeps it: it rebuilds from each table's last accepted files.
     """
-    from warehouse.changes import STILL_REJECTED, UNCHANGED
+    from warehouse.changes import UNCHANGED
 
     paths = _paths(home)
     spec = _source_named(source_name)
@@ -569,12 +569,6 @@ def ingest(
     if status == UNCHANGED:
         out.print(f"{file.name} is already loaded in raw.{table.contract.table_name} (same sha256): {UNCHANGED}.")
         return
-    if status == STILL_REJECTED:
-        console.print(
-            f"[red]{file.name} was rejected before (same sha256)[/red]: see `warehouse status` for its report; "
-            f"`warehouse release {file.name}` gates it again once what rejected it is fixed."
-        )
-        raise typer.Exit(1)
     rejected = _rejected_in_run(paths.build_db, result.run_id)
     if rejected:
         console.print(f"[red bold]Rejected[/red bold] {file.name}: nothing was loaded; the table keeps its last load.")
@@ -659,7 +653,6 @@ def release(
         paths,
         source=archived.path,
         load_mode="merge",
-        force=True,  # the same bytes as the rejected load: gate them again on purpose
         accept_row_drop=list(accept_row_drop or []),
         accept_row_drop_reason=reason,
     )

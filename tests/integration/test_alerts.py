@@ -80,8 +80,9 @@ def test_the_cli_alerts_on_a_rejected_then_stale_build_and_a_broken_webhook_is_o
     assert stale["status"] == "stale" and stale["rejected"] == [] and stale["stale"][0]["report"] == table["report"]
 
     monkeypatch.setenv("WAREHOUSE_ALERT_WEBHOOK", f"http://127.0.0.1:{webhook.port}/missing/{SECRET}?token={SECRET}")
-    broken = run_cli("build", "--home", str(home_copy))
+    broken = run_cli("build", "--only", "whd", "--source", str(folder), "--home", str(home_copy))
     assert broken.exit_code == 0, broken.output
+    assert "raw_whd__compliance_actions: unchanged, still rejected" in broken.output, "the same bad file: not re-gated"
     assert f"warning: alert to http://127.0.0.1:{webhook.port} failed: HTTP 500" in broken.output
     assert SECRET not in broken.output
 
@@ -116,7 +117,7 @@ def test_the_sensors_alert_on_runs_the_daemon_launches_but_not_on_cli_runs(home_
     assert alert["rejected"][0]["file"] == "WHD_enforcement.zip" and alert["build_seconds"] is not None
 
     cli = run_cli("ingest", "whd", "--file", str(bad), "--home", str(home_copy))
-    assert cli.exit_code == 1 and "rejected before" in cli.output
+    assert cli.exit_code == 1 and "Rejected" in cli.output
     (cli_run,) = instance.get_runs(limit=1)
     context = status_context(cli_run.run_id, "alert_on_rejected_or_stale_build", dg.DagsterEventType.RUN_SUCCESS)
     skipped = alert_on_rejected_or_stale_build(context)

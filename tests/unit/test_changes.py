@@ -33,6 +33,13 @@ def test_skip_verdict(status, selected, merge, reload, verdict):
     assert skip_verdict(status, selected, merge=merge, reload=reload) == verdict
 
 
+def test_a_single_file_loaded_on_purpose_is_gated_again_even_if_it_was_rejected():
+    stale = _status("stale: rejected x", [A], [B])
+    assert skip_verdict(stale, [B], merge=True, reload=False) == STILL_REJECTED
+    assert skip_verdict(stale, [B], merge=True, reload=False, regate_rejected=True) is None
+    assert skip_verdict(_status(), [A], merge=True, reload=False, regate_rejected=True) == UNCHANGED
+
+
 def test_only_the_archive_reading_the_accepted_files_again_is_a_reload():
     assert is_reload(_status(accepted=[A, B]), [A], from_archive=True)
     assert not is_reload(_status(accepted=[A, B]), [A], from_archive=False)

@@ -159,7 +159,12 @@ def _parse_partition(context, spec: SourceSpec, table: RawTableSpec, warehouse: 
     sha256s = [f.sha256 for f in files]
     reload = is_reload(status, sha256s, from_archive=input_mode(context, warehouse) == ARCHIVE_MODE)
     merge = merges(context, table, warehouse)
-    verdict = None if warehouse.force else skip_verdict(status, sha256s, merge=merge, reload=reload)
+    single_file = INGEST_PATH_TAG in context.run.tags  # `ingest`, `release`: gate it, also if rejected before
+    verdict = (
+        None
+        if warehouse.force
+        else skip_verdict(status, sha256s, merge=merge, reload=reload, regate_rejected=single_file)
+    )
     if verdict:
         return unchanged_table(table, files, key, verdict)
     try:
