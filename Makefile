@@ -22,6 +22,7 @@ $(STAMP): $(UV) uv.lock pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)  ## Build the whole warehouse from the embedded sample (offline) and print a summary.
+	@echo "make demo: building from the embedded sample (--source sample). A plain 'warehouse build' rebuilds from the raw archive instead."
 	$(VENV)/bin/warehouse build --source sample
 
 test: $(STAMP)  ## The full test suite (unit, integration, lint).
@@ -32,9 +33,19 @@ lint: $(STAMP)  ## ruff and sqlfluff (dbt templater); also part of make test.
 	$(VENV)/bin/ruff format --check .
 	mkdir -p data/build && WAREHOUSE_HOME=$(CURDIR)/data PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/sqlfluff lint dbt_project/models
 
-dagster: $(STAMP)  ## The Dagster UI on http://127.0.0.1:3000, sharing the CLI's run history.
-	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/data/dagster} ; mkdir -p $$DAGSTER_HOME ; test -f $$DAGSTER_HOME/dagster.yaml || printf "telemetry:\n  enabled: false\n" > $$DAGSTER_HOME/dagster.yaml ; \
-	DAGSTER_HOME=$$DAGSTER_HOME $(VENV)/bin/dagster dev -w workspace.yaml
+# `make dagster [PORT=3001] [WAREHOUSE_HOME=/srv/warehouse]`: the UI sees the same run history as the
+# CLI, whose Dagster instance is $$DAGSTER_HOME if set, else $$WAREHOUSE_HOME/dagster (warehouse/settings.py).
+PORT ?= 3000
+WAREHOUSE_HOME ?= data
+WAREHOUSE_ROOT := $(abspath $(WAREHOUSE_HOME))
+DAGSTER_HOME ?= $(WAREHOUSE_ROOT)/dagster
+
+# `exec`: dagster dev replaces the shell, so Ctrl-C and SIGTERM reach it and it stops its webserver,
+# daemon and code server (a shell in between would die and leave them running).
+dagster: $(STAMP)  ## The Dagster UI and daemon (schedule, sensors) on http://127.0.0.1:$(PORT), sharing the CLI's runs.
+	mkdir -p "$(DAGSTER_HOME)"
+	test -f "$(DAGSTER_HOME)/dagster.yaml" || printf "telemetry:\n  enabled: false\n" > "$(DAGSTER_HOME)/dagster.yaml"
+	exec env WAREHOUSE_HOME="$(WAREHOUSE_ROOT)" DAGSTER_HOME="$(DAGSTER_HOME)" $(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs .pytest_cache

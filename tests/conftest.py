@@ -20,3 +20,9 @@ def warehouse_home(tmp_path, monkeypatch):
     home = tmp_path / "warehouse_home"
     monkeypatch.setenv("WAREHOUSE_HOME", str(home))
     return home
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address():
+    """pytest-httpserver on 127.0.0.1 (its default, localhost, may resolve to ::1 first)."""
+    return ("127.0.0.1", 0)

@@ -1,4 +1,5 @@
-"""Acquiring raw inputs into the archive from one of three places: the embedded sample, a live
+"""Acquiring raw inputs into the archive from one of four places: the raw archive itself (the files
+of each table's last accepted load, plus new files in the drop folder), the embedded sample, a live
 download, or a local folder of files in their real names.
 
 Only this module decides where inputs come from; everything downstream sees archived files.
@@ -14,17 +15,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from sources import ALL_SOURCES
-from sources.common.archive import ArchivedFile, RawArchive
+from sources.common.archive import ArchivedFile, RawArchive, sha256_of
 from sources.common.fetch import FetchError, FetchPolicy, ProgressCallback, RemoteFile, fetch_to_archive
 from sources.common.sample_world import SampleConfig, World
 from sources.common.spec import RawTableSpec, SourceSpec
-from warehouse.settings import WarehousePaths
+from warehouse.audit import accepted_sha256s, source_status
+from warehouse.settings import ARCHIVE_MODE, DOWNLOAD_MODE, SAMPLE_MODE, WarehousePaths
 
 log = logging.getLogger(__name__)
 
 DEFAULT_FETCH_POLICY = FetchPolicy()
-SAMPLE_MODE = "sample"
-DOWNLOAD_MODE = "download"
 _COMPLETE = ".complete.json"
 
 
@@ -95,17 +95,21 @@ def acquire(
     fetch_policy: FetchPolicy = DEFAULT_FETCH_POLICY,
     mirror: str | None = None,
     only: Callable[[Path], bool] | None = None,
+    drop_folder: Path | None = None,
 ) -> list[ArchivedFile]:
     """Put the files behind `table` into the raw archive and return them (oldest name first).
 
     Args:
         only: keep only the files this accepts (e.g. one fiscal year); it gets the local path, or
             for a download the file name before it is fetched.
+        drop_folder: where the archive mode also looks for new files.
 
     Raises:
-        InputError: the input folder does not exist.
+        InputError: the input folder does not exist, or the archive lost an accepted file.
     """
     archive = RawArchive(paths.raw_archive)
+    if mode == ARCHIVE_MODE:
+        return from_archive(spec, table, paths=paths, drop_folder=drop_folder, only=only)
     if mode == DOWNLOAD_MODE:
         remotes = [r for r in table.remote_files() if only is None or only(Path(r.filename))]
         return [
@@ -137,6 +141,79 @@ def _download(
             log.warning("%s is not published yet (HTTP 404); skipped", remote.url)
             return None
         raise
+
+
+def from_archive(
+    spec: SourceSpec,
+    table: RawTableSpec,
+    *,
+    paths: WarehousePaths,
+    drop_folder: Path | None,
+    only: Callable[[Path], bool] | None = None,
+) -> list[ArchivedFile]:
+    """The files of the table's last accepted load (per partition), from the raw archive; a partition
+    (a whole unpartitioned table) with new files in the drop folder takes those instead.
+
+    New means bytes the archive does not hold yet: a dropped file is taken once, and a file the
+    archive already rejected is not retried (`warehouse release` does that on purpose).
+
+    Raises:
+        InputError: the archive no longer holds a file the table's last accepted load was made of.
+    """
+    archive = RawArchive(paths.raw_archive)
+    dropped = [
+        archive.store_local(path, source=spec.name)
+        for path in new_in_drop_folder(spec, table, archive, drop_folder)
+        if only is None or only(path)
+    ]
+    replaced = {_partition_of(table, Path(f.path)) for f in dropped}
+    kept = []
+    for partition, sha256s in accepted_sha256s(status_database(paths), table.contract.table_name).items():
+        if partition in replaced:
+            continue
+        files = [_archived(archive, spec, table, partition, sha) for sha in sha256s]
+        kept += [f for f in files if only is None or only(Path(f.path))]
+    return kept + dropped
+
+
+def _partition_of(table: RawTableSpec, path: Path) -> str:
+    return table.partition_of(path) if table.is_partitioned else "all"
+
+
+def _archived(archive: RawArchive, spec: SourceSpec, table: RawTableSpec, partition: str, sha256: str) -> ArchivedFile:
+    found = archive.find(spec.name, sha256)
+    if found is None:
+        where = table.contract.table_name + (f" [{partition}]" if partition != "all" else "")
+        raise InputError(
+            f"the raw archive no longer holds {sha256[:16]}, a file of {where}'s last accepted load "
+            f"(expected under {archive.root / spec.name / sha256[:16]}); rebuild from the files with --source DIR, "
+            "--source download or --source sample"
+        )
+    return found
+
+
+def new_in_drop_folder(
+    spec: SourceSpec, table: RawTableSpec, archive: RawArchive, drop_folder: Path | None
+) -> list[Path]:
+    """Files of the drop folder this table loads whose bytes the raw archive does not hold yet."""
+    if drop_folder is None or not drop_folder.is_dir():
+        return []
+    candidates = table.pick(sorted(p for p in drop_folder.iterdir() if p.is_file()))
+    return [path for path in candidates if archive.find(spec.name, sha256_of(path)) is None]
+
+
+def status_database(paths: WarehousePaths) -> Path:
+    """Where the tables' last accepted loads are recorded: the build database, else (when it is gone or
+    empty) the published copy."""
+    return paths.build_db if source_status(paths.build_db) else paths.published_db
+
+
+def archive_has_inputs(paths: WarehousePaths, drop_folder: Path | None) -> bool:
+    """Has a plain (archive) build anything to build from: an accepted load, or a new dropped file?"""
+    if any(row["last_accepted_sha256"] for row in source_status(status_database(paths))):
+        return True
+    archive = RawArchive(paths.raw_archive)
+    return any(new_in_drop_folder(spec, table, archive, drop_folder) for spec in ALL_SOURCES for table in spec.tables)
 
 
 def acquire_file(spec: SourceSpec, path: Path, *, paths: WarehousePaths) -> list[ArchivedFile]:

@@ -1,7 +1,7 @@
 """The `audit` schema of the warehouse: every validation result of every run, the row counts of
 accepted loads (the baseline of the row-count rule), the status of every source table (fresh, or
-stale because its newest file was rejected) and every row drop a person accepted on purpose.
-Analysts see data-quality history per source in the published copy."""
+stale because its newest file was rejected), every row drop a person accepted on purpose and every
+quarantined file taken back. Analysts see data-quality history per source in the published copy."""
 
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ _DDL = [
     """CREATE TABLE IF NOT EXISTS audit.row_drop_acceptances (
         run_id VARCHAR, accepted_at TIMESTAMP, table_name VARCHAR, accepted_by VARCHAR, reason VARCHAR,
         observed VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS audit.quarantine_releases (
+        run_id VARCHAR, released_at TIMESTAMP, released_by VARCHAR, source VARCHAR, table_name VARCHAR,
+        partition_key VARCHAR, file VARCHAR, file_sha256 VARCHAR, quarantined_at VARCHAR, rejection VARCHAR,
+        report_path VARCHAR)""",
     # What analysts see in any DuckDB client (duckdb_tables().comment) and in `warehouse tables`.
     "COMMENT ON TABLE audit.validation_results IS 'Every gate rule result of every run: one row per rule per "
     "validated load, with the failing count and examples.'",
@@ -37,6 +41,8 @@ _DDL = [
     "COMMENT ON TABLE audit.source_status IS 'One row per source table and partition: fresh, or stale because "
     "its newest file was rejected (which, why, the report), with the last accepted file and its sha256.'",
     "COMMENT ON TABLE audit.row_drop_acceptances IS 'Row drops a person accepted on purpose: who, when and why.'",
+    "COMMENT ON TABLE audit.quarantine_releases IS 'Quarantined files taken back once they passed their gate: who, "
+    "when, which file, and the rejection and report that had quarantined it.'",
 ]
 FRESH = "fresh"
 STALE_PREFIX = "stale: rejected "
@@ -113,11 +119,17 @@ def record_source_status(
     row_count: int,
     rejection: str | None = None,
     report_path: str | None = None,
+    keep_rejection: bool = False,
 ) -> None:
     """Set a table slice's status after a load: fresh when accepted, stale (last load kept) when rejected.
 
     A rejection keeps the slice's last accepted file and load time, so the status says both what
     analysts read and what was refused.
+
+    Args:
+        keep_rejection: the accepted files are the slice's last accepted load read again from the raw
+            archive (a forced rebuild): a slice that was stale stays stale, its rejected file is still
+            the newest one offered.
     """
     now = datetime.now(UTC).replace(tzinfo=None)
     names = ", ".join(f["filename"] for f in files)
@@ -130,7 +142,15 @@ def record_source_status(
             "WHERE table_name = ? AND partition_key = ?",
             key,
         ).fetchone() or (None, None, None)
-        if rejection is None:
+        stale = con.execute(
+            "SELECT status, rejected_file, rejected_sha256, rejected_at, rejection_reason, report_path, run_id "
+            "FROM audit.source_status WHERE table_name = ? AND partition_key = ? AND status <> ?",
+            [*key, FRESH],
+        ).fetchone()
+        if rejection is None and keep_rejection and stale:
+            status, *rejected = stale  # and the rejecting run's id: the rejection is its, not this run's
+            row = [*key, status, names, shas, now, row_count, *rejected]
+        elif rejection is None:
             row = [*key, FRESH, names, shas, now, row_count, None, None, None, None, None, run_id]
         else:
             row = [*key, STALE_PREFIX + names, *previous, row_count, names, shas, now, rejection, report_path, run_id]
@@ -153,6 +173,27 @@ def source_status(db_path: Path) -> list[dict]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+def slice_status(db_path: Path, table: str, partition: str) -> dict | None:
+    """One table slice's status row, or None when it was never loaded."""
+    return next(
+        (r for r in source_status(db_path) if (r["table_name"], r["partition_key"]) == (table, partition)), None
+    )
+
+
+def sha256_list(joined: str | None) -> list[str]:
+    """The sha256s audit.source_status keeps as one comma-joined text."""
+    return [sha for sha in (joined or "").split(",") if sha]
+
+
+def accepted_sha256s(db_path: Path, table: str) -> dict[str, list[str]]:
+    """Partition -> the sha256s of the files its last accepted load holds."""
+    return {
+        row["partition_key"]: sha256_list(row["last_accepted_sha256"])
+        for row in source_status(db_path)
+        if row["table_name"] == table and row["last_accepted_sha256"]
+    }
+
+
 def record_row_drop_acceptance(
     db_path: Path, *, run_id: str, table: str, accepted_by: str, reason: str, observed: str
 ) -> None:
@@ -162,4 +203,37 @@ def record_row_drop_acceptance(
         con.execute(
             "INSERT INTO audit.row_drop_acceptances VALUES (?, ?, ?, ?, ?, ?)",
             [run_id, now, table, accepted_by, reason, observed],
+        )
+
+
+def record_quarantine_release(
+    db_path: Path,
+    *,
+    run_id: str,
+    released_by: str,
+    source: str,
+    file: dict,
+    quarantine_report: dict,
+) -> None:
+    """A quarantined file passed its gate and was loaded: who took it back, when, and what had rejected it."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    failed = [r for r in quarantine_report.get("results", []) if not r.get("passed") and r.get("severity") == "error"]
+    rejection = "; ".join(f"{r['rule']}: {r.get('description', '')}" for r in failed)
+    with connect(db_path) as con:
+        _ensure(con)
+        con.execute(
+            "INSERT INTO audit.quarantine_releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                run_id,
+                now,
+                released_by,
+                source,
+                quarantine_report.get("table"),
+                quarantine_report.get("partition") or "all",
+                file["filename"],
+                file["sha256"],
+                quarantine_report.get("created_at"),
+                rejection[:2000],
+                quarantine_report.get("report_path"),
+            ],
         )

@@ -1,7 +1,10 @@
 """`warehouse`: the command line for data engineers and analysts.
 
-    warehouse build [--source sample|download|DIR]   run the Dagster build job in-process
+    warehouse build [--source sample|download|DIR]   run the Dagster build job in-process: by default from
+      [--only SOURCE] [--fiscal-year N] [--force]    the raw archive, skipping what did not change
+    warehouse publish                                dbt and publish on the build database as it is
     warehouse ingest SOURCE --file PATH              parse, gate and load one file
+    warehouse release FILE                           gate a quarantined file again; load it if it passes
     warehouse query "SQL" | --sql-file PATH          read-only SQL on the published warehouse
     warehouse tables | describe TABLE | search WORD  what the published warehouse holds
     warehouse shell                                  interactive read-only SQL prompt
@@ -20,10 +23,12 @@ from __future__ import annotations
 
 import getpass
 import json
+import logging
 import os
 import sys
 import warnings
 from contextlib import contextmanager, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
 
 import typer
@@ -35,6 +40,8 @@ from warehouse.settings import HOME_ENV, WarehousePaths
 # We rely on Dagster features it labels beta/preview (partitioned checks, backfill policies) knowingly;
 # their warnings would only bury the progress lines.
 warnings.filterwarnings("ignore", message=r".*is currently in (beta|preview)")
+# When nothing changed the dbt step builds nothing, and Dagster would warn once per dbt test left without a result.
+logging.getLogger("dagster._core.execution.plan.active").setLevel(logging.ERROR)
 
 EXIT_REJECTED_FILES = 3  # built and published, but some file was rejected: its table kept its last load
 
@@ -71,32 +78,40 @@ def _dagster_instance(paths: WarehousePaths):
     return DagsterInstance.get()
 
 
-def _defs(
-    paths: WarehousePaths,
-    *,
-    source: str,
-    scale: float | None,
-    load_mode: str = "replace",
-    accept_row_drop: list[str] | None = None,
-    reason: str = "",
-):
-    from orchestration.build import build_defs
+def _warehouse_resource(paths: WarehousePaths, *, source: str, **overrides):
+    """The warehouse resource as the environment configures it, for this home and input; a setting
+    with a value that cannot be used is a clear error."""
     from orchestration.defs.resources import warehouse_from_env
 
     try:
-        warehouse = warehouse_from_env(
-            home=str(paths.home),
-            input_mode=source,
-            sample_scale=scale,
-            load_mode=load_mode,
-            accept_row_drop=list(accept_row_drop or []),
-            accept_row_drop_reason=reason,
-            operator=getpass.getuser(),
-        )
+        return warehouse_from_env(home=str(paths.home), input_mode=source, operator=getpass.getuser(), **overrides)
     except ValueError as error:  # a setting (environment variable) with a value that cannot be used
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from error
+
+
+def _defs(warehouse):
+    from orchestration.build import build_defs
+
     return build_defs(resource_overrides={"warehouse": warehouse})
+
+
+def _run_job(defs, paths: WarehousePaths, *, assets: list[str] | None = None, tags=None, partition_key=None):
+    """Run the build job in-process (all assets, or `assets`), tagged as launched by the CLI, which
+    alerts on it itself (the alert sensors leave such runs alone)."""
+    import dagster as dg
+
+    from orchestration.defs.sensors import LAUNCHED_BY_CLI
+
+    with _dbt_output_to(paths.build_dir / "dbt_output.log"):
+        return defs.resolve_job_def("build_warehouse").execute_in_process(
+            instance=_dagster_instance(paths),
+            asset_selection=None if assets is None else [dg.AssetKey(name) for name in assets],
+            run_config={"loggers": {"terminal_progress": {}}},
+            partition_key=partition_key,
+            tags={**(tags or {}), **LAUNCHED_BY_CLI},
+            raise_on_error=False,
+        )
 
 
 def _check_row_drop_options(accept_row_drop: list[str] | None, reason: str) -> None:
@@ -112,8 +127,12 @@ def _check_row_drop_options(accept_row_drop: list[str] | None, reason: str) -> N
         raise typer.Exit(2)
 
 
-def _normalise_source(source: str) -> str:
-    if source in ("sample", "download"):
+def _normalise_source(source: str | None) -> str:
+    from warehouse.settings import ARCHIVE_MODE, DOWNLOAD_MODE, SAMPLE_MODE
+
+    if source is None:
+        return ARCHIVE_MODE
+    if source in (SAMPLE_MODE, DOWNLOAD_MODE):
         return source
     from warehouse.acquire import recognised_files
 
@@ -129,58 +148,294 @@ def _normalise_source(source: str) -> str:
     return str(folder)
 
 
+def _only_sources(only: str | None) -> list | None:
+    """The sources `--only whd,h2a` names (None: every source); an unknown name is a clear error."""
+    from sources import ALL_SOURCES
+
+    if only is None:
+        return None
+    names = [name.strip() for name in only.split(",") if name.strip()]
+    known = [spec.name for spec in ALL_SOURCES]
+    unknown = [name for name in names if name not in known]
+    if unknown or not names:
+        console.print(f"[red]--only: unknown source(s) {unknown or [only]}; known: {', '.join(known)}[/red]")
+        raise typer.Exit(2)
+    return [spec for spec in ALL_SOURCES if spec.name in names]
+
+
+def _fiscal_years(values: list[str] | None, sources: list | None) -> list[str] | None:
+    """The fiscal years `--fiscal-year 2016 --fiscal-year 2018,2019` names, checked against the partitions."""
+    from orchestration.defs.partitions import fiscal_year_partitions
+
+    if not values:
+        return None
+    known = fiscal_year_partitions.get_partition_keys()
+    years = sorted({year.strip() for value in values for year in value.split(",") if year.strip()})
+    for year in years:
+        if year not in known:
+            what = "is not a year" if not year.isdigit() else f"is not an H-2A fiscal year ({known[0]}..{known[-1]})"
+            console.print(f"[red]--fiscal-year: {year!r} {what}[/red]")
+            raise typer.Exit(2)
+    if sources is not None and not any(_is_partitioned(spec) for spec in sources):
+        console.print("[red]--fiscal-year picks H-2A fiscal years: add h2a to --only (or leave --only out).[/red]")
+        raise typer.Exit(2)
+    return years
+
+
+def _is_partitioned(spec) -> bool:
+    return any(table.is_partitioned for table in spec.tables)
+
+
+def _build_assets(defs, sources: list | None, years: list[str] | None) -> list[str] | None:
+    """The assets a build runs: all, or the extract-load assets of the named sources (with --fiscal-year
+    alone, of the partitioned sources) and everything downstream of the raw tables."""
+    from orchestration.defs.registry import extract_load_asset_names, is_extract_load_asset
+    from sources import ALL_SOURCES
+
+    if sources is None and years is None:
+        return None
+    chosen = sources if sources is not None else [spec for spec in ALL_SOURCES if _is_partitioned(spec)]
+    own = [name for spec in chosen for table in spec.tables for name in extract_load_asset_names(spec, table)]
+    every = [key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()]
+    return own + [name for name in every if not is_extract_load_asset(name)]
+
+
+SourceOption = typer.Option(
+    None,
+    "--source",
+    "-s",
+    help="Where the files come from: 'sample' (embedded, offline), 'download' (live), or a folder of "
+    "downloaded files. Default: the raw archive (each table's last accepted files) plus new files in the drop folder.",
+)
+OnlyOption = typer.Option(
+    None,
+    "--only",
+    metavar="SOURCE[,SOURCE]",
+    help="Rebuild only these sources' raw tables (whd, h2a, qcew, debarment, mspa); the others keep their last "
+    "load. dbt and publish still run.",
+)
+FiscalYearOption = typer.Option(
+    None,
+    "--fiscal-year",
+    metavar="YEAR[,YEAR]",
+    help="Rebuild only these H-2A fiscal years (repeatable, or a comma list); other years keep their last load.",
+)
+ForceOption = typer.Option(
+    False, "--force", help="Parse, gate and load every table and rebuild and publish, even what did not change."
+)
+
+
 @app.command()
 def build(
-    source: str = typer.Option(
-        "sample",
-        "--source",
-        "-s",
-        help="'sample' (embedded, offline), 'download' (live), or a folder of downloaded files.",
-    ),
+    source: str = SourceOption,
+    only: str = OnlyOption,
+    fiscal_year: list[str] = FiscalYearOption,
+    force: bool = ForceOption,
     scale: float = typer.Option(None, "--scale", help="Sample size factor (1 = real size). Default 0.01."),
     accept_row_drop: list[str] = AcceptRowDropOption,
     reason: str = ReasonOption,
     home: Path = HomeOption,
 ) -> None:
-    """Build the whole warehouse: acquire, parse, gate, load, dbt build, publish.
+    """Build the warehouse: acquire, parse, gate, load, dbt build, publish -- skipping what did not change.
 
-    Exit codes: 0 built and published; 3 built and published, but some files were rejected (their
-    tables kept their last accepted load, see `warehouse status`); 1 failed, nothing new published.
+    Without --source it rebuilds from the raw archive: each table's last accepted files (so a file
+    loaded with `warehouse ingest` stays), plus files new in the drop folder. A table whose files did
+    not change is not parsed, gated or loaded again; dbt and publish run only when an input changed.
+
+    Exit codes: 0 built (published, or nothing changed); 3 built and published, but some files were
+    rejected (their tables kept their last accepted load, see `warehouse status`); 1 failed, nothing
+    new published; 2 a usage error (e.g. nothing to build yet).
     """
-    import time
+    from orchestration.defs.partitions import FULL_RANGE_TAGS, fiscal_years_tags
+    from warehouse.settings import ARCHIVE_MODE
 
     paths = _paths(home)
-    source = _normalise_source(source)
+    mode = _normalise_source(source)
+    sources = _only_sources(only)
+    years = _fiscal_years(fiscal_year, sources)
     _check_row_drop_options(accept_row_drop, reason)
-    console.print(f"[bold]Building the warehouse[/bold] from {source} into {paths.home}")
-    started = time.monotonic()
-    defs = _defs(paths, source=source, scale=scale, accept_row_drop=accept_row_drop, reason=reason)
-    from orchestration.defs.partitions import FULL_RANGE_TAGS
+    warehouse = _warehouse_resource(
+        paths,
+        source=mode,
+        sample_scale=scale,
+        accept_row_drop=list(accept_row_drop or []),
+        accept_row_drop_reason=reason,
+        force=force,
+    )
+    if mode == ARCHIVE_MODE:
+        _require_archive_inputs(paths, warehouse.drop_path())
+    console.print(f"[bold]Building the warehouse[/bold] from {_source_label(mode, warehouse)} into {paths.home}")
+    defs = _defs(warehouse)
+    tags = fiscal_years_tags(years) if years else FULL_RANGE_TAGS
+    _finish_build(paths, _timed(lambda: _run_job(defs, paths, assets=_build_assets(defs, sources, years), tags=tags)))
 
-    with _dbt_output_to(paths.build_dir / "dbt_output.log"):
-        result = defs.resolve_job_def("build_warehouse").execute_in_process(
-            instance=_dagster_instance(paths),
-            run_config={"loggers": {"terminal_progress": {}}},
-            tags=FULL_RANGE_TAGS,
-            raise_on_error=False,
-        )
-    took = time.monotonic() - started
+
+def _source_label(mode: str, warehouse) -> str:
+    from warehouse.settings import ARCHIVE_MODE
+
+    if mode == ARCHIVE_MODE:
+        return f"the raw archive (each table's last accepted files) and new files in {warehouse.drop_path()}"
+    return mode
+
+
+def _require_archive_inputs(paths: WarehousePaths, drop_folder: Path) -> None:
+    """A plain build on an empty archive says there is nothing to build, and how to start."""
+    from warehouse.acquire import archive_has_inputs
+
+    if archive_has_inputs(paths, drop_folder):
+        return
+    console.print(
+        f"[red]Nothing to build: the raw archive ({paths.raw_archive}) holds no accepted file yet and the drop "
+        f"folder ({drop_folder}) no new one.[/red] Start with one of:\n"
+        "  warehouse build --source sample      the embedded sample (offline)\n"
+        "  warehouse build --source download    the real files from DOL and BLS\n"
+        "  warehouse build --source DIR         a folder of files you downloaded, under their published names"
+    )
+    raise typer.Exit(2)
+
+
+@dataclass(frozen=True)
+class _TimedRun:
+    result: object
+    started_at: str
+    finished_at: str
+    seconds: float
+
+
+def _timed(run) -> _TimedRun:
+    import time
+    from datetime import UTC, datetime
+
+    started_at, started = datetime.now(UTC), time.monotonic()
+    result = run()
+    finished_at = datetime.now(UTC)
+    return _TimedRun(
+        result,
+        started_at.isoformat(timespec="seconds"),
+        finished_at.isoformat(timespec="seconds"),
+        time.monotonic() - started,
+    )
+
+
+def _finish_build(paths: WarehousePaths, timed: _TimedRun, succeeded: str = "Build succeeded") -> None:
+    """Say what the run did (per table, rejected, published or nothing changed), alert, and exit."""
+    result = timed.result
     if not result.success:
         _print_failure(result, paths)
+        _alert(paths, timed, failed_steps=_failed_steps(result))
         raise typer.Exit(1)
+    _print_table_outcomes(result)
     rejected = _rejected_in_run(paths.build_db, result.run_id)
+    published = _published_in(result)
     if rejected:
         console.print(
-            f"[yellow bold]Built and published with {len(rejected)} rejected load(s)[/yellow bold] in {took:.0f}s "
+            f"[yellow bold]Built with {len(rejected)} rejected load(s)[/yellow bold] in {timed.seconds:.0f}s "
             f"(run {result.run_id}); each table below kept its last accepted load:"
         )
         _print_rejections(rejected)
+    elif published:
+        console.print(f"[green]{succeeded}[/green] in {timed.seconds:.0f}s (run {result.run_id}).")
+    if published:
+        _print_published_summary(paths)
     else:
-        console.print(f"[green]Build succeeded[/green] in {took:.0f}s (run {result.run_id}).")
-    _print_published_summary(paths)
-    _print_source_status(paths.published_db)
+        _print_nothing_published(paths)
+    _print_source_status(paths.published_db if published else paths.build_db)
+    _alert(paths, timed, failed_steps=[])
     if rejected:
         raise typer.Exit(EXIT_REJECTED_FILES)
+
+
+def _published_in(result) -> bool:
+    return any(
+        event.step_materialization_data.materialization.asset_key.to_user_string() == "published_warehouse"
+        for event in result.get_asset_materialization_events()
+    )
+
+
+def _print_nothing_published(paths: WarehousePaths) -> None:
+    from warehouse.publish import newest_version, versions
+
+    newest = newest_version(paths)
+    current = next((v for v in versions(paths) if v.is_current), None)
+    label = f"version {newest.name} (run {newest.run_id})" if newest else "publish"
+    console.print(
+        f"[green]Nothing changed[/green] since the newest published {label}: dbt, linkage and publish were "
+        "skipped and nothing was published. `--force` rebuilds everything."
+    )
+    if newest and current and current.name != newest.name:
+        console.print(
+            f"The current version is {current.name} (rolled back); `warehouse publish` publishes the build again."
+        )
+
+
+def _print_table_outcomes(result) -> None:
+    """One line per raw table the run touched: loaded, rejected, or unchanged and kept (per fiscal year)."""
+    outcomes: dict[str, dict] = {}
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        if "outcomes" in materialization.metadata:
+            outcomes[materialization.asset_key.to_user_string()] = materialization.metadata["outcomes"].value
+    for table, by_partition in sorted(outcomes.items()):
+        out.print(f"  {table}: {_outcome_text(by_partition)}")
+
+
+def _outcome_text(by_partition: dict[str, list]) -> str:
+    """'unchanged, kept', or per outcome the fiscal years it applies to (listed when few, else counted)."""
+    from warehouse.gate import LOADED, OUTCOMES
+
+    if list(by_partition) == ["all"]:
+        status, rows = by_partition["all"]
+        return f"{status} ({rows:,} rows)" if status == LOADED else status
+    parts = []
+    for status in OUTCOMES:
+        partitions = sorted(p for p, (outcome, _) in by_partition.items() if outcome == status)
+        if not partitions:
+            continue
+        years = ", ".join(partitions) if len(partitions) <= 4 else f"{len(partitions)} fiscal years"
+        rows = sum(by_partition[p][1] for p in partitions)
+        parts.append(f"{status}: {years}" + (f" ({rows:,} rows)" if status == LOADED else ""))
+    return "; ".join(parts)
+
+
+def _failed_steps(result) -> list[dict]:
+    from orchestration.defs.sensors import failure_message
+
+    return [
+        {"step": event.step_key, "error": failure_message(event.step_failure_data.error)}
+        for event in result.all_events
+        if event.event_type_value == "STEP_FAILURE" and event.step_failure_data
+    ]
+
+
+def _alert(paths: WarehousePaths, timed: _TimedRun, *, failed_steps: list[dict]) -> None:
+    """POST the run's summary to $WAREHOUSE_ALERT_WEBHOOK when it failed, rejected a file or left a table
+    stale; a webhook problem is a warning, never a failed build."""
+    from warehouse.alerts import redacted, send_alert, summarize
+    from warehouse.publish import newest_version
+    from warehouse.settings import alert_webhook_from_env
+
+    url = alert_webhook_from_env()
+    if not url:
+        return
+    newest = newest_version(paths)
+    run_id = timed.result.run_id
+    summary = summarize(
+        paths,
+        run_id=run_id,
+        launched_by="cli",
+        started_at=timed.started_at,
+        finished_at=timed.finished_at,
+        build_seconds=timed.seconds,
+        failed_steps=failed_steps,
+        published_version=newest.name if newest and newest.run_id == run_id else None,
+    )
+    if not summary.needs_alert:
+        return
+    problem = send_alert(summary, url)
+    if problem:
+        console.print(f"[yellow]warning: {problem}[/yellow]")
+    else:
+        console.print(f"Alert ({summary.status}) sent to {redacted(url)}.")
 
 
 def _print_source_status(db_path: Path) -> None:
@@ -247,7 +502,7 @@ def _dbt_output_to(log_file: Path):
 def _print_failure(result, paths: WarehousePaths) -> None:
     from warehouse.publish import last_publish
 
-    console.print("[red bold]Build failed[/red bold]; nothing new was published.")
+    console.print(f"[red bold]Build failed[/red bold] (run {result.run_id}); nothing new was published.")
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE" and event.step_failure_data:
             error = event.step_failure_data.error
@@ -296,49 +551,186 @@ def ingest(
     """Load one file through parse and gates into the build database; report rows or failures.
 
     The file is recognised by its contents (header, sheet and PDF headings), so any file name works;
-    H-2A files go to the fiscal year their sheet name, file name or decision dates give.
+    H-2A files go to the fiscal year their sheet name, file name or decision dates give. A plain
+    `warehouse build` afterwards keeps it: it rebuilds from each table's last accepted files.
     """
-    from sources import source as find_source
+    from warehouse.changes import UNCHANGED
 
     paths = _paths(home)
-    try:
-        spec = find_source(source_name)
-    except KeyError as error:
-        console.print(f"[red]{error.args[0]}[/red]")
-        raise typer.Exit(2) from error
+    spec = _source_named(source_name)
     _check_row_drop_options(accept_row_drop, reason)
     table = _table_for(spec, file)
     partition = _partition_of(table, file)
     console.print(f"{file.name}: {table.contract.table_name}" + (f", fiscal year {partition}" if partition else ""))
-    defs = _defs(paths, source="sample", scale=None, load_mode="merge", accept_row_drop=accept_row_drop, reason=reason)
-    import dagster as dg
-
-    from orchestration.defs.assets.raw_sources import INGEST_PATH_TAG
-    from orchestration.defs.registry import file_asset_name, parsed_asset_name, raw_asset_name
-
-    keys = [file_asset_name(spec, table), parsed_asset_name(spec, table), raw_asset_name(spec, table)]
-    with _dbt_output_to(paths.build_dir / "dbt_output.log"):
-        result = defs.resolve_job_def("build_warehouse").execute_in_process(
-            instance=_dagster_instance(paths),
-            asset_selection=[dg.AssetKey(k) for k in keys],
-            run_config={"loggers": {"terminal_progress": {}}},
-            partition_key=partition,
-            tags={INGEST_PATH_TAG: str(file.resolve())},
-            raise_on_error=False,
-        )
-    if not result.success:
-        _print_failure(result, paths)
-        raise typer.Exit(1)
+    warehouse = _warehouse_resource(
+        paths,
+        source=str(file),
+        load_mode="merge",
+        accept_row_drop=list(accept_row_drop or []),
+        accept_row_drop_reason=reason,
+    )
+    result = _load_one_file(paths, warehouse, spec, table, file, partition)
+    status, rows = _table_outcome(result, table.contract.table_name)
+    if status == UNCHANGED:
+        out.print(f"{file.name} is already loaded in raw.{table.contract.table_name} (same sha256): {UNCHANGED}.")
+        return
     rejected = _rejected_in_run(paths.build_db, result.run_id)
     if rejected:
         console.print(f"[red bold]Rejected[/red bold] {file.name}: nothing was loaded; the table keeps its last load.")
         _print_rejections(rejected)
         raise typer.Exit(1)
-    rows = _materialized_rows(result, raw_asset_name(spec, table))
     out.print(
         f"[green]Loaded[/green] {rows:,} rows from {file.name} into raw.{table.contract.table_name} ({paths.build_db})."
     )
-    out.print("Run `warehouse build` to rebuild the marts and publish.")
+    out.print("Run `warehouse build` to rebuild the marts and publish (it keeps this file).")
+
+
+def _source_named(name: str):
+    from sources import source as find_source
+
+    try:
+        return find_source(name)
+    except KeyError as error:
+        console.print(f"[red]{error.args[0]}[/red]")
+        raise typer.Exit(2) from error
+
+
+def _load_one_file(paths: WarehousePaths, warehouse, spec, table, file: Path, partition: str | None):
+    """Run one table's file -> parsed -> raw assets on this one file (its partition only); a failed run exits 1."""
+    from orchestration.defs.assets.raw_sources import INGEST_PATH_TAG
+    from orchestration.defs.registry import extract_load_asset_names
+
+    result = _run_job(
+        _defs(warehouse),
+        paths,
+        assets=extract_load_asset_names(spec, table),
+        tags={INGEST_PATH_TAG: str(Path(file).resolve())},
+        partition_key=partition,
+    )
+    if not result.success:
+        _print_failure(result, paths)
+        raise typer.Exit(1)
+    return result
+
+
+def _table_outcome(result, table_name: str) -> tuple[str, int]:
+    """The one outcome (status, rows loaded) of a run that loaded one file into `table_name`."""
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        if materialization.asset_key.to_user_string() == table_name:
+            ((status, rows),) = materialization.metadata["outcomes"].value.values()
+            return status, rows
+    raise RuntimeError(f"the run did not materialize {table_name}")
+
+
+@app.command()
+def release(
+    file: str = typer.Argument(
+        ...,
+        metavar="FILE",
+        help="The quarantined file: its name, source/version/name as `warehouse status` lists it, its path in the "
+        "raw archive, or the start of its sha256.",
+    ),
+    accept_row_drop: list[str] = AcceptRowDropOption,
+    reason: str = ReasonOption,
+    home: Path = HomeOption,
+) -> None:
+    """Take a quarantined file back once what rejected it is fixed: gate it again and load it if it passes.
+
+    The same bytes are gated again (with today's rules and layouts; --accept-row-drop for a legitimate
+    drop in rows). A file that passes is loaded into its table (H-2A: its fiscal year); who released it,
+    when, and the rejection and report that had quarantined it go to audit.quarantine_releases, and the
+    report stays beside the file as RELEASED.json. A corrected copy with other bytes is a new file:
+    `warehouse ingest` it.
+    """
+    paths = _paths(home)
+    _check_row_drop_options(accept_row_drop, reason)
+    archived = _quarantined_file(paths, file)
+    spec = _source_named(archived.source)
+    report = archived.quarantine_report()
+    table = next((t for t in spec.tables if t.contract.table_name == report.get("table")), None) or _table_for(
+        spec, Path(archived.path)
+    )
+    partition = report.get("partition") if table.is_partitioned else None
+    where = table.contract.table_name + (f" [{partition}]" if partition else "")
+    console.print(f"Releasing {archived.source}/{archived.version}/{archived.filename} ({where}): gating it again")
+    warehouse = _warehouse_resource(
+        paths,
+        source=archived.path,
+        load_mode="merge",
+        accept_row_drop=list(accept_row_drop or []),
+        accept_row_drop_reason=reason,
+    )
+    result = _load_one_file(paths, warehouse, spec, table, Path(archived.path), partition)
+    rejected = _rejected_in_run(paths.build_db, result.run_id)
+    if rejected:
+        console.print(f"[red bold]{archived.filename} still fails its gate[/red bold]: it stays quarantined.")
+        _print_rejections(rejected)
+        raise typer.Exit(1)
+    _, rows = _table_outcome(result, table.contract.table_name)
+    out.print(
+        f"[green]Released[/green] {archived.filename}: {rows:,} rows loaded into raw.{where}. Its quarantine report "
+        f"stays in audit.quarantine_releases and beside it ({archived.folder / 'RELEASED.json'})."
+    )
+    out.print("Run `warehouse publish` (or `warehouse build`) to rebuild the marts and publish.")
+
+
+def _quarantined_file(paths: WarehousePaths, wanted: str):
+    """The one quarantined archived file `wanted` names (name, source/version/name, path or sha256 start)."""
+    from sources import ALL_SOURCES
+    from sources.common.archive import RawArchive
+
+    archive = RawArchive(paths.raw_archive)
+    archived = [f for spec in ALL_SOURCES for f in archive.files(spec.name)]
+    matches = [f for f in archived if _names(f, wanted)]
+    quarantined = [f for f in matches if f.is_quarantined]
+    if len(quarantined) == 1:
+        return quarantined[0]
+    if len(quarantined) > 1:
+        listed = ", ".join(f"{f.source}/{f.version}/{f.filename}" for f in quarantined)
+        console.print(
+            f"[red]{wanted!r} names {len(quarantined)} quarantined files ({listed}): give source/version/name.[/red]"
+        )
+    elif matches:
+        console.print(f"[red]{wanted!r} is not quarantined: it was accepted or released already.[/red]")
+    else:
+        listed = ", ".join(f"{f.source}/{f.version}/{f.filename}" for f in archived if f.is_quarantined) or "none"
+        console.print(f"[red]No archived file matches {wanted!r}; quarantined files: {listed}.[/red]")
+    raise typer.Exit(2)
+
+
+def _names(archived, wanted: str) -> bool:
+    if wanted in (archived.filename, f"{archived.source}/{archived.version}/{archived.filename}", archived.path):
+        return True
+    if len(wanted) >= 8 and archived.sha256.startswith(wanted.lower()):
+        return True
+    return Path(wanted).expanduser().resolve() == Path(archived.path)
+
+
+@app.command()
+def publish(home: Path = HomeOption) -> None:
+    """Publish the build database as it is: rebuild the dbt models and linkage from its raw tables, then
+    publish a new version -- without fetching, parsing or loading anything (e.g. after a rollback, a
+    release or a manual fix). dbt always runs: a fix may be anywhere in the build database.
+
+    Exit codes: 0 published; 1 failed (e.g. a dbt test), nothing new published; 2 nothing to publish.
+    """
+    from orchestration.defs.registry import is_extract_load_asset
+    from warehouse.audit import source_status
+    from warehouse.settings import ARCHIVE_MODE
+
+    paths = _paths(home)
+    if not source_status(paths.build_db):
+        console.print(
+            f"[red]Nothing to publish: {paths.build_db} holds no loaded table yet; run `warehouse build`.[/red]"
+        )
+        raise typer.Exit(2)
+    warehouse = _warehouse_resource(paths, source=ARCHIVE_MODE, force=True)
+    defs = _defs(warehouse)
+    downstream = [k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()]
+    console.print(f"[bold]Publishing[/bold] the build database {paths.build_db}")
+    assets = [name for name in downstream if not is_extract_load_asset(name)]
+    _finish_build(paths, _timed(lambda: _run_job(defs, paths, assets=assets)), succeeded="Published")
 
 
 def _table_for(spec, file: Path):
@@ -377,14 +769,6 @@ def _partition_of(table, file: Path) -> str | None:
         console.print(f"[red]{file.name}: fiscal year {key} is outside the partitions {known[0]}..{known[-1]}[/red]")
         raise typer.Exit(2)
     return key
-
-
-def _materialized_rows(result, asset_name: str) -> int:
-    for event in result.get_asset_materialization_events():
-        materialization = event.step_materialization_data.materialization
-        if materialization.asset_key.to_user_string() == asset_name:
-            return int(materialization.metadata["rows_loaded"].value)
-    return 0
 
 
 OUTPUT_FORMATS = ("table", "csv", "json")
@@ -855,25 +1239,16 @@ def linkage_eval(
 
 def _build_sample(eval_home: Path, scale: float) -> None:
     """Build the sample warehouse the evaluation reads (the same job as `warehouse build`)."""
+    from orchestration.defs.partitions import FULL_RANGE_TAGS
+    from warehouse.settings import SAMPLE_MODE
+
     console.print(f"building the scale-{scale:g} sample warehouse in {eval_home} (once) ...")
     eval_paths = WarehousePaths.at(eval_home).ensure()
-    defs = _defs(eval_paths, source="sample", scale=scale)
-    with _dbt_output_to(eval_paths.build_dir / "dbt_output.log"):
-        result = defs.resolve_job_def("build_warehouse").execute_in_process(
-            instance=_dagster_instance(eval_paths),
-            run_config={"loggers": {"terminal_progress": {}}},
-            tags=_full_range_tags(),
-            raise_on_error=False,
-        )
+    warehouse = _warehouse_resource(eval_paths, source=SAMPLE_MODE, sample_scale=scale)
+    result = _run_job(_defs(warehouse), eval_paths, tags=FULL_RANGE_TAGS)
     if not result.success:
         _print_failure(result, eval_paths)
         raise typer.Exit(1)
-
-
-def _full_range_tags() -> dict:
-    from orchestration.defs.partitions import FULL_RANGE_TAGS
-
-    return FULL_RANGE_TAGS
 
 
 def main() -> None:

@@ -18,20 +18,25 @@ from sources.common.spec import RawTableSpec, SourceSpec
 from warehouse.audit import (
     last_accepted_slice_counts,
     record_accepted_load,
+    record_quarantine_release,
     record_row_drop_acceptance,
     record_source_status,
     record_validation,
 )
+from warehouse.changes import STILL_REJECTED, UNCHANGED
 from warehouse.gate_report import RuleResult, ValidationReport, file_entry, quarantine_files, write_report
-from warehouse.load import merge_raw_table, replace_raw_table, slice_row_count
+from warehouse.load import merge_raw_table, replace_raw_table, slice_files, slice_row_count
 from warehouse.stage import ParsedTable
 
 LOADED, REJECTED, NO_INPUT = "loaded", "rejected", "no input"
+KEPT = (NO_INPUT, UNCHANGED, STILL_REJECTED)  # outcomes that leave the table as it was
+OUTCOMES = (LOADED, REJECTED, STILL_REJECTED, UNCHANGED, NO_INPUT)  # every outcome, in the order they are reported
 
 
 @dataclass
 class LoadOutcome:
-    """What happened to one table (or partition) in a run: loaded, rejected (last load kept) or no input."""
+    """What happened to one table (or partition) in a run: loaded, rejected (last load kept), no input,
+    or not looked at because its files did not change (UNCHANGED, STILL_REJECTED)."""
 
     table: str
     partition: str
@@ -71,11 +76,24 @@ def run_gate(spec: SourceSpec, table: RawTableSpec, parsed: ParsedTable, *, ware
     if report.passed:
         for archived in parsed.files:
             if archived.is_quarantined:
-                warehouse.archive().release(archived)
+                _release(spec, archived, warehouse, run_id)
     else:
         write_report(paths, report)
         quarantine_files(warehouse.archive(), _files_with_failing_rows(report, parsed), report)
     return report
+
+
+def _release(spec: SourceSpec, archived, warehouse, run_id: str) -> None:
+    """A quarantined file passed its gate: take it back, recording who, when and what had rejected it."""
+    record_quarantine_release(
+        warehouse.paths().build_db,
+        run_id=run_id,
+        released_by=warehouse.operator or "unknown",
+        source=spec.name,
+        file=file_entry(archived),
+        quarantine_report=archived.quarantine_report(),
+    )
+    warehouse.archive().release(archived)
 
 
 def gate_and_load(
@@ -89,6 +107,8 @@ def gate_and_load(
     name, partition = table.contract.table_name, parsed.partition or "all"
     if not parsed.has_input:
         return LoadOutcome(name, partition, NO_INPUT)
+    if parsed.unchanged:
+        return LoadOutcome(name, partition, parsed.unchanged)
     if parsed.is_rejected:
         reports = [ValidationReport.from_dict(r) for r in parsed.rejections]
         for report in reports:
@@ -108,7 +128,7 @@ def gate_and_load(
     record_accepted_load(
         db, run_id=run_id, table=name, slice_counts=slice_counts(parquet, table.replace_key), files=files
     )
-    _record_status(table, partition, warehouse, run_id, accepted_files=files)
+    _record_status(table, partition, warehouse, run_id, accepted_files=files, reload=parsed.reload)
     return LoadOutcome(name, partition, LOADED, loaded, [report])
 
 
@@ -120,13 +140,21 @@ def _record_status(
     *,
     accepted_files: list[dict] | None = None,
     rejected: list[ValidationReport] = (),
+    reload: bool = False,
 ) -> None:
     db = warehouse.paths().build_db
-    rows = slice_row_count(db, table.contract, table.replace_key[:1] if table.is_partitioned else (), partition)
+    partition_columns = table.replace_key[:1] if table.is_partitioned else ()
+    rows = slice_row_count(db, table.contract, partition_columns, partition)
     name = table.contract.table_name
     if not rejected:
         record_source_status(
-            db, run_id=run_id, table=name, partition=partition, files=accepted_files or [], row_count=rows
+            db,
+            run_id=run_id,
+            table=name,
+            partition=partition,
+            files=_files_held(db, table, partition_columns, partition, accepted_files or []),
+            row_count=rows,
+            keep_rejection=reload,
         )
         return
     files = [f for report in rejected for f in report.files]
@@ -141,6 +169,18 @@ def _record_status(
         rejection=reason[:2000],
         report_path=", ".join(r.report_path or "" for r in rejected),
     )
+
+
+def _files_held(db, table: RawTableSpec, partition_columns, partition: str, loaded: list[dict]) -> list[dict]:
+    """The files a slice holds after an accepted load: the ones just loaded, and those of earlier loads
+    whose rows a merge kept (e.g. the other QCEW slices), so the status lists every file to rebuild from."""
+    loaded_sha256s = {f["sha256"] for f in loaded}
+    earlier = [
+        {"filename": name, "sha256": sha}
+        for name, sha in slice_files(db, table.contract, partition_columns, partition)
+        if sha not in loaded_sha256s
+    ]
+    return earlier + loaded
 
 
 def _record_parse_rejection(spec: SourceSpec, report: ValidationReport, warehouse, run_id: str) -> None:

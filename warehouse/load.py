@@ -72,12 +72,28 @@ def _load(db_path: Path, contract: TableContract, parquet: Path, delete_where: s
 
 def slice_row_count(db_path: Path, contract: TableContract, partition_columns: tuple[str, ...], partition: str) -> int:
     """Rows of a raw table, or of one partition (e.g. one fiscal year) when `partition_columns` names it."""
-    table = f'{RAW_SCHEMA}."{contract.table_name}"'
+    where, params = _partition_filter(partition_columns, partition)
     with connect(db_path) as con:
         create_raw_table(con, contract)
-        if not partition_columns:
-            return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        (column,) = partition_columns
+        return con.execute(f'SELECT count(*) FROM {RAW_SCHEMA}."{contract.table_name}" {where}', params).fetchone()[0]
+
+
+def slice_files(
+    db_path: Path, contract: TableContract, partition_columns: tuple[str, ...], partition: str
+) -> list[tuple[str, str]]:
+    """(file name, sha256) of every source file whose rows a raw table (or one partition) holds, by name."""
+    where, params = _partition_filter(partition_columns, partition)
+    with connect(db_path) as con:
+        create_raw_table(con, contract)
         return con.execute(
-            f'SELECT count(*) FROM {table} WHERE CAST("{column}" AS VARCHAR) = ?', [partition]
-        ).fetchone()[0]
+            f"""SELECT DISTINCT split_part(source_file, '!', 1) AS file, source_sha256
+                FROM {RAW_SCHEMA}."{contract.table_name}" {where} ORDER BY file, source_sha256""",
+            params,
+        ).fetchall()
+
+
+def _partition_filter(partition_columns: tuple[str, ...], partition: str) -> tuple[str, list]:
+    if not partition_columns:
+        return "", []
+    (column,) = partition_columns
+    return f'WHERE CAST("{column}" AS VARCHAR) = ?', [partition]

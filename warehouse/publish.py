@@ -103,11 +103,14 @@ def publish(
     run_id: str | None = None,
     manifest: Path | None = None,
     keep: int = DEFAULT_KEEP_VERSIONS,
+    inputs: str | None = None,
 ) -> PublishResult:
     """Publish the build database as a new version, make it current, keep the newest `keep` versions.
 
     Args:
         manifest: dbt's manifest.json; its source descriptions and model grains go into the copy.
+        inputs: the digest of what the build was made from (warehouse/changes.py), kept in
+            published.json so the next build can tell whether anything changed.
     """
     if keep < 1:
         raise ValueError(f"keep must be at least 1 (the current version); got {keep}")
@@ -117,7 +120,7 @@ def publish(
     name = _new_version_name(paths, now)
     partial = paths.published_versions / f".{name}.partial"
     try:
-        info = _write_version(paths, partial, name=name, run_id=run_id, manifest=manifest, now=now)
+        info = _write_version(paths, partial, name=name, run_id=run_id, manifest=manifest, now=now, inputs=inputs)
         partial.rename(paths.published_versions / name)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
@@ -148,7 +151,14 @@ def _version_names(paths: WarehousePaths) -> list[str]:
 
 
 def _write_version(
-    paths: WarehousePaths, folder: Path, *, name: str, run_id: str | None, manifest: Path | None, now: datetime
+    paths: WarehousePaths,
+    folder: Path,
+    *,
+    name: str,
+    run_id: str | None,
+    manifest: Path | None,
+    now: datetime,
+    inputs: str | None,
 ) -> dict:
     folder.mkdir(parents=True)
     db = folder / PUBLISHED_DB
@@ -160,6 +170,7 @@ def _write_version(
         "run_id": run_id,
         "path": str(paths.published_db),
         "storage_version": STORAGE_VERSION,
+        "inputs": inputs,
         "tables": table_row_counts(db),
     }
     (folder / PUBLISH_INFO).write_text(json.dumps(info, indent=2), encoding="utf-8")
@@ -274,6 +285,18 @@ def prune_versions(paths: WarehousePaths, keep: int) -> list[str]:
     for version in doomed:
         shutil.rmtree(version.folder)
     return [v.name for v in doomed]
+
+
+def newest_version(paths: WarehousePaths) -> Version | None:
+    """The version published last (the current one, unless a rollback made an older one current)."""
+    kept = versions(paths)
+    return kept[-1] if kept else None
+
+
+def newest_inputs(paths: WarehousePaths) -> str | None:
+    """The inputs digest (warehouse/changes.py) the newest version was built from; None if none or unknown."""
+    newest = newest_version(paths)
+    return newest.info.get("inputs") if newest else None
 
 
 def last_publish(paths: WarehousePaths) -> dict | None:

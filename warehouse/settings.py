@@ -10,7 +10,11 @@ published/               what analysts read (warehouse/publish.py):
   current                link to the version analysts read
   warehouse.duckdb, ...  links to current/warehouse.duckdb, ... (one per file of the current version)
 reports/                 validation reports of rejected loads
-dagster/                 Dagster instance storage for `warehouse build` runs
+drop/                    files dropped by hand for the drop-folder sensor and a plain build (WAREHOUSE_DROP_FOLDER)
+dagster/                 Dagster instance storage for `warehouse build` runs (DAGSTER_HOME, if set, wins)
+
+Settings read from the environment here (others are read where the resource is configured,
+orchestration/defs/resources.py): where inputs come from, and where alerts go.
 """
 
 from __future__ import annotations
@@ -23,6 +27,26 @@ HOME_ENV = "WAREHOUSE_HOME"
 DEFAULT_HOME = "data"
 PUBLISHED_DB = "warehouse.duckdb"
 PUBLISH_INFO = "published.json"
+
+# Where a build takes its inputs: the raw archive's last accepted files (plus new files in the drop
+# folder), the embedded sample, a live download, or any other value: a folder of downloaded files.
+ARCHIVE_MODE = "archive"
+SAMPLE_MODE = "sample"
+DOWNLOAD_MODE = "download"
+SOURCE_ENV = "WAREHOUSE_SOURCE"  # for runs Dagster launches (schedule, UI); the CLI has --source
+DEFAULT_SOURCE = ARCHIVE_MODE  # the sample only when asked for: never overwrite ingested files by default
+
+# A failed, partly rejected or stale build POSTs a JSON summary here (the URL is a secret: never logged).
+ALERT_WEBHOOK_ENV = "WAREHOUSE_ALERT_WEBHOOK"
+ALERT_TIMEOUT_SECONDS = 10.0
+
+
+def source_from_env() -> str:
+    return os.environ.get(SOURCE_ENV) or DEFAULT_SOURCE
+
+
+def alert_webhook_from_env() -> str | None:
+    return os.environ.get(ALERT_WEBHOOK_ENV) or None
 
 
 @dataclass(frozen=True)
@@ -76,6 +100,10 @@ class WarehousePaths:
     @property
     def reports_dir(self) -> Path:
         return self.home / "reports"
+
+    @property
+    def drop_dir(self) -> Path:
+        return self.home / "drop"
 
     @property
     def dagster_home(self) -> Path:

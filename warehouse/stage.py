@@ -24,7 +24,9 @@ class ParsedTable:
     """A parsed, not yet accepted, table: where its Parquet is and which raw files it came from.
 
     `rejections` holds one validation report (as a dict) per file that could not be parsed; such a
-    table has no Parquet and its last accepted load is kept.
+    table has no Parquet and its last accepted load is kept. `unchanged` says why the files were not
+    parsed at all (warehouse/changes.py); `reload` that they are the last accepted load, read again
+    from the raw archive.
     """
 
     table_name: str
@@ -35,6 +37,8 @@ class ParsedTable:
     partition: str | None = None
     extra_columns: tuple[str, ...] = ()
     rejections: tuple[dict, ...] = ()
+    unchanged: str = ""
+    reload: bool = False
 
     @property
     def has_input(self) -> bool:
@@ -100,7 +104,9 @@ def write_parquet(data: pa.Table, target: Path) -> Path:
     return target
 
 
-def stage(table: RawTableSpec, files: list[ArchivedFile], target: Path, *, partition: str) -> ParsedTable:
+def stage(
+    table: RawTableSpec, files: list[ArchivedFile], target: Path, *, partition: str, reload: bool = False
+) -> ParsedTable:
     """Parse `files` into `target` (Parquet). With no file, nothing is written: the table keeps its last load.
 
     Raises:
@@ -111,7 +117,12 @@ def stage(table: RawTableSpec, files: list[ArchivedFile], target: Path, *, parti
         return ParsedTable(name, "", 0, (), ("no input file this run: the last accepted load is kept",), partition)
     data, notes, extra = parse_files(table, files)
     write_parquet(data, target)
-    return ParsedTable(name, str(target), data.num_rows, tuple(files), tuple(notes), partition, extra)
+    return ParsedTable(name, str(target), data.num_rows, tuple(files), tuple(notes), partition, extra, reload=reload)
+
+
+def unchanged_table(table: RawTableSpec, files: list[ArchivedFile], partition: str, verdict: str) -> ParsedTable:
+    """The staged description of files not parsed because they did not change (`verdict` says how)."""
+    return ParsedTable(table.contract.table_name, "", 0, tuple(files), (verdict,), partition, unchanged=verdict)
 
 
 def rejected_table(table: RawTableSpec, files: list[ArchivedFile], reports: list[dict], partition: str) -> ParsedTable:

@@ -21,6 +21,7 @@ from orchestration.defs.registry import file_asset_name
 from orchestration.defs.resources import WarehouseResource
 from sources import all_tables
 from sources.common.spec import RawTableSpec, SourceSpec
+from warehouse.changes import STILL_REJECTED, UNCHANGED
 from warehouse.gate import LoadOutcome
 
 GATE = "gate"
@@ -42,11 +43,19 @@ def gate_result(asset: dg.AssetKey, outcomes: list[LoadOutcome]) -> dg.AssetChec
     errors = [r for r in results if not r.passed and r.severity == "error"]
     warnings = [r for r in results if not r.passed and r.severity == "warn"]
     rejected = [report for report in reports if report.errors]
+    still_rejected = [o.partition for o in outcomes if o.status == STILL_REJECTED]
     if errors:
         files = ", ".join(f["filename"] for report in rejected for f in report.files)
         description = f"REJECTED {files} (last accepted load kept): " + "; ".join(r.describe() for r in errors[:5])
+    elif still_rejected:
+        description = (
+            f"{STILL_REJECTED} ({', '.join(still_rejected)}): the files offered are the ones last rejected, not "
+            "validated again (`warehouse release` re-gates a quarantined file); the last accepted load is kept"
+        )
     elif warnings:
         description = "accepted with warnings: " + "; ".join(r.describe() for r in warnings[:5])
+    elif not results and any(o.status == UNCHANGED for o in outcomes):
+        description = f"{UNCHANGED}: the files are those of the last accepted load, not validated again"
     elif not results:
         description = "no new file this run: nothing to validate, the last accepted load is kept"
     else:
@@ -65,8 +74,8 @@ def gate_result(asset: dg.AssetKey, outcomes: list[LoadOutcome]) -> dg.AssetChec
     return dg.AssetCheckResult(
         asset_key=asset,
         check_name=GATE,
-        passed=not errors and not warnings,
-        severity=dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN,
+        passed=not errors and not still_rejected and not warnings,
+        severity=dg.AssetCheckSeverity.ERROR if errors or still_rejected else dg.AssetCheckSeverity.WARN,
         description=description[:2000],
         metadata={
             "failed_rules": [r.rule for r in errors],

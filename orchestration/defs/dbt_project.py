@@ -1,7 +1,9 @@
 """The dbt project as Dagster sees it, with its manifest kept up to date.
 
 `dbt parse` costs ~13 s, so the manifest is reused and regenerated only when a file of the dbt
-project (or a source contract, which generates `_sources.yml`) is newer than it.
+project (or a source contract, which generates `_sources.yml`) is newer than it. The checksum of
+the same files (and of the employer-linkage code) tells a build whether the marts must be rebuilt
+although no raw table changed (warehouse/changes.py).
 """
 
 from __future__ import annotations
@@ -14,9 +16,13 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
+from warehouse.changes import code_checksum
+
 log = logging.getLogger(__name__)
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+REPO = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = REPO / "dbt_project"
+LINKAGE_CODE = REPO / "warehouse" / "linkage"  # the Python step between dbt's intermediate models and marts
 _WATCHED = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
 
 
@@ -52,4 +58,9 @@ def ensure_manifest(project: DbtProject = dbt_project) -> Path:
     return Path(project.manifest_path)
 
 
-__all__ = ["dbt_project", "ensure_manifest", "manifest_is_stale"]
+def transform_code_version(project: DbtProject = dbt_project) -> str:
+    """A checksum of the code that turns raw tables into marts: the dbt project and employer linkage."""
+    return code_checksum([*(Path(project.project_dir) / name for name in _WATCHED), LINKAGE_CODE])
+
+
+__all__ = ["dbt_project", "ensure_manifest", "manifest_is_stale", "transform_code_version"]

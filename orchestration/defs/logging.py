@@ -41,7 +41,8 @@ class _ProgressHandler(logging.Handler):
         if kind in ("STEP_SUCCESS", "STEP_SKIPPED"):
             took = time.monotonic() - self.started.get(step, time.monotonic())
             line = f"{_SYMBOL[kind]} {step}" + (
-                f" ({took:.1f}s)" if kind == "STEP_SUCCESS" else " (skipped: upstream did not succeed)"
+                # Dagster skips a step whose upstream materialized nothing (no step after a failure runs at all).
+                f" ({took:.1f}s)" if kind == "STEP_SUCCESS" else " (skipped: nothing new upstream)"
             )
             return "\n".join([line, *self._materialized_lines(step)])
         if kind == "STEP_FAILURE":

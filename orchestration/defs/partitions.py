@@ -25,6 +25,36 @@ FULL_RANGE_TAGS = {
     "dagster/asset_partition_range_end": fiscal_year_partitions.get_partition_keys()[-1],
 }
 
+# A run covers one range of partitions; to rebuild some fiscal years only (2016 and 2019, say), it
+# spans their range and this tag names the years its assets work on: the others are left as they are.
+FISCAL_YEARS_TAG = "warehouse/fiscal_years"
+
+
+def fiscal_years_tags(years: list[str]) -> dict[str, str]:
+    """Run tags that rebuild only these fiscal years (partition keys) of the partitioned assets."""
+    ordered = sorted(years)
+    return {
+        "dagster/asset_partition_range_start": ordered[0],
+        "dagster/asset_partition_range_end": ordered[-1],
+        FISCAL_YEARS_TAG: ",".join(ordered),
+    }
+
+
+def run_partition_keys(context) -> list[str]:
+    """The fiscal years a run of a partitioned asset works on: its range, or the years FISCAL_YEARS_TAG names."""
+    wanted = context.run.tags.get(FISCAL_YEARS_TAG)
+    keys = list(context.partition_keys)
+    return [key for key in keys if key in wanted.split(",")] if wanted else keys
+
+
 default_partitions = [fiscal_year_partitions]
 
-__all__ = ["FULL_RANGE_TAGS", "current_fiscal_year", "default_partitions", "fiscal_year_partitions"]
+__all__ = [
+    "FISCAL_YEARS_TAG",
+    "FULL_RANGE_TAGS",
+    "current_fiscal_year",
+    "default_partitions",
+    "fiscal_year_partitions",
+    "fiscal_years_tags",
+    "run_partition_keys",
+]

@@ -22,6 +22,16 @@ def raw_asset_name(spec: SourceSpec, table: RawTableSpec) -> str:
     return table.contract.table_name
 
 
+def extract_load_asset_names(spec: SourceSpec, table: RawTableSpec) -> list[str]:
+    """The file, parsed and raw assets of one source table, upstream first."""
+    return [file_asset_name(spec, table), parsed_asset_name(spec, table), raw_asset_name(spec, table)]
+
+
+def is_extract_load_asset(name: str) -> bool:
+    """A file/parsed/raw asset (everything else -- dbt, linkage, publish -- is downstream of the raw tables)."""
+    return name.startswith(("file_", "parsed_", "raw_"))
+
+
 def source_group(spec: SourceSpec) -> str:
     return f"raw_{spec.name}"
 

@@ -1,11 +1,14 @@
 """Resources, configured from environment variables (never read inside assets).
 
 - ``WAREHOUSE_HOME``: root of all data (default ``./data``).
-- ``WAREHOUSE_SOURCE``: where inputs come from: ``sample`` (default), ``download`` or a folder.
+- ``WAREHOUSE_SOURCE``: where inputs of runs Dagster launches come from (warehouse/settings.py):
+  ``archive`` (default: each table's last accepted files, plus new files in the drop folder),
+  ``download``, ``sample`` or a folder.
 - ``WAREHOUSE_SAMPLE_SCALE`` / ``WAREHOUSE_SAMPLE_SEED``: the embedded sample's size and seed.
 - ``WAREHOUSE_MAX_ROW_DROP``: share of rows a load may lose against the last accepted one (0.5).
 - ``WAREHOUSE_DOWNLOAD_MIRROR``: fetch ``https://host/path`` from ``<mirror>/host/path`` instead.
-- ``WAREHOUSE_DROP_FOLDER``: folder the drop-folder sensor watches (default ``$WAREHOUSE_HOME/drop``).
+- ``WAREHOUSE_DROP_FOLDER``: folder the drop-folder sensor watches and a plain build reads new files
+  from (default ``$WAREHOUSE_HOME/drop``).
 - ``WAREHOUSE_KEEP_VERSIONS``: how many published versions to keep for rollback (default 5).
 """
 
@@ -24,7 +27,7 @@ from orchestration.defs.dbt_project import dbt_project
 from sources.common.archive import RawArchive
 from sources.common.sample_world import SampleConfig
 from warehouse.publish import DEFAULT_KEEP_VERSIONS, keep_versions_from_env
-from warehouse.settings import DEFAULT_HOME, HOME_ENV, WarehousePaths
+from warehouse.settings import DEFAULT_HOME, DEFAULT_SOURCE, HOME_ENV, WarehousePaths, source_from_env
 
 DEFAULT_SAMPLE_SCALE = 0.01
 DEFAULT_SAMPLE_SEED = 20261125
@@ -34,7 +37,7 @@ class WarehouseResource(dg.ConfigurableResource):
     """Where the warehouse lives and where its raw inputs come from."""
 
     home: str = DEFAULT_HOME
-    input_mode: str = "sample"
+    input_mode: str = DEFAULT_SOURCE
     sample_scale: float = DEFAULT_SAMPLE_SCALE
     sample_seed: int = DEFAULT_SAMPLE_SEED
     # "replace": a raw table is replaced by the files of this run (a full build);
@@ -52,12 +55,14 @@ class WarehouseResource(dg.ConfigurableResource):
     operator: str = ""
     # Published versions kept for `warehouse rollback` (the newest, current one included).
     keep_versions: int = DEFAULT_KEEP_VERSIONS
+    # Parse, gate and load every table and rebuild and publish, even what did not change (--force).
+    force: bool = False
 
     def paths(self) -> WarehousePaths:
         return WarehousePaths.at(self.home).ensure()
 
     def drop_path(self) -> Path:
-        return Path(self.drop_folder) if self.drop_folder else self.paths().home / "drop"
+        return Path(self.drop_folder) if self.drop_folder else self.paths().drop_dir
 
     def archive(self) -> RawArchive:
         return RawArchive(self.paths().raw_archive)
@@ -84,7 +89,7 @@ def warehouse_from_env(**overrides) -> WarehouseResource:
     env = os.environ
     settings = dict(
         home=env.get(HOME_ENV) or DEFAULT_HOME,
-        input_mode=env.get("WAREHOUSE_SOURCE") or "sample",
+        input_mode=source_from_env(),
         sample_scale=float(env.get("WAREHOUSE_SAMPLE_SCALE") or DEFAULT_SAMPLE_SCALE),
         sample_seed=int(env.get("WAREHOUSE_SAMPLE_SEED") or DEFAULT_SAMPLE_SEED),
         max_row_drop_share=float(env.get("WAREHOUSE_MAX_ROW_DROP") or 0.5),

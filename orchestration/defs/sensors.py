@@ -1,25 +1,38 @@
-"""Sensors: a run starts when a new (or changed) file appears in the local drop folder.
+"""Sensors: a run starts when a new (or changed) file appears in the local drop folder; an alert
+goes out when a run of the build job fails, rejects a file or leaves a table stale.
 
 Agencies that download files by hand drop them, under their published names, into
 ``$WAREHOUSE_DROP_FOLDER`` (default ``$WAREHOUSE_HOME/drop``). For each new file the sensor asks
 for one run that loads it into its table -- only its fiscal year for H-2A -- and rebuilds the
 dbt models and the published warehouse. The run's tags tell the file assets to read the drop
 folder and the raw assets to replace only the slices the file carries.
+
+Alerts (warehouse/alerts.py, $WAREHOUSE_ALERT_WEBHOOK) cover the runs the daemon launches: the
+weekly schedule, the drop-folder sensor, launches from the UI. Runs the CLI executes in-process are
+in the same run history but tagged LAUNCHED_BY_CLI: the CLI alerts on them itself, so the sensors
+skip them and no run is alerted twice. The alert sensors run by default (they only POST when the
+webhook is set); the schedule and the drop-folder sensor are off until turned on.
 """
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
 
 from orchestration.defs.jobs import build_warehouse
-from orchestration.defs.registry import file_asset_name, parsed_asset_name, raw_asset_name
+from orchestration.defs.registry import extract_load_asset_names, is_extract_load_asset
 from orchestration.defs.resources import WarehouseResource
 from sources import all_tables
+from warehouse.alerts import BuildSummary, send_alert, summarize
+from warehouse.publish import newest_version
+from warehouse.settings import alert_webhook_from_env
 
 INPUT_TAG = "warehouse/input"
 LOAD_MODE_TAG = "warehouse/load_mode"
 DROP = "drop"
+LAUNCHED_BY_TAG = "warehouse/launched_by"
+LAUNCHED_BY_CLI = {LAUNCHED_BY_TAG: "cli"}
 
 
 def drop_folder_requests(
@@ -39,7 +52,7 @@ def drop_folder_requests(
         if seen.get(path.name) == current[path.name]:
             continue
         spec, table = tables[0]
-        keys = [dg.AssetKey(name(spec, table)) for name in (file_asset_name, parsed_asset_name, raw_asset_name)]
+        keys = [dg.AssetKey(name) for name in extract_load_asset_names(spec, table)]
         requests.append(
             dg.RunRequest(
                 run_key=f"{path.name}:{current[path.name]}",
@@ -61,7 +74,7 @@ def drop_folder_requests(
 def new_files_in_drop_folder(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
     seen = json.loads(context.cursor) if context.cursor else {}
     graph = context.repository_def.asset_graph
-    downstream = [key for key in graph.get_all_asset_keys() if _is_downstream_layer(key)]
+    downstream = [key for key in graph.get_all_asset_keys() if not is_extract_load_asset(key.to_user_string())]
     requests, cursor = drop_folder_requests(warehouse.drop_path(), seen, downstream)
     context.update_cursor(json.dumps(cursor, sort_keys=True))
     if not requests:
@@ -69,11 +82,91 @@ def new_files_in_drop_folder(context: dg.SensorEvaluationContext, warehouse: War
     return requests
 
 
-def _is_downstream_layer(key: dg.AssetKey) -> bool:
-    """dbt models, seeds and the publish step: everything that is not a file/parsed/raw asset."""
-    return not key.to_user_string().startswith(("file_", "parsed_", "raw_"))
+@dg.run_status_sensor(
+    name="alert_on_rejected_or_stale_build",
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[build_warehouse],
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="POSTs a summary to $WAREHOUSE_ALERT_WEBHOOK when a build run rejected a file or left a table "
+    "stale (runs the CLI executes alert from the CLI).",
+)
+def alert_on_rejected_or_stale_build(context: dg.RunStatusSensorContext, warehouse: WarehouseResource):
+    return alert_on_run(context, warehouse, failed_steps=[])
 
 
-default_sensors = [new_files_in_drop_folder]
+@dg.run_failure_sensor(
+    name="alert_on_failed_build",
+    monitored_jobs=[build_warehouse],
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="POSTs a summary to $WAREHOUSE_ALERT_WEBHOOK when a build run failed (runs the CLI executes "
+    "alert from the CLI).",
+)
+def alert_on_failed_build(context: dg.RunFailureSensorContext, warehouse: WarehouseResource):
+    failed = [
+        {"step": event.step_key, "error": failure_message(event.event_specific_data.error)}
+        for event in context.get_step_failure_events()
+    ]
+    return alert_on_run(
+        context, warehouse, failed_steps=failed or [{"step": None, "error": context.failure_event.message}]
+    )
 
-__all__ = ["DROP", "INPUT_TAG", "LOAD_MODE_TAG", "default_sensors", "drop_folder_requests", "new_files_in_drop_folder"]
+
+def alert_on_run(context: dg.RunStatusSensorContext, warehouse: WarehouseResource, failed_steps: list[dict]):
+    """Send the run's summary when it needs an alert; say why not otherwise."""
+    run = context.dagster_run
+    if run.tags.get(LAUNCHED_BY_TAG) == LAUNCHED_BY_CLI[LAUNCHED_BY_TAG]:
+        return dg.SkipReason(f"run {run.run_id} was launched by the CLI, which alerts on it itself")
+    if not alert_webhook_from_env():
+        return dg.SkipReason("no alert webhook set ($WAREHOUSE_ALERT_WEBHOOK)")
+    summary = run_summary(context.instance, run, warehouse, failed_steps)
+    if not summary.needs_alert:
+        return dg.SkipReason(f"run {run.run_id}: every table fresh, nothing to alert")
+    problem = send_alert(summary)
+    if problem:
+        context.log.warning(problem)
+        return dg.SkipReason(problem)
+    return None
+
+
+def run_summary(instance, run, warehouse: WarehouseResource, failed_steps: list[dict]) -> BuildSummary:
+    stats = instance.get_run_stats(run.run_id)
+    newest = newest_version(warehouse.paths())
+    return summarize(
+        warehouse.paths(),
+        run_id=run.run_id,
+        launched_by="dagster",
+        started_at=_iso(stats.start_time),
+        finished_at=_iso(stats.end_time),
+        build_seconds=stats.end_time - stats.start_time if stats.start_time and stats.end_time else None,
+        failed_steps=failed_steps,
+        published_version=newest.name if newest and newest.run_id == run.run_id else None,
+    )
+
+
+def _iso(timestamp: float | None) -> str | None:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds") if timestamp else None
+
+
+def failure_message(error) -> str:
+    """The first line of what made a step fail: the innermost cause of the error Dagster wraps it in."""
+    while error is not None and error.cause is not None:
+        error = error.cause
+    text = (error.message if error is not None else "").strip()
+    return text.splitlines()[0] if text else "failed"
+
+
+default_sensors = [new_files_in_drop_folder, alert_on_rejected_or_stale_build, alert_on_failed_build]
+
+__all__ = [
+    "DROP",
+    "INPUT_TAG",
+    "LAUNCHED_BY_CLI",
+    "LAUNCHED_BY_TAG",
+    "LOAD_MODE_TAG",
+    "alert_on_failed_build",
+    "alert_on_rejected_or_stale_build",
+    "default_sensors",
+    "drop_folder_requests",
+    "failure_message",
+    "new_files_in_drop_folder",
+]

@@ -4,7 +4,8 @@ Layout under the archive root (``$WAREHOUSE_HOME/raw``)::
 
     <source>/<version>/<file name>        the bytes exactly as received, read-only
     <source>/<version>/manifest.json      url, fetched_at, bytes, sha256
-    <source>/<version>/QUARANTINED.json   present only when a gate rejected the file
+    <source>/<version>/QUARANTINED.json   present only when a gate rejected the file (and .txt)
+    <source>/<version>/RELEASED.json      the quarantine report of a file later accepted (and .txt)
 
 ``version`` is the first 16 hex digits of the SHA-256, so storing identical bytes twice is a
 no-op and a version can never change once written. Parsing, gating and loading live elsewhere.
@@ -24,6 +25,8 @@ from pathlib import Path
 MANIFEST = "manifest.json"
 QUARANTINE_JSON = "QUARANTINED.json"
 QUARANTINE_TEXT = "QUARANTINED.txt"
+RELEASED_JSON = "RELEASED.json"
+RELEASED_TEXT = "RELEASED.txt"
 _CHUNK = 1 << 20
 
 
@@ -47,6 +50,11 @@ class ArchivedFile:
     @property
     def is_quarantined(self) -> bool:
         return (self.folder / QUARANTINE_JSON).exists()
+
+    def quarantine_report(self) -> dict:
+        """The validation report that quarantined this file (empty when it is not quarantined)."""
+        path = self.folder / QUARANTINE_JSON
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -123,6 +131,11 @@ class RawArchive:
         manifests = sorted((self.root / source).glob(f"*/{MANIFEST}"))
         return sorted((self._read_manifest(m) for m in manifests), key=lambda f: (f.fetched_at, f.filename))
 
+    def find(self, source: str, sha256: str) -> ArchivedFile | None:
+        """The archived file with these bytes, or None."""
+        manifest = self.root / source / sha256[:16] / MANIFEST
+        return self._read_manifest(manifest) if manifest.exists() else None
+
     def quarantine(self, archived: ArchivedFile, report: dict, summary: str) -> Path:
         """Mark an archived file as rejected, keeping the bytes and the validation report beside them."""
         _write_json_atomic(archived.folder / QUARANTINE_JSON, report)
@@ -130,9 +143,11 @@ class RawArchive:
         return archived.folder / QUARANTINE_JSON
 
     def release(self, archived: ArchivedFile) -> None:
-        """Lift a quarantine mark (a later run accepted the same bytes, e.g. after a rule change)."""
-        (archived.folder / QUARANTINE_JSON).unlink(missing_ok=True)
-        (archived.folder / QUARANTINE_TEXT).unlink(missing_ok=True)
+        """Lift a quarantine mark (a later run accepted the same bytes, e.g. after a rule change); the
+        report that had quarantined the file stays beside it as RELEASED.json/.txt."""
+        for marked, kept in ((QUARANTINE_JSON, RELEASED_JSON), (QUARANTINE_TEXT, RELEASED_TEXT)):
+            if (archived.folder / marked).exists():
+                os.replace(archived.folder / marked, archived.folder / kept)
 
     @staticmethod
     def _read_manifest(path: Path) -> ArchivedFile:

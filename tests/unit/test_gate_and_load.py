@@ -5,6 +5,7 @@ marks the table stale with the file, the reason and the report."""
 from __future__ import annotations
 
 import csv
+import json
 import zipfile
 from pathlib import Path
 
@@ -71,3 +72,30 @@ def test_an_added_column_is_a_warning_and_a_bad_file_keeps_the_last_load(warehou
     assert status == "stale: rejected WHD_enforcement.zip" and rejected_file == "WHD_enforcement.zip"
     assert (last_file, row_count) == ("WHD_enforcement.zip", 3), "the last accepted load is kept"
     assert "money_non_negative" in reason
+
+
+def test_a_quarantined_file_that_passes_later_is_released_with_its_report_kept(warehouse, tmp_path):
+    with open(REAL / "whd" / "era3_bulk_chunk_live_dates.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert _gate(warehouse, _zip(rows, tmp_path / "full"), "run-1").status == LOADED
+    shorter = _zip(rows[:2], tmp_path / "shorter")  # 1 row of 3: a drop the row-count rule refuses
+    refused = _gate(warehouse, shorter, "run-2")
+    assert refused.status == REJECTED
+    (archived,) = [f for f in RawArchive(warehouse.paths().raw_archive).files("whd") if f.is_quarantined]
+    quarantine = json.loads((archived.folder / "QUARANTINED.json").read_text())
+
+    accepting = warehouse.model_copy(
+        update={"accept_row_drop": [TABLE.contract.table_name], "accept_row_drop_reason": "re-issue", "operator": "ana"}
+    )
+    assert _gate(accepting, shorter, "run-3").status == LOADED
+    assert not archived.is_quarantined
+    assert json.loads((archived.folder / "RELEASED.json").read_text()) == quarantine, "the report stays beside it"
+    assert (archived.folder / "RELEASED.txt").read_text().startswith("raw_whd__compliance_actions: load REJECTED")
+    with duckdb.connect(str(warehouse.paths().build_db), read_only=True) as con:
+        released = con.execute(
+            "select run_id, released_by, file, file_sha256, rejection, report_path, released_at is not null "
+            "from audit.quarantine_releases"
+        ).fetchall()
+    ((run_id, who, file, sha256, rejection, report_path, dated),) = released
+    assert (run_id, who, file, sha256, dated) == ("run-3", "ana", "WHD_enforcement.zip", archived.sha256, True)
+    assert rejection.startswith("row_count_vs_last_load: ") and report_path == refused.reports[0].report_path

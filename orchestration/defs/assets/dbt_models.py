@@ -4,6 +4,11 @@ dbt sources map to the assets that write them (same key as the DuckDB table: the
 ``raw_<source>__<table>`` assets, and ``int_employer_links``, the Python employer linkage), so the
 lineage is one graph; dbt tests become asset checks. `dbt build` runs twice: seeds, staging and
 intermediate before the employer linkage, the marts after it.
+
+When the build holds exactly the inputs the newest published version was made from (same files per
+table, same statuses, same dbt and linkage code: warehouse/changes.py), `dbt_models` materializes
+nothing, so Dagster skips the linkage, the marts and the publish step too: nothing changed, nothing
+is published. A forced run (`warehouse build --force`, `warehouse publish`) always rebuilds.
 """
 
 from collections.abc import Mapping
@@ -12,8 +17,10 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.defs.dbt_project import dbt_project, ensure_manifest
+from orchestration.defs.dbt_project import dbt_project, ensure_manifest, transform_code_version
 from orchestration.defs.resources import WarehouseResource
+from warehouse.changes import inputs_digest
+from warehouse.publish import newest_inputs
 
 _GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
 
@@ -42,6 +49,9 @@ MARTS = "path:models/marts"
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """Build (seed, run, test) the seeds, staging and intermediate models against the build database."""
+    if not warehouse.force and newest_inputs(warehouse.paths()) == current_inputs(warehouse):
+        context.log.info("nothing changed since the newest published version: dbt, linkage and publish skipped")
+        return
     with warehouse.dbt_environment():
         yield from dbt.cli(["build"], context=context).stream()
 
@@ -55,6 +65,11 @@ def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse:
         yield from dbt.cli(["build"], context=context).stream()
 
 
+def current_inputs(warehouse: WarehouseResource) -> str:
+    """The digest of what the build database's marts are made from (recorded by each publish)."""
+    return inputs_digest(warehouse.paths().build_db, transform_code_version())
+
+
 default_assets = [dbt_models, dbt_marts]
 
-__all__ = ["dbt_marts", "dbt_models", "default_assets", "translator"]
+__all__ = ["current_inputs", "dbt_marts", "dbt_models", "default_assets", "translator"]

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.defs.assets.dbt_models import dbt_marts, dbt_models
+from orchestration.defs.assets.dbt_models import current_inputs, dbt_marts, dbt_models
 from orchestration.defs.dbt_project import ensure_manifest
 from orchestration.defs.registry import PUBLISH_GROUP
 from orchestration.defs.resources import WarehouseResource
@@ -23,7 +23,13 @@ from warehouse.report import write_report
 )
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Publish the build database as a new version and make it current (atomic rename)."""
-    result = publish(warehouse.paths(), run_id=context.run_id, manifest=ensure_manifest(), keep=warehouse.keep_versions)
+    result = publish(
+        warehouse.paths(),
+        run_id=context.run_id,
+        manifest=ensure_manifest(),
+        keep=warehouse.keep_versions,
+        inputs=current_inputs(warehouse),
+    )
     marts = {name: rows for name, rows in result.tables.items() if name.startswith("marts.")}
     return dg.MaterializeResult(
         metadata={

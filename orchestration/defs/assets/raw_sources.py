@@ -10,6 +10,8 @@ every partition in one run (single-run backfill policy). Steps hand over through
 (warehouse/handoff.py). A file that fails parsing or its gate is quarantined with its own validation
 report and costs only its own table (partition): that table keeps its last accepted load, marked
 stale in ``audit.source_status``, while every other table loads and dbt and publish still run.
+A table (partition) whose files did not change is not parsed, gated or loaded again
+(warehouse/changes.py), unless the run is forced.
 """
 
 from pathlib import Path
@@ -17,30 +19,36 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.asset_checks import GATE, gate_description, gate_result
-from orchestration.defs.partitions import fiscal_year_partitions
+from orchestration.defs.partitions import fiscal_year_partitions, run_partition_keys
 from orchestration.defs.registry import file_asset_name, parsed_asset_name, raw_asset_name, source_group
 from orchestration.defs.resources import WarehouseResource
 from sources import all_tables
 from sources.common.spec import RawTableSpec, SourceSpec
 from warehouse.acquire import acquire, acquire_file
-from warehouse.gate import NO_INPUT, REJECTED, LoadOutcome, gate_and_load
+from warehouse.audit import slice_status
+from warehouse.changes import is_reload, skip_verdict
+from warehouse.gate import KEPT, REJECTED, LoadOutcome, gate_and_load
 from warehouse.gate_report import reject_unparseable_files
 from warehouse.handoff import UNPARTITIONED, load_parsed, load_selection, parsed_path, save_parsed, save_selection
 from warehouse.load import ensure_raw_table
 from warehouse.progress import DownloadProgress
-from warehouse.stage import FilesRejected, rejected_table, stage
+from warehouse.settings import ARCHIVE_MODE
+from warehouse.stage import FilesRejected, rejected_table, stage, unchanged_table
 
 
 def partition_keys(context, table: RawTableSpec) -> list[str]:
-    """The partitions this run covers (one, a range, or 'all' for an unpartitioned table)."""
-    return list(context.partition_keys) if table.is_partitioned else [UNPARTITIONED]
+    """The partitions this run covers (one, a range, some fiscal years, or 'all' for an unpartitioned table)."""
+    return run_partition_keys(context) if table.is_partitioned else [UNPARTITIONED]
 
 
 INGEST_PATH_TAG = "warehouse/ingest_path"  # `warehouse ingest`: this one file, whatever its name
 
 
 def input_mode(context, warehouse: WarehouseResource) -> str:
-    """Where this run reads files: the drop folder for runs the drop-folder sensor started."""
+    """Where this run reads files: one file (`warehouse ingest`, `release`), the drop folder (runs the
+    drop-folder sensor started), or the resource's input mode."""
+    if INGEST_PATH_TAG in context.run.tags:
+        return context.run.tags[INGEST_PATH_TAG]
     return str(warehouse.drop_path()) if context.run.tags.get("warehouse/input") == "drop" else warehouse.input_mode
 
 
@@ -57,11 +65,20 @@ def _acquire(context, spec: SourceSpec, table: RawTableSpec, warehouse: Warehous
         progress=DownloadProgress(context.log.info),
         mirror=warehouse.download_mirror or None,
         only=(lambda path: table.partition_of(path) in wanted) if table.is_partitioned else None,
+        drop_folder=warehouse.drop_path(),
     )
 
 
 def load_mode(context, warehouse: WarehouseResource) -> str:
-    return context.run.tags.get("warehouse/load_mode") or warehouse.load_mode
+    """A rebuild from the archive merges: a new dropped file replaces only the slices it carries."""
+    if context.run.tags.get("warehouse/load_mode"):
+        return context.run.tags["warehouse/load_mode"]
+    return "merge" if input_mode(context, warehouse) == ARCHIVE_MODE else warehouse.load_mode
+
+
+def merges(context, table: RawTableSpec, warehouse: WarehouseResource) -> bool:
+    """Does a load replace only the slices its files carry (a partition always), not the whole table?"""
+    return table.is_partitioned or load_mode(context, warehouse) == "merge"
 
 
 def _partitioning(table: RawTableSpec) -> dict:
@@ -118,23 +135,45 @@ def build_parsed_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefini
     )
     def _parsed_asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         paths = warehouse.paths()
-        rows, notes, rejected = 0, [], []
+        rows, notes, rejected, unchanged = 0, [], [], []
         for key in partition_keys(context, table):
-            files = load_selection(paths, name, key)
-            try:
-                parsed = stage(table, files, parsed_path(paths, name, key), partition=key)
-            except FilesRejected as error:
-                reports = reject_unparseable_files(
-                    warehouse.archive(), paths, table, error.rejected, run_id=context.run.run_id, partition=key
-                )
-                parsed = rejected_table(table, files, [r.to_dict() for r in reports], key)
-                rejected += [f["filename"] for r in reports for f in r.files]
+            parsed = _parse_partition(context, spec, table, warehouse, key)
             save_parsed(paths, parsed, key)
             rows += parsed.row_count
             notes += list(parsed.notes)
-        return dg.MaterializeResult(metadata={"row_count": rows, "rejected_files": rejected, "notes": notes[:50]})
+            rejected += [f["filename"] for r in parsed.rejections for f in r["files"]]
+            unchanged += [key] if parsed.unchanged else []
+        return dg.MaterializeResult(
+            metadata={"row_count": rows, "rejected_files": rejected, "unchanged": unchanged, "notes": notes[:50]}
+        )
 
     return _parsed_asset
+
+
+def _parse_partition(context, spec: SourceSpec, table: RawTableSpec, warehouse: WarehouseResource, key: str):
+    """Parse one partition's selected files to Parquet, unless they did not change since the last run."""
+    paths = warehouse.paths()
+    name = table.contract.table_name
+    files = load_selection(paths, name, key)
+    status = slice_status(paths.build_db, name, key)
+    sha256s = [f.sha256 for f in files]
+    reload = is_reload(status, sha256s, from_archive=input_mode(context, warehouse) == ARCHIVE_MODE)
+    merge = merges(context, table, warehouse)
+    single_file = INGEST_PATH_TAG in context.run.tags  # `ingest`, `release`: gate it, also if rejected before
+    verdict = (
+        None
+        if warehouse.force
+        else skip_verdict(status, sha256s, merge=merge, reload=reload, regate_rejected=single_file)
+    )
+    if verdict:
+        return unchanged_table(table, files, key, verdict)
+    try:
+        return stage(table, files, parsed_path(paths, name, key), partition=key, reload=reload)
+    except FilesRejected as error:
+        reports = reject_unparseable_files(
+            warehouse.archive(), paths, table, error.rejected, run_id=context.run.run_id, partition=key
+        )
+        return rejected_table(table, files, [r.to_dict() for r in reports], key)
 
 
 def build_raw_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefinition:
@@ -152,7 +191,7 @@ def build_raw_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefinitio
         **_partitioning(table),
     )
     def _raw_asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-        merge = table.is_partitioned or load_mode(context, warehouse) == "merge"
+        merge = merges(context, table, warehouse)
         outcomes = []
         for partition in partition_keys(context, table):
             parsed = load_parsed(warehouse.paths(), name, partition)
@@ -176,8 +215,9 @@ def _log_outcome(context, outcome: LoadOutcome) -> None:
 
 
 def raw_metadata(outcomes: list[LoadOutcome], total: int, mode: str) -> dict:
-    """What a raw asset's materialization says: rows now in the table, rows loaded, what was kept and why."""
-    kept = [o.partition for o in outcomes if o.status == NO_INPUT]
+    """What a raw asset's materialization says: rows now in the table, rows loaded, what was kept and why,
+    and each partition's outcome (`outcomes`: the CLI prints one line per table from it)."""
+    kept = [o.partition for o in outcomes if o.status in KEPT]
     rejected = {
         o.partition: [f["filename"] for r in o.reports for f in r.files] for o in outcomes if o.status == REJECTED
     }
@@ -189,7 +229,8 @@ def raw_metadata(outcomes: list[LoadOutcome], total: int, mode: str) -> dict:
         if rejected
         else "fresh",
         "rejected": dg.MetadataValue.json(rejected),
-        "kept_last_load_no_input": kept[:50],
+        "kept_last_load": kept[:50],
+        "outcomes": dg.MetadataValue.json({o.partition: [o.status, o.rows_loaded] for o in outcomes}),
     }
 
 
