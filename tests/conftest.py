@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, Phase, settings
 
 from sources.common.sample_world import SampleConfig, World
+
+# Property tests: reproducible on CI (derandomize: the same examples every run; print_blob: a failure
+# prints the blob that replays it with @reproduce_failure). HYPOTHESIS_PROFILE=dev explores new examples.
+settings.register_profile(
+    "ci", derandomize=True, print_blob=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", deadline=None, print_blob=True)
+# A first look at a failure without minutes of shrinking (slow parsers on a busy machine).
+settings.register_profile(
+    "no-shrink", parent=settings.get_profile("ci"), phases=[p for p in Phase if p != Phase.shrink]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Small enough for unit tests to run in seconds, large enough for every planted pattern.
 TEST_SCALE = 0.004

@@ -483,12 +483,42 @@ def cast_to_contract(
         FROM "{table}" {filter_sql}""",
         params,
     )
+    _raise_on_missing_required(con, contract, mapping, [n for n in typed if n not in derived], file=file)
     final = ", ".join(
         f"CAST({derived[c.name]} AS {c.duckdb_type}) AS {_q(c.name)}" if c.name in derived else _q(c.name)
         for c in contract.columns
     )
     result = con.sql(f'SELECT {final} FROM "_typed" ORDER BY source_file, source_row').to_arrow_table()
     return result.cast(contract.arrow_schema())
+
+
+def _raise_on_missing_required(con, contract: TableContract, mapping, columns: Sequence[str], *, file) -> None:
+    """A blank cell in a column the contract says is never null (a key) is an error naming its rows."""
+    required = [n for n in columns if not contract.column(n).nullable]
+    if not required:
+        return
+    # fetchall: a half-fetched result would block the connection's next query.
+    (counts,) = con.execute(
+        "SELECT " + ", ".join(f"count_if({_q(n)} IS NULL)" for n in required) + ' FROM "_typed"'
+    ).fetchall()
+    failing = {name: n for name, n in zip(required, counts, strict=True) if n}
+    if not failing:
+        return
+    problems = [
+        Problem("required_value", f"{name} is blank", column=mapping.get(name, name), row=row)
+        for name in failing
+        for (row,) in con.execute(
+            f'SELECT source_row FROM "_typed" WHERE {_q(name)} IS NULL ORDER BY source_row LIMIT {MAX_EXAMPLES}'
+        ).fetchall()
+    ]
+    published = ", ".join(f"{mapping.get(n, n)} ({c})" for n, c in failing.items())
+    raise ParseError(
+        file,
+        "required_value",
+        f"blank values in columns that are never blank: {published}",
+        problems[:MAX_EXAMPLES],
+        sum(failing.values()),
+    )
 
 
 def _extra_columns_json(extra: Sequence[str]) -> str:

@@ -174,14 +174,20 @@ def _parse_csv_batch(items: list[tuple[Path, str, str]]) -> ParseResult:
         con.execute("SET threads = 1")
         con.execute("CREATE TEMP TABLE _files (path VARCHAR, _file VARCHAR, _sha256 VARCHAR)")
         con.executemany("INSERT INTO _files VALUES (?, ?, ?)", [(str(p), f, s) for p, f, s in items])
+        # source_row is the line within its file: number the rows in scan order (one thread: file
+        # order) before the join, then count from each file's first row. A row_number() partitioned by
+        # file has no order of its own and numbered rows differently from one build to the next.
         con.execute(
             f"""CREATE TEMP TABLE _text AS
-            SELECT csv.* EXCLUDE (filename), _files._file, _files._sha256,
-                   row_number() OVER (PARTITION BY csv.filename) AS source_row
-            FROM read_csv(?, header = true, auto_detect = false, columns = {columns}, delim = ',', quote = '"',
-                          escape = '"', strict_mode = true, null_padding = false, encoding = 'utf-8',
-                          filename = true) AS csv
-            JOIN _files ON csv.filename = _files.path""",
+            WITH scanned AS (
+                SELECT *, row_number() OVER () AS scan_row
+                FROM read_csv(?, header = true, auto_detect = false, columns = {columns}, delim = ',',
+                              quote = '"', escape = '"', strict_mode = true, null_padding = false,
+                              encoding = 'utf-8', filename = true)
+            )
+            SELECT scanned.* EXCLUDE (filename, scan_row), _files._file, _files._sha256,
+                   scan_row - min(scan_row) OVER (PARTITION BY scanned.filename) + 1 AS source_row
+            FROM scanned JOIN _files ON scanned.filename = _files.path""",
             [[str(p) for p, _, _ in items]],
         )
         result = _filter_and_cast(con, match, file=None, sha256=None, label=f"{len(items)} files")
