@@ -207,6 +207,10 @@ def load_csv_as_text(con: duckdb.DuckDBPyConnection, path: Path, table: str, *, 
     header = [c for c in _columns(con, table) if c != "source_row"]
     if not header:
         raise ParseError(file, "not_empty", "the file has no header row")
+    unnamed = [n for n, name in enumerate(normalise_header(header), start=1) if not name]
+    if unnamed:
+        problems = [Problem("header", "the header cell is blank", column=f"column {n}", row=1) for n in unnamed]
+        raise ParseError(file, "header", f"header cells without a name at positions {unnamed}", problems)
     return _rename_normalised(con, table, header)
 
 
