@@ -132,7 +132,9 @@ def _filter_and_cast(con, match: LayoutMatch, *, file: str | None, sha256: str |
         f" OR (trim({level}) IN {STATE_AGGLVLS} AND regexp_full_match(trim({area}), '[0-9]{{2}}000')))"
     )
     total, kept, suppressed = con.execute(
-        f"SELECT count(*), count_if({keep}), count_if({keep} AND upper(trim({disclosure})) = 'N') FROM _text"
+        # coalesce: count_if over no rows (a header-only slice) is NULL
+        f"SELECT count(*), coalesce(count_if({keep}), 0), "
+        f"coalesce(count_if({keep} AND upper(trim({disclosure})) = 'N'), 0) FROM _text"
     ).fetchone()
     # BLS writes 0 for suppressed measures: blank them so they cast to NULL, never to 0.
     blanked = ", ".join(f"{_q(mapping[c])} = NULL" for c in SUPPRESSED_MEASURES)
