@@ -15,12 +15,13 @@ always gives the same bytes.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
 from sources.common.reference import NAICS_SAMPLE_INDUSTRIES, STATES
 
@@ -111,22 +112,56 @@ class Employer:
     moved_street: str | None = None
 
 
-@dataclass
 class GroundTruth:
-    """Collects (entity, dataset, record) triples: which published records are the same employer."""
+    """Collects (entity, dataset, record) triples: which published records are the same employer.
 
-    rows: list[tuple[int, str, str, str]] = field(default_factory=list)
+    Rows are kept as Arrow batches (a few dozen bytes a row rather than a Python tuple's few hundred),
+    so the truth of a scale-10 sample fits in memory next to the writers.
+    """
+
+    _BATCH_ROWS = 20_000
+    _SCHEMA = pa.schema(
+        [
+            ("entity_id", pa.int64()),
+            ("dataset", pa.string()),
+            ("record_id", pa.string()),
+            ("name_as_written", pa.string()),
+        ]
+    )
+
+    def __init__(self) -> None:
+        self._batches: list[pa.RecordBatch] = []
+        self._pending: list[tuple[int, str, str, str]] = []
 
     def add(self, employer: Employer, dataset: str, record_id: str, name_as_written: str) -> None:
-        self.rows.append((employer.entity_id, dataset, record_id, name_as_written))
+        self._pending.append((employer.entity_id, dataset, record_id, name_as_written))
+        if len(self._pending) >= self._BATCH_ROWS:
+            self._flush()
+
+    @property
+    def rows(self) -> list[tuple[int, str, str, str]]:
+        """Every recorded triple, in the order recorded."""
+        return [tuple(row.values()) for row in self._table().to_pylist()]
 
     def write(self, out_dir: Path) -> Path:
         path = Path(out_dir) / GROUND_TRUTH_FILE
+        ordered = self._table().sort_by([("dataset", "ascending"), ("record_id", "ascending")])  # a stable sort
         with open(path, "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["entity_id", "dataset", "record_id", "name_as_written"])
-            writer.writerows(sorted(self.rows, key=lambda r: (r[1], r[2])))
+            writer.writerow(self._SCHEMA.names)
+            for batch in ordered.to_batches(self._BATCH_ROWS):
+                writer.writerows(zip(*(column.to_pylist() for column in batch.columns), strict=True))
         return path
+
+    def _flush(self) -> None:
+        columns = list(zip(*self._pending, strict=True))
+        self._batches.append(pa.RecordBatch.from_arrays([pa.array(c) for c in columns], schema=self._SCHEMA))
+        self._pending = []
+
+    def _table(self) -> pa.Table:
+        if self._pending:
+            self._flush()
+        return pa.Table.from_batches(self._batches, schema=self._SCHEMA)
 
 
 class World:

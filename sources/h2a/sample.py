@@ -27,6 +27,8 @@ What the format details rest on (verified vs assumed) is in docs/research/h2a_co
 
 from __future__ import annotations
 
+import pickle
+import tempfile
 from bisect import bisect
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -356,21 +358,49 @@ def sheet_name(fiscal_year: int) -> str:
 
 def generate_cases(world: World) -> dict[int, list[SampleCase]]:
     """Every fiscal year's cases, deterministic from `world.child_rng("h2a")`; records the ground truth."""
+    return dict(iter_years(world))
+
+
+def iter_years(world: World) -> Iterator[tuple[int, list[SampleCase]]]:
+    """(fiscal year, its final cases) in year order, one year in memory at a time; records the ground truth.
+
+    The planted leads are drawn after every year's ordinary cases and land in earlier years, so the
+    ordinary cases wait on disk (pickled, one file a year) until then: the same draws in the same
+    order, so the same bytes, as when every year was held in memory.
+    """
     generator = _Generator(world)
-    cases = {fy: generator.year(fy) for fy in world.config.fiscal_years}
-    generator.plant_certified_again(cases)
-    generator.plant_unlicensed_contractors(cases)
-    for fy, year_cases in cases.items():
-        year_cases.sort(key=lambda c: c.case_number)
-        if fy == 2013:  # old .xls: keep within the sheet's row limit at large scales
-            _fit_rows(year_cases, XLS_MAX_DATA_ROWS)
-    for year_cases in cases.values():
-        for case in year_cases:
-            for number, row in enumerate(case.rows, start=1):
-                world.truth.add(row.employer, "h2a", f"{case.case_number}#{number}", row.name)
-            for number, site in enumerate(case.worksites, start=1):
-                world.truth.add(site.employer, "h2a_addendum_b", f"{case.case_number}#{number}", site.name)
-    return cases
+    years = world.config.fiscal_years
+    with tempfile.TemporaryDirectory(prefix="h2a-sample-") as spill:
+        for fy in years:
+            _spill(Path(spill) / str(fy), generator.year(fy))
+        planted: dict[int, list[SampleCase]] = {fy: [] for fy in years}
+        generator.plant_certified_again(planted)
+        generator.plant_unlicensed_contractors(planted)
+        for fy in years:
+            year_cases = _unspill(Path(spill) / str(fy)) + planted.pop(fy)
+            year_cases.sort(key=lambda c: c.case_number)
+            if fy == 2013:  # old .xls: keep within the sheet's row limit at large scales
+                _fit_rows(year_cases, XLS_MAX_DATA_ROWS)
+            _record_truth(world, year_cases)
+            yield fy, year_cases
+
+
+def _spill(path: Path, cases: list[SampleCase]) -> None:
+    with open(path, "wb") as handle:
+        pickle.dump(cases, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unspill(path: Path) -> list[SampleCase]:
+    with open(path, "rb") as handle:
+        return pickle.load(handle)
+
+
+def _record_truth(world: World, cases: list[SampleCase]) -> None:
+    for case in cases:
+        for number, row in enumerate(case.rows, start=1):
+            world.truth.add(row.employer, "h2a", f"{case.case_number}#{number}", row.name)
+        for number, site in enumerate(case.worksites, start=1):
+            world.truth.add(site.employer, "h2a_addendum_b", f"{case.case_number}#{number}", site.name)
 
 
 def unplaceable_certified_again(world: World) -> list[PlantedDebarment]:
@@ -788,7 +818,7 @@ def write_sample(world: World, out_dir: Path) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for fy, cases in generate_cases(world).items():
+    for fy, cases in iter_years(world):
         header = era_for_year(fy).header
         rows = (published_values(case, row) for case in cases for row in case.rows)
         path = out_dir / disclosure_file_name(fy)

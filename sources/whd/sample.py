@@ -71,48 +71,95 @@ def case_count(world: World) -> int:
 
 
 def write_sample(world: World, out_dir: Path, *, era: int = 3) -> list[Path]:
-    """Write the WHD file of the given era into `out_dir`; return the written paths."""
+    """Write the WHD file of the given era into `out_dir`; return the written paths.
+
+    Cases are written one chunk of CHUNK_ROWS at a time (see `_Cases`), so memory does not grow with
+    the number of cases' columns.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    cases = generate_cases(world)
+    cases = _Cases(world)
     with tempfile.TemporaryDirectory() as tmp:
+        chunks = [
+            _write_csv(cases.chunk(offset, era=era), Path(tmp) / _chunk_name(number), upper=era == 3)
+            for number, offset in enumerate(cases.offsets(), start=1)
+        ]
         if era == 3:
-            chunks = _write_chunks(cases, Path(tmp), upper=True)
             target = out_dir / ERA3_FILE
             _zip(target, chunks)
         else:
             stamp = "20150220" if era == 1 else "20200315"
-            if era == 1:
-                cases = cases.drop_columns([LOAD_COLUMN])
-            csv_path = _write_csv(cases, Path(tmp) / "whd_whisard.csv", upper=False)
             target = out_dir / f"whd_whisard_{stamp}.csv.zip"
-            _zip(target, [csv_path])
+            _zip(target, [_concatenate_csv(chunks, Path(tmp) / "whd_whisard.csv")])
     return [target]
 
 
 def generate_cases(world: World) -> pa.Table:
     """One row per WHD case, canonical (lower-case) columns, totals consistent with per-act columns."""
-    rng = world.child_rng("whd")
-    employers = world.employers
-    n = case_count(world)
-    kinds = np.array([e.kind for e in employers])
-    picked = _pick_employers(rng, kinds, n)
-    end = _findings_end_dates(rng, world, n)
-    start = end - rng.integers(14, 730, n).astype("timedelta64[D]")
-    columns: dict[str, object] = {
-        c: np.zeros(n, dtype=np.int64 if not c.endswith("_amt") else np.float64) for c in WHISARD_COLUMNS
-    }
-    case_ids = rng.permutation(np.arange(1_000_000, 1_000_000 + n * 3))[:n]
-    columns["case_id"] = case_ids
-    _fill_acts(rng, columns, kinds[picked], n)
-    _fill_totals(rng, columns, n)
-    columns["cmp_assd_cnt"] = columns["cmp_assd_cnt"].astype(np.float64)
-    columns["findings_start_date"] = start
-    columns["findings_end_date"] = end
-    _fill_employers(world, rng, columns, picked, case_ids)
-    columns["flsa_repeat_violator"] = _repeat_flags(rng, picked, columns["flsa_violtn_cnt"])
-    columns[LOAD_COLUMN] = np.full(n, "2020-03-15 01:00:06 EST", dtype=object)
-    return pa.table({c: columns[c] for c in (*WHISARD_COLUMNS, LOAD_COLUMN)})
+    cases = _Cases(world)
+    return pa.concat_tables(cases.chunk(offset) for offset in cases.offsets())
+
+
+class _Cases:
+    """Every draw of the WHD sample, kept compact; `chunk` makes the canonical table of CHUNK_ROWS cases.
+
+    The random draws happen here in the order they always did (whole-sample vectors, then one pass of
+    per-case names and addresses, then the repeat flags), so the bytes for a seed do not depend on the
+    chunking. What is kept is what those draws produced: per-case vectors, the act findings as sparse
+    (row, value) assignments and the names as Arrow text, never the 109 dense columns of every case.
+    """
+
+    def __init__(self, world: World):
+        rng = world.child_rng("whd")
+        employers = world.employers
+        self.n = n = case_count(world)
+        kinds = np.array([e.kind for e in employers])
+        self.picked = _pick_employers(rng, kinds, n)
+        self.end = _findings_end_dates(rng, world, n)
+        self.start = self.end - rng.integers(14, 730, n).astype("timedelta64[D]")
+        self.case_ids = rng.permutation(np.arange(1_000_000, 1_000_000 + n * 3))[:n]
+        self.findings = _draw_acts(rng, kinds[self.picked], n)
+        self.mw_share, self.ot_share = rng.random(n) * 0.6, rng.random(n) * 0.4
+        self.extra_violated = rng.integers(0, 5, n)
+        self.employer_text = [
+            _employer_text(world, rng, self.picked[rows], self.case_ids[rows]) for rows in self.chunk_rows()
+        ]
+        self.cases_per_employer = np.bincount(self.picked)
+        self.repeat_roll = rng.random(n)
+
+    def offsets(self) -> range:
+        return range(0, self.n, CHUNK_ROWS)
+
+    def chunk_rows(self) -> list[slice]:
+        return [slice(offset, min(offset + CHUNK_ROWS, self.n)) for offset in self.offsets()]
+
+    def chunk(self, offset: int, *, era: int = 3) -> pa.Table:
+        """Cases offset .. offset + CHUNK_ROWS as the canonical table (era 1 has no load column)."""
+        rows = self.chunk_rows()[offset // CHUNK_ROWS]
+        size = rows.stop - rows.start
+        columns: dict[str, object] = {
+            c: np.zeros(size, dtype=np.int64 if not c.endswith("_amt") else np.float64) for c in WHISARD_COLUMNS
+        }
+        for name, assignments in self.findings.items():
+            for at, values in assignments:
+                low, high = np.searchsorted(at, [rows.start, rows.stop])
+                columns[name][at[low:high] - rows.start] = values[low:high]
+        _split_flsa_back_wages(columns, self.mw_share[rows], self.ot_share[rows])
+        _fill_totals(columns, self.extra_violated[rows])
+        columns["cmp_assd_cnt"] = columns["cmp_assd_cnt"].astype(np.float64)
+        columns["case_id"] = self.case_ids[rows]
+        columns["findings_start_date"] = self.start[rows]
+        columns["findings_end_date"] = self.end[rows]
+        columns.update(self.employer_text[offset // CHUNK_ROWS])
+        repeat = self.cases_per_employer[self.picked[rows]] >= 3
+        columns["flsa_repeat_violator"] = _repeat_flags(repeat, columns["flsa_violtn_cnt"], self.repeat_roll[rows])
+        names = WHISARD_COLUMNS if era == 1 else (*WHISARD_COLUMNS, LOAD_COLUMN)
+        columns[LOAD_COLUMN] = np.full(size, "2020-03-15 01:00:06 EST", dtype=object)
+        return pa.table({c: columns[c] for c in names})
+
+
+def _chunk_name(number: int) -> str:
+    return f"LOAD00000001-{ERA3_LOAD}_chunk_{number}.csv"
 
 
 def _pick_employers(rng: np.random.Generator, kinds: np.ndarray, n: int) -> np.ndarray:
@@ -137,44 +184,54 @@ def _findings_end_dates(rng: np.random.Generator, world: World, n: int) -> np.nd
     return first + offsets.astype("timedelta64[D]")
 
 
-def _fill_acts(rng: np.random.Generator, columns: dict, case_kinds: np.ndarray, n: int) -> None:
+Findings = dict[str, list[tuple[np.ndarray, np.ndarray]]]  # column -> (ascending rows, values), applied in order
+
+
+def _draw_acts(rng: np.random.Generator, case_kinds: np.ndarray, n: int) -> Findings:
+    """Which cases have findings under which act, and their counts and amounts, as sparse assignments."""
+    findings: Findings = {}
+
+    def assign(column: str, rows: np.ndarray, values: np.ndarray) -> None:
+        findings.setdefault(column, []).append((rows, values))
+
     no_findings = rng.random(n) < 0.22
     for kind, odds in _ACT_ODDS.items():
         rows = np.flatnonzero((case_kinds == kind) & ~no_findings)
         for act, p in odds.items():
             hit = rows[rng.random(len(rows)) < p]
             violations_col, bw_col, ee_col, cmp_col = ACTS[act]
-            columns[violations_col][hit] = rng.integers(1, 25, len(hit))
+            assign(violations_col, hit, rng.integers(1, 25, len(hit)))
             employees = rng.integers(1, 60, len(hit))
             if ee_col:
-                columns[ee_col][hit] = employees
+                assign(ee_col, hit, employees)
             if bw_col:
-                columns[bw_col][hit] = np.round(employees * rng.lognormal(6.5, 1.1, len(hit)), 2)
+                assign(bw_col, hit, np.round(employees * rng.lognormal(6.5, 1.1, len(hit)), 2))
             if cmp_col:
                 fined = hit[rng.random(len(hit)) < 0.25]
-                columns[cmp_col][fined] = np.round(rng.integers(1, 40, len(fined)) * 250.0, 2)
-    if "flsa_cl_violtn_cnt" in columns:
-        cl = columns["flsa_cl_violtn_cnt"] > 0
-        columns["flsa_cl_minor_cnt"][cl] = rng.integers(1, 12, int(cl.sum()))
+                assign(cmp_col, fined, np.round(rng.integers(1, 40, len(fined)) * 250.0, 2))
+    child_labor = np.sort(np.concatenate([rows for rows, _ in findings["flsa_cl_violtn_cnt"]]))
+    assign("flsa_cl_minor_cnt", child_labor, rng.integers(1, 12, len(child_labor)))
+    return findings
+
+
+def _split_flsa_back_wages(columns: dict, mw_share: np.ndarray, ot_share: np.ndarray) -> None:
     flsa = columns["flsa_bw_atp_amt"]
-    mw_share, ot_share = rng.random(n) * 0.6, rng.random(n) * 0.4
     columns["flsa_mw_bw_atp_amt"] = np.round(flsa * mw_share, 2)
     columns["flsa_ot_bw_atp_amt"] = np.round(flsa * ot_share, 2)
     columns["flsa_15a3_bw_atp_amt"] = np.round(flsa - columns["flsa_mw_bw_atp_amt"] - columns["flsa_ot_bw_atp_amt"], 2)
 
 
-def _fill_totals(rng: np.random.Generator, columns: dict, n: int) -> None:
+def _fill_totals(columns: dict, extra_violated: np.ndarray) -> None:
     acts = ACTS.values()
     columns["case_violtn_cnt"] = sum(columns[v] for v, _, _, _ in acts)
     columns["bw_atp_amt"] = np.round(sum(columns[b] for _, b, _, _ in acts if b), 2)
     columns["cmp_assd_cnt"] = np.round(sum(columns[c] for _, _, _, c in acts if c), 2)
     columns["ee_atp_cnt"] = np.max(np.vstack([columns[e] for _, _, e, _ in acts if e]), axis=0)
-    columns["ee_violtd_cnt"] = columns["ee_atp_cnt"] + (columns["ee_atp_cnt"] > 0) * rng.integers(0, 5, n)
+    columns["ee_violtd_cnt"] = columns["ee_atp_cnt"] + (columns["ee_atp_cnt"] > 0) * extra_violated
 
 
-def _fill_employers(
-    world: World, rng: np.random.Generator, columns: dict, picked: np.ndarray, case_ids: np.ndarray
-) -> None:
+def _employer_text(world: World, rng: np.random.Generator, picked: np.ndarray, case_ids: np.ndarray) -> dict:
+    """The employer columns of some cases as written (names, address, industry), as Arrow text."""
     employers = world.employers
     trade, legal, street, city, state, zips, naics, titles = ([] for _ in range(8))
     for index, case_id in zip(picked.tolist(), case_ids.tolist(), strict=True):
@@ -190,7 +247,7 @@ def _fill_employers(
         naics.append(code)
         titles.append(_NAICS_TITLES.get(code[:3], "Other"))
         world.truth.add(employer, "whd", str(case_id), written)
-    columns.update(
+    text = dict(
         trade_nm=trade,
         legal_name=legal,
         street_addr_1_txt=street,
@@ -200,26 +257,30 @@ def _fill_employers(
         naic_cd=naics,
         naics_code_description=titles,
     )
+    return {name: pa.array(values, pa.string()) for name, values in text.items()}
 
 
-def _repeat_flags(rng: np.random.Generator, picked: np.ndarray, flsa_violations: np.ndarray) -> np.ndarray:
+def _repeat_flags(repeat_employer: np.ndarray, flsa_violations: np.ndarray, roll: np.ndarray) -> np.ndarray:
     """'R'/'W'/'RW' on FLSA cases of employers with several cases; mostly blank, as published."""
-    counts = np.bincount(picked)
-    repeat = (counts[picked] >= 3) & (flsa_violations > 0)
-    flags = np.full(len(picked), "", dtype=object)
-    roll = rng.random(len(picked))
+    repeat = repeat_employer & (flsa_violations > 0)
+    flags = np.full(len(roll), "", dtype=object)
     flags[repeat & (roll < 0.5)] = "R"
     flags[repeat & (roll >= 0.5) & (roll < 0.6)] = "RW"
     flags[~repeat & (flsa_violations > 0) & (roll < 0.01)] = "W"
     return flags
 
 
-def _write_chunks(cases: pa.Table, folder: Path, *, upper: bool) -> list[Path]:
-    paths = []
-    for number, offset in enumerate(range(0, cases.num_rows, CHUNK_ROWS), start=1):
-        name = f"LOAD00000001-{ERA3_LOAD}_chunk_{number}.csv"
-        paths.append(_write_csv(cases.slice(offset, CHUNK_ROWS), folder / name, upper=upper))
-    return paths
+def _concatenate_csv(parts: list[Path], target: Path) -> Path:
+    """One CSV from CSV parts with the same header (kept once)."""
+    with open(target, "wb") as out:
+        for number, part in enumerate(parts):
+            with open(part, "rb") as src:
+                header = src.readline()
+                if number == 0:
+                    out.write(header)
+                while block := src.read(1 << 20):
+                    out.write(block)
+    return target
 
 
 def _write_csv(cases: pa.Table, path: Path, *, upper: bool) -> Path:

@@ -1,0 +1,192 @@
+"""Build speed and memory at a given scale, against the plain-DuckDB floor and a naive pandas pipeline.
+
+    .venv/bin/python benchmarks/run.py --scale 1 [--seed N] [--work DIR]
+
+Generates the sample once per scale and seed (cached under --work), then in one run: our full build
+through the CLI in a fresh WAREHOUSE_HOME (per-stage times, peak RSS of the process tree), the floor,
+the naive pandas pipeline, the gate's share of ingest per source, a no-change rebuild, and analyst
+queries on the published copy. Writes benchmarks/results/<date>-scale<N>.json and prints the table
+with the targets. What each figure includes: benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # run as a script: `benchmarks` and the project import from the repository
+
+from benchmarks.build import WAREHOUSE_CLI, cli_env, gate_shares, prepare_home, run_build, stage_seconds, step_stats  # noqa: E402
+from benchmarks.measure import Measured, run_measured  # noqa: E402
+from benchmarks.queries import query_latencies  # noqa: E402
+
+RESULTS = REPO / "benchmarks" / "results"
+DEFAULT_WORK = Path(os.environ.get("BENCH_WORK", "/tmp/warehouse-bench"))
+DEFAULT_SEED = 20261125
+GENERATION_FILE = "generation.json"
+ANALYST_QUERY = "select naics_sector, sum(whd_cases) from marts.mart_industry_year group by 1 order by 2 desc"
+
+
+def sample_folder(work: Path, scale: float, seed: int) -> tuple[Path, dict]:
+    """The sample for (scale, seed, sample writers' code), generated once; and how its generation went."""
+    from warehouse.acquire import sample_writers_version
+
+    folder = work / "samples" / f"scale-{scale:g}-seed-{seed}-{sample_writers_version()}"
+    if (folder / GENERATION_FILE).exists():
+        return folder, {**json.loads((folder / GENERATION_FILE).read_text(encoding="utf-8")), "cached": True}
+    partial = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    measured = _checked(
+        run_measured([WAREHOUSE_CLI, "sample", "--out", str(partial), "--scale", f"{scale:g}", "--seed", str(seed)]),
+        "warehouse sample",
+    )
+    generation = {"seconds": measured.seconds, "peak_rss_mb": measured.peak_rss_mb, "generated_at": _now()}
+    (partial / GENERATION_FILE).write_text(json.dumps(generation), encoding="utf-8")
+    shutil.rmtree(folder, ignore_errors=True)
+    partial.rename(folder)
+    return folder, {**generation, "cached": False}
+
+
+def _checked(measured: Measured, what: str) -> Measured:
+    if measured.returncode != 0:
+        raise RuntimeError(f"{what} exited {measured.returncode}:\n{measured.stderr[-3000:]}")
+    return measured
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _python_module(module: str, *args: str) -> tuple[dict, Measured]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    measured = _checked(run_measured([sys.executable, "-m", module, *args], env=env), module)
+    return json.loads(measured.stdout.strip().splitlines()[-1]), measured
+
+
+def full_build(home: Path, sample: Path) -> dict:
+    prepare_home(home)
+    measured = run_build(home, "--source", str(sample))
+    stats = step_stats(home)
+    stages = stage_seconds(stats)
+    stages["startup_and_other"] = max(measured.seconds - sum(stages.values()), 0.0)
+    return {
+        "seconds": measured.seconds,
+        "peak_rss_mb": measured.peak_rss_mb,
+        "stages": stages,
+        "gates": gate_shares(stats),
+    }
+
+
+def analyst_queries(home: Path) -> dict:
+    latencies = query_latencies(home / "published" / "warehouse.duckdb")
+    one = _checked(
+        run_measured(
+            [WAREHOUSE_CLI, "query", ANALYST_QUERY, "--home", str(home), "--format", "csv"], env=cli_env(home)
+        ),
+        "warehouse query",
+    )
+    return {**latencies, "warehouse_query_seconds": one.seconds}
+
+
+def measure(scale: float, seed: int, work: Path) -> dict:
+    sample, generation = sample_folder(work, scale, seed)
+    run_dir = work / "runs" / dt.datetime.now().strftime("%Y%m%dT%H%M%S") / f"scale-{scale:g}"
+    home = run_dir / "home"
+    build = full_build(home, sample)
+    floor, floor_run = _python_module(
+        "benchmarks.floor", str(sample), str(home / "build" / "warehouse.duckdb"), str(run_dir / "floor")
+    )
+    pandas, pandas_run = _python_module("benchmarks.naive_pandas", str(sample))
+    rebuild = run_build(home)
+    queries = analyst_queries(home)
+    shutil.rmtree(run_dir, ignore_errors=True)
+    return {
+        "scale": scale,
+        "seed": seed,
+        "measured_at": _now(),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_average": os.getloadavg()},
+        "sample_generation": generation,
+        "build": build,
+        "floor": {**floor, "peak_rss_mb": floor_run.peak_rss_mb},
+        "naive_pandas": {**pandas, "peak_rss_mb": pandas_run.peak_rss_mb},
+        "ratio_to_baseline": build["seconds"] / floor["seconds"],
+        "ratio_to_naive_pandas": build["seconds"] / pandas["seconds"],
+        "no_change_rebuild": {"seconds": rebuild.seconds, "share_of_full_build": rebuild.seconds / build["seconds"]},
+        "queries": queries,
+    }
+
+
+def targets(result: dict) -> list[tuple[str, str, str, bool | None]]:
+    """(target, measured, limit, met: None when it does not apply at this scale)."""
+    gates = result["build"]["gates"]
+    worst_gate = max(gates.items(), key=lambda item: item[1]["gate_share"]) if gates else ("-", {"gate_share": 0.0})
+    linkage = result["build"]["stages"].get("linkage", 0.0)
+    peak_gb = result["build"]["peak_rss_mb"] / 1000
+    return [
+        ("build vs floor", f"{result['ratio_to_baseline']:.1f}x", "<= 2.0x", result["ratio_to_baseline"] <= 2.0),
+        (
+            f"gates share of ingest (worst: {worst_gate[0]})",
+            f"{worst_gate[1]['gate_share']:.0%}",
+            "<= 25%",
+            worst_gate[1]["gate_share"] <= 0.25,
+        ),
+        (
+            "peak RSS of the build",
+            f"{peak_gb:.2f} GB",
+            "<= 4 GB at scale 10",
+            peak_gb <= 4 if result["scale"] >= 10 else None,
+        ),
+        (
+            "no-change rebuild",
+            f"{result['no_change_rebuild']['share_of_full_build']:.0%}",
+            "<= 10%",
+            result["no_change_rebuild"]["share_of_full_build"] <= 0.10,
+        ),
+        ("query p95", f"{result['queries']['p95_ms']:.1f} ms", "<= 50 ms", result["queries"]["p95_ms"] <= 50),
+        ("linkage", f"{linkage:.1f} s", "<= 60 s at scale 1", linkage <= 60 if result["scale"] == 1 else None),
+    ]
+
+
+def print_table(result: dict) -> None:
+    build, generation = result["build"], result["sample_generation"]
+    print(
+        f"\nscale {result['scale']:g}: build {build['seconds']:.1f} s (peak {build['peak_rss_mb']:,.0f} MB), "
+        f"floor {result['floor']['seconds']:.1f} s, naive pandas {result['naive_pandas']['seconds']:.1f} s "
+        f"({result['ratio_to_naive_pandas']:.1f}x), sample generation {generation['seconds']:.1f} s "
+        f"(peak {generation['peak_rss_mb']:,.0f} MB{', cached' if generation['cached'] else ''})"
+    )
+    print("stages: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in build["stages"].items()))
+    print(f"\n{'target':<48} {'measured':>10}  {'limit':<22} status")
+    for name, measured, limit, met in targets(result):
+        status = "n/a at this scale" if met is None else ("met" if met else "MISSED")
+        print(f"{name:<48} {measured:>10}  {limit:<22} {status}")
+
+
+def main(argv: list[str] | None = None) -> Path:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = real size")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help="sample cache and scratch homes")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where the JSON goes")
+    args = parser.parse_args(argv)
+    result = measure(args.scale, args.seed, args.work)
+    result["targets"] = [
+        {"target": t, "measured": m, "limit": limit, "met": met} for t, m, limit, met in targets(result)
+    ]
+    args.results.mkdir(parents=True, exist_ok=True)
+    path = args.results / f"{dt.date.today().isoformat()}-scale{args.scale:g}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print_table(result)
+    print(f"\nwritten {path}")
+    return path
+
+
+if __name__ == "__main__":
+    main()
