@@ -16,20 +16,47 @@ from urllib.parse import urlsplit
 
 from sources import ALL_SOURCES
 from sources.common.archive import ArchivedFile, RawArchive, sha256_of
-from sources.common.fetch import FetchError, FetchPolicy, ProgressCallback, RemoteFile, fetch_to_archive
+from sources.common.fetch import (
+    FetchError,
+    FetchPolicy,
+    ProgressCallback,
+    RemoteFile,
+    UnreachableHosts,
+    fetch_to_archive,
+    host_of,
+    redact_url,
+    unreachable_reason,
+)
 from sources.common.sample_world import SampleConfig, World
 from sources.common.spec import RawTableSpec, SourceSpec
 from warehouse.audit import accepted_sha256s, source_status
-from warehouse.settings import ARCHIVE_MODE, DOWNLOAD_MODE, SAMPLE_MODE, WarehousePaths
+from warehouse.settings import (
+    ARCHIVE_MODE,
+    DOWNLOAD_MODE,
+    MIRROR_ENV,
+    SAMPLE_MODE,
+    WarehousePaths,
+    download_token_from_env,
+)
 
 log = logging.getLogger(__name__)
 
 DEFAULT_FETCH_POLICY = FetchPolicy()
 _COMPLETE = ".complete.json"
+# One per process, so every file of a run on a host that refused a connection fails at once.
+UNREACHABLE_HOSTS = UnreachableHosts()
+OFFLINE_HINT = (
+    "Offline, or the publisher down? Download the files by hand into one folder under their published names "
+    f"and run `warehouse build --source DIR`, or set {MIRROR_ENV} to a mirror you can reach."
+)
 
 
 class InputError(RuntimeError):
     """Inputs could not be found or acquired (e.g. a folder without the expected files)."""
+
+
+class DownloadFailed(InputError):
+    """A source's file could not be downloaded; the message names the source, the URL and why."""
 
 
 def write_sample(out_dir: Path, config: SampleConfig, on_source: Callable[[str], None] | None = None) -> list[Path]:
@@ -80,7 +107,9 @@ def via_mirror(remote: RemoteFile, mirror: str | None) -> RemoteFile:
         return remote
     parts = urlsplit(remote.url)
     return RemoteFile(
-        f"{mirror.rstrip('/')}/{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else ""), remote.filename
+        f"{mirror.rstrip('/')}/{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else ""),
+        remote.filename,
+        remote.optional,
     )
 
 
@@ -105,6 +134,7 @@ def acquire(
         drop_folder: where the archive mode also looks for new files.
 
     Raises:
+        DownloadFailed: a file could not be downloaded (the host is unreachable, or it answered an error).
         InputError: the input folder does not exist, or the archive lost an accepted file.
     """
     archive = RawArchive(paths.raw_archive)
@@ -115,7 +145,7 @@ def acquire(
         return [
             archived
             for remote in remotes
-            if (archived := _download(remote, spec, archive, fetch_policy, progress, mirror)) is not None
+            if (archived := _download(remote, spec, table, archive, fetch_policy, progress, mirror)) is not None
         ]
     folder = sample_folder(paths, sample_config) if mode == SAMPLE_MODE else Path(mode)
     if not folder.is_dir():
@@ -128,19 +158,55 @@ def acquire(
     ]
 
 
+def unreachable_publishers(
+    specs: list[SourceSpec], *, mirror: str | None, policy: FetchPolicy = DEFAULT_FETCH_POLICY
+) -> dict[str, str]:
+    """Per source, why a host it downloads from cannot be connected to (one line naming the host and
+    a URL); sources whose hosts all answer are left out. Each host is tried once per run."""
+    problems: dict[str, str] = {}
+    for spec in specs:
+        for url in _one_url_per_host(spec, mirror):
+            reason = unreachable_reason(url, policy=policy, unreachable=UNREACHABLE_HOSTS)
+            if reason:
+                problems[spec.name] = f"{spec.name}: cannot connect to {host_of(url)} ({reason}) for {redact_url(url)}"
+                break
+    return problems
+
+
+def _one_url_per_host(spec: SourceSpec, mirror: str | None) -> list[str]:
+    urls: dict[str, str] = {}
+    for table in spec.tables:
+        for remote in table.remote_files():
+            url = via_mirror(remote, mirror).url
+            urls.setdefault(host_of(url), url)
+    return list(urls.values())
+
+
 def _download(
-    remote: RemoteFile, spec: SourceSpec, archive: RawArchive, policy, progress, mirror
+    remote: RemoteFile, spec: SourceSpec, table: RawTableSpec, archive: RawArchive, policy, progress, mirror
 ) -> ArchivedFile | None:
     """Fetch one file; an optional file that is not published yet (404) is skipped with a warning."""
+    fetched = via_mirror(remote, mirror)
     try:
         return fetch_to_archive(
-            via_mirror(remote, mirror), source=spec.name, archive=archive, policy=policy, progress=progress
+            fetched,
+            source=spec.name,
+            archive=archive,
+            policy=policy,
+            progress=progress,
+            unreachable=UNREACHABLE_HOSTS,
+            token=download_token_from_env(),
         )
     except FetchError as error:
         if remote.optional and error.status == 404:
-            log.warning("%s is not published yet (HTTP 404); skipped", remote.url)
+            log.warning("%s%s is not published yet: %s; skipped", spec.name, _year_of(table, remote), error)
             return None
-        raise
+        raise DownloadFailed(f"{spec.name}{_year_of(table, remote)}: {error}") from None
+
+
+def _year_of(table: RawTableSpec, remote: RemoteFile) -> str:
+    """' fiscal year 2026' for a file of a table published one file per fiscal year, else ''."""
+    return f" fiscal year {table.partition_of(Path(remote.filename))}" if table.is_partitioned else ""
 
 
 def from_archive(
