@@ -150,7 +150,7 @@ def acquire(
     folder = sample_folder(paths, sample_config) if mode == SAMPLE_MODE else Path(mode)
     if not folder.is_dir():
         raise InputError(f"input folder {folder} does not exist (expected 'sample', 'download' or a folder)")
-    chosen = [p for p in table.pick(sorted(p for p in folder.iterdir() if p.is_file())) if only is None or only(p)]
+    chosen = [p for p in table.pick(visible_files(folder)) if only is None or only(p)]
     origin = "sample" if mode == SAMPLE_MODE else "local"
     return [
         archive.store_local(path, source=spec.name, url=f"{origin}:{path.name}" if origin == "sample" else None)
@@ -264,8 +264,13 @@ def new_in_drop_folder(
     """Files of the drop folder this table loads whose bytes the raw archive does not hold yet."""
     if drop_folder is None or not drop_folder.is_dir():
         return []
-    candidates = table.pick(sorted(p for p in drop_folder.iterdir() if p.is_file()))
+    candidates = table.pick(visible_files(drop_folder))
     return [path for path in candidates if archive.find(spec.name, sha256_of(path)) is None]
+
+
+def visible_files(folder: Path) -> list[Path]:
+    """The files of an input folder, by name; hidden ones (editor locks, partial downloads) are not inputs."""
+    return sorted(p for p in Path(folder).iterdir() if p.is_file() and not p.name.startswith("."))
 
 
 def status_database(paths: WarehousePaths) -> Path:
@@ -290,4 +295,4 @@ def acquire_file(spec: SourceSpec, path: Path, *, paths: WarehousePaths) -> list
 def recognised_files(folder: Path) -> list[Path]:
     """Files of a local input folder that some source table can load."""
     tables = [table for spec in ALL_SOURCES for table in spec.tables]
-    return [p for p in sorted(Path(folder).iterdir()) if p.is_file() and any(t.matches(p.name) for t in tables)]
+    return [p for p in visible_files(folder) if any(t.matches(p.name) for t in tables)]
