@@ -1263,9 +1263,9 @@ def _read_errors() -> tuple[type[Exception], ...]:
 
     from warehouse.catalog import UnknownTableError
     from warehouse.publish import UnknownVersionError
-    from warehouse.query import EmptyQueryError, NotPublishedError
+    from warehouse.query import EmptyQueryError, NotPublishedError, ReadOnlyError
 
-    return NotPublishedError, EmptyQueryError, UnknownTableError, UnknownVersionError, duckdb.Error
+    return NotPublishedError, EmptyQueryError, ReadOnlyError, UnknownTableError, UnknownVersionError, duckdb.Error
 
 
 @app.command("linkage-eval")
