@@ -1,7 +1,9 @@
 """Downloading public files into the raw archive: streamed, resumable, retried, atomic.
 
 A download goes to ``<archive>/.tmp/<hash of url>.part``; an interrupted download resumes from
-there with an HTTP Range request; only a complete file is renamed into the archive. A failure
+there with an HTTP Range request, but only when the server named the version of the file the first
+bytes came from (ETag or Last-Modified, sent back as If-Range), so two versions are never spliced;
+only a complete file is renamed into the archive. A failure
 mid-transfer (or a 5xx) is retried with back-off; a host we cannot connect to at all (name not
 resolved, connection refused, connect timeout) gets one quick retry and is then remembered as
 unreachable, so its next files fail at once. Credentials never leave the request: URLs are shown and
@@ -12,6 +14,7 @@ source-specific URLs live in each source's ``fetch`` module, not here.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import time
@@ -152,7 +155,9 @@ def fetch_to_archive(
     for attempt in range(1, policy.max_attempts + 1):
         try:
             _stream_into(part, remote, session, policy, progress)
-            return archive.adopt(part, source=source, filename=remote.filename, url=shown)
+            archived = archive.adopt(part, source=source, filename=remote.filename, url=shown)
+            _forget_partial(part)
+            return archived
         except _CannotConnect as error:
             connect_failures += 1
             if connect_failures >= policy.connect_attempts:
@@ -240,8 +245,9 @@ def _errno_text(error: Exception) -> str | None:
 
 def _stream_into(part: Path, remote: RemoteFile, session, policy: FetchPolicy, progress) -> None:
     """Append the rest of the remote file to `part` (resuming if the server allows it)."""
-    have = part.stat().st_size if part.exists() else 0
-    headers = {"Range": f"bytes={have}-"} if have else {}
+    resume = _resume_point(part)
+    have = resume["have"] if resume else 0
+    headers = {"Range": f"bytes={have}-", "If-Range": resume["if_range"]} if resume else {}
     timeout = (policy.connect_timeout_seconds, policy.timeout_seconds)
     try:
         response = session.get(remote.url, headers=headers, stream=True, timeout=timeout)
@@ -257,8 +263,13 @@ def _stream_into(part: Path, remote: RemoteFile, session, policy: FetchPolicy, p
                 f"{redact_url(remote.url)}: HTTP {response.status_code} {response.reason}", response.status_code
             )
         resumed = response.status_code == 206
+        if resumed and _content_range(response) != (have, resume["total"]):
+            _forget_partial(part)
+            raise _Retryable("the server resumed another version or byte of the file; starting over")
         done = have if resumed else 0
         total = _total_size(response, done)
+        if not resumed:
+            _remember_version(part, response, total)
         try:
             with open(part, "ab" if resumed else "wb") as out:
                 for block in response.iter_content(chunk_size=policy.chunk_bytes):
@@ -270,6 +281,43 @@ def _stream_into(part: Path, remote: RemoteFile, session, policy: FetchPolicy, p
             raise _Retryable(f"connection lost after {done:,} bytes ({_transfer_failure(error, policy)})") from None
     if total is not None and done < total:
         raise _Retryable(f"short read: {done:,} of {total:,} bytes")
+
+
+def _version_file(part: Path) -> Path:
+    return part.with_suffix(".version.json")
+
+
+def _remember_version(part: Path, response: requests.Response, total: int | None) -> None:
+    """Note which version of the file `part` holds the start of: a strong ETag, else Last-Modified."""
+    etag = response.headers.get("ETag", "")
+    if_range = etag if etag and not etag.startswith("W/") else response.headers.get("Last-Modified", "")
+    if if_range and total is not None:
+        _version_file(part).write_text(json.dumps({"if_range": if_range, "total": total}), encoding="utf-8")
+    else:
+        _version_file(part).unlink(missing_ok=True)
+
+
+def _resume_point(part: Path) -> dict | None:
+    """Where to resume `part` and the version its bytes come from; None to start over. A download is
+    resumed only when the server named that version, so bytes of two versions are never spliced."""
+    version = _version_file(part)
+    if not part.exists() or not part.stat().st_size or not version.exists():
+        return None
+    try:
+        return {**json.loads(version.read_text(encoding="utf-8")), "have": part.stat().st_size}
+    except (ValueError, OSError):
+        return None
+
+
+def _content_range(response: requests.Response) -> tuple[int, int] | None:
+    """(first byte, total) of a 206 answer's Content-Range: bytes first-last/total."""
+    found = re.fullmatch(r"bytes (\d+)-\d+/(\d+)", response.headers.get("Content-Range", "").strip())
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
+def _forget_partial(part: Path) -> None:
+    part.unlink(missing_ok=True)
+    _version_file(part).unlink(missing_ok=True)
 
 
 def _transfer_failure(error: Exception, policy: FetchPolicy) -> str:

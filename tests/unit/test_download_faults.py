@@ -164,7 +164,7 @@ def assert_archive_holds_only_complete_files(root: Path) -> None:
             continue
         relative = path.relative_to(root)
         if relative.parts[0] == ".tmp":
-            assert path.suffix == ".part", f"unexpected file in .tmp: {relative}"
+            assert path.name.endswith((".part", ".version.json")), f"unexpected file in .tmp: {relative}"
             continue
         assert not path.name.endswith((".part", ".tmp")), f"partial file in the archive: {relative}"
         assert len(relative.parts) == 3, f"file outside <source>/<version>/: {relative}"
