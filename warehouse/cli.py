@@ -614,6 +614,7 @@ def ingest(
     paths = _paths(home)
     spec = _source_named(source_name)
     _check_row_drop_options(accept_row_drop, reason)
+    _check_archivable_name(file)
     table = _table_for(spec, file)
     partition = _partition_of(table, file)
     console.print(f"{file.name}: {table.contract.table_name}" + (f", fiscal year {partition}" if partition else ""))
@@ -638,6 +639,17 @@ def ingest(
         f"[green]Loaded[/green] {rows:,} rows from {file.name} into raw.{table.contract.table_name} ({paths.build_db})."
     )
     out.print("Run `warehouse build` to rebuild the marts and publish (it keeps this file).")
+
+
+def _check_archivable_name(file: Path) -> None:
+    """The raw archive keeps a file under its own name: refuse now a name it cannot take (hidden, manifest.json)."""
+    from sources.common.archive import UnsafeNameError, check_plain_name
+
+    try:
+        check_plain_name(file.name, what="file name")
+    except UnsafeNameError as error:
+        console.print(f"[red]{error}: rename the file (e.g. a copy) and ingest that.[/red]")
+        raise typer.Exit(2) from error
 
 
 def _source_named(name: str):

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from sources.common.archive import RawArchive, UnsafeNameError
 from sources.common.errors import ParseError
@@ -16,6 +17,7 @@ from sources.common.fetch import RemoteFile, fetch_to_archive
 from sources.qcew import SOURCE as QCEW
 from sources.whd import SOURCE as WHD
 from warehouse.acquire import new_in_drop_folder, recognised_files
+from warehouse.cli import app
 
 ESCAPING_MEMBERS = ["../evil.csv", "/tmp/evil.csv", "..\\evil.csv", "C:/evil.csv", "data/../../evil.csv"]
 
@@ -93,3 +95,13 @@ def test_hidden_files_in_an_input_folder_are_not_inputs(tmp_path):
     (table,) = WHD.tables
     assert new_in_drop_folder(WHD, table, RawArchive(tmp_path / "raw"), drop) == []
     assert recognised_files(drop) == []
+
+
+@pytest.mark.parametrize("name", ["manifest.json", ".WHD_enforcement.zip"])
+def test_ingest_refuses_a_file_name_the_archive_cannot_take_before_doing_anything(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(b"PK")
+    result = CliRunner().invoke(app, ["ingest", "whd", "--file", str(path), "--home", str(tmp_path / "home")])
+    assert result.exit_code == 2, result.output
+    assert f"file name {name!r} is refused" in result.stderr
+    assert not (tmp_path / "home" / "raw" / "whd").exists()
