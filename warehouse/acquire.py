@@ -22,6 +22,7 @@ from sources.common.fetch import (
     ProgressCallback,
     RemoteFile,
     UnreachableHosts,
+    cannot_connect_message,
     fetch_to_archive,
     host_of,
     redact_url,
@@ -168,7 +169,7 @@ def unreachable_publishers(
         for url in _one_url_per_host(spec, mirror):
             reason = unreachable_reason(url, policy=policy, unreachable=UNREACHABLE_HOSTS)
             if reason:
-                problems[spec.name] = f"{spec.name}: cannot connect to {host_of(url)} ({reason}) for {redact_url(url)}"
+                problems[spec.name] = f"{spec.name}: {cannot_connect_message(host_of(url), reason, redact_url(url))}"
                 break
     return problems
 
@@ -186,10 +187,9 @@ def _download(
     remote: RemoteFile, spec: SourceSpec, table: RawTableSpec, archive: RawArchive, policy, progress, mirror
 ) -> ArchivedFile | None:
     """Fetch one file; an optional file that is not published yet (404) is skipped with a warning."""
-    fetched = via_mirror(remote, mirror)
     try:
         return fetch_to_archive(
-            fetched,
+            via_mirror(remote, mirror),
             source=spec.name,
             archive=archive,
             policy=policy,

@@ -148,7 +148,7 @@ def fetch_to_archive(
     unreachable = unreachable if unreachable is not None else UnreachableHosts()
     shown, host = redact_url(remote.url), host_of(remote.url)
     if known := unreachable.reason(host):
-        raise HostUnreachable(f"cannot connect to {host} ({known}, earlier in this run): {shown} not fetched", host)
+        raise HostUnreachable(cannot_connect_message(host, f"{known}, earlier in this run", shown), host)
     part = archive.tmp_dir / (hashlib.sha256(remote.url.encode()).hexdigest()[:24] + ".part")
     last_error: Exception | None = None
     connect_failures = 0
@@ -162,7 +162,7 @@ def fetch_to_archive(
             connect_failures += 1
             if connect_failures >= policy.connect_attempts:
                 unreachable.remember(host, str(error))
-                raise HostUnreachable(f"cannot connect to {host} ({error}): {shown} not fetched", host) from None
+                raise HostUnreachable(cannot_connect_message(host, str(error), shown), host) from None
             last_error, wait = error, policy.backoff_seconds
         except _Retryable as error:
             last_error, wait = error, policy.backoff_seconds * 2 ** (attempt - 1)
@@ -177,6 +177,10 @@ def fetch_to_archive(
             )
             time.sleep(wait)
     raise FetchError(f"{shown}: gave up after {policy.max_attempts} attempts: {last_error}") from None
+
+
+def cannot_connect_message(host: str, reason: str, shown_url: str) -> str:
+    return f"cannot connect to {host} ({reason}) for {shown_url}"
 
 
 def unreachable_reason(
