@@ -16,20 +16,48 @@ from urllib.parse import urlsplit
 
 from sources import ALL_SOURCES
 from sources.common.archive import ArchivedFile, RawArchive, sha256_of
-from sources.common.fetch import FetchError, FetchPolicy, ProgressCallback, RemoteFile, fetch_to_archive
+from sources.common.fetch import (
+    FetchError,
+    FetchPolicy,
+    ProgressCallback,
+    RemoteFile,
+    UnreachableHosts,
+    cannot_connect_message,
+    fetch_to_archive,
+    host_of,
+    redact_url,
+    unreachable_reason,
+)
 from sources.common.sample_world import SampleConfig, World
 from sources.common.spec import RawTableSpec, SourceSpec
 from warehouse.audit import accepted_sha256s, source_status
-from warehouse.settings import ARCHIVE_MODE, DOWNLOAD_MODE, SAMPLE_MODE, WarehousePaths
+from warehouse.settings import (
+    ARCHIVE_MODE,
+    DOWNLOAD_MODE,
+    MIRROR_ENV,
+    SAMPLE_MODE,
+    WarehousePaths,
+    download_token_from_env,
+)
 
 log = logging.getLogger(__name__)
 
 DEFAULT_FETCH_POLICY = FetchPolicy()
 _COMPLETE = ".complete.json"
+# One per process, so every file of a run on a host that refused a connection fails at once.
+UNREACHABLE_HOSTS = UnreachableHosts()
+OFFLINE_HINT = (
+    "Offline, or the publisher down? Download the files by hand into one folder under their published names "
+    f"and run `warehouse build --source DIR`, or set {MIRROR_ENV} to a mirror you can reach."
+)
 
 
 class InputError(RuntimeError):
     """Inputs could not be found or acquired (e.g. a folder without the expected files)."""
+
+
+class DownloadFailed(InputError):
+    """A source's file could not be downloaded; the message names the source, the URL and why."""
 
 
 def write_sample(out_dir: Path, config: SampleConfig, on_source: Callable[[str], None] | None = None) -> list[Path]:
@@ -80,7 +108,9 @@ def via_mirror(remote: RemoteFile, mirror: str | None) -> RemoteFile:
         return remote
     parts = urlsplit(remote.url)
     return RemoteFile(
-        f"{mirror.rstrip('/')}/{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else ""), remote.filename
+        f"{mirror.rstrip('/')}/{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else ""),
+        remote.filename,
+        remote.optional,
     )
 
 
@@ -105,6 +135,7 @@ def acquire(
         drop_folder: where the archive mode also looks for new files.
 
     Raises:
+        DownloadFailed: a file could not be downloaded (the host is unreachable, or it answered an error).
         InputError: the input folder does not exist, or the archive lost an accepted file.
     """
     archive = RawArchive(paths.raw_archive)
@@ -115,12 +146,12 @@ def acquire(
         return [
             archived
             for remote in remotes
-            if (archived := _download(remote, spec, archive, fetch_policy, progress, mirror)) is not None
+            if (archived := _download(remote, spec, table, archive, fetch_policy, progress, mirror)) is not None
         ]
     folder = sample_folder(paths, sample_config) if mode == SAMPLE_MODE else Path(mode)
     if not folder.is_dir():
         raise InputError(f"input folder {folder} does not exist (expected 'sample', 'download' or a folder)")
-    chosen = [p for p in table.pick(sorted(p for p in folder.iterdir() if p.is_file())) if only is None or only(p)]
+    chosen = [p for p in table.pick(visible_files(folder)) if only is None or only(p)]
     origin = "sample" if mode == SAMPLE_MODE else "local"
     return [
         archive.store_local(path, source=spec.name, url=f"{origin}:{path.name}" if origin == "sample" else None)
@@ -128,19 +159,54 @@ def acquire(
     ]
 
 
+def unreachable_publishers(
+    specs: list[SourceSpec], *, mirror: str | None, policy: FetchPolicy = DEFAULT_FETCH_POLICY
+) -> dict[str, str]:
+    """Per source, why a host it downloads from cannot be connected to (one line naming the host and
+    a URL); sources whose hosts all answer are left out. Each host is tried once per run."""
+    problems: dict[str, str] = {}
+    for spec in specs:
+        for url in _one_url_per_host(spec, mirror):
+            reason = unreachable_reason(url, policy=policy, unreachable=UNREACHABLE_HOSTS)
+            if reason:
+                problems[spec.name] = f"{spec.name}: {cannot_connect_message(host_of(url), reason, redact_url(url))}"
+                break
+    return problems
+
+
+def _one_url_per_host(spec: SourceSpec, mirror: str | None) -> list[str]:
+    urls: dict[str, str] = {}
+    for table in spec.tables:
+        for remote in table.remote_files():
+            url = via_mirror(remote, mirror).url
+            urls.setdefault(host_of(url), url)
+    return list(urls.values())
+
+
 def _download(
-    remote: RemoteFile, spec: SourceSpec, archive: RawArchive, policy, progress, mirror
+    remote: RemoteFile, spec: SourceSpec, table: RawTableSpec, archive: RawArchive, policy, progress, mirror
 ) -> ArchivedFile | None:
     """Fetch one file; an optional file that is not published yet (404) is skipped with a warning."""
     try:
         return fetch_to_archive(
-            via_mirror(remote, mirror), source=spec.name, archive=archive, policy=policy, progress=progress
+            via_mirror(remote, mirror),
+            source=spec.name,
+            archive=archive,
+            policy=policy,
+            progress=progress,
+            unreachable=UNREACHABLE_HOSTS,
+            token=download_token_from_env(),
         )
     except FetchError as error:
         if remote.optional and error.status == 404:
-            log.warning("%s is not published yet (HTTP 404); skipped", remote.url)
+            log.warning("%s%s is not published yet: %s; skipped", spec.name, _year_of(table, remote), error)
             return None
-        raise
+        raise DownloadFailed(f"{spec.name}{_year_of(table, remote)}: {error}") from None
+
+
+def _year_of(table: RawTableSpec, remote: RemoteFile) -> str:
+    """' fiscal year 2026' for a file of a table published one file per fiscal year, else ''."""
+    return f" fiscal year {table.partition_of(Path(remote.filename))}" if table.is_partitioned else ""
 
 
 def from_archive(
@@ -198,8 +264,13 @@ def new_in_drop_folder(
     """Files of the drop folder this table loads whose bytes the raw archive does not hold yet."""
     if drop_folder is None or not drop_folder.is_dir():
         return []
-    candidates = table.pick(sorted(p for p in drop_folder.iterdir() if p.is_file()))
+    candidates = table.pick(visible_files(drop_folder))
     return [path for path in candidates if archive.find(spec.name, sha256_of(path)) is None]
+
+
+def visible_files(folder: Path) -> list[Path]:
+    """The files of an input folder, by name; hidden ones (editor locks, partial downloads) are not inputs."""
+    return sorted(p for p in Path(folder).iterdir() if p.is_file() and not p.name.startswith("."))
 
 
 def status_database(paths: WarehousePaths) -> Path:
@@ -224,4 +295,4 @@ def acquire_file(spec: SourceSpec, path: Path, *, paths: WarehousePaths) -> list
 def recognised_files(folder: Path) -> list[Path]:
     """Files of a local input folder that some source table can load."""
     tables = [table for spec in ALL_SOURCES for table in spec.tables]
-    return [p for p in sorted(Path(folder).iterdir()) if p.is_file() and any(t.matches(p.name) for t in tables)]
+    return [p for p in visible_files(folder) if any(t.matches(p.name) for t in tables)]

@@ -247,13 +247,15 @@ def build(
     new published; 2 a usage error (e.g. nothing to build yet).
     """
     from orchestration.defs.partitions import FULL_RANGE_TAGS, fiscal_years_tags
-    from warehouse.settings import ARCHIVE_MODE
+    from warehouse.settings import ARCHIVE_MODE, DOWNLOAD_MODE
 
     paths = _paths(home)
     mode = _normalise_source(source)
     sources = _only_sources(only)
     years = _fiscal_years(fiscal_year, sources)
     _check_row_drop_options(accept_row_drop, reason)
+    if mode == DOWNLOAD_MODE:
+        _require_reachable_publishers(sources)
     warehouse = _warehouse_resource(
         paths,
         source=mode,
@@ -292,6 +294,30 @@ def _require_archive_inputs(paths: WarehousePaths, drop_folder: Path) -> None:
         "  warehouse build --source DIR         a folder of files you downloaded, under their published names"
     )
     raise typer.Exit(2)
+
+
+def _require_reachable_publishers(sources: list | None) -> None:
+    """A download build stops before it starts when a publisher cannot be connected to: one line per
+    source, and what to do instead (no retries for minutes, nothing touched)."""
+    from sources import ALL_SOURCES
+    from warehouse.acquire import OFFLINE_HINT, unreachable_publishers
+    from warehouse.settings import download_mirror_from_env
+
+    try:
+        mirror = download_mirror_from_env() or None
+    except ValueError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from error
+    problems = unreachable_publishers(sources or ALL_SOURCES, mirror=mirror)
+    if not problems:
+        return
+    console.print(
+        "[red bold]Cannot download[/red bold]: nothing was fetched or built; the published warehouse is unchanged."
+    )
+    for problem in problems.values():
+        console.print(f"[red]✗[/red] {problem}")
+    console.print(OFFLINE_HINT)
+    raise typer.Exit(1)
 
 
 @dataclass(frozen=True)
@@ -500,11 +526,17 @@ def _dbt_output_to(log_file: Path):
 
 
 def _print_failure(result, paths: WarehousePaths) -> None:
+    from warehouse.acquire import OFFLINE_HINT
     from warehouse.publish import last_publish
 
     console.print(f"[red bold]Build failed[/red bold] (run {result.run_id}); nothing new was published.")
+    downloads = _download_failures(result)
+    for message in downloads.values():
+        console.print(f"[red]✗[/red] {message}")
+    if downloads:
+        console.print(OFFLINE_HINT)
     for event in result.all_events:
-        if event.event_type_value == "STEP_FAILURE" and event.step_failure_data:
+        if event.event_type_value == "STEP_FAILURE" and event.step_failure_data and _download_error(event) is None:
             error = event.step_failure_data.error
             message = error.message.strip() if error else "failed"
             if error and error.cause and "Failure" not in (error.cls_name or ""):
@@ -516,6 +548,29 @@ def _print_failure(result, paths: WarehousePaths) -> None:
             f"The last good warehouse (published {published['published_at']}) is still at {published['path']}."
         )
     console.print(f"Validation reports: {paths.reports_dir}")
+
+
+def _download_failures(result) -> dict[str, str]:
+    """Per source, the first download that failed (its message already names the source and the URL)."""
+    failures: dict[str, str] = {}
+    for event in result.all_events:
+        error = _download_error(event)
+        if error is not None:
+            message = error.message.strip().splitlines()[0].partition(f"{error.cls_name}: ")[2]
+            failures.setdefault(message.split(" ")[0].rstrip(":"), message)
+    return failures
+
+
+def _download_error(event):
+    """The DownloadFailed error that made a step fail (as Dagster serialised it), or None."""
+    from warehouse.acquire import DownloadFailed
+
+    if event.event_type_value != "STEP_FAILURE" or not event.step_failure_data:
+        return None
+    error = event.step_failure_data.error
+    while error is not None and error.cls_name != DownloadFailed.__name__:
+        error = error.cause
+    return error
 
 
 def _print_published_summary(paths: WarehousePaths) -> None:
@@ -559,6 +614,7 @@ def ingest(
     paths = _paths(home)
     spec = _source_named(source_name)
     _check_row_drop_options(accept_row_drop, reason)
+    _check_archivable_name(file)
     table = _table_for(spec, file)
     partition = _partition_of(table, file)
     console.print(f"{file.name}: {table.contract.table_name}" + (f", fiscal year {partition}" if partition else ""))
@@ -583,6 +639,17 @@ def ingest(
         f"[green]Loaded[/green] {rows:,} rows from {file.name} into raw.{table.contract.table_name} ({paths.build_db})."
     )
     out.print("Run `warehouse build` to rebuild the marts and publish (it keeps this file).")
+
+
+def _check_archivable_name(file: Path) -> None:
+    """The raw archive keeps a file under its own name: refuse now a name it cannot take (hidden, manifest.json)."""
+    from sources.common.archive import UnsafeNameError, check_plain_name
+
+    try:
+        check_plain_name(file.name, what="file name")
+    except UnsafeNameError as error:
+        console.print(f"[red]{error}: rename the file (e.g. a copy) and ingest that.[/red]")
+        raise typer.Exit(2) from error
 
 
 def _source_named(name: str):
@@ -1208,9 +1275,9 @@ def _read_errors() -> tuple[type[Exception], ...]:
 
     from warehouse.catalog import UnknownTableError
     from warehouse.publish import UnknownVersionError
-    from warehouse.query import EmptyQueryError, NotPublishedError
+    from warehouse.query import EmptyQueryError, NotPublishedError, ReadOnlyError
 
-    return NotPublishedError, EmptyQueryError, UnknownTableError, UnknownVersionError, duckdb.Error
+    return NotPublishedError, EmptyQueryError, ReadOnlyError, UnknownTableError, UnknownVersionError, duckdb.Error
 
 
 @app.command("linkage-eval")

@@ -1,4 +1,10 @@
-"""Read-only SQL over the published warehouse (never the build file the pipeline writes)."""
+"""Read-only SQL over the published warehouse (never the build file the pipeline writes).
+
+Three locks: the file is opened read-only; only queries run (a SELECT statement: also WITH, FROM,
+DESCRIBE, SHOW, SUMMARIZE, PIVOT ... IN (...)), so COPY ... TO, ATTACH, EXPORT, INSTALL, SET and
+EXPLAIN ANALYZE (which runs what it explains) are refused before anything runs; and the connection's
+configuration is locked. Reading files (read_parquet of the published Parquet, an analyst's CSV) stays.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +24,14 @@ class NotPublishedError(RuntimeError):
 
 class EmptyQueryError(ValueError):
     """The SQL text is empty or only whitespace."""
+
+
+class ReadOnlyError(ValueError):
+    """The SQL holds a statement other than a query: nothing of it was run."""
+
+
+# A PIVOT without its values listed is a MULTI statement (DuckDB first creates a type), as is a COPY of one.
+_PIVOT_HINT = "; a PIVOT needs its values listed here: PIVOT t ON col IN ('a', 'b')"
 
 
 @dataclass(frozen=True)
@@ -43,8 +57,24 @@ def published_connection(paths: WarehousePaths) -> Iterator[duckdb.DuckDBPyConne
             f"no published warehouse at {paths.published_db}; build one with `warehouse build` "
             "(or set WAREHOUSE_HOME to where it was built)"
         )
-    with duckdb.connect(str(paths.published_db), read_only=True) as con:
+    with duckdb.connect(str(paths.published_db), read_only=True, config={"lock_configuration": True}) as con:
         yield con
+
+
+def refuse_all_but_queries(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Raise ReadOnlyError naming the first statement of `sql` that is not a query (nothing is run).
+
+    Raises:
+        duckdb.ParserException: the SQL does not parse.
+    """
+    for statement in con.extract_statements(sql):
+        if statement.type != duckdb.StatementType.SELECT:
+            kind = statement.type.name
+            text = " ".join(statement.query.split())
+            raise ReadOnlyError(
+                f"the published warehouse is read-only: only queries run here (SELECT, WITH, FROM, DESCRIBE, "
+                f"SHOW, SUMMARIZE), and {kind} is refused: {text[:80]}" + (_PIVOT_HINT if kind == "MULTI" else "")
+            )
 
 
 def run_query(sql: str, paths: WarehousePaths, *, limit: int | None = None, params: list | None = None) -> QueryResult:
@@ -52,12 +82,14 @@ def run_query(sql: str, paths: WarehousePaths, *, limit: int | None = None, para
 
     Raises:
         EmptyQueryError: `sql` is blank.
+        ReadOnlyError: `sql` holds a statement other than a query (none of it ran).
         NotPublishedError: nothing has been published under this WAREHOUSE_HOME yet.
-        duckdb.Error: the SQL failed (including any attempt to write).
+        duckdb.Error: the SQL failed.
     """
     if not sql.strip():
         raise EmptyQueryError("no SQL to run: the query is empty")
     with published_connection(paths) as con:
+        refuse_all_but_queries(con, sql)
         cursor = con.execute(sql, params or [])
         if cursor.description is None:
             return QueryResult([], [], 0)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 HOME_ENV = "WAREHOUSE_HOME"
 DEFAULT_HOME = "data"
@@ -36,6 +37,11 @@ DOWNLOAD_MODE = "download"
 SOURCE_ENV = "WAREHOUSE_SOURCE"  # for runs Dagster launches (schedule, UI); the CLI has --source
 DEFAULT_SOURCE = ARCHIVE_MODE  # the sample only when asked for: never overwrite ingested files by default
 
+# Downloads: fetch https://host/path from <mirror>/host/path; send this token as `Authorization: Bearer`.
+# The token is read where a download starts, never kept in a resource: Dagster stores resource config.
+MIRROR_ENV = "WAREHOUSE_DOWNLOAD_MIRROR"
+TOKEN_ENV = "WAREHOUSE_DOWNLOAD_TOKEN"
+
 # A failed, partly rejected or stale build POSTs a JSON summary here (the URL is a secret: never logged).
 ALERT_WEBHOOK_ENV = "WAREHOUSE_ALERT_WEBHOOK"
 ALERT_TIMEOUT_SECONDS = 10.0
@@ -43,6 +49,26 @@ ALERT_TIMEOUT_SECONDS = 10.0
 
 def source_from_env() -> str:
     return os.environ.get(SOURCE_ENV) or DEFAULT_SOURCE
+
+
+def download_mirror_from_env() -> str:
+    """The download mirror, or "". A mirror URL may not hold a credential: Dagster stores it with each run.
+
+    Raises:
+        ValueError: the mirror URL has a user, password or query string.
+    """
+    mirror = os.environ.get(MIRROR_ENV) or ""
+    parts = urlsplit(mirror)
+    if parts.username or parts.password or parts.query:
+        raise ValueError(
+            f"{MIRROR_ENV} may not hold a user, password or query string (it is stored with each run); "
+            f"put a token in {TOKEN_ENV} instead"
+        )
+    return mirror
+
+
+def download_token_from_env() -> str | None:
+    return os.environ.get(TOKEN_ENV) or None
 
 
 def alert_webhook_from_env() -> str | None:

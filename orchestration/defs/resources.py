@@ -7,6 +7,7 @@
 - ``WAREHOUSE_SAMPLE_SCALE`` / ``WAREHOUSE_SAMPLE_SEED``: the embedded sample's size and seed.
 - ``WAREHOUSE_MAX_ROW_DROP``: share of rows a load may lose against the last accepted one (0.5).
 - ``WAREHOUSE_DOWNLOAD_MIRROR``: fetch ``https://host/path`` from ``<mirror>/host/path`` instead.
+  (``WAREHOUSE_DOWNLOAD_TOKEN``, a secret, is read where a download starts: never a resource setting.)
 - ``WAREHOUSE_DROP_FOLDER``: folder the drop-folder sensor watches and a plain build reads new files
   from (default ``$WAREHOUSE_HOME/drop``).
 - ``WAREHOUSE_KEEP_VERSIONS``: how many published versions to keep for rollback (default 5).
@@ -27,7 +28,14 @@ from orchestration.defs.dbt_project import dbt_project
 from sources.common.archive import RawArchive
 from sources.common.sample_world import SampleConfig
 from warehouse.publish import DEFAULT_KEEP_VERSIONS, keep_versions_from_env
-from warehouse.settings import DEFAULT_HOME, DEFAULT_SOURCE, HOME_ENV, WarehousePaths, source_from_env
+from warehouse.settings import (
+    DEFAULT_HOME,
+    DEFAULT_SOURCE,
+    HOME_ENV,
+    WarehousePaths,
+    download_mirror_from_env,
+    source_from_env,
+)
 
 DEFAULT_SAMPLE_SCALE = 0.01
 DEFAULT_SAMPLE_SEED = 20261125
@@ -93,7 +101,7 @@ def warehouse_from_env(**overrides) -> WarehouseResource:
         sample_scale=float(env.get("WAREHOUSE_SAMPLE_SCALE") or DEFAULT_SAMPLE_SCALE),
         sample_seed=int(env.get("WAREHOUSE_SAMPLE_SEED") or DEFAULT_SAMPLE_SEED),
         max_row_drop_share=float(env.get("WAREHOUSE_MAX_ROW_DROP") or 0.5),
-        download_mirror=env.get("WAREHOUSE_DOWNLOAD_MIRROR") or "",
+        download_mirror=download_mirror_from_env(),
         drop_folder=env.get("WAREHOUSE_DROP_FOLDER") or "",
         keep_versions=keep_versions_from_env(),
     )

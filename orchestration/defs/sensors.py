@@ -24,6 +24,7 @@ from orchestration.defs.jobs import build_warehouse
 from orchestration.defs.registry import extract_load_asset_names, is_extract_load_asset
 from orchestration.defs.resources import WarehouseResource
 from sources import all_tables
+from warehouse.acquire import visible_files
 from warehouse.alerts import BuildSummary, send_alert, summarize
 from warehouse.publish import newest_version
 from warehouse.settings import alert_webhook_from_env
@@ -43,7 +44,7 @@ def drop_folder_requests(
     current: dict[str, str] = {}
     if not folder.is_dir():
         return requests, seen
-    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+    for path in visible_files(folder):
         tables = [(spec, table) for spec, table in all_tables() if table.matches(path.name)]
         if not tables:
             continue

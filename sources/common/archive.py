@@ -28,6 +28,38 @@ QUARANTINE_TEXT = "QUARANTINED.txt"
 RELEASED_JSON = "RELEASED.json"
 RELEASED_TEXT = "RELEASED.txt"
 _CHUNK = 1 << 20
+_ARCHIVE_OWN_NAMES = frozenset({MANIFEST, QUARANTINE_JSON, QUARANTINE_TEXT, RELEASED_JSON, RELEASED_TEXT})
+
+
+class UnsafeNameError(ValueError):
+    """A file or source name that could write outside its archive folder, or over the archive's own files."""
+
+
+def check_plain_name(name: str, *, what: str) -> str:
+    """`name` if it is one plain file name the archive may write: no folder, not hidden (nor '..'), not
+    one of the archive's own file names (manifest.json, QUARANTINED.json, ...).
+
+    Raises:
+        UnsafeNameError: naming the name and why it is refused.
+    """
+    problem = _name_problem(name)
+    if problem:
+        raise UnsafeNameError(f"{what} {name!r} is refused: {problem}; a plain file name is needed")
+    return name
+
+
+def _name_problem(name: str) -> str | None:
+    if not name:
+        return "it is empty"
+    if "/" in name or "\\" in name:
+        return "it holds a folder separator"
+    if "\0" in name:
+        return "it holds a NUL character"
+    if name.startswith("."):
+        return "it starts with '.' (hidden, or a parent folder)"
+    if name in _ARCHIVE_OWN_NAMES:
+        return "the archive names its own files so"
+    return None
 
 
 @dataclass(frozen=True)
@@ -85,7 +117,13 @@ class RawArchive:
         return path
 
     def adopt(self, tmp_file: Path, *, source: str, filename: str, url: str, sha256: str | None = None) -> ArchivedFile:
-        """Move a finished temporary file into the archive (atomic rename); no-op if already there."""
+        """Move a finished temporary file into the archive (atomic rename); no-op if already there.
+
+        Raises:
+            UnsafeNameError: `source` or `filename` is not one plain name (nothing is written).
+        """
+        check_plain_name(source, what="source name")
+        check_plain_name(filename, what="file name")
         sha256 = sha256 or sha256_of(tmp_file)
         version = sha256[:16]
         folder = self.root / source / version
@@ -114,8 +152,14 @@ class RawArchive:
     def store_local(
         self, path: Path, *, source: str, url: str | None = None, filename: str | None = None
     ) -> ArchivedFile:
-        """Copy a local file into the archive (the original is left untouched)."""
+        """Copy a local file into the archive (the original is left untouched).
+
+        Raises:
+            UnsafeNameError: `source` or the file name is not one plain name (nothing is written).
+        """
         path = Path(path)
+        check_plain_name(source, what="source name")
+        check_plain_name(filename or path.name, what="file name")
         with tempfile.NamedTemporaryFile(dir=self.tmp_dir, delete=False) as tmp:
             tmp_path = Path(tmp.name)
         shutil.copyfile(path, tmp_path)

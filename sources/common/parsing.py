@@ -21,7 +21,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import duckdb
 import pyarrow as pa
@@ -598,6 +598,32 @@ def unique_in_order(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
+def refuse_unsafe_members(names: list[str], *, file: str) -> None:
+    """A zip whose member paths could point outside the folder it is extracted into is refused whole.
+
+    Raises:
+        ParseError: a member path is absolute (``/x``, ``C:x``) or climbs up (``../x``), also with ``\\``.
+    """
+    for name in names:
+        parts = PurePosixPath(name.replace("\\", "/")).parts
+        if name.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
+            raise ParseError(
+                file,
+                "zip_member_path",
+                f"zip member {name!r} has a path that leaves the folder it is extracted into "
+                "(absolute, or with '..'); the zip is refused: ask the publisher, or repack it",
+            )
+
+
+def _refuse_same_names(names: list[str], *, file: str) -> None:
+    seen: dict[str, str] = {}
+    for name in names:
+        base = PurePosixPath(name).name
+        if base in seen:
+            raise ParseError(file, "zip_members", f"zip members {seen[base]!r} and {name!r} have the same file name")
+        seen[base] = name
+
+
 def csv_members(
     zip_path: Path,
     target_dir: Path,
@@ -609,12 +635,14 @@ def csv_members(
     """Extract the CSV members of a zip (skipping documentation members and those `keep` refuses), in name order.
 
     Raises:
-        ParseError: not a zip, or no CSV member in it.
+        ParseError: not a zip, a member whose path leaves the folder it is extracted into (``../``, an
+            absolute path), two CSV members with one name, or no CSV member in it.
     """
     import zipfile
 
     try:
         with zipfile.ZipFile(zip_path) as archive:
+            refuse_unsafe_members(archive.namelist(), file=file)
             names = sorted(
                 n
                 for n in archive.namelist()
@@ -627,9 +655,10 @@ def csv_members(
                 raise ParseError(
                     file, "zip_members", f"no CSV file inside the zip (members: {archive.namelist()[:10]})"
                 )
+            _refuse_same_names(names, file=file)
             paths = []
             for name in names:
-                target = target_dir / Path(name).name
+                target = target_dir / PurePosixPath(name).name
                 with archive.open(name) as src, open(target, "wb") as out:
                     while block := src.read(1 << 20):
                         out.write(block)

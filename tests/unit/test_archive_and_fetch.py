@@ -64,32 +64,88 @@ def test_changed_bytes_become_a_new_version_and_keep_the_old(httpserver, tmp_pat
     assert Path(first.path).read_bytes() == whd_zip
 
 
-def test_interrupted_download_resumes_with_a_range_request(httpserver, tmp_path, whd_zip):
-    half = len(whd_zip) // 2
-    seen_ranges = []
+def _breaking_server(versions: list[tuple[bytes, dict]], seen: list[dict], *, honours_if_range: bool = True):
+    """Serves versions[n] (body, headers) to the n-th request (the last one repeats): the first answer
+    is cut half-way; later ones honour Range, unless an If-Range names another version (RFC 9110) and
+    the server `honours_if_range`."""
 
     def serve(request):
-        seen_ranges.append(request.headers.get("Range"))
-        if len(seen_ranges) == 1:
-            # Announce the whole file, send half, then drop the connection.
+        seen.append(dict(request.headers))
+        body, headers = versions[min(len(seen), len(versions)) - 1]
+        if len(seen) == 1:
+
             def broken():
-                yield whd_zip[:half]
+                yield body[: len(body) // 2]
                 raise ConnectionResetError("simulated network failure")
 
-            return Response(broken(), headers={"Content-Length": str(len(whd_zip))})
-        start = int(request.headers["Range"].removeprefix("bytes=").rstrip("-"))
-        return Response(
-            whd_zip[start:], status=206, headers={"Content-Range": f"bytes {start}-{len(whd_zip) - 1}/{len(whd_zip)}"}
-        )
+            return Response(broken(), headers={**headers, "Content-Length": str(len(body))})
+        wanted = request.headers.get("Range")
+        if_range = request.headers.get("If-Range")
+        if wanted and (not if_range or not honours_if_range or if_range in headers.values()):
+            start = int(wanted.removeprefix("bytes=").rstrip("-"))
+            content_range = f"bytes {start}-{len(body) - 1}/{len(body)}"
+            return Response(body[start:], status=206, headers={**headers, "Content-Range": content_range})
+        return Response(body, headers=headers)
 
-    httpserver.expect_request("/big.zip").respond_with_handler(serve)
+    return serve
+
+
+def test_interrupted_download_resumes_with_a_range_request(httpserver, tmp_path, whd_zip):
+    seen: list[dict] = []
+    httpserver.expect_request("/big.zip").respond_with_handler(_breaking_server([(whd_zip, {"ETag": '"v1"'})], seen))
     archive = RawArchive(tmp_path / "raw")
     archived = fetch_to_archive(
         RemoteFile(httpserver.url_for("/big.zip"), "WHD_enforcement.zip"), source="whd", archive=archive, policy=FAST
     )
 
     assert Path(archived.path).read_bytes() == whd_zip
-    assert seen_ranges[0] is None and seen_ranges[1].startswith("bytes=") and seen_ranges[1] != "bytes=0-"
+    assert "Range" not in seen[0]
+    assert seen[1]["Range"].startswith("bytes=") and seen[1]["Range"] != "bytes=0-" and seen[1]["If-Range"] == '"v1"'
+    assert not list((tmp_path / "raw" / ".tmp").iterdir()), "nothing of the partial download is left behind"
+
+
+def test_a_file_changed_before_a_resume_is_fetched_whole_never_spliced(httpserver, tmp_path, whd_zip):
+    new = whd_zip[::-1]
+    versions = [(whd_zip, {"ETag": '"v1"'}), (new, {"ETag": '"v2"'})]
+    httpserver.expect_request("/big.zip").respond_with_handler(_breaking_server(versions, []))
+    archive = RawArchive(tmp_path / "raw")
+    archived = fetch_to_archive(
+        RemoteFile(httpserver.url_for("/big.zip"), "WHD_enforcement.zip"), source="whd", archive=archive, policy=FAST
+    )
+    assert Path(archived.path).read_bytes() == new
+    assert [f.sha256 for f in archive.files("whd")] == [hashlib.sha256(new).hexdigest()]
+
+
+def test_a_server_that_resumes_another_version_anyway_is_caught_and_the_file_fetched_whole(
+    httpserver, tmp_path, whd_zip
+):
+    """A server ignoring If-Range: the total in its Content-Range differs from the first answer's."""
+    new = whd_zip + b"appended by a re-publication"
+    seen: list[dict] = []
+    versions = [(whd_zip, {"ETag": '"v1"'}), (new, {"ETag": '"v2"'})]
+    serve = _breaking_server(versions, seen, honours_if_range=False)
+    httpserver.expect_request("/big.zip").respond_with_handler(serve)
+    archived = fetch_to_archive(
+        RemoteFile(httpserver.url_for("/big.zip"), "WHD_enforcement.zip"),
+        source="whd",
+        archive=RawArchive(tmp_path / "raw"),
+        policy=FAST,
+    )
+    assert Path(archived.path).read_bytes() == new
+    assert "Range" not in seen[2], "after the mismatch it started over"
+
+
+def test_without_a_version_from_the_server_an_interrupted_download_starts_over(httpserver, tmp_path, whd_zip):
+    seen: list[dict] = []
+    httpserver.expect_request("/big.zip").respond_with_handler(_breaking_server([(whd_zip, {})], seen))
+    archived = fetch_to_archive(
+        RemoteFile(httpserver.url_for("/big.zip"), "WHD_enforcement.zip"),
+        source="whd",
+        archive=RawArchive(tmp_path / "raw"),
+        policy=FAST,
+    )
+    assert Path(archived.path).read_bytes() == whd_zip
+    assert "Range" not in seen[1]
 
 
 def test_server_errors_are_retried_with_backoff(httpserver, tmp_path, whd_zip):
