@@ -16,7 +16,8 @@ from pathlib import Path
 
 import requests
 
-from sources.common.archive import ArchivedFile, RawArchive
+from sources.common.archive import PARTIAL_DOWNLOAD_SUFFIX, ArchivedFile, RawArchive
+from sources.common.storage import clear_storage_errors
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +75,12 @@ def fetch_to_archive(
         FetchError: on a non-retryable HTTP status or when every attempt failed.
     """
     session = session or _new_session()
-    part = archive.tmp_dir / (hashlib.sha256(remote.url.encode()).hexdigest()[:24] + ".part")
+    part = archive.tmp_dir / (hashlib.sha256(remote.url.encode()).hexdigest()[:24] + PARTIAL_DOWNLOAD_SUFFIX)
     last_error: Exception | None = None
     for attempt in range(1, policy.max_attempts + 1):
         try:
-            _stream_into(part, remote, session, policy, progress)
+            with clear_storage_errors(part):
+                _stream_into(part, remote, session, policy, progress)
             return archive.adopt(part, source=source, filename=remote.filename, url=remote.url)
         except _Retryable as error:
             last_error = error

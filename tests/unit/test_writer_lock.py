@@ -1,0 +1,123 @@
+"""One writer per warehouse: a second writer process is refused at once, told who holds the lock;
+the process holding it may take it again (the CLI and the Dagster run it executes in-process); a
+killed holder never leaves a stale lock; Dagster runs take it too; analysts' reads never do."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import dagster as dg
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from orchestration.defs.resources import WarehouseResource
+from warehouse.cli import EXIT_BUSY, app
+from warehouse.publish import publish
+from warehouse.settings import WarehousePaths
+from warehouse.writer_lock import WriterBusyError, writer_lock
+
+HOLD_LOCK = textwrap.dedent(
+    """
+    import sys, time
+    from warehouse.settings import WarehousePaths
+    from warehouse.writer_lock import writer_lock
+    with writer_lock(WarehousePaths.at(sys.argv[1]), "warehouse build --force"):
+        print("holding", flush=True)
+        time.sleep(600)
+    """
+)
+
+
+@pytest.fixture
+def paths(tmp_path) -> WarehousePaths:
+    return WarehousePaths.at(tmp_path / "home").ensure()
+
+
+@pytest.fixture
+def other_writer(paths):
+    """Another process holding the writer lock, as a running build would; yields its pid."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(paths.home)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "holding"
+    yield holder.pid
+    holder.kill()
+    holder.wait()
+
+
+def test_a_second_writer_is_refused_at_once_naming_the_holder(paths, other_writer):
+    with pytest.raises(WriterBusyError) as refused, writer_lock(paths, "warehouse publish"):
+        pass
+    message = str(refused.value)
+    assert f"pid {other_writer}" in message
+    assert "`warehouse build --force`" in message
+    assert "started " in message and "wait for it to finish or stop it" in message
+    assert "\n" not in message
+
+
+def test_every_writing_command_exits_busy_with_that_message_and_changes_nothing(paths, other_writer):
+    before = sorted(p.relative_to(paths.home) for p in paths.home.rglob("*"))
+    for command in (["build", "--force"], ["publish"], ["rollback"], ["release", "whd.zip"], ["report"]):
+        result = CliRunner().invoke(app, [*command, "--home", str(paths.home)], catch_exceptions=False)
+        assert result.exit_code == EXIT_BUSY, (command, result.output)
+        assert f"another build is running: pid {other_writer}" in result.output, command
+    assert sorted(p.relative_to(paths.home) for p in paths.home.rglob("*")) == before
+
+
+def test_the_holding_process_may_take_the_lock_again(paths):
+    with writer_lock(paths, "warehouse build"), writer_lock(paths, "dagster run"):
+        pass
+    with writer_lock(paths, "warehouse build"):  # released whole after the nested hold
+        pass
+
+
+def test_a_killed_holder_leaves_no_stale_lock(paths):
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(paths.home)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "holding"
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait()
+    with writer_lock(paths, "warehouse build"):
+        pass
+
+
+def test_a_dagster_run_takes_the_lock_and_fails_clearly_while_another_writer_holds_it(paths, other_writer):
+    @dg.asset
+    def touch(warehouse: WarehouseResource) -> None:
+        warehouse.paths()
+
+    job = dg.Definitions(
+        assets=[touch], resources={"warehouse": WarehouseResource(home=str(paths.home))}
+    ).resolve_implicit_global_asset_job_def()
+
+    result = job.execute_in_process(raise_on_error=False)
+
+    assert not result.success
+    assert f"another build is running: pid {other_writer}" in str(result.all_events)
+
+
+def test_a_dagster_run_the_cli_executes_in_process_reenters_the_cli_lock(paths):
+    @dg.asset
+    def touch(warehouse: WarehouseResource) -> None:
+        warehouse.paths()
+
+    job = dg.Definitions(
+        assets=[touch], resources={"warehouse": WarehouseResource(home=str(paths.home))}
+    ).resolve_implicit_global_asset_job_def()
+    with writer_lock(paths, "warehouse build"):
+        assert job.execute_in_process().success
+    with writer_lock(paths, "warehouse build"):  # the run gave back only its own hold
+        pass
+
+
+def test_analysts_read_the_published_copy_while_a_writer_holds_the_lock(paths, other_writer):
+    with duckdb.connect(str(paths.build_db)) as con:
+        con.execute("create schema marts; create table marts.t as select 42 as answer")
+    publish(paths, run_id="r1")
+
+    result = CliRunner().invoke(app, ["query", "select answer from marts.t", "--home", str(paths.home)])
+
+    assert result.exit_code == 0, result.output
+    assert "42" in result.stdout
