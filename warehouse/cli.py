@@ -44,6 +44,7 @@ warnings.filterwarnings("ignore", message=r".*is currently in (beta|preview)")
 logging.getLogger("dagster._core.execution.plan.active").setLevel(logging.ERROR)
 
 EXIT_REJECTED_FILES = 3  # built and published, but some file was rejected: its table kept its last load
+HOME_TAG = "warehouse/home"  # the WAREHOUSE_HOME a CLI run wrote (several homes may share one DAGSTER_HOME)
 EXIT_BUSY = 4  # another build (or ingest, release, publish, rollback) is writing this warehouse: nothing was done
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Open labor-enforcement data warehouse.")
@@ -122,15 +123,30 @@ def _run_job(defs, paths: WarehousePaths, *, assets: list[str] | None = None, ta
 
     from orchestration.defs.sensors import LAUNCHED_BY_CLI
 
+    instance = _dagster_instance(paths)
+    _fail_abandoned_runs(instance, paths)
     with _dbt_output_to(paths.build_dir / "dbt_output.log"):
         return defs.resolve_job_def("build_warehouse").execute_in_process(
-            instance=_dagster_instance(paths),
+            instance=instance,
             asset_selection=None if assets is None else [dg.AssetKey(name) for name in assets],
             run_config={"loggers": {"terminal_progress": {}}},
             partition_key=partition_key,
-            tags={**(tags or {}), **LAUNCHED_BY_CLI},
+            tags={**(tags or {}), **LAUNCHED_BY_CLI, HOME_TAG: str(paths.home)},
             raise_on_error=False,
         )
+
+
+def _fail_abandoned_runs(instance, paths: WarehousePaths) -> None:
+    """Mark failed the runs a killed CLI left 'started' in the run history: the CLI runs them in-process
+    under the writer lock, which this process holds now, so none of this home's is still running."""
+    import dagster as dg
+
+    from orchestration.defs.sensors import LAUNCHED_BY_CLI
+
+    running = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
+    tags = {**LAUNCHED_BY_CLI, HOME_TAG: str(paths.home)}
+    for run in instance.get_runs(dg.RunsFilter(statuses=running, tags=tags)):
+        instance.report_run_failed(run, message="the process running it ended without finishing (killed?)")
 
 
 def _check_row_drop_options(accept_row_drop: list[str] | None, reason: str) -> None:
@@ -263,7 +279,7 @@ def build(
 
     Exit codes: 0 built (published, or nothing changed); 3 built and published, but some files were
     rejected (their tables kept their last accepted load, see `warehouse status`); 1 failed, nothing
-    new published; 2 a usage error (e.g. nothing to build yet).
+    new published; 2 a usage error (e.g. nothing to build yet); 4 another build is running.
     """
     from orchestration.defs.partitions import FULL_RANGE_TAGS, fiscal_years_tags
     from warehouse.settings import ARCHIVE_MODE

@@ -77,7 +77,11 @@ def acquire_writer_lock(paths: WarehousePaths, command: str) -> None:
             raise WriterBusyError(busy_message(path, holder)) from None
         _write_holder(fd, command)
         _held[path] = _Held(fd, 1)
-    remove_leftovers(paths)
+    try:
+        remove_leftovers(paths)
+    except BaseException:
+        release_writer_lock(paths)
+        raise
 
 
 def release_writer_lock(paths: WarehousePaths) -> None:
