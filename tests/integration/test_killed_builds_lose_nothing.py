@@ -233,6 +233,10 @@ def test_builds_killed_at_every_stage_lose_nothing_and_readers_never_see_half_a_
     killed_at("publish", publish, lambda: _publish_half_written(paths))
 
     final = build("--force")
+    for step in ("parsed_", "dbt_models", "published_warehouse"):  # analysts' CLI during the build
+        final.wait_for(lambda step=step: final.started(step), f"step {step}")
+        query = run_cli("query", "select count(*) as n from marts.fct_whd_case", "--format", "csv")
+        assert query.exit_code == 0 and query.stdout.split() == ["n", str(published[2])], query.output
     assert final.process.wait(timeout=900) == 0, "\n".join(final.lines[-60:])
     stop_reading.touch()
     reads = json.loads(reader.communicate(timeout=300)[0].splitlines()[-1])
