@@ -1,6 +1,7 @@
 """One writer per warehouse: a second writer process is refused at once, told who holds the lock;
 the process holding it may take it again (the CLI and the Dagster run it executes in-process); a
-killed holder never leaves a stale lock; Dagster runs take it too; analysts' reads never do."""
+killed holder never leaves a stale lock; Dagster runs take it too; analysts' reads never do. The first
+writer removes what a killed one left (never a half download), and no version is ever half deleted."""
 
 from __future__ import annotations
 
@@ -121,3 +122,58 @@ def test_analysts_read_the_published_copy_while_a_writer_holds_the_lock(paths, o
 
     assert result.exit_code == 0, result.output
     assert "42" in result.stdout
+
+
+def test_the_first_writer_removes_what_a_killed_writer_left_but_keeps_a_half_download(paths):
+    versions = paths.published_versions
+    left = [
+        versions / ".20260101T000000Z.partial" / "warehouse.duckdb",
+        versions / ".20250101T000000Z.deleting" / "published.json",
+        versions / "20250102T000000Z" / ".report.html.tmp",
+        paths.parsed_dir / "raw_whd__compliance_actions" / "all.parquet.tmp",
+        paths.build_dir / "selected" / "raw_whd__compliance_actions" / "all.json.tmp",
+        paths.raw_archive / ".tmp" / "tmpk2j4h1",
+        paths.raw_archive / "whd" / "0123456789abcdef" / "manifest.json.tmp",
+    ]
+    kept = [
+        paths.raw_archive / ".tmp" / "6863176bcc4d212bb5677e00.part",
+        versions / "20250102T000000Z" / "warehouse.duckdb",
+        paths.parsed_dir / "raw_whd__compliance_actions" / "all.parquet",
+    ]
+    for path in left + kept:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x")
+    (paths.published_dir / ".current.link").symlink_to("versions/20250102T000000Z")
+    left.append(paths.published_dir / ".current.link")
+
+    with writer_lock(paths, "warehouse build"):
+        pass
+
+    assert [p for p in left if p.exists() or p.is_symlink()] == []
+    assert not [p for p in versions.iterdir() if p.name.startswith(".")], "no hidden version folder is left"
+    assert all(p.exists() for p in kept)
+
+
+def test_pruning_never_leaves_a_half_deleted_version_to_roll_back_to(paths, monkeypatch):
+    import shutil
+
+    from warehouse import publish as publishing
+
+    with duckdb.connect(str(paths.build_db)) as con:
+        con.execute("create schema marts; create table marts.t as select 1 as n")
+    first = publish(paths, run_id="r1")
+    publish(paths, run_id="r2")
+
+    def killed_midway(folder, *args, **kwargs):
+        (folder / "published.json").unlink()
+        raise KeyboardInterrupt  # the process dies while deleting
+
+    monkeypatch.setattr(shutil, "rmtree", killed_midway)
+    with pytest.raises(KeyboardInterrupt):
+        publishing.prune_versions(paths, keep=1)
+    monkeypatch.undo()
+
+    assert first.version not in [v.name for v in publishing.versions(paths)]
+    with writer_lock(paths, "warehouse build"):
+        pass
+    assert [p.name for p in paths.published_versions.iterdir()] == [publishing.newest_version(paths).name]
