@@ -44,6 +44,8 @@ warnings.filterwarnings("ignore", message=r".*is currently in (beta|preview)")
 logging.getLogger("dagster._core.execution.plan.active").setLevel(logging.ERROR)
 
 EXIT_REJECTED_FILES = 3  # built and published, but some file was rejected: its table kept its last load
+HOME_TAG = "warehouse/home"  # the WAREHOUSE_HOME a CLI run wrote (several homes may share one DAGSTER_HOME)
+EXIT_BUSY = 4  # another build (or ingest, release, publish, rollback) is writing this warehouse: nothing was done
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Open labor-enforcement data warehouse.")
 console = Console(stderr=True, soft_wrap=True)
@@ -64,6 +66,24 @@ def _paths(home: Path | None) -> WarehousePaths:
     paths = _read_paths(home)
     os.environ[HOME_ENV] = str(paths.home)  # one truth for every child process (dbt)
     return paths.ensure()
+
+
+@contextmanager
+def _sole_writer(paths: WarehousePaths, command: str):
+    """Hold the home's writer lock while `command` writes the build database or publishes; refuse at once,
+    saying who holds it, when another writer runs. A full disk or read-only folder is one clear line."""
+    from sources.common.storage import StorageError
+    from warehouse.writer_lock import WriterBusyError, writer_lock
+
+    try:
+        with writer_lock(paths, f"warehouse {command}"):
+            yield
+    except WriterBusyError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(EXIT_BUSY) from error
+    except StorageError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
 
 
 def _dagster_instance(paths: WarehousePaths):
@@ -103,15 +123,30 @@ def _run_job(defs, paths: WarehousePaths, *, assets: list[str] | None = None, ta
 
     from orchestration.defs.sensors import LAUNCHED_BY_CLI
 
+    instance = _dagster_instance(paths)
+    _fail_abandoned_runs(instance, paths)
     with _dbt_output_to(paths.build_dir / "dbt_output.log"):
         return defs.resolve_job_def("build_warehouse").execute_in_process(
-            instance=_dagster_instance(paths),
+            instance=instance,
             asset_selection=None if assets is None else [dg.AssetKey(name) for name in assets],
             run_config={"loggers": {"terminal_progress": {}}},
             partition_key=partition_key,
-            tags={**(tags or {}), **LAUNCHED_BY_CLI},
+            tags={**(tags or {}), **LAUNCHED_BY_CLI, HOME_TAG: str(paths.home)},
             raise_on_error=False,
         )
+
+
+def _fail_abandoned_runs(instance, paths: WarehousePaths) -> None:
+    """Mark failed the runs a killed CLI left 'started' in the run history: the CLI runs them in-process
+    under the writer lock, which this process holds now, so none of this home's is still running."""
+    import dagster as dg
+
+    from orchestration.defs.sensors import LAUNCHED_BY_CLI
+
+    running = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
+    tags = {**LAUNCHED_BY_CLI, HOME_TAG: str(paths.home)}
+    for run in instance.get_runs(dg.RunsFilter(statuses=running, tags=tags)):
+        instance.report_run_failed(run, message="the process running it ended without finishing (killed?)")
 
 
 def _check_row_drop_options(accept_row_drop: list[str] | None, reason: str) -> None:
@@ -244,7 +279,7 @@ def build(
 
     Exit codes: 0 built (published, or nothing changed); 3 built and published, but some files were
     rejected (their tables kept their last accepted load, see `warehouse status`); 1 failed, nothing
-    new published; 2 a usage error (e.g. nothing to build yet).
+    new published; 2 a usage error (e.g. nothing to build yet); 4 another build is running.
     """
     from orchestration.defs.partitions import FULL_RANGE_TAGS, fiscal_years_tags
     from warehouse.settings import ARCHIVE_MODE, DOWNLOAD_MODE
@@ -264,12 +299,14 @@ def build(
         accept_row_drop_reason=reason,
         force=force,
     )
-    if mode == ARCHIVE_MODE:
-        _require_archive_inputs(paths, warehouse.drop_path())
-    console.print(f"[bold]Building the warehouse[/bold] from {_source_label(mode, warehouse)} into {paths.home}")
-    defs = _defs(warehouse)
-    tags = fiscal_years_tags(years) if years else FULL_RANGE_TAGS
-    _finish_build(paths, _timed(lambda: _run_job(defs, paths, assets=_build_assets(defs, sources, years), tags=tags)))
+    with _sole_writer(paths, "build"):
+        if mode == ARCHIVE_MODE:
+            _require_archive_inputs(paths, warehouse.drop_path())
+        console.print(f"[bold]Building the warehouse[/bold] from {_source_label(mode, warehouse)} into {paths.home}")
+        defs = _defs(warehouse)
+        tags = fiscal_years_tags(years) if years else FULL_RANGE_TAGS
+        assets = _build_assets(defs, sources, years)
+        _finish_build(paths, _timed(lambda: _run_job(defs, paths, assets=assets, tags=tags)))
 
 
 def _source_label(mode: str, warehouse) -> str:
@@ -625,20 +662,22 @@ def ingest(
         accept_row_drop=list(accept_row_drop or []),
         accept_row_drop_reason=reason,
     )
-    result = _load_one_file(paths, warehouse, spec, table, file, partition)
-    status, rows = _table_outcome(result, table.contract.table_name)
-    if status == UNCHANGED:
-        out.print(f"{file.name} is already loaded in raw.{table.contract.table_name} (same sha256): {UNCHANGED}.")
-        return
-    rejected = _rejected_in_run(paths.build_db, result.run_id)
-    if rejected:
-        console.print(f"[red bold]Rejected[/red bold] {file.name}: nothing was loaded; the table keeps its last load.")
-        _print_rejections(rejected)
-        raise typer.Exit(1)
-    out.print(
-        f"[green]Loaded[/green] {rows:,} rows from {file.name} into raw.{table.contract.table_name} ({paths.build_db})."
-    )
-    out.print("Run `warehouse build` to rebuild the marts and publish (it keeps this file).")
+    with _sole_writer(paths, "ingest"):
+        result = _load_one_file(paths, warehouse, spec, table, file, partition)
+        status, rows = _table_outcome(result, table.contract.table_name)
+        if status == UNCHANGED:
+            out.print(f"{file.name} is already loaded in raw.{table.contract.table_name} (same sha256): {UNCHANGED}.")
+            return
+        rejected = _rejected_in_run(paths.build_db, result.run_id)
+        if rejected:
+            console.print(
+                f"[red bold]Rejected[/red bold] {file.name}: nothing was loaded; the table keeps its last load."
+            )
+            _print_rejections(rejected)
+            raise typer.Exit(1)
+        where = f"raw.{table.contract.table_name} ({paths.build_db})"
+        out.print(f"[green]Loaded[/green] {rows:,} rows from {file.name} into {where}.")
+        out.print("Run `warehouse build` to rebuild the marts and publish (it keeps this file).")
 
 
 def _check_archivable_name(file: Path) -> None:
@@ -712,6 +751,11 @@ def release(
     """
     paths = _paths(home)
     _check_row_drop_options(accept_row_drop, reason)
+    with _sole_writer(paths, "release"):
+        _release(paths, file, accept_row_drop, reason)
+
+
+def _release(paths: WarehousePaths, file: str, accept_row_drop: list[str] | None, reason: str) -> None:
     archived = _quarantined_file(paths, file)
     spec = _source_named(archived.source)
     report = archived.quarantine_report()
@@ -787,17 +831,18 @@ def publish(home: Path = HomeOption) -> None:
     from warehouse.settings import ARCHIVE_MODE
 
     paths = _paths(home)
-    if not source_status(paths.build_db):
-        console.print(
-            f"[red]Nothing to publish: {paths.build_db} holds no loaded table yet; run `warehouse build`.[/red]"
-        )
-        raise typer.Exit(2)
-    warehouse = _warehouse_resource(paths, source=ARCHIVE_MODE, force=True)
-    defs = _defs(warehouse)
-    downstream = [k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()]
-    console.print(f"[bold]Publishing[/bold] the build database {paths.build_db}")
-    assets = [name for name in downstream if not is_extract_load_asset(name)]
-    _finish_build(paths, _timed(lambda: _run_job(defs, paths, assets=assets)), succeeded="Published")
+    with _sole_writer(paths, "publish"):
+        if not source_status(paths.build_db):
+            console.print(
+                f"[red]Nothing to publish: {paths.build_db} holds no loaded table yet; run `warehouse build`.[/red]"
+            )
+            raise typer.Exit(2)
+        warehouse = _warehouse_resource(paths, source=ARCHIVE_MODE, force=True)
+        defs = _defs(warehouse)
+        downstream = [k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()]
+        console.print(f"[bold]Publishing[/bold] the build database {paths.build_db}")
+        assets = [name for name in downstream if not is_extract_load_asset(name)]
+        _finish_build(paths, _timed(lambda: _run_job(defs, paths, assets=assets)), succeeded="Published")
 
 
 def _table_for(spec, file: Path):
@@ -1119,7 +1164,8 @@ def rollback(
     from warehouse.publish import rollback as restore
 
     paths = _read_paths(home)
-    restored = _guarded(lambda: restore(paths, to))
+    with _sole_writer(paths, "rollback"):
+        restored = _guarded(lambda: restore(paths, to))
     out.print(
         f"Restored version {restored.name} (published {restored.published_at}, run {restored.run_id}, "
         f"{restored.table_count} tables) as {paths.published_db}."
@@ -1175,9 +1221,13 @@ def report(
     from warehouse.publish import write_into_current
     from warehouse.report import write_report
 
-    paths = WarehousePaths.at(home) if home else WarehousePaths.from_env()
+    paths = _read_paths(home)
     try:
-        written = write_report(paths.published_db, output) if output else write_into_current(paths, write_report)
+        if output:
+            written = write_report(paths.published_db, output)
+        else:
+            with _sole_writer(paths, "report"):  # it writes into the current published version
+                written = write_into_current(paths, write_report)
     except FileNotFoundError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from error

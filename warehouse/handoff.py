@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from sources.common.archive import ArchivedFile
-from warehouse.settings import WarehousePaths
+from warehouse.settings import TEMP_SUFFIX, WarehousePaths
 from warehouse.stage import ParsedTable
 
 UNPARTITIONED = "all"
@@ -24,7 +24,7 @@ UNPARTITIONED = "all"
 
 def _write(path: Path, payload) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp = path.with_suffix(path.suffix + TEMP_SUFFIX)
     tmp.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
     os.replace(tmp, path)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 
 from sources.common.contract import TableContract
+from sources.common.storage import clear_storage_errors
 
 RAW_SCHEMA = "raw"
 
@@ -51,7 +52,7 @@ def merge_raw_table(db_path: Path, contract: TableContract, parquet: Path, repla
 def _load(db_path: Path, contract: TableContract, parquet: Path, delete_where: str | None) -> int:
     columns = ", ".join(f'"{c}"' for c in contract.column_names)
     table = f'{RAW_SCHEMA}."{contract.table_name}"'
-    with connect(db_path) as con:
+    with clear_storage_errors(db_path), connect(db_path) as con:
         create_raw_table(con, contract)
         con.execute("BEGIN TRANSACTION")
         try:

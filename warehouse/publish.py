@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from sources.common.storage import clear_storage_errors
 from warehouse.catalog import document_published_db
 from warehouse.exports import write_datapackage, write_parquet_exports
 from warehouse.load import connect
@@ -43,6 +44,10 @@ DEFAULT_KEEP_VERSIONS = 5
 ARTIFACT_WRITERS: tuple[Callable[[Path, Path], None], ...] = (write_parquet_exports, write_datapackage)
 
 _VERSION_FORMAT = "%Y%m%dT%H%M%SZ"
+# A version folder is hidden while it is written (.<name>.partial) and while it is deleted (.<name>.deleting);
+# a hidden folder is never a version, and the next writer removes any that a killed writer left.
+_PARTIAL = ".partial"
+_DELETING = ".deleting"
 
 
 class UnknownVersionError(LookupError):
@@ -114,17 +119,18 @@ def publish(
     """
     if keep < 1:
         raise ValueError(f"keep must be at least 1 (the current version); got {keep}")
-    with connect(paths.build_db) as con:
+    with clear_storage_errors(paths.build_db), connect(paths.build_db) as con:
         con.execute("CHECKPOINT")
     now = datetime.now(UTC)
     name = _new_version_name(paths, now)
-    partial = paths.published_versions / f".{name}.partial"
-    try:
-        info = _write_version(paths, partial, name=name, run_id=run_id, manifest=manifest, now=now, inputs=inputs)
-        partial.rename(paths.published_versions / name)
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
-    _make_current(paths, name)
+    partial = paths.published_versions / f".{name}{_PARTIAL}"
+    with clear_storage_errors(paths.published_versions / name):
+        try:
+            info = _write_version(paths, partial, name=name, run_id=run_id, manifest=manifest, now=now, inputs=inputs)
+            partial.rename(paths.published_versions / name)
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
+        _make_current(paths, name)
     prune_versions(paths, keep)
     return PublishResult(paths.published_db, info["published_at"], info["tables"], name)
 
@@ -213,8 +219,9 @@ def write_into_current(paths: WarehousePaths, writer: Callable[[Path, Path], Pat
     current = paths.published_current
     if not current.is_dir():
         raise FileNotFoundError(f"no published warehouse under {paths.published_dir}; build the warehouse first")
-    written = writer(current / PUBLISHED_DB, current.resolve())
-    _replace_with_link(paths.published_dir / written.name, Path(current.name) / written.name)
+    with clear_storage_errors(current.resolve()):
+        written = writer(current / PUBLISHED_DB, current.resolve())
+        _replace_with_link(paths.published_dir / written.name, Path(current.name) / written.name)
     return paths.published_dir / written.name
 
 
@@ -255,7 +262,8 @@ def rollback(paths: WarehousePaths, to: str | None = None) -> Version:
     """
     kept = versions(paths)
     target = _named_version(kept, to) if to else _previous_version(kept)
-    _make_current(paths, target.name)
+    with clear_storage_errors(paths.published_current):
+        _make_current(paths, target.name)
     return target
 
 
@@ -283,8 +291,23 @@ def prune_versions(paths: WarehousePaths, keep: int) -> list[str]:
     kept = versions(paths)
     doomed = [v for v in kept[: max(len(kept) - keep, 0)] if not v.is_current]
     for version in doomed:
-        shutil.rmtree(version.folder)
+        hidden = version.folder.with_name(f".{version.name}{_DELETING}")
+        version.folder.rename(hidden)  # never a half-deleted version to roll back to
+        shutil.rmtree(hidden)
     return [v.name for v in doomed]
+
+
+def remove_unfinished(paths: WarehousePaths) -> list[Path]:
+    """Remove what a publish, prune or report write killed midway left: hidden version folders, link
+    and temp files. None is ever read: a version is only visible once renamed whole. Returns them."""
+    versions_dir, published = paths.published_versions, paths.published_dir
+    hidden_folders = [p for p in versions_dir.glob(".*") if p.is_dir() and not p.is_symlink()]
+    hidden_files = [p for p in (*published.glob(".*"), *versions_dir.glob("*/.*")) if p.is_symlink() or p.is_file()]
+    for folder in hidden_folders:
+        shutil.rmtree(folder, ignore_errors=True)
+    for path in hidden_files:
+        path.unlink(missing_ok=True)
+    return hidden_folders + hidden_files
 
 
 def newest_version(paths: WarehousePaths) -> Version | None:

@@ -12,6 +12,7 @@ published/               what analysts read (warehouse/publish.py):
 reports/                 validation reports of rejected loads
 drop/                    files dropped by hand for the drop-folder sensor and a plain build (WAREHOUSE_DROP_FOLDER)
 dagster/                 Dagster instance storage for `warehouse build` runs (DAGSTER_HOME, if set, wins)
+writer.lock              held by the one process writing the build database or publishing (warehouse/writer_lock.py)
 
 Settings read from the environment here (others are read where the resource is configured,
 orchestration/defs/resources.py): where inputs come from, and where alerts go.
@@ -28,6 +29,7 @@ HOME_ENV = "WAREHOUSE_HOME"
 DEFAULT_HOME = "data"
 PUBLISHED_DB = "warehouse.duckdb"
 PUBLISH_INFO = "published.json"
+TEMP_SUFFIX = ".tmp"  # a file under build/ being written; renamed into place once complete
 
 # Where a build takes its inputs: the raw archive's last accepted files (plus new files in the drop
 # folder), the embedded sample, a live download, or any other value: a folder of downloaded files.
@@ -134,6 +136,10 @@ class WarehousePaths:
     @property
     def dagster_home(self) -> Path:
         return self.home / "dagster"
+
+    @property
+    def writer_lock(self) -> Path:
+        return self.home / "writer.lock"
 
     def ensure(self) -> WarehousePaths:
         for path in (self.raw_archive, self.build_dir, self.parsed_dir, self.published_dir, self.reports_dir):

@@ -8,6 +8,7 @@ parsing are reported one by one: every file of the load is tried, so one run nam
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,8 @@ import pyarrow.parquet as pq
 from sources.common.archive import ArchivedFile
 from sources.common.parsing import ParseResult, unique_in_order
 from sources.common.spec import RawTableSpec
+from sources.common.storage import StorageError, clear_storage_errors
+from warehouse.settings import TEMP_SUFFIX
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,12 @@ def parse_files(table: RawTableSpec, files: list[ArchivedFile]) -> tuple[pa.Tabl
         results, rejected = [], []
         for archived in files:
             try:
-                results.append(table.parse_file(Path(archived.path), file=archived.filename, sha256=archived.sha256))
+                # Parsers unpack into temp folders: a full disk there is not the file's fault, never a rejection.
+                with clear_storage_errors(Path(tempfile.gettempdir())):
+                    parsed = table.parse_file(Path(archived.path), file=archived.filename, sha256=archived.sha256)
+                results.append(parsed)
+            except StorageError:
+                raise
             except Exception as error:
                 rejected.append((archived, error))
         if rejected:
@@ -97,10 +105,14 @@ def _parse_many(table: RawTableSpec, files: list[ArchivedFile]) -> list[ParseRes
 
 def write_parquet(data: pa.Table, target: Path) -> Path:
     """Write a Parquet file atomically (temp file + rename), so readers never see half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".parquet.tmp")
-    pq.write_table(data, tmp, compression="zstd")
-    os.replace(tmp, target)
+    tmp = target.with_suffix(".parquet" + TEMP_SUFFIX)
+    with clear_storage_errors(target):
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(data, tmp, compression="zstd")
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
     return target
 
 

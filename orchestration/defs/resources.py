@@ -22,7 +22,7 @@ from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from orchestration.defs.dbt_project import dbt_project
 from sources.common.archive import RawArchive
@@ -36,6 +36,7 @@ from warehouse.settings import (
     download_mirror_from_env,
     source_from_env,
 )
+from warehouse.writer_lock import acquire_writer_lock, release_writer_lock
 
 DEFAULT_SAMPLE_SCALE = 0.01
 DEFAULT_SAMPLE_SEED = 20261125
@@ -65,6 +66,22 @@ class WarehouseResource(dg.ConfigurableResource):
     keep_versions: int = DEFAULT_KEEP_VERSIONS
     # Parse, gate and load every table and rebuild and publish, even what did not change (--force).
     force: bool = False
+
+    _holds_writer_lock: bool = PrivateAttr(default=False)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """A run holds the home's writer lock from start to end (warehouse/writer_lock.py); a run the CLI
+        executes in-process re-enters the CLI's. Sensors, which only read, initialize it outside a run."""
+        run = context.dagster_run
+        if run is None:
+            return
+        acquire_writer_lock(self.paths(), f"dagster run {run.run_id} of {run.job_name}")
+        self._holds_writer_lock = True
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._holds_writer_lock:
+            release_writer_lock(self.paths())
+            self._holds_writer_lock = False
 
     def paths(self) -> WarehousePaths:
         return WarehousePaths.at(self.home).ensure()

@@ -22,11 +22,15 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sources.common.storage import clear_storage_errors
+
 MANIFEST = "manifest.json"
 QUARANTINE_JSON = "QUARANTINED.json"
 QUARANTINE_TEXT = "QUARANTINED.txt"
 RELEASED_JSON = "RELEASED.json"
 RELEASED_TEXT = "RELEASED.txt"
+PARTIAL_DOWNLOAD_SUFFIX = ".part"  # a download in progress under .tmp/: the next attempt resumes it
+PARTIAL_DOWNLOAD_VERSION_SUFFIX = ".part-version.json"  # which version of the file that .part holds
 _CHUNK = 1 << 20
 _ARCHIVE_OWN_NAMES = frozenset({MANIFEST, QUARANTINE_JSON, QUARANTINE_TEXT, RELEASED_JSON, RELEASED_TEXT})
 
@@ -60,6 +64,9 @@ def _name_problem(name: str) -> str | None:
     if name in _ARCHIVE_OWN_NAMES:
         return "the archive names its own files so"
     return None
+
+
+_TEMP_SUFFIX = ".tmp"  # a manifest or mark being written
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,17 @@ class RawArchive:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
+    def remove_temp_files(self) -> list[Path]:
+        """Remove what an interrupted writer left: temp copies and half-written manifests or marks. A
+        partial download stays (the next download resumes it). Only for a writer holding the writer lock."""
+        tmp = self.root / ".tmp"
+        partial_download = (PARTIAL_DOWNLOAD_SUFFIX, PARTIAL_DOWNLOAD_VERSION_SUFFIX)
+        doomed = [p for p in tmp.glob("*") if p.is_file() and not p.name.endswith(partial_download)]
+        doomed += [p for p in self.root.glob(f"*/*/*{_TEMP_SUFFIX}") if p.is_file()]
+        for path in doomed:
+            path.unlink(missing_ok=True)
+        return doomed
+
     def adopt(self, tmp_file: Path, *, source: str, filename: str, url: str, sha256: str | None = None) -> ArchivedFile:
         """Move a finished temporary file into the archive (atomic rename); no-op if already there.
 
@@ -132,10 +150,11 @@ class RawArchive:
         if target.exists() and manifest_path.exists():
             tmp_file.unlink(missing_ok=True)
             return self._read_manifest(manifest_path)
-        folder.mkdir(parents=True, exist_ok=True)
         size = tmp_file.stat().st_size
-        os.chmod(tmp_file, 0o444)
-        os.replace(tmp_file, target)
+        with clear_storage_errors(target):
+            folder.mkdir(parents=True, exist_ok=True)
+            os.chmod(tmp_file, 0o444)
+            os.replace(tmp_file, target)
         archived = ArchivedFile(
             source=source,
             filename=filename,
@@ -146,7 +165,8 @@ class RawArchive:
             bytes=size,
             fetched_at=datetime.now(UTC).isoformat(timespec="microseconds"),  # orders versions fetched within a second
         )
-        _write_json_atomic(manifest_path, archived.manifest())
+        with clear_storage_errors(manifest_path):
+            _write_json_atomic(manifest_path, archived.manifest())
         return archived
 
     def store_local(
@@ -160,9 +180,14 @@ class RawArchive:
         path = Path(path)
         check_plain_name(source, what="source name")
         check_plain_name(filename or path.name, what="file name")
-        with tempfile.NamedTemporaryFile(dir=self.tmp_dir, delete=False) as tmp:
-            tmp_path = Path(tmp.name)
-        shutil.copyfile(path, tmp_path)
+        with clear_storage_errors(self.tmp_dir):
+            with tempfile.NamedTemporaryFile(dir=self.tmp_dir, delete=False) as tmp:
+                tmp_path = Path(tmp.name)
+            try:
+                shutil.copyfile(path, tmp_path)
+            except BaseException:
+                tmp_path.unlink(missing_ok=True)
+                raise
         return self.adopt(
             tmp_path,
             source=source,
@@ -200,6 +225,6 @@ class RawArchive:
 
 
 def _write_json_atomic(path: Path, payload: dict) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp = path.with_suffix(path.suffix + _TEMP_SUFFIX)
     tmp.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
     os.replace(tmp, path)

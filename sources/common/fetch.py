@@ -26,7 +26,8 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError
 
-from sources.common.archive import ArchivedFile, RawArchive
+from sources.common.archive import PARTIAL_DOWNLOAD_SUFFIX, PARTIAL_DOWNLOAD_VERSION_SUFFIX, ArchivedFile, RawArchive
+from sources.common.storage import clear_storage_errors
 
 log = logging.getLogger(__name__)
 
@@ -149,12 +150,13 @@ def fetch_to_archive(
     shown, host = redact_url(remote.url), host_of(remote.url)
     if known := unreachable.reason(host):
         raise HostUnreachable(cannot_connect_message(host, f"{known}, earlier in this run", shown), host)
-    part = archive.tmp_dir / (hashlib.sha256(remote.url.encode()).hexdigest()[:24] + ".part")
+    part = archive.tmp_dir / (hashlib.sha256(remote.url.encode()).hexdigest()[:24] + PARTIAL_DOWNLOAD_SUFFIX)
     last_error: Exception | None = None
     connect_failures = 0
     for attempt in range(1, policy.max_attempts + 1):
         try:
-            _stream_into(part, remote, session, policy, progress)
+            with clear_storage_errors(part):
+                _stream_into(part, remote, session, policy, progress)
             archived = archive.adopt(part, source=source, filename=remote.filename, url=shown)
             _forget_partial(part)
             return archived
@@ -288,7 +290,7 @@ def _stream_into(part: Path, remote: RemoteFile, session, policy: FetchPolicy, p
 
 
 def _version_file(part: Path) -> Path:
-    return part.with_suffix(".version.json")
+    return part.with_suffix(PARTIAL_DOWNLOAD_VERSION_SUFFIX)
 
 
 def _remember_version(part: Path, response: requests.Response, total: int | None) -> None:

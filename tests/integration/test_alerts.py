@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import ExitStack
 from pathlib import Path
 
 import dagster as dg
@@ -101,14 +102,17 @@ def test_the_sensors_alert_on_runs_the_daemon_launches_but_not_on_cli_runs(home_
     run = job.execute_in_process(instance=instance, asset_selection=WHD_ASSETS, raise_on_error=False)
     assert run.success
 
+    scopes = ExitStack()  # the warehouse resource has a run lifecycle (writer lock): sensor contexts are entered
+
     def status_context(run_id: str, name: str, kind: dg.DagsterEventType):
-        return dg.build_run_status_sensor_context(
+        context = dg.build_run_status_sensor_context(
             sensor_name=name,
             dagster_event=_event(instance, run_id, kind),
             dagster_instance=instance,
             dagster_run=instance.get_run_by_id(run_id),
             resources={"warehouse": warehouse},
         )
+        return scopes.enter_context(context)
 
     context = status_context(run.run_id, "alert_on_rejected_or_stale_build", dg.DagsterEventType.RUN_SUCCESS)
     assert alert_on_rejected_or_stale_build(context) is None

@@ -43,19 +43,20 @@ def test_dropped_fiscal_year_file_is_loaded_alone_and_published(home_copy, tmp_p
     warehouse = warehouse_from_env(home=str(home_copy))
     defs = build_defs(resource_overrides={"warehouse": warehouse})
     instance = dg.DagsterInstance.get()
-    context = dg.build_sensor_context(
+    # The warehouse resource has a run lifecycle (the writer lock), so its sensor context is a context manager.
+    with dg.build_sensor_context(
         instance=instance, repository_def=defs.get_repository_def(), resources={"warehouse": warehouse}
-    )
-    (request,) = new_files_in_drop_folder(context)
+    ) as context:
+        (request,) = new_files_in_drop_folder(context)
     assert request.partition_key == "2016"
     assert request.tags[INPUT_TAG] == DROP
-    again = dg.build_sensor_context(
+    with dg.build_sensor_context(
         instance=instance,
         cursor=context.cursor,
         repository_def=defs.get_repository_def(),
         resources={"warehouse": warehouse},
-    )
-    assert isinstance(new_files_in_drop_folder(again), dg.SkipReason), "a file is loaded once"
+    ) as again:
+        assert isinstance(new_files_in_drop_folder(again), dg.SkipReason), "a file is loaded once"
 
     result = defs.resolve_job_def("build_warehouse").execute_in_process(
         instance=instance,

@@ -17,7 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from sources.common.archive import MANIFEST, RawArchive
+from sources.common.archive import (
+    MANIFEST,
+    PARTIAL_DOWNLOAD_SUFFIX,
+    PARTIAL_DOWNLOAD_VERSION_SUFFIX,
+    RawArchive,
+)
 from sources.common.fetch import (
     FetchError,
     FetchPolicy,
@@ -156,6 +161,9 @@ def closed_port_url(path: str = "/f.zip") -> str:
     return f"http://127.0.0.1:{port}{path}"
 
 
+PARTIAL_DOWNLOADS = (PARTIAL_DOWNLOAD_SUFFIX, PARTIAL_DOWNLOAD_VERSION_SUFFIX)
+
+
 def assert_archive_holds_only_complete_files(root: Path) -> None:
     """Every file outside .tmp is a complete archived file with its manifest, or a manifest; any
     unfinished download is a .part under .tmp."""
@@ -164,7 +172,7 @@ def assert_archive_holds_only_complete_files(root: Path) -> None:
             continue
         relative = path.relative_to(root)
         if relative.parts[0] == ".tmp":
-            assert path.name.endswith((".part", ".version.json")), f"unexpected file in .tmp: {relative}"
+            assert path.name.endswith(PARTIAL_DOWNLOADS), f"unexpected file in .tmp: {relative}"
             continue
         assert not path.name.endswith((".part", ".tmp")), f"partial file in the archive: {relative}"
         assert len(relative.parts) == 3, f"file outside <source>/<version>/: {relative}"
