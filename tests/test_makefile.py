@@ -21,7 +21,9 @@ STAMP = ".venv/.installed"  # `-o`: take the installed venv as up to date, never
 
 
 def _clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("WAREHOUSE_HOME", "DAGSTER_HOME", "PORT")}
+    # MAKEFLAGS/MAKELEVEL come from `make test` itself: a sub-make would print "Entering directory".
+    dropped = ("WAREHOUSE_HOME", "DAGSTER_HOME", "PORT", "MAKEFLAGS", "MAKELEVEL", "MFLAGS")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     return {**env, **extra}
 
 

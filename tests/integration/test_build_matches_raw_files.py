@@ -14,7 +14,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from tests.integration.conftest import run_cli, sample_dir
-from warehouse.query import run_query
+from warehouse.query import ReadOnlyError, run_query
 from warehouse.settings import WarehousePaths
 
 pytestmark = pytest.mark.integration
@@ -213,7 +213,7 @@ def test_query_prints_rows_from_the_published_copy(built_home):
 
 def test_query_is_read_only(built_home):
     paths = WarehousePaths.at(built_home)
-    with pytest.raises(duckdb.Error, match="read-only"):
+    with pytest.raises(ReadOnlyError, match="read-only"):
         run_query("create table marts.scratch as select 1 as x", paths)
     result = run_cli("query", "delete from marts.mart_industry_year", "--home", str(built_home))
     assert result.exit_code == 1
