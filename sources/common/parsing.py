@@ -473,20 +473,26 @@ def cast_to_contract(
             if published is None
             else typed_expression(published, column.type, excel_serials)
         )
-    _raise_on_cast_failures(con, table, contract, mapping, typed, file=file, where=where)
+    checks = _cast_checks(contract, mapping, typed)
     select = ",\n".join(f"{expr} AS {_q(name)}" for name, expr in typed.items())
+    nonblank = "".join(f", {_blank_to_null(_q(mapping[n]))} IS NOT NULL AS {_q(_NONBLANK + n)}" for n in checks)
+    failed = "".join(f", {_q(_NONBLANK + n)} AND {_q(n)} IS NULL AS {_q(_FAILED + n)}" for n in checks)
     filter_sql = f"WHERE {where}" if where else ""
     # Batch parsing (many files in one text table) carries each row's file in _file/_sha256 columns.
     if file is None:
         provenance, params = "_file AS source_file, _sha256 AS source_sha256", []
     else:
         provenance, params = "CAST(? AS VARCHAR) AS source_file, CAST(? AS VARCHAR) AS source_sha256", [file, sha256]
+    # Each cast is evaluated once: the outer select flags non-blank cells whose cast gave NULL.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE "_typed" AS
-        SELECT {select}, {provenance}, CAST(source_row AS BIGINT) AS source_row
-        FROM "{table}" {filter_sql}""",
+        SELECT *{failed} FROM (
+            SELECT {select}, {provenance}, CAST(source_row AS BIGINT) AS source_row{nonblank}
+            FROM "{table}" {filter_sql}
+        )""",
         params,
     )
+    _raise_on_cast_failures(con, table, contract, checks, file=file, where=where)
     _raise_on_missing_required(con, contract, mapping, [n for n in typed if n not in derived], file=file)
     final = ", ".join(
         f"CAST({derived[c.name]} AS {c.duckdb_type}) AS {_q(c.name)}" if c.name in derived else _q(c.name)
@@ -534,20 +540,25 @@ def _extra_columns_json(extra: Sequence[str]) -> str:
     return f"nullif(CAST(to_json(map_from_entries({pairs})) AS VARCHAR), '{{}}')"
 
 
-def _raise_on_cast_failures(con, table, contract, mapping, typed, *, file, where) -> None:
-    checks = {
+_NONBLANK = "_nonblank:"  # helper columns of "_typed", never selected into the result
+_FAILED = "_failed:"
+
+
+def _cast_checks(contract: TableContract, mapping, typed: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """canonical column -> (published column, cast expression) for every cast that can fail."""
+    return {
         name: (mapping[name], expr)
         for name, expr in typed.items()
         if mapping.get(name) and contract.column(name).type != "string"
     }
+
+
+def _raise_on_cast_failures(con, table, contract, checks, *, file, where) -> None:
+    """Counts the failed casts flagged in "_typed"; examples come from the text table (only on failure)."""
     if not checks:
         return
-    filter_sql = f"WHERE {where}" if where else ""
-    counts_sql = ", ".join(
-        f"count_if({_blank_to_null(_q(src))} IS NOT NULL AND ({expr}) IS NULL) AS {_q(name)}"
-        for name, (src, expr) in checks.items()
-    )
-    counts = con.execute(f'SELECT {counts_sql} FROM "{table}" {filter_sql}').fetchone()
+    counts_sql = ", ".join(f"count_if({_q(_FAILED + name)})" for name in checks)
+    counts = con.execute(f'SELECT {counts_sql} FROM "_typed"').fetchone()
     failing = {name: n for name, n in zip(checks, counts, strict=True) if n}
     if not failing:
         return
