@@ -258,6 +258,12 @@ FiscalYearOption = typer.Option(
 ForceOption = typer.Option(
     False, "--force", help="Parse, gate and load every table and rebuild and publish, even what did not change."
 )
+EngineOption = typer.Option(
+    None,
+    "--engine",
+    help="Where dbt and employer linkage run: duckdb (default, or $WAREHOUSE_ENGINE) or spark (a local Spark "
+    "session over the Parquet lake; needs Java 17+). See docs/scale-out.md.",
+)
 
 
 @app.command()
@@ -269,6 +275,7 @@ def build(
     scale: float = typer.Option(None, "--scale", help="Sample size factor (1 = real size). Default 0.01."),
     accept_row_drop: list[str] = AcceptRowDropOption,
     reason: str = ReasonOption,
+    engine: str = EngineOption,
     home: Path = HomeOption,
 ) -> None:
     """Build the warehouse: acquire, parse, gate, load, dbt build, publish -- skipping what did not change.
@@ -298,6 +305,7 @@ def build(
         accept_row_drop=list(accept_row_drop or []),
         accept_row_drop_reason=reason,
         force=force,
+        engine=_engine(engine),
     )
     with _sole_writer(paths, "build"):
         if mode == ARCHIVE_MODE:
@@ -307,6 +315,29 @@ def build(
         tags = fiscal_years_tags(years) if years else FULL_RANGE_TAGS
         assets = _build_assets(defs, sources, years)
         _finish_build(paths, _timed(lambda: _run_job(defs, paths, assets=assets, tags=tags)))
+
+
+def _engine(engine: str | None) -> str | None:
+    """--engine, checked (None: $WAREHOUSE_ENGINE or duckdb); Spark needs Java, said before anything runs."""
+    import shutil
+    import subprocess
+
+    from warehouse.spark import ENGINES, SPARK
+
+    if engine is None:
+        return None
+    if engine not in ENGINES:
+        console.print(f"[red]--engine must be one of {', '.join(ENGINES)}; got {engine!r}[/red]")
+        raise typer.Exit(2)
+    if engine == SPARK:
+        java = shutil.which("java")
+        if java is None or subprocess.run([java, "-version"], capture_output=True).returncode != 0:
+            console.print(
+                "[red]--engine spark needs Java 17 or later (`java -version`), e.g. Debian's "
+                "openjdk-17-jre-headless.[/red]"
+            )
+            raise typer.Exit(2)
+    return engine
 
 
 def _source_label(mode: str, warehouse) -> str:
@@ -819,7 +850,7 @@ def _names(archived, wanted: str) -> bool:
 
 
 @app.command()
-def publish(home: Path = HomeOption) -> None:
+def publish(engine: str = EngineOption, home: Path = HomeOption) -> None:
     """Publish the build database as it is: rebuild the dbt models and linkage from its raw tables, then
     publish a new version -- without fetching, parsing or loading anything (e.g. after a rollback, a
     release or a manual fix). dbt always runs: a fix may be anywhere in the build database.
@@ -837,7 +868,7 @@ def publish(home: Path = HomeOption) -> None:
                 f"[red]Nothing to publish: {paths.build_db} holds no loaded table yet; run `warehouse build`.[/red]"
             )
             raise typer.Exit(2)
-        warehouse = _warehouse_resource(paths, source=ARCHIVE_MODE, force=True)
+        warehouse = _warehouse_resource(paths, source=ARCHIVE_MODE, force=True, engine=_engine(engine))
         defs = _defs(warehouse)
         downstream = [k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()]
         console.print(f"[bold]Publishing[/bold] the build database {paths.build_db}")

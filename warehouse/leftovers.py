@@ -10,6 +10,7 @@ it) and the build database's DuckDB WAL (DuckDB replays its committed transactio
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from sources.common.archive import RawArchive
@@ -22,8 +23,19 @@ def remove_leftovers(paths: WarehousePaths) -> list[Path]:
     return [
         *RawArchive(paths.raw_archive).remove_temp_files(),
         *_remove_build_temp_files(paths),
+        *_remove_lake_temp_folders(paths),
         *remove_unfinished(paths),
     ]
+
+
+def _remove_lake_temp_folders(paths: WarehousePaths) -> list[Path]:
+    """A lake table half written (`.<table>.<id>.tmp`) or not yet removed after its swap (`.old`)."""
+    if not paths.lake_dir.is_dir():
+        return []
+    doomed = [p for p in paths.lake_dir.glob("*/.*") if p.is_dir() and p.suffix in (TEMP_SUFFIX, ".old")]
+    for path in doomed:
+        shutil.rmtree(path, ignore_errors=True)
+    return doomed
 
 
 def _remove_build_temp_files(paths: WarehousePaths) -> list[Path]:

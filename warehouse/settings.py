@@ -4,6 +4,9 @@ raw/                     immutable raw archive (see sources/common/archive.py)
 sample/<config>/         generated sample files in their real names
 build/warehouse.duckdb   the build database (one writer: the pipeline)
 build/parsed/            parsed tables as Parquet, gated before load
+lake/<source>/<table>/   the gated raw layer as Parquet, for any engine (warehouse/lake.py); H-2A tables
+                         one folder per fiscal year (file_fiscal_year=N/); lake/linkage/ the employer links
+spark/                   the Spark engine's metastore and tables (`--engine spark`, warehouse/spark.py)
 published/               what analysts read (warehouse/publish.py):
   versions/<UTC time>/   the last published versions, each complete: warehouse.duckdb, published.json,
                          datapackage.json, parquet/
@@ -108,6 +111,16 @@ class WarehousePaths:
     @property
     def parsed_dir(self) -> Path:
         return self.build_dir / "parsed"
+
+    @property
+    def lake_dir(self) -> Path:
+        """The gated raw layer as Parquet (warehouse/lake.py): what a distributed engine reads."""
+        return self.home / "lake"
+
+    @property
+    def spark_dir(self) -> Path:
+        """The Spark engine's metastore, warehouse folder (its tables as Parquet) and logs."""
+        return self.home / "spark"
 
     @property
     def published_dir(self) -> Path:

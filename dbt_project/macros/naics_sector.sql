@@ -3,7 +3,7 @@
     publishes a few odd codes such as 0967). -#}
 {% macro naics_sector(naics_code) -%}
     case
-        when not regexp_matches(coalesce({{ naics_code }}, ''), '^[0-9]{2,6}$') then null
+        when not {{ matches_regex("coalesce(" ~ naics_code ~ ", '')", '^[0-9]{2,6}$') }} then null
         when left({{ naics_code }}, 2) in ('31', '32', '33') then '31-33'
         when left({{ naics_code }}, 2) in ('44', '45') then '44-45'
         when left({{ naics_code }}, 2) in ('48', '49') then '48-49'

@@ -2,5 +2,5 @@
     one space. Used where spellings of one value must compare equal (case statuses, the employer
     names within one filing). -#}
 {% macro text_key(text) -%}
-    nullif(trim(regexp_replace(upper(coalesce({{ text }}, '')), '[^A-Z0-9]+', ' ', 'g')), '')
+    nullif(trim({{ replace_regex("upper(coalesce(" ~ text ~ ", ''))", '[^A-Z0-9]+', ' ') }}), '')
 {%- endmacro %}

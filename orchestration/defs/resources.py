@@ -11,6 +11,8 @@
 - ``WAREHOUSE_DROP_FOLDER``: folder the drop-folder sensor watches and a plain build reads new files
   from (default ``$WAREHOUSE_HOME/drop``).
 - ``WAREHOUSE_KEEP_VERSIONS``: how many published versions to keep for rollback (default 5).
+- ``WAREHOUSE_ENGINE``: ``duckdb`` (default) or ``spark``: where dbt and the employer linkage run
+  (warehouse/spark.py; the CLI has ``--engine``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from warehouse.settings import (
     download_mirror_from_env,
     source_from_env,
 )
+from warehouse.spark import DBT_TARGETS, DUCKDB, SPARK, engine_from_env
 from warehouse.writer_lock import acquire_writer_lock, release_writer_lock
 
 DEFAULT_SAMPLE_SCALE = 0.01
@@ -66,6 +69,8 @@ class WarehouseResource(dg.ConfigurableResource):
     keep_versions: int = DEFAULT_KEEP_VERSIONS
     # Parse, gate and load every table and rebuild and publish, even what did not change (--force).
     force: bool = False
+    # Where dbt and the employer linkage run: "duckdb" (the build database) or "spark" (warehouse/spark.py).
+    engine: str = DUCKDB
 
     _holds_writer_lock: bool = PrivateAttr(default=False)
 
@@ -95,13 +100,24 @@ class WarehouseResource(dg.ConfigurableResource):
     def sample_config(self) -> SampleConfig:
         return SampleConfig(scale=self.sample_scale, seed=self.sample_seed)
 
+    def dbt_args(self) -> list[str]:
+        """The dbt target of the engine (dbt_project/profiles.yml)."""
+        return ["--target", DBT_TARGETS[self.engine]]
+
     @contextmanager
     def dbt_environment(self) -> Iterator[None]:
-        """Point dbt's profile at this warehouse's build database for the duration of a dbt call."""
+        """Point dbt's profile at this warehouse's build database (on Spark: its lake and Spark folder)
+        for the duration of a dbt call."""
         previous = os.environ.get("WAREHOUSE_BUILD_DB")
         os.environ["WAREHOUSE_BUILD_DB"] = str(self.paths().build_db)
         try:
-            yield
+            if self.engine == SPARK:
+                from warehouse import spark
+
+                with spark.dbt_environment(self.paths()):
+                    yield
+            else:
+                yield
         finally:
             if previous is None:
                 os.environ.pop("WAREHOUSE_BUILD_DB", None)
@@ -121,6 +137,7 @@ def warehouse_from_env(**overrides) -> WarehouseResource:
         download_mirror=download_mirror_from_env(),
         drop_folder=env.get("WAREHOUSE_DROP_FOLDER") or "",
         keep_versions=keep_versions_from_env(),
+        engine=engine_from_env(),
     )
     settings.update({k: v for k, v in overrides.items() if v is not None})
     return WarehouseResource(**settings)

@@ -4,7 +4,8 @@
 record, its employer id and how surely it belongs there. The steps, each in its own module:
 
 1. features.py: normalised comparison features; records equal on all features form one profile;
-2. model.py: splink (DuckDB) scores pairs of profiles with m/u probabilities estimated from the data;
+2. model.py: splink (DuckDB; on the Spark engine trained on DuckDB, predicting on Spark) scores pairs
+   of profiles with m/u probabilities estimated from the data;
 3. clusters.py: pairs at or above the threshold join profiles into employers, analysts' overrides
    applied, earlier links and employer ids kept across rebuilds.
 
@@ -64,6 +65,7 @@ def link_records(
     next_number: int = 1,
     overrides: list[Override] = (),
     threshold: float = MATCH_THRESHOLD,
+    spark=None,
 ) -> LinkResult:
     """Link employer records into employers with stable ids.
 
@@ -73,12 +75,13 @@ def link_records(
         next_number: the first number a new employer id may take.
         overrides: must_link / cannot_link decisions on record keys.
         threshold: match probability from which a pair is the same employer.
+        spark: a SparkSession: predict pairs on splink's Spark backend (warehouse/linkage/model.py).
     """
     started = time.monotonic()
     with duckdb.connect() as con:
         con.register("records_in", records)
         record_profile, profiles = _profiles(con, {k for o in overrides for k in (o.record_a, o.record_b)})
-    pairs_table, model = predict_pairs(profiles, threshold) if profiles.num_rows > 1 else (None, {})
+    pairs_table, model = predict_pairs(profiles, threshold, spark=spark) if profiles.num_rows > 1 else (None, {})
     pairs = (
         [] if pairs_table is None else list(zip(*(pairs_table.column(i).to_pylist() for i in range(3)), strict=True))
     )

@@ -1,4 +1,4 @@
-"""The probabilistic employer-matching model (splink, Fellegi-Sunter, on DuckDB).
+"""The probabilistic employer-matching model (splink, Fellegi-Sunter, on DuckDB or Spark).
 
 Profiles (distinct feature tuples, see features.py) are compared pairwise within blocks; every
 comparison's m and u probabilities are estimated from the data each run (u by random sampling,
@@ -11,6 +11,11 @@ levels from the same street to another state (the location columns are not indep
 are not separate comparisons); phone and FEIN are strong when present, and the term-frequency
 adjustment of the phone stops an association's number (on hundreds of member rows) from linking
 its members; NAICS separates a restaurant from a farm of the same surname.
+
+On the Spark engine the model is trained exactly as on DuckDB (the same settings, seed and samples,
+so the same trained parameters), then the prediction over every block (the step that grows with the
+data) runs on splink's Spark backend with that trained model, its SQL translated to Spark's dialect
+(`for_spark`).
 """
 
 from __future__ import annotations
@@ -194,9 +199,12 @@ def settings():
     )
 
 
-def predict_pairs(profiles: pa.Table, threshold: float = MATCH_THRESHOLD) -> tuple[pa.Table, dict]:
+def predict_pairs(profiles: pa.Table, threshold: float = MATCH_THRESHOLD, *, spark=None) -> tuple[pa.Table, dict]:
     """Train on the profiles and return the pairs at or above `threshold`: (profile_id_l, profile_id_r,
     match_probability), with a summary of the trained model (for metadata and docs).
+
+    Args:
+        spark: a SparkSession: predict on splink's Spark backend (trained on DuckDB all the same).
     """
     from splink import DuckDBAPI, Linker
 
@@ -211,12 +219,78 @@ def predict_pairs(profiles: pa.Table, threshold: float = MATCH_THRESHOLD) -> tup
     for rule in TRAINING_BLOCKS:
         linker.training.estimate_parameters_using_expectation_maximisation(rule, estimate_without_term_frequencies=True)
     trained = smoothed(linker.misc.save_model_to_json())
+    if spark is not None:
+        return _predict_on_spark(spark, profiles, trained, threshold), _model_summary(trained)
     linker = Linker(frame, trained, log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=threshold)
     pairs = db_api.duckdb_con.sql(
         f"SELECT profile_id_l, profile_id_r, match_probability FROM {predictions.physical_name}"
     ).to_arrow_table()
     return pairs, _model_summary(trained)
+
+
+def _predict_on_spark(spark, profiles: pa.Table, trained: dict, threshold: float) -> pa.Table:
+    """The pairs at or above `threshold`, predicted by splink's Spark backend with the trained model."""
+    from splink import Linker
+    from splink.backends.spark import SparkAPI
+
+    _use_compiled_spark_generator()
+    db_api = SparkAPI(spark_session=spark, break_lineage_method="checkpoint")
+    frame = db_api.register(spark.createDataFrame(profiles))
+    linker = Linker(frame, for_spark(trained), log_level=logging.ERROR)
+    predictions = linker.inference.predict(threshold_match_probability=threshold)
+    rows = predictions.as_spark_dataframe().select("profile_id_l", "profile_id_r", "match_probability")
+    return pa.Table.from_pylist(
+        [row.asDict() for row in rows.collect()],
+        schema=pa.schema(
+            [("profile_id_l", pa.int64()), ("profile_id_r", pa.int64()), ("match_probability", pa.float64())]
+        ),
+    )
+
+
+def _use_compiled_spark_generator() -> None:
+    """splink's Spark backend writes its SQL through `CustomSpark`, a subclass of sqlglot's Spark SQL
+    generator that only adds a shorter spelling of double literals. dagster-dbt installs sqlglot's
+    compiled build (sqlglotc), whose generator classes Python cannot subclass ("interpreted classes
+    cannot inherit from compiled"), so the subclass is swapped for sqlglot's own Spark generator: the
+    same SQL, with `CAST(0.5 AS DOUBLE)` for `0.5D`."""
+    from splink.internals.spark.spark_helpers.custom_spark_dialect import CustomSpark
+    from sqlglot.dialects import Spark
+
+    CustomSpark.generator_class = Spark.generator_class
+
+
+# DuckDB functions the comparisons use -> the functions splink registers on Spark (its Scala jar).
+_SPARK_FUNCTIONS = {"jaro_winkler_similarity": "jaro_winkler"}
+
+
+def for_spark(model: dict) -> dict:
+    """A trained model (DuckDB SQL) with every condition and blocking rule in Spark SQL, parameters unchanged."""
+    import copy
+    import re
+
+    import sqlglot
+
+    def translate(sql: str) -> str:
+        if sql.strip().upper() == "ELSE":
+            return sql
+        for duckdb_name, spark_name in _SPARK_FUNCTIONS.items():
+            sql = re.sub(rf"\b{duckdb_name}\s*\(", f"{spark_name}(", sql, flags=re.IGNORECASE)
+        return sqlglot.transpile(sql, read="duckdb", write="spark")[0]
+
+    model = copy.deepcopy(model)
+    model["sql_dialect"] = "spark"
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            level["sql_condition"] = translate(level["sql_condition"])
+    rules = model.get("blocking_rules_to_generate_predictions", [])
+    for i, rule in enumerate(rules):
+        if isinstance(rule, dict):
+            rule["blocking_rule"] = translate(rule["blocking_rule"])
+            rule["sql_dialect"] = "spark"
+        else:
+            rules[i] = translate(rule)
+    return model
 
 
 def smoothed(model: dict) -> dict:

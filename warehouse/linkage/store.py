@@ -51,6 +51,16 @@ def read_overrides(db_path: Path) -> list[Override]:
     return [Override(*row) for row in rows]
 
 
+def overrides_from(table: pa.Table) -> list[Override]:
+    """The overrides of a `ref_employer_link_overrides` table read elsewhere (the Spark engine's files)."""
+    return [
+        Override(
+            r["decision"], f"{r['source_a']}:{r['record_id_a']}", f"{r['source_b']}:{r['record_id_b']}", r["reason"]
+        )
+        for r in table.to_pylist()
+    ]
+
+
 def previous_ids(db_path: Path) -> tuple[dict[str, str], int]:
     """Last run's record -> employer id, and the first number a new id may take."""
     with connect(db_path) as con:

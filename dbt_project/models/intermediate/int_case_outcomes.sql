@@ -20,7 +20,7 @@ outcomes as (
 
     select
         'debarment' as record_source,
-        program || '|' || entity_name || '|' || cast(debarment_start_date as varchar) as outcome_id,
+        program || '|' || entity_name || '|' || cast(debarment_start_date as {{ dbt.type_string() }}) as outcome_id,
         'program debarment' as outcome_type,
         program,
         entity_name,
@@ -43,7 +43,7 @@ outcomes as (
 
     select
         'expired_debarment' as record_source,
-        entity_name || '|' || cast(debarment_start_date as varchar) || '|' || violation || '|' || duration_text
+        entity_name || '|' || cast(debarment_start_date as {{ dbt.type_string() }}) || '|' || violation || '|' || duration_text
             as outcome_id,
         'expired debarment' as outcome_type,
         program,

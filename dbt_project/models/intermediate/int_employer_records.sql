@@ -109,7 +109,7 @@ records as (
 
     select
         'whd' as source,
-        cast(case_id as varchar) as record_id,
+        cast(case_id as {{ dbt.type_string() }}) as record_id,
         null as filing_record_id,
         'employer' as role,
         coalesce(employer_legal_name, employer_trade_name) as employer_name,

@@ -128,7 +128,7 @@ debarment_years as (
 
 years as (
 
-    select unnest(generate_series(min(fiscal_year), max(fiscal_year))) as fiscal_year
+    select {{ series('min(fiscal_year)', 'max(fiscal_year)') }} as fiscal_year
     from source_years
     where source in ('whd', 'h2a', 'debarment')
 

@@ -153,7 +153,7 @@ final as (
         fiscal_year as first_fiscal_year,
         fiscal_year as last_fiscal_year,
         case
-            when source in ('h2a', 'h2a_addendum_b') and regexp_matches(source_file, '_Q[1-3]([^0-9]|$)', 'i')
+            when source in ('h2a', 'h2a_addendum_b') and {{ matches_regex('source_file', '_Q[1-3]([^0-9]|$)', 'i') }}
                 then fiscal_year - 1
             else fiscal_year
         end as last_complete_fiscal_year,

@@ -15,7 +15,7 @@ file_years as (
     select
         source,
         last_complete_fiscal_year,
-        unnest(generate_series(first_fiscal_year, last_fiscal_year)) as fiscal_year
+        {{ series('first_fiscal_year', 'last_fiscal_year') }} as fiscal_year
     from coverage
 
 ),

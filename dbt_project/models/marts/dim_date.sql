@@ -11,8 +11,7 @@ fiscal_years as (
 
 days as (
 
-    select cast(day as date) as date_day
-    from generate_series(date '2000-01-01', date '2035-09-30', interval 1 day) as series (day)
+    select cast({{ series("date '2000-01-01'", "date '2035-09-30'", 'interval 1 day') }} as date) as date_day
 
 ),
 

@@ -60,7 +60,7 @@ ranked_places as (
         city,
         row_number() over (
             partition by employer_id
-            order by count(*) desc, max(record_date) desc nulls last, state_code asc, city asc
+            order by count(*) desc, max(record_date) desc nulls last, state_code asc, city asc nulls last
         ) as place_rank
 
     from employer_records
@@ -92,7 +92,7 @@ counts as (
         count(*) filter (where source = 'h2a' and role <> 'employer') as h2a_filings_naming_it,
         count(*) filter (where source in ('debarment', 'expired_debarment')) as debarments,
         count(*) filter (where source = 'mspa') as mspa_certificates,
-        list(distinct employer_name order by employer_name) filter (where employer_name is not null) as name_variants,
+        {{ sorted_distinct_list('employer_name') }} as name_variants,
         min(record_date) as first_record_date,
         max(record_date) as last_record_date
 
@@ -110,7 +110,7 @@ final as (
         ranked_places.city,
         ranked_sectors.naics_sector,
         counts.name_variants,
-        len(counts.name_variants) as name_variant_count,
+        {{ list_length('counts.name_variants') }} as name_variant_count,
         counts.records,
         counts.whd_cases,
         counts.h2a_filings,

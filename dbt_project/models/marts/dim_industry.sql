@@ -50,13 +50,13 @@ unknown_codes as (
 
     select
         published_codes.naics_code,
-        cast(null as varchar) as naics_version,
+        cast(null as {{ dbt.type_string() }}) as naics_version,
         length(published_codes.naics_code) as code_level,
-        cast(null as varchar) as title,
+        cast(null as {{ dbt.type_string() }}) as title,
         {{ naics_sector('published_codes.naics_code') }} as naics_sector,
         left(published_codes.naics_code, 3) as subsector_code,
-        cast(null as varchar) as subsector_title,
-        cast(null as varchar) as naics_2022_code
+        cast(null as {{ dbt.type_string() }}) as subsector_title,
+        cast(null as {{ dbt.type_string() }}) as naics_2022_code
 
     from published_codes
     left join preferred on published_codes.naics_code = preferred.naics_code

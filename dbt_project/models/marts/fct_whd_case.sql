@@ -52,27 +52,27 @@ final as (
         cases.is_flagged_repeat_or_willful,
         -- The per-act columns, as staged; the names excluded are already listed above.
         -- noqa: disable=RF02
-        published.* exclude (
-            case_id,
-            employer_trade_name,
-            employer_legal_name,
-            employer_street_address,
-            employer_city,
-            employer_state_code,
-            employer_zip_code,
-            naics_code,
-            findings_start_date,
-            findings_end_date,
-            violations,
-            back_wages,
-            employees_owed,
-            employees_in_violation,
-            civil_money_penalties
-        )  -- noqa: enable=RF02
+        {{ star_without('published', [
+            'case_id',
+            'employer_trade_name',
+            'employer_legal_name',
+            'employer_street_address',
+            'employer_city',
+            'employer_state_code',
+            'employer_zip_code',
+            'naics_code',
+            'findings_start_date',
+            'findings_end_date',
+            'violations',
+            'back_wages',
+            'employees_owed',
+            'employees_in_violation',
+            'civil_money_penalties',
+        ]) }}  -- noqa: enable=RF02
 
     from cases
     inner join published on cases.case_id = published.case_id
-    left join employers on cast(cases.case_id as varchar) = employers.record_id
+    left join employers on cast(cases.case_id as {{ dbt.type_string() }}) = employers.record_id
 
 )
 

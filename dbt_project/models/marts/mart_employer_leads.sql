@@ -14,6 +14,9 @@
     - WHD H-2A violations; repeat violator (cases with violations in two or more fiscal years);
       back wages over $100,000; civil money penalties. -#}
 
+{#- The order of an employer's signals (and their reasons): heaviest first, then by name. -#}
+{%- set signal_order = [['weights.weight', 'desc'], ['signal_rows.signal', 'asc']] %}
+
 with
 
 employers as (
@@ -306,7 +309,7 @@ signal_rows as (
             during_debarment_workers,
             during_debarment_fiscal_year,
             case when during_permanent_debarment then 'permanently debarred' else 'debarred until ' end,
-            case when during_permanent_debarment then '' else cast(during_debarment_end_date as varchar) end
+            case when during_permanent_debarment then '' else cast(during_debarment_end_date as {{ dbt.type_string() }}) end
         ) as reason
     from signals
     where is_certified_during_debarment
@@ -318,7 +321,7 @@ signal_rows as (
         'certified_after_debarment' as signal,
         printf(
             'certified for %d H-2A workers in FY%d after an H-2A debarment that ended %s',
-            after_debarment_workers, after_debarment_fiscal_year, cast(after_debarment_end_date as varchar)
+            after_debarment_workers, after_debarment_fiscal_year, cast(after_debarment_end_date as {{ dbt.type_string() }})
         ) as reason
     from signals
     where is_certified_after_debarment
@@ -385,7 +388,7 @@ signal_rows as (
     select
         employer_id,
         'back_wages_over_100k' as signal,
-        printf('$%s in back wages owed to %d employees', format('{:,.0f}', back_wages), employees_owed) as reason
+        printf('$%s in back wages owed to %d employees', {{ format_thousands('back_wages') }}, employees_owed) as reason
     from signals
     where back_wages > 100000
 
@@ -394,7 +397,7 @@ signal_rows as (
     select
         employer_id,
         'civil_money_penalties' as signal,
-        printf('$%s in civil money penalties', format('{:,.0f}', civil_money_penalties)) as reason
+        printf('$%s in civil money penalties', {{ format_thousands('civil_money_penalties') }}) as reason
     from signals
     where civil_money_penalties > 0
 
@@ -405,8 +408,8 @@ scores as (
     select
         signal_rows.employer_id,
         sum(weights.weight) as score,
-        string_agg(signal_rows.reason, '; ' order by weights.weight desc, signal_rows.signal asc) as reasons,
-        list(signal_rows.signal order by weights.weight desc, signal_rows.signal asc) as signals
+        {{ ordered_string_agg('signal_rows.reason', "'; '", signal_order) }} as reasons,
+        {{ ordered_list('signal_rows.signal', signal_order) }} as signals
 
     from signal_rows
     inner join weights on signal_rows.signal = weights.signal

@@ -133,16 +133,16 @@ ratios as (
     select
         *,
         -- No H-2A investigation: the ratio is undefined (null), flagged separately.
-        case when whd_h2a_violation_cases > 0 then h2a_workers_certified * 1.0 / whd_h2a_violation_cases end
+        case when whd_h2a_violation_cases > 0 then cast(h2a_workers_certified as double) / whd_h2a_violation_cases end
             as workers_certified_per_h2a_investigation,
         whd_h2a_violation_cases = 0 and h2a_workers_certified > 0 as has_certifications_without_h2a_investigation,
-        case when h2a_employers > 0 then h2a_employers_ever_investigated * 1.0 / h2a_employers end
+        case when h2a_employers > 0 then cast(h2a_employers_ever_investigated as double) / h2a_employers end
             as share_h2a_employers_ever_investigated,
         {{ rate_per('whd_cases', 'qcew_employment') }} as whd_cases_per_10k_employees,
         case
             when h2a_workers_certified_3_years_before > 0
                 then
-                    (h2a_workers_certified - h2a_workers_certified_3_years_before) * 1.0
+                    cast(h2a_workers_certified - h2a_workers_certified_3_years_before as double)
                     / h2a_workers_certified_3_years_before
         end as h2a_workers_certified_3_year_growth,
         whd_h2a_violation_cases - whd_h2a_violation_cases_3_years_before as whd_h2a_violation_cases_3_year_change

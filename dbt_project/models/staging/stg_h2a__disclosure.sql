@@ -25,7 +25,7 @@ renamed as (
         -- Old files stored ZIPs as numbers: put back the leading zeros they lost.
         case
             when
-                regexp_matches(trim(employer_postal_code), '^[0-9]{3,4}$')
+                {{ matches_regex('trim(employer_postal_code)', '^[0-9]{3,4}$') }}
                 then lpad(trim(employer_postal_code), 5, '0')
             else trim(employer_postal_code)
         end as employer_zip_code,

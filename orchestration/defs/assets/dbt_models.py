@@ -9,6 +9,9 @@ When the build holds exactly the inputs the newest published version was made fr
 table, same statuses, same dbt and linkage code: warehouse/changes.py), `dbt_models` materializes
 nothing, so Dagster skips the linkage, the marts and the publish step too: nothing changed, nothing
 is published. A forced run (`warehouse build --force`, `warehouse publish`) always rebuilds.
+
+The engine (WarehouseResource.engine) picks dbt's target: the build database (DuckDB), or the same
+models on Spark over the Parquet lake (`--target spark`, warehouse/spark.py).
 """
 
 from collections.abc import Mapping
@@ -21,6 +24,7 @@ from orchestration.defs.dbt_project import dbt_project, ensure_manifest, transfo
 from orchestration.defs.resources import WarehouseResource
 from warehouse.changes import inputs_digest
 from warehouse.publish import newest_inputs
+from warehouse.spark import DUCKDB
 
 _GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
 
@@ -53,7 +57,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
         context.log.info("nothing changed since the newest published version: dbt, linkage and publish skipped")
         return
     with warehouse.dbt_environment():
-        yield from dbt.cli(["build"], context=context).stream()
+        yield from dbt.cli(["build", *warehouse.dbt_args()], context=context).stream()
 
 
 @dbt_assets(
@@ -62,12 +66,14 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
 def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """Build and test the marts, once employer linkage has run."""
     with warehouse.dbt_environment():
-        yield from dbt.cli(["build"], context=context).stream()
+        yield from dbt.cli(["build", *warehouse.dbt_args()], context=context).stream()
 
 
 def current_inputs(warehouse: WarehouseResource) -> str:
-    """The digest of what the build database's marts are made from (recorded by each publish)."""
-    return inputs_digest(warehouse.paths().build_db, transform_code_version())
+    """The digest of what the build database's marts are made from (recorded by each publish); the
+    engine counts too (Spark after DuckDB rebuilds), the DuckDB digest is as it always was."""
+    engine = "" if warehouse.engine == DUCKDB else f":{warehouse.engine}"
+    return inputs_digest(warehouse.paths().build_db, transform_code_version() + engine)
 
 
 default_assets = [dbt_models, dbt_marts]

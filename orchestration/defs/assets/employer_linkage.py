@@ -3,13 +3,18 @@
 Reads `intermediate.int_employer_records` and the analysts' overrides seed, links the records into
 employers (warehouse/linkage: splink on DuckDB, stable ids) and writes `linkage.int_employer_links`,
 which the dbt marts read as a source (same asset key), so the lineage stays one graph.
+
+On the Spark engine it reads both from the files dbt built on Spark, predicts on splink's Spark backend
+and writes the links to the lake as well (`lake/linkage/`), where the Spark marts read them
+(warehouse/spark.py). The stable-id memory stays in the build database either way.
 """
 
 import dagster as dg
 
 from orchestration.defs.resources import WarehouseResource
 from warehouse.linkage import link_records
-from warehouse.linkage.store import previous_ids, read_overrides, read_records, save
+from warehouse.linkage.store import overrides_from, previous_ids, read_overrides, read_records, save
+from warehouse.spark import SPARK
 
 LINKAGE_GROUP = "intermediate"
 
@@ -18,7 +23,7 @@ LINKAGE_GROUP = "intermediate"
     name="int_employer_links",
     group_name=LINKAGE_GROUP,
     deps=["int_employer_records", "ref_employer_link_overrides"],
-    kinds={"python", "duckdb"},
+    kinds={"python", "duckdb", "spark"},
     description="Every employer record of every source -> one employer (splink probabilistic linkage, "
     "analysts' overrides applied, employer ids stable across rebuilds).",
 )
@@ -26,7 +31,12 @@ def int_employer_links(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     """Link employer records across sources into employers with stable ids."""
     db = warehouse.paths().build_db
     previous, next_number = previous_ids(db)
-    result = link_records(read_records(db), previous=previous, next_number=next_number, overrides=read_overrides(db))
+    if warehouse.engine == SPARK:
+        result = _link_on_spark(warehouse, previous, next_number)
+    else:
+        result = link_records(
+            read_records(db), previous=previous, next_number=next_number, overrides=read_overrides(db)
+        )
     save(db, result, run_id=context.run.run_id)
     summary = {k: v for k, v in result.summary.items() if k != "model"}
     context.log.info(f"linked {summary['records']:,} records into {summary['employers']:,} employers")
@@ -38,6 +48,20 @@ def int_employer_links(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             "model": dg.MetadataValue.json(result.summary.get("model", {})),
         }
     )
+
+
+def _link_on_spark(warehouse: WarehouseResource, previous: dict[str, str], next_number: int):
+    from warehouse import spark
+
+    paths = warehouse.paths()
+    records = spark.read_table(paths, "intermediate", "int_employer_records")
+    records = records.sort_by([("source", "ascending"), ("record_id", "ascending")])
+    overrides = overrides_from(spark.read_table(paths, "reference", "ref_employer_link_overrides"))
+    result = link_records(
+        records, previous=previous, next_number=next_number, overrides=overrides, spark=spark.session(paths)
+    )
+    spark.write_links(paths, result.links)
+    return result
 
 
 default_assets = [int_employer_links]

@@ -1,13 +1,16 @@
 """Publishing the build database as the read-only warehouse analysts query, and the report leadership reads."""
 
+from pathlib import Path
+
 import dagster as dg
 
 from orchestration.defs.assets.dbt_models import current_inputs, dbt_marts, dbt_models
-from orchestration.defs.dbt_project import ensure_manifest
+from orchestration.defs.dbt_project import dbt_project, ensure_manifest
 from orchestration.defs.registry import PUBLISH_GROUP
 from orchestration.defs.resources import WarehouseResource
 from warehouse.publish import publish, write_into_current
 from warehouse.report import write_report
+from warehouse.spark import SPARK, import_into_build_db
 
 
 @dg.asset(
@@ -23,6 +26,10 @@ from warehouse.report import write_report
 )
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Publish the build database as a new version and make it current (atomic rename)."""
+    if warehouse.engine == SPARK:
+        # The Spark engine's tables (Parquet) replace the build database's, read by DuckDB: the same files.
+        copied = import_into_build_db(warehouse.paths(), Path(dbt_project.project_dir) / "seeds")
+        context.log.info(f"copied {len(copied)} tables dbt built on Spark into the build database")
     result = publish(
         warehouse.paths(),
         run_id=context.run_id,

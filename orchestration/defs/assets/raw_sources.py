@@ -3,7 +3,8 @@
 ``file_<source>__<kind>``  acquire the published file(s) into the immutable raw archive;
 ``parsed_<source>__<table>``  parse them to the canonical table, staged as Parquet;
 ``raw_<source>__<table>``  gate the staged table (its ``gate`` check, see asset_checks.py) and load it
-into the build database's ``raw`` schema only if no `error` rule failed.
+into the build database's ``raw`` schema only if no `error` rule failed, and write the accepted
+table to the Parquet lake (``lake/<source>/<table>/``, warehouse/lake.py) that other engines read.
 
 Tables published one file per period (H-2A, per fiscal year) are partitioned; a full build runs
 every partition in one run (single-run backfill policy). Steps hand over through small files
@@ -27,9 +28,10 @@ from sources.common.spec import RawTableSpec, SourceSpec
 from warehouse.acquire import acquire, acquire_file
 from warehouse.audit import slice_status
 from warehouse.changes import is_reload, skip_verdict
-from warehouse.gate import KEPT, REJECTED, LoadOutcome, gate_and_load
+from warehouse.gate import KEPT, LOADED, REJECTED, LoadOutcome, gate_and_load
 from warehouse.gate_report import reject_unparseable_files
 from warehouse.handoff import UNPARTITIONED, load_parsed, load_selection, parsed_path, save_parsed, save_selection
+from warehouse.lake import lake_table_dir, write_raw_table
 from warehouse.load import ensure_raw_table
 from warehouse.progress import DownloadProgress
 from warehouse.settings import ARCHIVE_MODE
@@ -199,10 +201,19 @@ def build_raw_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefinitio
             _log_outcome(context, outcome)
             outcomes.append(outcome)
         total = ensure_raw_table(warehouse.paths().build_db, table.contract)
+        _write_lake(warehouse, table, outcomes)
         yield dg.MaterializeResult(metadata=raw_metadata(outcomes, total, load_mode(context, warehouse)))
         yield gate_result(key, outcomes)
 
     return _raw_asset
+
+
+def _write_lake(warehouse: WarehouseResource, table: RawTableSpec, outcomes: list[LoadOutcome]) -> None:
+    """The lake mirrors the raw table: rewritten when a load changed it (or the lake lacks it)."""
+    paths = warehouse.paths()
+    if any(o.status == LOADED for o in outcomes) or not lake_table_dir(paths, table.contract.table_name).exists():
+        partition_column = table.replace_key[0] if table.is_partitioned else None
+        write_raw_table(paths, table.contract, partition_column)
 
 
 def _log_outcome(context, outcome: LoadOutcome) -> None:

@@ -1,0 +1,189 @@
+"""The Spark engine (`warehouse build --engine spark`): the same dbt models and employer linkage on Spark.
+
+DuckDB is the default engine. With Spark:
+
+- dbt runs `--target spark` (dbt-spark, `method: session`: pyspark inside dbt's own process, a local
+  Spark, `local[2]` by default). Its sources are the Parquet lake (warehouse/lake.py), registered as
+  tables by the project's `register_lake_sources` hook; its tables are Parquet under
+  ``spark/warehouse/<schema>.db/<table>/``, their catalog a Derby metastore under ``spark/``, so the
+  second dbt call (the marts) sees what the first one built.
+- Employer linkage reads ``intermediate.int_employer_records`` from those files and predicts with
+  splink's Spark backend (`session()` here, its own local Spark without a metastore, so it never
+  locks Derby against dbt's), then writes the links to ``lake/linkage/int_employer_links/``.
+- Publish copies the Spark-built schemas into the build database (`import_into_build_db`), then
+  publishes as always: analysts get the same DuckDB file and Parquet, made by Spark.
+
+What belongs here: the Spark settings, where Spark's files are, and moving tables between Spark's
+files and DuckDB. Not here: the SQL (dbt_project/) and the linkage model (warehouse/linkage/).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyarrow as pa
+
+from warehouse.lake import lake_table_dir, write_table
+from warehouse.load import connect
+from warehouse.settings import WarehousePaths
+
+DUCKDB = "duckdb"
+SPARK = "spark"
+ENGINES = (DUCKDB, SPARK)
+ENGINE_ENV = "WAREHOUSE_ENGINE"
+# The dbt target of each engine (dbt_project/profiles.yml).
+DBT_TARGETS = {DUCKDB: "dev", SPARK: "spark"}
+# The schemas dbt builds on Spark, copied into the build database before publishing.
+SPARK_SCHEMAS = ("reference", "intermediate", "marts")
+LINKS = "int_employer_links"
+
+# A local Spark on a small machine: two cores, a few shuffle partitions (Spark's 200 would be mostly
+# empty tasks at this size), no web UI. The environment overrides each (docs/scale-out.md).
+DEFAULTS = {
+    "WAREHOUSE_SPARK_MASTER": "local[2]",
+    "WAREHOUSE_SPARK_DRIVER_MEMORY": "2g",
+    "WAREHOUSE_SPARK_SHUFFLE_PARTITIONS": "4",
+}
+
+
+def engine_from_env() -> str:
+    engine = os.environ.get(ENGINE_ENV) or DUCKDB
+    if engine not in ENGINES:
+        raise ValueError(f"{ENGINE_ENV} must be one of {', '.join(ENGINES)}; got {engine!r}")
+    return engine
+
+
+def warehouse_dir(paths: WarehousePaths) -> Path:
+    return paths.spark_dir / "warehouse"
+
+
+def table_dir(paths: WarehousePaths, schema: str, table: str) -> Path:
+    """Where dbt-spark keeps a table's Parquet files (a managed table of the local metastore)."""
+    return warehouse_dir(paths) / f"{schema}.db" / table
+
+
+def dbt_env(paths: WarehousePaths) -> dict[str, str]:
+    """The environment dbt's `spark` target reads (dbt_project/profiles.yml)."""
+    return {
+        "WAREHOUSE_SPARK_DIR": str(paths.spark_dir),
+        "WAREHOUSE_LAKE": str(paths.lake_dir),
+        **{name: os.environ.get(name) or value for name, value in DEFAULTS.items()},
+    }
+
+
+@contextmanager
+def dbt_environment(paths: WarehousePaths) -> Iterator[None]:
+    """Set dbt's Spark environment for the duration of a dbt call; the links' lake folder exists
+    (empty before the first linkage), so the sources hook can register it."""
+    paths.spark_dir.mkdir(parents=True, exist_ok=True)
+    if not lake_table_dir(paths, LINKS).exists():
+        write_links(paths, pa.table({c: pa.array([], t) for c, t in _LINK_TYPES.items()}))
+    previous = {name: os.environ.get(name) for name in dbt_env(paths)}
+    os.environ.update(dbt_env(paths))
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+_LINK_TYPES = {
+    "source": pa.string(),
+    "record_id": pa.string(),
+    "employer_id": pa.string(),
+    "match_probability": pa.float64(),
+}
+
+
+def write_links(paths: WarehousePaths, links: pa.Table) -> Path:
+    """The employer links, where the Spark marts read them (the `linkage.int_employer_links` source)."""
+    return write_table(paths, LINKS, links.select(list(_LINK_TYPES)).cast(pa.schema(_LINK_TYPES)))
+
+
+def session(paths: WarehousePaths):
+    """A local SparkSession for Python steps (employer linkage): splink's similarity functions on the
+    class path, no metastore (it reads and writes files), its scratch space under ``spark/``."""
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    env = dbt_env(paths)
+    scratch = paths.spark_dir / "python"
+    scratch.mkdir(parents=True, exist_ok=True)
+    spark = (
+        SparkSession.builder.appName("warehouse-linkage")
+        .master(env["WAREHOUSE_SPARK_MASTER"])
+        .config("spark.driver.memory", env["WAREHOUSE_SPARK_DRIVER_MEMORY"])
+        .config("spark.sql.shuffle.partitions", env["WAREHOUSE_SPARK_SHUFFLE_PARTITIONS"])
+        .config("spark.default.parallelism", env["WAREHOUSE_SPARK_SHUFFLE_PARTITIONS"])
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.catalogImplementation", "in-memory")
+        .config("spark.sql.warehouse.dir", str(scratch / "warehouse"))
+        .config("spark.local.dir", str(scratch / "tmp"))
+        .config("spark.jars", similarity_jar_location())
+        .getOrCreate()
+    )
+    spark.sparkContext.setCheckpointDir(str(scratch / "checkpoints"))
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(str(f) for f in folder.glob("*.parquet")) if folder.is_dir() else []
+
+
+def read_table(paths: WarehousePaths, schema: str, table: str) -> pa.Table:
+    """A table dbt built on Spark, read from its Parquet files (by DuckDB: no Spark needed to read).
+    A table Spark holds no file of (an empty seed) is an empty table without columns."""
+    files = _files(table_dir(paths, schema, table))
+    if not files:
+        return pa.table({})
+    with connect(paths.build_db) as con:
+        return con.sql(f"SELECT * FROM read_parquet({files!r})").to_arrow_table()
+
+
+def import_into_build_db(paths: WarehousePaths, seeds_dir: Path, schemas: tuple[str, ...] = SPARK_SCHEMAS) -> dict:
+    """Copy every table dbt built on Spark (its Parquet files) into the build database, replacing the
+    DuckDB tables of the same name, so publish serves what Spark built. Returns rows per table.
+
+    Spark writes no file for a seed without rows: such a table is emptied in DuckDB, or made from
+    its CSV header (`seeds_dir`) when DuckDB never had it."""
+    copied = {}
+    with connect(paths.build_db) as con:
+        for schema in schemas:
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            root = warehouse_dir(paths) / f"{schema}.db"
+            for folder in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
+                table, files = f'{schema}."{folder.name}"', _files(folder)
+                if files:
+                    con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_parquet({files!r})")
+                elif (seeds_dir / f"{folder.name}.csv").exists():
+                    csv = seeds_dir / f"{folder.name}.csv"
+                    con.execute(
+                        f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_csv('{csv}', header=true) LIMIT 0"
+                    )
+                else:
+                    raise FileNotFoundError(f"Spark holds no Parquet file of {schema}.{folder.name} in {folder}")
+                copied[f"{schema}.{folder.name}"] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return copied
+
+
+__all__ = [
+    "DBT_TARGETS",
+    "DUCKDB",
+    "ENGINES",
+    "SPARK",
+    "dbt_environment",
+    "engine_from_env",
+    "import_into_build_db",
+    "read_table",
+    "session",
+    "table_dir",
+    "write_links",
+]
