@@ -122,6 +122,9 @@ def session(paths: WarehousePaths):
         .config("spark.sql.shuffle.partitions", env["WAREHOUSE_SPARK_SHUFFLE_PARTITIONS"])
         .config("spark.default.parallelism", env["WAREHOUSE_SPARK_SHUFFLE_PARTITIONS"])
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.host", "127.0.0.1")  # local: the loopback interface only
+        .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.catalogImplementation", "in-memory")
         .config("spark.sql.warehouse.dir", str(scratch / "warehouse"))

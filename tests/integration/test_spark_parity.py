@@ -106,13 +106,15 @@ def test_spark_builds_every_mart_equal_to_duckdb(built_home, spark_home):
             spark_columns, spark_rows = _rows(con, f"read_parquet({files!r})")
             assert spark_columns == duck_columns, mart
             assert len(spark_rows) == len(duck_rows), f"{mart}: {len(spark_rows)} rows on Spark, {len(duck_rows)}"
-            for duck_row, spark_row in zip(sorted(duck_rows, key=_sort_key), sorted(spark_rows, key=_sort_key)):
+            for duck_row, spark_row in zip(
+                sorted(duck_rows, key=_sort_key), sorted(spark_rows, key=_sort_key), strict=True
+            ):
                 differing = {
                     column: (d, s)
                     for column, d, s in zip(duck_columns, duck_row, spark_row, strict=True)
                     if not _equal(d, s)
                 }
-                assert not differing, f"{mart}: {differing} in {dict(zip(duck_columns, duck_row))}"
+                assert not differing, f"{mart}: {differing} in {dict(zip(duck_columns, duck_row, strict=True))}"
 
 
 def test_spark_build_publishes_its_marts(spark_home):

@@ -9,9 +9,16 @@ fiscal_years as (
 
 ),
 
+series as (
+
+    select {{ series("date '2000-01-01'", "date '2035-09-30'", 'interval 1 day') }} as series_day
+
+),
+
 days as (
 
-    select cast({{ series("date '2000-01-01'", "date '2035-09-30'", 'interval 1 day') }} as date) as date_day
+    select cast(series_day as date) as date_day
+    from series
 
 ),
 

@@ -64,7 +64,7 @@ wide as (
 
 ),
 
-long as (
+unpivoted as (
 
     -- Years a source has not published stay as null values (UNPIVOT drops nulls by default).
     select * from wide
@@ -75,28 +75,33 @@ long as (
 final as (
 
     select
-        long.fiscal_year,
-        long.scope,
-        long.measure,
+        unpivoted.fiscal_year,
+        unpivoted.scope,
+        unpivoted.measure,
         measure_sources.source,
-        cast(long.value as double) as value,
-        lag(long.value) over scope_measure as previous_value,
-        long.value - lag(long.value) over scope_measure as yoy_change,
+        cast(unpivoted.value as double) as value,
+        lag(unpivoted.value) over scope_measure as previous_value,
+        unpivoted.value - lag(unpivoted.value) over scope_measure as yoy_change,
         case
-            when lag(long.value) over scope_measure > 0
-                then (long.value - lag(long.value) over scope_measure) / lag(long.value) over scope_measure
+            when lag(unpivoted.value) over scope_measure > 0
+                then (unpivoted.value - lag(unpivoted.value) over scope_measure) / lag(unpivoted.value) over scope_measure
         end as yoy_change_pct,
         case
-            when long.value is not null
-                then avg(long.value) over (scope_measure rows between 2 preceding and current row)
+            when unpivoted.value is not null
+                then avg(unpivoted.value) over three_years
         end as rolling_3yr_avg,
         coalesce(source_years.is_complete, false) as is_complete_year
 
-    from long
-    inner join measure_sources on long.measure = measure_sources.measure
+    from unpivoted
+    inner join measure_sources on unpivoted.measure = measure_sources.measure
     left join source_years
-        on measure_sources.source = source_years.source and long.fiscal_year = source_years.fiscal_year
-    window scope_measure as (partition by long.scope, long.measure order by long.fiscal_year)
+        on measure_sources.source = source_years.source and unpivoted.fiscal_year = source_years.fiscal_year
+    window
+        scope_measure as (partition by unpivoted.scope, unpivoted.measure order by unpivoted.fiscal_year),
+        three_years as (
+            partition by unpivoted.scope, unpivoted.measure order by unpivoted.fiscal_year
+            rows between 2 preceding and current row
+        )
 
 )
 
