@@ -43,8 +43,10 @@ outcomes as (
 
     select
         'expired_debarment' as record_source,
-        entity_name || '|' || cast(debarment_start_date as {{ dbt.type_string() }}) || '|' || violation || '|' || duration_text
-            as outcome_id,
+        entity_name
+        || '|' || cast(debarment_start_date as {{ dbt.type_string() }})
+        || '|' || violation
+        || '|' || duration_text as outcome_id,
         'expired debarment' as outcome_type,
         program,
         entity_name,

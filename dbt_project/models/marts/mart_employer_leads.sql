@@ -309,7 +309,10 @@ signal_rows as (
             during_debarment_workers,
             during_debarment_fiscal_year,
             case when during_permanent_debarment then 'permanently debarred' else 'debarred until ' end,
-            case when during_permanent_debarment then '' else cast(during_debarment_end_date as {{ dbt.type_string() }}) end
+            case
+                when during_permanent_debarment then ''
+                else cast(during_debarment_end_date as {{ dbt.type_string() }})
+            end
         ) as reason
     from signals
     where is_certified_during_debarment
@@ -321,7 +324,9 @@ signal_rows as (
         'certified_after_debarment' as signal,
         printf(
             'certified for %d H-2A workers in FY%d after an H-2A debarment that ended %s',
-            after_debarment_workers, after_debarment_fiscal_year, cast(after_debarment_end_date as {{ dbt.type_string() }})
+            after_debarment_workers,
+            after_debarment_fiscal_year,
+            cast(after_debarment_end_date as {{ dbt.type_string() }})
         ) as reason
     from signals
     where is_certified_after_debarment

@@ -84,7 +84,9 @@ final as (
         unpivoted.value - lag(unpivoted.value) over scope_measure as yoy_change,
         case
             when lag(unpivoted.value) over scope_measure > 0
-                then (unpivoted.value - lag(unpivoted.value) over scope_measure) / lag(unpivoted.value) over scope_measure
+                then
+                    (unpivoted.value - lag(unpivoted.value) over scope_measure)
+                    / lag(unpivoted.value) over scope_measure
         end as yoy_change_pct,
         case
             when unpivoted.value is not null
