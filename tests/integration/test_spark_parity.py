@@ -123,7 +123,7 @@ def test_spark_build_publishes_its_marts(spark_home):
     with duckdb.connect(str(paths.published_db), read_only=True) as con:
         published = con.execute("SELECT count(*) FROM marts.mart_employer_leads").fetchone()[0]
     files = sorted(str(f) for f in table_dir(paths, "marts", "mart_employer_leads").glob("*.parquet"))
-    assert published == duckdb.sql(f"SELECT count(*) FROM read_parquet({files!r})").fetchone()[0] > 0
+    assert published == duckdb.sql(f"SELECT count(*) FROM read_parquet({files!r})").fetchall()[0][0] > 0
     lake = paths.lake_dir
     assert (lake / "h2a" / "raw_h2a__disclosure").is_dir()
     assert any((lake / "h2a" / "raw_h2a__disclosure").glob("file_fiscal_year=*/*.parquet"))
