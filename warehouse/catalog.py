@@ -94,6 +94,17 @@ def document_published_db(db_path: Path, manifest: Path | None) -> None:
         _write_catalog(con, {key: node.grain for key, node in docs.items()})
 
 
+def comment_tables(db_path: Path, manifest: Path | None, tables: list[str]) -> None:
+    """Comment `schema.table`s and their columns from the manifest's descriptions (tables copied in
+    from elsewhere, e.g. the Spark engine's, which carry no DuckDB comments of their own)."""
+    docs = manifest_docs(manifest)
+    with connect(db_path) as con:
+        for name in tables:
+            schema, table = name.split(".", 1)
+            if (schema, table) in docs:
+                _comment_relation(con, schema, table, docs[(schema, table)])
+
+
 def _comment_relation(con, schema: str, table: str, node: NodeDocs) -> None:
     found = con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?", [schema, table]

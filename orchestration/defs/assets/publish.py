@@ -8,6 +8,7 @@ from orchestration.defs.assets.dbt_models import current_inputs, dbt_marts, dbt_
 from orchestration.defs.dbt_project import dbt_project, ensure_manifest
 from orchestration.defs.registry import PUBLISH_GROUP
 from orchestration.defs.resources import WarehouseResource
+from warehouse.catalog import comment_tables
 from warehouse.publish import publish, write_into_current
 from warehouse.report import write_report
 from warehouse.spark import SPARK, import_into_build_db
@@ -29,6 +30,7 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
     if warehouse.engine == SPARK:
         # The Spark engine's tables (Parquet) replace the build database's, read by DuckDB: the same files.
         copied = import_into_build_db(warehouse.paths(), Path(dbt_project.project_dir) / "seeds")
+        comment_tables(warehouse.paths().build_db, ensure_manifest(), list(copied))
         context.log.info(f"copied {len(copied)} tables dbt built on Spark into the build database")
     result = publish(
         warehouse.paths(),
