@@ -106,9 +106,19 @@ def write_links(paths: WarehousePaths, links: pa.Table) -> Path:
     return write_table(paths, LINKS, links.select(list(_LINK_TYPES)).cast(pa.schema(_LINK_TYPES)))
 
 
-def session(paths: WarehousePaths):
-    """A local SparkSession for Python steps (employer linkage): splink's similarity functions on the
-    class path, no metastore (it reads and writes files), its scratch space under ``spark/``."""
+@contextmanager
+def session(paths: WarehousePaths) -> Iterator:
+    """A local SparkSession for a Python step (employer linkage): splink's similarity functions on the
+    class path, no metastore (it reads and writes files), its scratch space under ``spark/``. Its JVM
+    ends with the block: the build process does not keep a second JVM while dbt's Spark runs."""
+    spark = _local_session(paths)
+    try:
+        yield spark
+    finally:
+        _stop(spark)
+
+
+def _local_session(paths: WarehousePaths):
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
@@ -135,6 +145,23 @@ def session(paths: WarehousePaths):
     spark.sparkContext.setCheckpointDir(str(scratch / "checkpoints"))
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def _stop(spark) -> None:
+    """Stop the session and end its JVM (pyspark keeps the JVM of a stopped session until Python exits)."""
+    from pyspark import SparkContext
+
+    spark.stop()
+    gateway = SparkContext._gateway
+    if gateway is None:
+        return
+    process = getattr(gateway, "proc", None)
+    gateway.shutdown()
+    if process is not None:
+        process.terminate()
+        process.wait(timeout=60)
+    SparkContext._gateway = None
+    SparkContext._jvm = None
 
 
 def _files(folder: Path) -> list[str]:

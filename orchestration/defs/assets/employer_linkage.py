@@ -57,9 +57,8 @@ def _link_on_spark(warehouse: WarehouseResource, previous: dict[str, str], next_
     records = spark.read_table(paths, "intermediate", "int_employer_records")
     records = records.sort_by([("source", "ascending"), ("record_id", "ascending")])
     overrides = overrides_from(spark.read_table(paths, "reference", "ref_employer_link_overrides"))
-    result = link_records(
-        records, previous=previous, next_number=next_number, overrides=overrides, spark=spark.session(paths)
-    )
+    with spark.session(paths) as session:
+        result = link_records(records, previous=previous, next_number=next_number, overrides=overrides, spark=session)
     spark.write_links(paths, result.links)
     return result
 
