@@ -42,9 +42,10 @@ LINKS = "int_employer_links"
 
 # A local Spark on a small machine: two cores, a few shuffle partitions (Spark's 200 would be mostly
 # empty tasks at this size), no web UI. The environment overrides each (docs/scale-out.md).
+LINKAGE_PARTITIONS_PER_SHUFFLE_PARTITION = 8
 DEFAULTS = {
     "WAREHOUSE_SPARK_MASTER": "local[2]",
-    "WAREHOUSE_SPARK_DRIVER_MEMORY": "2g",
+    "WAREHOUSE_SPARK_DRIVER_MEMORY": "3g",
     "WAREHOUSE_SPARK_SHUFFLE_PARTITIONS": "4",
 }
 
@@ -123,14 +124,20 @@ def _local_session(paths: WarehousePaths):
     from splink.backends.spark import similarity_jar_location
 
     env = dbt_env(paths)
+    shuffle = int(env["WAREHOUSE_SPARK_SHUFFLE_PARTITIONS"])
     scratch = paths.spark_dir / "python"
     scratch.mkdir(parents=True, exist_ok=True)
     spark = (
         SparkSession.builder.appName("warehouse-linkage")
         .master(env["WAREHOUSE_SPARK_MASTER"])
         .config("spark.driver.memory", env["WAREHOUSE_SPARK_DRIVER_MEMORY"])
-        .config("spark.sql.shuffle.partitions", env["WAREHOUSE_SPARK_SHUFFLE_PARTITIONS"])
-        .config("spark.default.parallelism", env["WAREHOUSE_SPARK_SHUFFLE_PARTITIONS"])
+        # The pairs splink compares grow faster than the records: more, smaller shuffle partitions than
+        # dbt's, so one partition's pairs never have to fit in the driver's memory at once.
+        .config("spark.sql.shuffle.partitions", str(LINKAGE_PARTITIONS_PER_SHUFFLE_PARTITION * shuffle))
+        .config("spark.default.parallelism", str(shuffle))
+        # Blocking joins the profiles with themselves ten times: sort-merge joins that spill to disk,
+        # not broadcast copies of the profiles held in the driver's memory.
+        .config("spark.sql.autoBroadcastJoinThreshold", "-1")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.host", "127.0.0.1")  # local: the loopback interface only

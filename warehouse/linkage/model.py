@@ -235,7 +235,12 @@ def _predict_on_spark(spark, profiles: pa.Table, trained: dict, threshold: float
     from splink.backends.spark import SparkAPI
 
     _use_compiled_spark_generator()
-    db_api = SparkAPI(spark_session=spark, break_lineage_method="checkpoint")
+    # Intermediate tables (blocked pairs, comparison vectors) are written as Parquet, in partitions of a
+    # size the driver holds (splink divides `num_partitions_on_repartition` for its smaller tables).
+    partitions = int(spark.conf.get("spark.sql.shuffle.partitions"))
+    db_api = SparkAPI(
+        spark_session=spark, break_lineage_method="parquet", num_partitions_on_repartition=max(12 * partitions, 48)
+    )
     frame = db_api.register(spark.createDataFrame(profiles))
     linker = Linker(frame, for_spark(trained), log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=threshold)
