@@ -229,6 +229,9 @@ def predict_pairs(profiles: pa.Table, threshold: float = MATCH_THRESHOLD, *, spa
     return pairs, _model_summary(trained)
 
 
+PROFILES_PER_PARTITION = 2_000
+
+
 def _predict_on_spark(spark, profiles: pa.Table, trained: dict, threshold: float) -> pa.Table:
     """The pairs at or above `threshold`, predicted by splink's Spark backend with the trained model."""
     from splink import Linker
@@ -236,11 +239,9 @@ def _predict_on_spark(spark, profiles: pa.Table, trained: dict, threshold: float
 
     _use_compiled_spark_generator()
     # Intermediate tables (blocked pairs, comparison vectors) are written as Parquet, in partitions of a
-    # size the driver holds (splink divides `num_partitions_on_repartition` for its smaller tables).
-    partitions = int(spark.conf.get("spark.sql.shuffle.partitions"))
-    db_api = SparkAPI(
-        spark_session=spark, break_lineage_method="parquet", num_partitions_on_repartition=max(12 * partitions, 48)
-    )
+    # size the driver holds: about one per 2,000 profiles (splink divides this for its smaller tables).
+    partitions = max(int(spark.conf.get("spark.default.parallelism")), profiles.num_rows // PROFILES_PER_PARTITION)
+    db_api = SparkAPI(spark_session=spark, break_lineage_method="parquet", num_partitions_on_repartition=partitions)
     frame = db_api.register(spark.createDataFrame(profiles))
     linker = Linker(frame, for_spark(trained), log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=threshold)
