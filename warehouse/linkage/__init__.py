@@ -30,6 +30,7 @@ from warehouse.linkage.clusters import (
 )
 from warehouse.linkage.features import PROFILE_COLUMNS, features_sql, with_name_rarity
 from warehouse.linkage.model import MATCH_THRESHOLD, predict_pairs
+from warehouse.settings import limit_duckdb_memory
 
 LINK_COLUMNS = ("source", "record_id", "employer_id", "match_probability")
 
@@ -75,7 +76,7 @@ def link_records(
         threshold: match probability from which a pair is the same employer.
     """
     started = time.monotonic()
-    with duckdb.connect() as con:
+    with limit_duckdb_memory(duckdb.connect(), in_memory=True) as con:
         con.register("records_in", records)
         record_profile, profiles = _profiles(con, {k for o in overrides for k in (o.record_a, o.record_b)})
     pairs_table, model = predict_pairs(profiles, threshold) if profiles.num_rows > 1 else (None, {})
