@@ -21,10 +21,15 @@ orchestration/defs/resources.py): where inputs come from, and where alerts go.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from sources.common.duckdb_memory import (  # noqa: F401  (the build's DuckDB memory limit: one setting)
+    DUCKDB_MEMORY_LIMIT_ENV,
+    duckdb_memory_limit,
+    limit_duckdb_memory,
+)
 
 HOME_ENV = "WAREHOUSE_HOME"
 DEFAULT_HOME = "data"
@@ -48,12 +53,6 @@ TOKEN_ENV = "WAREHOUSE_DOWNLOAD_TOKEN"
 # A failed, partly rejected or stale build POSTs a JSON summary here (the URL is a secret: never logged).
 ALERT_WEBHOOK_ENV = "WAREHOUSE_ALERT_WEBHOOK"
 ALERT_TIMEOUT_SECONDS = 10.0
-
-# What DuckDB may hold in memory in a build (the build database, dbt, linkage): above it, it spills to
-# build/ on disk. DuckDB's own default is 80 % of RAM; a bounded build lets analysts and other jobs
-# share the machine (benchmarks/README.md: peak memory by stage).
-DUCKDB_MEMORY_LIMIT_ENV = "WAREHOUSE_DUCKDB_MEMORY_LIMIT"
-DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
 
 
 def source_from_env() -> str:
@@ -82,19 +81,6 @@ def download_token_from_env() -> str | None:
 
 def alert_webhook_from_env() -> str | None:
     return os.environ.get(ALERT_WEBHOOK_ENV) or None
-
-
-def duckdb_memory_limit() -> str:
-    return os.environ.get(DUCKDB_MEMORY_LIMIT_ENV) or DEFAULT_DUCKDB_MEMORY_LIMIT
-
-
-def limit_duckdb_memory(con, *, in_memory: bool = False):
-    """Apply the build's DuckDB memory limit to `con` (the setting holds for its whole database). An
-    in-memory database spills to the system's temp folder (DuckDB's default is ./.tmp in the cwd)."""
-    con.execute("SET memory_limit = ?", [duckdb_memory_limit()])
-    if in_memory:
-        con.execute("SET temp_directory = ?", [str(Path(tempfile.gettempdir()) / "warehouse-duckdb-spill")])
-    return con
 
 
 @dataclass(frozen=True)

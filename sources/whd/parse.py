@@ -14,8 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
-
+from sources.common.duckdb_memory import in_memory_connection
 from sources.common.errors import UnknownLayoutError
 from sources.common.parsing import (
     Layout,
@@ -94,7 +93,7 @@ def parse_parts(path: Path, *, file: str, sha256: str) -> Iterator[ParseResult]:
 
 
 def _parse_csv(path: Path, *, file: str, sha256: str) -> ParseResult:
-    with duckdb.connect() as con:
+    with in_memory_connection() as con:
         header = load_csv_as_text(con, path, "_text", file=file)
         match = match_layout(header, LAYOUTS, file)
         table = cast_to_contract(

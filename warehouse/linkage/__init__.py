@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
+from sources.common.duckdb_memory import in_memory_connection
 from warehouse.linkage.clusters import (
     CANNOT_LINK,
     MUST_LINK,
@@ -31,7 +32,6 @@ from warehouse.linkage.clusters import (
 )
 from warehouse.linkage.features import PROFILE_COLUMNS, features_sql, with_name_rarity
 from warehouse.linkage.model import MATCH_THRESHOLD, predict_pairs
-from warehouse.settings import limit_duckdb_memory
 
 LINK_COLUMNS = ("source", "record_id", "employer_id", "match_probability")
 
@@ -77,7 +77,7 @@ def link_records(
         threshold: match probability from which a pair is the same employer.
     """
     started = time.monotonic()
-    with limit_duckdb_memory(duckdb.connect(), in_memory=True) as con:
+    with in_memory_connection() as con:
         con.register("records_in", records)
         record_profile, profiles = _profiles(con, {k for o in overrides for k in (o.record_a, o.record_b)})
     pairs_table, model = predict_pairs(profiles, threshold) if profiles.num_rows > 1 else (None, {})

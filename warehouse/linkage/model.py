@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import logging
 
-import duckdb
 import pyarrow as pa
 
+from sources.common.duckdb_memory import in_memory_connection
 from warehouse.linkage.features import RARE_NAME_WORD
-from warehouse.settings import limit_duckdb_memory
 
 # A pair is the same employer when its match probability reaches this (documented in docs/linkage.md).
 MATCH_THRESHOLD = 0.9
@@ -203,7 +202,7 @@ def predict_pairs(profiles: pa.Table, threshold: float = MATCH_THRESHOLD) -> tup
     from splink import DuckDBAPI, Linker
 
     logging.getLogger("splink").setLevel(logging.WARNING)
-    db_api = DuckDBAPI(connection=limit_duckdb_memory(duckdb.connect(), in_memory=True))
+    db_api = DuckDBAPI(connection=in_memory_connection())
     frame = db_api.register(profiles)
     linker = Linker(frame, settings(), log_level=logging.ERROR)  # untrained levels are in the summary
     linker.training.estimate_probability_two_random_records_match(
