@@ -61,6 +61,18 @@ def stage_seconds(stats: list) -> dict[str, float]:
     return dict(totals)
 
 
+def stage_peak_rss_mb(stats: list, timeline: tuple[tuple[float, int], ...]) -> dict[str, float]:
+    """Per stage: the highest resident memory of the build's process tree sampled during its steps."""
+    peaks: dict[str, float] = defaultdict(float)
+    for step in stats:
+        stage = next((name for prefix, name in STAGES.items() if step.step_key.startswith(prefix)), "other")
+        end = step.end_time or step.start_time
+        during = [rss for at, rss in timeline if step.start_time <= at <= end]
+        if during:
+            peaks[stage] = max(peaks[stage], max(during) / 1e6)
+    return dict(peaks)
+
+
 def _source_of(step_key: str) -> str:
     return step_key.split("_", 1)[1].split("__", 1)[0]
 

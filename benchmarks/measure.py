@@ -21,6 +21,8 @@ class Measured:
     returncode: int
     stdout: str
     stderr: str
+    # (unix time, resident bytes of the tree) every SAMPLE_SECONDS: which stage holds the peak.
+    timeline: tuple[tuple[float, int], ...] = ()
 
 
 def _children() -> dict[int, list[int]]:
@@ -53,6 +55,7 @@ class PeakRss:
     def __init__(self, root: int):
         self.root = root
         self.peak_bytes = 0
+        self.timeline: list[tuple[float, int]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -66,7 +69,9 @@ class PeakRss:
 
     def _sample(self) -> None:
         while not self._stop.is_set():
-            self.peak_bytes = max(self.peak_bytes, tree_rss_bytes(self.root))
+            rss = tree_rss_bytes(self.root)
+            self.timeline.append((time.time(), rss))
+            self.peak_bytes = max(self.peak_bytes, rss)
             self._stop.wait(SAMPLE_SECONDS)
 
 
@@ -76,7 +81,14 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> Measu
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     with PeakRss(process.pid) as peak:
         stdout, stderr = process.communicate()
-    return Measured(time.perf_counter() - started, peak.peak_bytes / 1e6, process.returncode, stdout, stderr)
+    return Measured(
+        time.perf_counter() - started,
+        peak.peak_bytes / 1e6,
+        process.returncode,
+        stdout,
+        stderr,
+        tuple(peak.timeline),
+    )
 
 
 class Timer:

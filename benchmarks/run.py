@@ -23,7 +23,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a script: `benchmarks` and the project import from the repository
 
-from benchmarks.build import WAREHOUSE_CLI, cli_env, gate_shares, prepare_home, run_build, stage_seconds, step_stats  # noqa: E402
+from benchmarks.build import (  # noqa: E402
+    WAREHOUSE_CLI,
+    cli_env,
+    gate_shares,
+    prepare_home,
+    run_build,
+    stage_peak_rss_mb,
+    stage_seconds,
+    step_stats,
+)
 from benchmarks.measure import Measured, run_measured  # noqa: E402
 from benchmarks.queries import query_latencies  # noqa: E402
 
@@ -80,6 +89,7 @@ def full_build(home: Path, sample: Path) -> dict:
         "seconds": measured.seconds,
         "peak_rss_mb": measured.peak_rss_mb,
         "stages": stages,
+        "stage_peak_rss_mb": stage_peak_rss_mb(stats, measured.timeline),
         "gates": gate_shares(stats),
     }
 
@@ -163,6 +173,7 @@ def print_table(result: dict) -> None:
         f"(peak {generation['peak_rss_mb']:,.0f} MB{', cached' if generation['cached'] else ''})"
     )
     print("stages: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in build["stages"].items()))
+    print("stage peak RSS: " + ", ".join(f"{name} {mb:,.0f} MB" for name, mb in build["stage_peak_rss_mb"].items()))
     print(f"\n{'target':<48} {'measured':>10}  {'limit':<22} status")
     for name, measured, limit, met in targets(result):
         status = "n/a at this scale" if met is None else ("met" if met else "MISSED")

@@ -8,6 +8,7 @@ import duckdb
 
 from sources.common.contract import TableContract
 from sources.common.storage import clear_storage_errors
+from warehouse.settings import limit_duckdb_memory
 
 RAW_SCHEMA = "raw"
 
@@ -16,7 +17,7 @@ def connect(db_path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnect
     db_path = Path(db_path)
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(db_path), read_only=read_only)
+    return limit_duckdb_memory(duckdb.connect(str(db_path), read_only=read_only))
 
 
 def create_raw_table(con: duckdb.DuckDBPyConnection, contract: TableContract) -> None:

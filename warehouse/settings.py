@@ -28,6 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sources.common.duckdb_memory import (  # noqa: F401  (the build's DuckDB memory limit: one setting)
+    DUCKDB_MEMORY_LIMIT_ENV,
+    duckdb_memory_limit,
+    limit_duckdb_memory,
+)
+
 HOME_ENV = "WAREHOUSE_HOME"
 DEFAULT_HOME = "data"
 PUBLISHED_DB = "warehouse.duckdb"

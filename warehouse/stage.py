@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -64,35 +65,80 @@ class FilesRejected(Exception):
         self.rejected = rejected
 
 
-def parse_files(table: RawTableSpec, files: list[ArchivedFile]) -> tuple[pa.Table, list[str], tuple[str, ...]]:
-    """Parse every file of a table and stack the results in the contract's schema.
+class ParquetSink:
+    """A Parquet file written part by part (a zip's members, a table's files) and published atomically
+    on a clean exit: a big file is never held in memory whole, and readers never see half a file."""
 
-    Returns the table, the parse notes and the extra (unknown) published columns met.
+    def __init__(self, target: Path, schema: pa.Schema):
+        self.target, self.schema, self.rows = target, schema, 0
+        self._tmp = target.with_suffix(".parquet" + TEMP_SUFFIX)
+        self._writer: pq.ParquetWriter | None = None
+
+    def __enter__(self) -> ParquetSink:
+        with clear_storage_errors(self.target):
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            self._writer = pq.ParquetWriter(self._tmp, self.schema, compression="zstd")
+        return self
+
+    def write(self, part: pa.Table) -> None:
+        with clear_storage_errors(self.target):
+            self._writer.write_table(part.cast(self.schema))
+        self.rows += part.num_rows
+
+    def __exit__(self, error_type, *exc) -> None:
+        try:
+            with clear_storage_errors(self.target):
+                self._writer.close()
+                if error_type is None:
+                    os.replace(self._tmp, self.target)
+        finally:
+            self._tmp.unlink(missing_ok=True)
+
+
+def parse_into(table: RawTableSpec, files: list[ArchivedFile], sink: ParquetSink) -> tuple[list[str], tuple[str, ...]]:
+    """Parse every file of a table into `sink`, one part at a time, in the contract's schema.
+
+    Returns the parse notes and the extra (unknown) published columns met.
 
     Raises:
-        FilesRejected: every file that does not parse (each with the parser's error).
+        FilesRejected: every file that does not parse (each with the parser's error); the sink's file is
+            then discarded by its context.
     """
     results = _parse_many(table, files) if table.parse_many and len(files) > 1 else None
-    if results is None:
-        results, rejected = [], []
-        for archived in files:
-            try:
-                # Parsers unpack into temp folders: a full disk there is not the file's fault, never a rejection.
-                with clear_storage_errors(Path(tempfile.gettempdir())):
-                    parsed = table.parse_file(Path(archived.path), file=archived.filename, sha256=archived.sha256)
-                results.append(parsed)
-            except StorageError:
-                raise
-            except Exception as error:
-                rejected.append((archived, error))
-        if rejected:
-            raise FilesRejected(rejected)
-    schema = table.contract.arrow_schema()
-    if not results:
-        return schema.empty_table(), [], ()
-    stacked = pa.concat_tables([r.table.cast(schema) for r in results])
-    notes = [note for r in results for note in r.notes]
-    return stacked, notes, unique_in_order(c for r in results for c in r.extra_columns)
+    notes: list[str] = []
+    extra: list[str] = []
+
+    def take(result: ParseResult) -> None:
+        sink.write(result.table)
+        notes.extend(result.notes)
+        extra.extend(result.extra_columns)
+
+    if results is not None:
+        for result in results:
+            take(result)
+        return notes, unique_in_order(extra)
+    rejected = []
+    for archived in files:
+        try:
+            # Parsers unpack into temp folders: a full disk there is not the file's fault, never a rejection.
+            with clear_storage_errors(Path(tempfile.gettempdir())):
+                for part in _parts(table, archived):
+                    take(part)
+        except StorageError:
+            raise
+        except Exception as error:
+            rejected.append((archived, error))
+    if rejected:
+        raise FilesRejected(rejected)
+    return notes, unique_in_order(extra)
+
+
+def _parts(table: RawTableSpec, archived: ArchivedFile) -> Iterator[ParseResult]:
+    path, name, sha256 = Path(archived.path), archived.filename, archived.sha256
+    if table.parse_parts is not None:
+        yield from table.parse_parts(path, file=name, sha256=sha256)
+    else:
+        yield table.parse_file(path, file=name, sha256=sha256)
 
 
 def _parse_many(table: RawTableSpec, files: list[ArchivedFile]) -> list[ParseResult] | None:
@@ -105,14 +151,8 @@ def _parse_many(table: RawTableSpec, files: list[ArchivedFile]) -> list[ParseRes
 
 def write_parquet(data: pa.Table, target: Path) -> Path:
     """Write a Parquet file atomically (temp file + rename), so readers never see half a file."""
-    tmp = target.with_suffix(".parquet" + TEMP_SUFFIX)
-    with clear_storage_errors(target):
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            pq.write_table(data, tmp, compression="zstd")
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
+    with ParquetSink(target, data.schema) as sink:
+        sink.write(data)
     return target
 
 
@@ -127,9 +167,9 @@ def stage(
     name = table.contract.table_name
     if not files:
         return ParsedTable(name, "", 0, (), ("no input file this run: the last accepted load is kept",), partition)
-    data, notes, extra = parse_files(table, files)
-    write_parquet(data, target)
-    return ParsedTable(name, str(target), data.num_rows, tuple(files), tuple(notes), partition, extra, reload=reload)
+    with ParquetSink(target, table.contract.arrow_schema()) as sink:
+        notes, extra = parse_into(table, files, sink)
+    return ParsedTable(name, str(target), sink.rows, tuple(files), tuple(notes), partition, extra, reload=reload)
 
 
 def unchanged_table(table: RawTableSpec, files: list[ArchivedFile], partition: str, verdict: str) -> ParsedTable:

@@ -33,9 +33,11 @@ from warehouse.publish import DEFAULT_KEEP_VERSIONS, keep_versions_from_env
 from warehouse.settings import (
     DEFAULT_HOME,
     DEFAULT_SOURCE,
+    DUCKDB_MEMORY_LIMIT_ENV,
     HOME_ENV,
     WarehousePaths,
     download_mirror_from_env,
+    duckdb_memory_limit,
     source_from_env,
 )
 from warehouse.spark import DBT_TARGETS, DUCKDB, SPARK, engine_from_env
@@ -106,10 +108,11 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextmanager
     def dbt_environment(self) -> Iterator[None]:
-        """Point dbt's profile at this warehouse's build database (on Spark: its lake and Spark folder)
-        for the duration of a dbt call."""
-        previous = os.environ.get("WAREHOUSE_BUILD_DB")
-        os.environ["WAREHOUSE_BUILD_DB"] = str(self.paths().build_db)
+        """Point dbt's profile at this warehouse's build database, with the build's DuckDB memory limit
+        (on Spark: its lake and Spark folder), for the duration of a dbt call."""
+        wanted = {"WAREHOUSE_BUILD_DB": str(self.paths().build_db), DUCKDB_MEMORY_LIMIT_ENV: duckdb_memory_limit()}
+        previous = {name: os.environ.get(name) for name in wanted}
+        os.environ.update(wanted)
         try:
             if self.engine == SPARK:
                 from warehouse import spark
@@ -119,10 +122,11 @@ class WarehouseResource(dg.ConfigurableResource):
             else:
                 yield
         finally:
-            if previous is None:
-                os.environ.pop("WAREHOUSE_BUILD_DB", None)
-            else:
-                os.environ["WAREHOUSE_BUILD_DB"] = previous
+            for name, value in previous.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 def warehouse_from_env(**overrides) -> WarehouseResource:

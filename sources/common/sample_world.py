@@ -15,6 +15,7 @@ always gives the same bytes.
 from __future__ import annotations
 
 import csv
+import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
@@ -75,6 +76,7 @@ _ABBREVIATIONS = {
 # Share of employers that moved to another street of their town, and that have a same-name twin elsewhere.
 MOVER_SHARE = {"ag": 0.12, "flc": 0.12, "other": 0.04}
 TWIN_SHARE = {"ag": 0.03, "flc": 0.03, "other": 0.01}
+MAX_NAME_DRAWS = 20  # draws of a new employer's name before a taken one is qualified (see _unique_base_name)
 _ADDRESS_ABBREVIATIONS = {"Road": "Rd", "Street": "St", "Avenue": "Ave", "Highway": "Hwy", "Lane": "Ln", "Drive": "Dr"}
 
 
@@ -227,11 +229,7 @@ class World:
         state = state_codes[rng.choice(len(state_codes), p=weights / weights.sum())]
         industries = NAICS_SAMPLE_INDUSTRIES[kind]
         naics = industries[rng.integers(len(industries))]
-        while True:
-            base = self._base_name(rng, kind)
-            if base not in seen:
-                seen.add(base)
-                break
+        base = self._unique_base_name(rng, kind, seen)
         suffix = _SUFFIXES[rng.integers(len(_SUFFIXES))]
         name = f"{base} {suffix}".strip()
         trade = base if rng.random() < 0.6 else f"{_PLACES[rng.integers(len(_PLACES))]} {base.split()[-1]}"
@@ -251,6 +249,21 @@ class World:
             )
             moved = f"{rng.integers(10, 99999)} {moved_name} {moved_type}"
         return Employer(entity_id, name, suffix, trade, street, city, state, zip5, naics, kind, fein, moved)
+
+    def _unique_base_name(self, rng: np.random.Generator, kind: str, seen: set[str]) -> str:
+        """A base name no other employer has. Names are drawn; when draws keep colliding (past scale ~2 the
+        common names are all taken, and at scale 10 there are more employers than names), the last draw
+        is qualified with a place, then a number, as real firms of one name are told apart."""
+        for _ in range(MAX_NAME_DRAWS):
+            base = self._base_name(rng, kind)
+            if base not in seen:
+                break
+        else:
+            places = (f"{base} of {place}" for place in _PLACES)
+            qualified = itertools.chain(places, (f"{base} {n}" for n in itertools.count(2)))
+            base = next(name for name in qualified if name not in seen)
+        seen.add(base)
+        return base
 
     @staticmethod
     def _base_name(rng: np.random.Generator, kind: str) -> str:

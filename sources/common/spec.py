@@ -8,7 +8,7 @@ names, which of several files to use, how to parse one file, and where to downlo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -46,6 +46,9 @@ class RawTableSpec:
     # Optional: parse many files in one pass (hundreds of small QCEW slices); ((path, file, sha256), ...)
     # -> results. Must raise the same per-file errors as parse_file.
     parse_many: Callable[[list[tuple[Path, str, str]]], list[ParseResult]] | None = None
+    # Optional: one file's results part by part (a zip's members), so a big file is never held in
+    # memory whole; same arguments and errors as parse_file.
+    parse_parts: Callable[..., Iterator[ParseResult]] | None = None
 
     @property
     def is_partitioned(self) -> bool:

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
 from sources.common.contract import LINEAGE_COLUMNS, TableContract
+from sources.common.duckdb_memory import in_memory_connection
 from sources.common.errata import corrected
 from sources.common.errors import MAX_EXAMPLES, ParseError, Problem, UnknownLayoutError
 from sources.common.parsing import ParseResult, cast_to_contract, load_arrow_as_text
@@ -552,7 +552,7 @@ def _finish(
         )
     names = [c.name for c in contract.columns if c.name not in LINEAGE_COLUMNS]
     text = pa.table({n: pa.array([r[n] for r in cells.records], pa.string()) for n in names})
-    with duckdb.connect() as con:
+    with in_memory_connection() as con:
         load_arrow_as_text(con, text, "_text")
         table = cast_to_contract(con, "_text", contract, {n: n for n in names}, file=cells.file, sha256=sha256)
     return ParseResult(table, notes)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from sources.common.duckdb_memory import in_memory_connection
 from sources.common.errors import MAX_EXAMPLES, ParseError, Problem, UnknownLayoutError
 from sources.common.parsing import (
     Layout,
@@ -119,7 +120,7 @@ def _first_sheet_name(path: Path) -> str | None:
 def _fiscal_year_of_decisions(path: Path, name: str) -> int | None:
     try:
         data, _ = read_excel_sheet_as_text(path, file=name)
-        with duckdb.connect() as con:
+        with in_memory_connection() as con:
             header = load_arrow_as_text(con, data, "_text")
             mapping = match_layout(header, DISCLOSURE_LAYOUTS, name).mapping
             return _decisions_fiscal_year(con, mapping)
@@ -298,7 +299,7 @@ def parse_disclosure(path: Path, *, file: str, sha256: str) -> ParseResult:
             without a case number, or a value that does not parse as its column's type.
     """
     data, sheet = read_excel_sheet_as_text(Path(path), file=file)
-    with duckdb.connect() as con:
+    with in_memory_connection() as con:
         header = _drop_blank_unnamed(con, load_arrow_as_text(con, data, "_text"))
         match = _match(header, DISCLOSURE_LAYOUTS, file, sheet)
         mapping = dict(match.mapping)
@@ -331,7 +332,7 @@ def parse_addendum_b(path: Path, *, file: str, sha256: str) -> ParseResult:
     """
     data, sheet = read_excel_sheet_as_text(Path(path), file=file)
     fiscal_year = _year_in(sheet) or fiscal_year_from_name(file)
-    with duckdb.connect() as con:
+    with in_memory_connection() as con:
         header = _drop_blank_unnamed(con, load_arrow_as_text(con, data, "_text"))
         match = _match(header, ADDENDUM_B_LAYOUTS, file, sheet)
         table = _cast(con, header, match, ADDENDUM_B_WORKSITES, fiscal_year, "worksite_row", file=file, sha256=sha256)

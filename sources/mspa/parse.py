@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from sources.common.duckdb_memory import in_memory_connection
 from sources.common.errors import ParseError, Problem
 from sources.common.parsing import (
     Layout,
@@ -45,7 +46,7 @@ def parse_file(path: Path, *, file: str, sha256: str) -> ParseResult:
     path = Path(path)
     excel = path.suffix.lower() in (".xlsx", ".xls")
     notes: list[str] = []
-    with duckdb.connect() as con, tempfile.TemporaryDirectory() as tmp:
+    with in_memory_connection() as con, tempfile.TemporaryDirectory() as tmp:
         if excel:
             data, sheet = read_excel_sheet_as_text(path, file=file)
             header = load_arrow_as_text(con, data, "_text")

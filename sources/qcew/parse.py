@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from sources.common.duckdb_memory import in_memory_connection
 from sources.common.errors import MAX_EXAMPLES, ParseError, Problem
 from sources.common.parsing import (
     Layout,
@@ -116,7 +117,7 @@ def year_of(path: Path) -> str | None:
 
 
 def _parse_csv(path: Path, *, file: str, sha256: str) -> ParseResult:
-    with duckdb.connect() as con:
+    with in_memory_connection() as con:
         header = load_csv_as_text(con, path, "_text", file=file)
         match = match_layout(header, LAYOUTS, file)
         return _filter_and_cast(con, match, file=file, sha256=sha256, label=file)
@@ -172,7 +173,7 @@ def _parse_csv_batch(items: list[tuple[Path, str, str]]) -> ParseResult:
     header = list(headers.pop())
     match = match_layout(header, LAYOUTS, items[0][1])
     columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in header) + "}"
-    with duckdb.connect() as con:
+    with in_memory_connection() as con:
         con.execute("SET threads = 1")
         con.execute("CREATE TEMP TABLE _files (path VARCHAR, _file VARCHAR, _sha256 VARCHAR)")
         con.executemany("INSERT INTO _files VALUES (?, ?, ?)", [(str(p), f, s) for p, f, s in items])

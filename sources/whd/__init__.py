@@ -18,6 +18,7 @@ SOURCE = SourceSpec(
             file_kind="enforcement",
             file_pattern=r"(WHD_enforcement\.zip|whd_whisard(_\d{8})?\.csv(\.zip)?)",
             parse_file=parse.parse_file,
+            parse_parts=parse.parse_parts,
             recognise=lambda path: recognises(path, parse.LAYOUTS),
             remote_files=fetch.remote_files,
             # One file holds the whole history: use the newest name (bulk zip sorts before legacy).

@@ -11,10 +11,10 @@ Columns are matched by name, never by position. An unknown header fails naming t
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
-
+from sources.common.duckdb_memory import in_memory_connection
 from sources.common.errors import UnknownLayoutError
 from sources.common.parsing import (
     Layout,
@@ -71,20 +71,29 @@ def parse_file(path: Path, *, file: str, sha256: str) -> ParseResult:
     Raises:
         ParseError: unreadable file, unknown layout, malformed rows or values that do not parse.
     """
+    return concat_results(list(parse_parts(path, file=file, sha256=sha256)), COMPLIANCE_ACTIONS)
+
+
+def parse_parts(path: Path, *, file: str, sha256: str) -> Iterator[ParseResult]:
+    """`parse_file` one zip member at a time (the bulk zip holds ~50k cases a chunk): memory stays
+    that of one member, whatever the size of the zip. Same errors as `parse_file`."""
     path = Path(path)
     if path.suffix.lower() != ".zip":
-        return _parse_csv(path, file=file, sha256=sha256)
+        yield _parse_csv(path, file=file, sha256=sha256)
+        return
     with tempfile.TemporaryDirectory() as tmp:
-        members = csv_members(path, Path(tmp), file=file)
-        results = [_parse_csv(m, file=f"{file}!{m.name}", sha256=sha256) for m in members]
-    layouts = sorted({r.notes[0] for r in results})
-    if len(layouts) > 1:
-        raise UnknownLayoutError(file, "header", f"zip members use different layouts: {layouts}")
-    return concat_results(results, COMPLIANCE_ACTIONS)
+        first_layout = None
+        for member in csv_members(path, Path(tmp), file=file):
+            result = _parse_csv(member, file=f"{file}!{member.name}", sha256=sha256)
+            first_layout = first_layout or result.notes[0]
+            if result.notes[0] != first_layout:
+                layouts = sorted({first_layout, result.notes[0]})
+                raise UnknownLayoutError(file, "header", f"zip members use different layouts: {layouts}")
+            yield result
 
 
 def _parse_csv(path: Path, *, file: str, sha256: str) -> ParseResult:
-    with duckdb.connect() as con:
+    with in_memory_connection() as con:
         header = load_csv_as_text(con, path, "_text", file=file)
         match = match_layout(header, LAYOUTS, file)
         table = cast_to_contract(

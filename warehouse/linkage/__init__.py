@@ -16,11 +16,13 @@ orchestration asset `int_employer_links` calls both, and `warehouse linkage-eval
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
 
+from sources.common.duckdb_memory import in_memory_connection
 from warehouse.linkage.clusters import (
     CANNOT_LINK,
     MUST_LINK,
@@ -78,23 +80,22 @@ def link_records(
         spark: a SparkSession: predict pairs on splink's Spark backend (warehouse/linkage/model.py).
     """
     started = time.monotonic()
-    with duckdb.connect() as con:
+    with in_memory_connection() as con:
         con.register("records_in", records)
         record_profile, profiles = _profiles(con, {k for o in overrides for k in (o.record_a, o.record_b)})
     pairs_table, model = predict_pairs(profiles, threshold, spark=spark) if profiles.num_rows > 1 else (None, {})
-    pairs = (
-        [] if pairs_table is None else list(zip(*(pairs_table.column(i).to_pylist() for i in range(3)), strict=True))
-    )
+    pairs_table = _strongest_first(pairs_table)
     profile_cluster = cluster_profiles(
         profiles.column("profile_id").to_pylist(),
-        pairs,
+        _pair_rows(pairs_table),
         must_link=_profile_pairs(overrides, MUST_LINK, record_profile),
         cannot_link=_profile_pairs(overrides, CANNOT_LINK, record_profile),
         kept=kept_links(previous or {}, record_profile),
+        strongest_first=True,
     )
     clusters = {record: profile_cluster[profile] for record, profile in record_profile.items()}
     employer, merged_into, next_number = assign_stable_ids(clusters, previous or {}, next_number)
-    probability = record_probabilities(record_profile, profile_cluster, pairs)
+    probability = record_probabilities(record_profile, profile_cluster, _pair_rows(pairs_table))
     keys = sorted(record_profile)
     sources, ids = zip(*(k.split(":", 1) for k in keys), strict=True) if keys else ((), ())
     links = pa.table(
@@ -108,7 +109,7 @@ def link_records(
     summary = {
         "records": len(keys),
         "profiles": profiles.num_rows,
-        "matched_pairs": len(pairs),
+        "matched_pairs": pairs_table.num_rows,
         "employers": len(set(employer.values())),
         "threshold": threshold,
         "seconds": round(time.monotonic() - started, 1),
@@ -142,6 +143,27 @@ def _profiles(con: duckdb.DuckDBPyConnection, overridden: set[str]) -> tuple[dic
     ).fetchall()
     profiles = con.sql(f"SELECT profile_id, {columns} FROM profiles ORDER BY profile_id").to_arrow_table()
     return dict(mapping), profiles
+
+
+_PAIR_SCHEMA = pa.schema(
+    [("profile_id_l", pa.int64()), ("profile_id_r", pa.int64()), ("match_probability", pa.float64())]
+)
+_PAIR_BATCH_ROWS = 100_000
+
+
+def _strongest_first(pairs: pa.Table | None) -> pa.Table:
+    """The matched pairs in the order clustering takes them, kept as Arrow: at scale 10 there are tens of
+    millions, which as Python tuples would take gigabytes."""
+    if pairs is None:
+        return _PAIR_SCHEMA.empty_table()
+    keys = [("match_probability", "descending"), ("profile_id_l", "ascending"), ("profile_id_r", "ascending")]
+    return pairs.select(_PAIR_SCHEMA.names).sort_by(keys)
+
+
+def _pair_rows(pairs: pa.Table) -> Iterator[tuple[int, int, float]]:
+    """(profile_l, profile_r, probability) rows, a batch at a time."""
+    for batch in pairs.to_batches(max_chunksize=_PAIR_BATCH_ROWS):
+        yield from zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True)
 
 
 def _profile_pairs(overrides: list[Override], decision: str, record_profile: dict[str, int]) -> list[tuple[int, int]]:

@@ -69,15 +69,22 @@ def cluster_profiles(
     must_link: Iterable[tuple[int, int]] = (),
     cannot_link: Iterable[tuple[int, int]] = (),
     kept: Iterable[tuple[int, int]] = (),
+    strongest_first: bool = False,
 ) -> dict[int, int]:
     """profile -> cluster (its smallest profile id). must_link first, then pairs strongest first,
-    then `kept` (linked by an earlier build); nothing joins what cannot_link keeps apart."""
+    then `kept` (linked by an earlier build); nothing joins what cannot_link keeps apart.
+
+    Args:
+        strongest_first: `pairs` already come in that order (probability descending, then ids), so they
+            can stream instead of being sorted here.
+    """
     forest = _Forest()
     for a, b in cannot_link:
         forest.forbid(a, b)
     for a, b in must_link:
         forest.join(a, b)
-    for a, b, _ in sorted(pairs, key=lambda p: (-p[2], p[0], p[1])):
+    ordered = pairs if strongest_first else sorted(pairs, key=lambda p: (-p[2], p[0], p[1]))
+    for a, b, _ in ordered:
         forest.join(a, b)
     for a, b in kept:
         forest.join(a, b)

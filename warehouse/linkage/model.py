@@ -24,6 +24,7 @@ import logging
 
 import pyarrow as pa
 
+from sources.common.duckdb_memory import in_memory_connection
 from warehouse.linkage.features import RARE_NAME_WORD
 
 # A pair is the same employer when its match probability reaches this (documented in docs/linkage.md).
@@ -209,7 +210,7 @@ def predict_pairs(profiles: pa.Table, threshold: float = MATCH_THRESHOLD, *, spa
     from splink import DuckDBAPI, Linker
 
     logging.getLogger("splink").setLevel(logging.WARNING)
-    db_api = DuckDBAPI()
+    db_api = DuckDBAPI(connection=in_memory_connection())
     frame = db_api.register(profiles)
     linker = Linker(frame, settings(), log_level=logging.ERROR)  # untrained levels are in the summary
     linker.training.estimate_probability_two_random_records_match(
