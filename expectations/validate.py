@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import uuid
 from collections import defaultdict
 from contextlib import contextmanager
@@ -46,35 +45,11 @@ class _Tally:
     examples: list[dict] = field(default_factory=list)
 
 
-_GX_SETUP_LOCK = threading.Lock()  # the warm-up thread and a gate may ask at once: set up only once
-
-
-def warm_up() -> None:
-    """Import and set up Great Expectations (~5 s, mostly the import) on a background thread, so the
-    first gate finds it ready instead of paying for it while parsing waits on files."""
-    global _warm_up_started
-    if not _warm_up_started:
-        _warm_up_started = True
-        threading.Thread(target=_quiet_warm_up, name="great-expectations-warm-up", daemon=True).start()
-
-
-_warm_up_started = False
-
-
-def _quiet_warm_up() -> None:
-    try:
-        _batch_definition()
-    except Exception:  # the gate that needs it will raise the same error where it can be reported
-        log.debug("Great Expectations warm-up failed", exc_info=True)
-
-
-def _batch_definition():
-    with _GX_SETUP_LOCK:
-        return _gx_batch_definition()
-
-
 @cache
-def _gx_batch_definition():
+def _batch_definition():
+    # Set up on first use, in the gate's own thread. Importing GE (~5 s; it imports pyspark and SQLAlchemy
+    # when they are installed) on a background thread during parsing was tried: it raced with the main
+    # thread's imports and left half-initialised modules ("partially initialized module sqlalchemy.orm.exc").
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig

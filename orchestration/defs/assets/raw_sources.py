@@ -19,7 +19,6 @@ from pathlib import Path
 
 import dagster as dg
 
-from expectations.validate import warm_up as warm_up_gates
 from orchestration.defs.asset_checks import GATE, gate_description, gate_result
 from orchestration.defs.partitions import fiscal_year_partitions, run_partition_keys
 from orchestration.defs.registry import file_asset_name, parsed_asset_name, raw_asset_name, source_group
@@ -170,7 +169,6 @@ def _parse_partition(context, spec: SourceSpec, table: RawTableSpec, warehouse: 
     )
     if verdict:
         return unchanged_table(table, files, key, verdict)
-    warm_up_gates()  # what is staged is gated next: GE imports on the other core while parsing runs
     try:
         return stage(table, files, parsed_path(paths, name, key), partition=key, reload=reload)
     except FilesRejected as error:
