@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 
 from expectations.rules import Check, Rule, Suite, TableRule
 from sources.common.contract import TableContract
+from sources.common.duckdb_memory import in_memory_connection
 from sources.common.errors import MAX_EXAMPLES
 from warehouse.gate_report import RuleResult
 
@@ -249,7 +250,7 @@ def _plain(value):
 def _run_table_rule(
     parquet: Path, rule: TableRule, previous: dict[str, int], slice_columns, max_drop: float
 ) -> RuleResult:
-    with duckdb.connect() as con:
+    with in_memory_connection() as con:
         con.execute(f"CREATE VIEW staged AS SELECT * FROM read_parquet('{_sql_string(parquet)}')")
         if rule.kind == "not_empty":
             rows = con.execute("SELECT count(*) FROM staged").fetchone()[0]
@@ -306,7 +307,7 @@ def _count_slices(con: duckdb.DuckDBPyConnection, relation: str, slice_columns: 
 
 def slice_counts(parquet: Path, slice_columns: tuple[str, ...]) -> dict[str, int]:
     """Row count per slice (distinct values of the table's replace key; one slice "*" if none)."""
-    with duckdb.connect() as con:
+    with in_memory_connection() as con:
         return _count_slices(con, f"read_parquet('{_sql_string(parquet)}')", slice_columns)
 
 

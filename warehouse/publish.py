@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
-
+from sources.common.duckdb_memory import in_memory_connection
 from sources.common.storage import clear_storage_errors
 from warehouse.catalog import document_published_db
 from warehouse.exports import write_datapackage, write_parquet_exports
@@ -187,7 +186,7 @@ def _write_version(
 
 def copy_database(source: Path, target: Path) -> None:
     """Copy every schema, table, view and comment of `source` into a new file in STORAGE_VERSION."""
-    with duckdb.connect() as con:
+    with in_memory_connection() as con:
         con.execute(f"ATTACH '{_sql_text(target)}' AS published (STORAGE_VERSION '{STORAGE_VERSION}')")
         con.execute(f"ATTACH '{_sql_text(source)}' AS build (READ_ONLY)")
         con.execute("COPY FROM DATABASE build TO published")
