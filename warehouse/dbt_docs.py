@@ -5,13 +5,12 @@ are reading."""
 from __future__ import annotations
 
 import functools
-import os
 import shutil
 import tempfile
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from warehouse.settings import WarehousePaths
+from warehouse.settings import WarehousePaths, environment_set
 
 DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
 
@@ -30,9 +29,7 @@ def generate_docs(paths: WarehousePaths) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "warehouse.duckdb"
         shutil.copyfile(paths.published_db, copy)
-        previous = os.environ.get("WAREHOUSE_BUILD_DB")
-        os.environ["WAREHOUSE_BUILD_DB"] = str(copy)
-        try:
+        with environment_set({"WAREHOUSE_BUILD_DB": str(copy)}):
             result = dbtRunner().invoke(
                 [
                     "docs",
@@ -46,11 +43,6 @@ def generate_docs(paths: WarehousePaths) -> Path:
                     "--quiet",
                 ]
             )
-        finally:
-            if previous is None:
-                os.environ.pop("WAREHOUSE_BUILD_DB", None)
-            else:
-                os.environ["WAREHOUSE_BUILD_DB"] = previous
     if not result.success:
         raise RuntimeError(f"dbt docs generate failed: {result.exception or 'see the dbt log'}")
     return site

@@ -24,6 +24,8 @@ orchestration/defs/resources.py): where inputs come from, and where alerts go.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -80,6 +82,22 @@ def download_mirror_from_env() -> str:
 
 def download_token_from_env() -> str | None:
     return os.environ.get(TOKEN_ENV) or None
+
+
+@contextmanager
+def environment_set(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of a block (a dbt call reads its profile from them),
+    then put back what was there."""
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def alert_webhook_from_env() -> str | None:

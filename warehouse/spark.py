@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from warehouse.lake import lake_table_dir, write_table
 from warehouse.load import connect
-from warehouse.settings import WarehousePaths
+from warehouse.settings import WarehousePaths, environment_set
 
 DUCKDB = "duckdb"
 SPARK = "spark"
@@ -82,16 +82,8 @@ def dbt_environment(paths: WarehousePaths) -> Iterator[None]:
     paths.spark_dir.mkdir(parents=True, exist_ok=True)
     if not lake_table_dir(paths, LINKS).exists():
         write_links(paths, pa.table({c: pa.array([], t) for c, t in _LINK_TYPES.items()}))
-    previous = {name: os.environ.get(name) for name in dbt_env(paths)}
-    os.environ.update(dbt_env(paths))
-    try:
+    with environment_set(dbt_env(paths)):
         yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 _LINK_TYPES = {

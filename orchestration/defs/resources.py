@@ -38,6 +38,7 @@ from warehouse.settings import (
     WarehousePaths,
     download_mirror_from_env,
     duckdb_memory_limit,
+    environment_set,
     source_from_env,
 )
 from warehouse.spark import DBT_TARGETS, DUCKDB, SPARK, engine_from_env
@@ -111,9 +112,7 @@ class WarehouseResource(dg.ConfigurableResource):
         """Point dbt's profile at this warehouse's build database, with the build's DuckDB memory limit
         (on Spark: its lake and Spark folder), for the duration of a dbt call."""
         wanted = {"WAREHOUSE_BUILD_DB": str(self.paths().build_db), DUCKDB_MEMORY_LIMIT_ENV: duckdb_memory_limit()}
-        previous = {name: os.environ.get(name) for name in wanted}
-        os.environ.update(wanted)
-        try:
+        with environment_set(wanted):
             if self.engine == SPARK:
                 from warehouse import spark
 
@@ -121,12 +120,6 @@ class WarehouseResource(dg.ConfigurableResource):
                     yield
             else:
                 yield
-        finally:
-            for name, value in previous.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
 
 
 def warehouse_from_env(**overrides) -> WarehouseResource:
