@@ -46,6 +46,9 @@ def test_dbt_docs_are_served_and_every_column_is_described(built_home):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # As from a terminal: SIGINT at its default. A suite started in the background (nohup, `&`)
+        # hands its children an ignored SIGINT, and Python then never raises KeyboardInterrupt.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -54,7 +57,11 @@ def test_dbt_docs_are_served_and_every_column_is_described(built_home):
         catalog = json.loads(_get(f"{base}/catalog.json", 30, server))
     finally:
         server.send_signal(signal.SIGINT)
-        output, _ = server.communicate(timeout=60)
+        try:
+            output, _ = server.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()  # never leave a server behind; the test fails on the timeout
+            raise
     assert b"<html" in index.lower()
     assert server.returncode == 0, output
     assert f"Serving the dbt docs on {base}" in output
