@@ -41,6 +41,9 @@ from warehouse.settings import HOME_ENV, WarehousePaths
 # We rely on Dagster features it labels beta/preview (partitioned checks, backfill policies) knowingly;
 # their warnings would only bury the progress lines.
 warnings.filterwarnings("ignore", message=r".*is currently in (beta|preview)")
+# Great Expectations imports pyspark when it is installed (the Spark engine), and pyspark warns about
+# pandas 3 on import; nothing here runs pandas on Spark (docs/scale-out.md).
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
 # When nothing changed the dbt step builds nothing, and Dagster would warn once per dbt test left without a result.
 logging.getLogger("dagster._core.execution.plan.active").setLevel(logging.ERROR)
 
