@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import duckdb
+import jinja2
 import pytest
 
 from sources.common.text import text_key
 
 MACRO = Path(__file__).resolve().parents[2] / "dbt_project" / "macros" / "text_key.sql"
+CROSS_ENGINE = MACRO.with_name("cross_engine.sql")
 VALUES = [
     "CERTIFIED - FULL",
     "Certified-Full",
@@ -23,8 +24,11 @@ VALUES = [
 
 
 def _macro_sql(argument: str) -> str:
-    body = re.search(r"{% macro text_key\(text\) -%}(.*){%- endmacro %}", MACRO.read_text(), re.S).group(1)
-    return body.replace("{{ text }}", argument).strip()
+    """text_key rendered as dbt renders it on DuckDB: replace_regex dispatches to its default."""
+    env = jinja2.Environment(extensions=["jinja2.ext.do"])
+    engines = env.from_string(CROSS_ENGINE.read_text()).module
+    template = env.from_string(MACRO.read_text() + "{{ text_key(argument) }}")
+    return template.render(argument=argument, replace_regex=engines.default__replace_regex).strip()
 
 
 @pytest.mark.parametrize("value", VALUES)
