@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 
 from sources.common.contract import TableContract
+from sources.common.duckdb_memory import limit_duckdb_memory
 from sources.common.storage import clear_storage_errors
-from warehouse.settings import limit_duckdb_memory
 
 RAW_SCHEMA = "raw"
 

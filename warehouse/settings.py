@@ -33,7 +33,6 @@ from urllib.parse import urlsplit
 from sources.common.duckdb_memory import (  # noqa: F401  (the build's DuckDB memory limit: one setting)
     DUCKDB_MEMORY_LIMIT_ENV,
     duckdb_memory_limit,
-    limit_duckdb_memory,
 )
 
 HOME_ENV = "WAREHOUSE_HOME"
