@@ -18,7 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from sources.common.reference import STATES, sector_of
-from sources.h2a.parse import MAPPED, fiscal_year_from_name, is_disclosure_file
+from sources.h2a.columns import MAPPED
+from sources.h2a.parse import fiscal_year_from_name, is_disclosure_file
 
 CELL = ["state", "sector", "fiscal_year"]
 

@@ -9,11 +9,29 @@ header as it was recorded.
 from __future__ import annotations
 
 import csv
+import os
 import re
 from datetime import datetime
 from pathlib import Path
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real"
+# Whole real public files are not committed: they sit in ../shared/real-samples beside the clone
+# (CI has it there too); WAREHOUSE_REAL_SAMPLES points elsewhere.
+SHARED_SAMPLES = Path(
+    os.environ.get("WAREHOUSE_REAL_SAMPLES", Path(__file__).resolve().parents[2] / "shared" / "real-samples")
+)
+
+
+def shared_sample(name: str) -> Path:
+    """A whole real file from ../shared/real-samples; the test is skipped, saying why, where it is absent."""
+    import pytest
+
+    path = SHARED_SAMPLES / name
+    if not path.exists():
+        pytest.skip(f"the real file {name} is not in {SHARED_SAMPLES} (set WAREHOUSE_REAL_SAMPLES)")
+    return path
+
+
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?")
 

@@ -1,5 +1,5 @@
 """Partitions: H-2A data is published one workbook per federal fiscal year, so its assets are
-partitioned by fiscal year and a single year can be reloaded (FY2008 to the current year)."""
+partitioned by fiscal year and a single year can be reloaded (FY2006 to the current year)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 
 import dagster as dg
 
-FIRST_H2A_FISCAL_YEAR = 2008
+FIRST_H2A_FISCAL_YEAR = 2006
 
 
 def current_fiscal_year(today: date | None = None) -> int:

@@ -28,6 +28,7 @@ import pyarrow as pa
 
 from sources.common.contract import EXTRA_COLUMNS, PROVENANCE_COLUMNS, TableContract
 from sources.common.errors import MAX_EXAMPLES, ParseError, Problem, UnknownLayoutError
+from sources.common.reference import STATE_BY_NAME
 
 # Date formats seen across the DOL/BLS publications, tried in order.
 DATE_FORMATS = (
@@ -37,6 +38,7 @@ DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S.%f",
     # Two-digit years first: "%m/%d/%Y" would read "2/24/22" as the year 22; "%y" rejects 4 digits.
     "%m/%d/%y",
+    "%m/%d/%y %H:%M:%S",  # H-2A FY2006: "05/20/06 00:00:00"
     "%m/%d/%Y",
     "%m/%d/%Y %H:%M:%S",
     "%m/%d/%Y %I:%M:%S %p",
@@ -335,6 +337,26 @@ def _rename_normalised(con: duckdb.DuckDBPyConnection, table: str, header: list[
         if old != new and new not in header:
             con.execute(f'ALTER TABLE "{table}" RENAME COLUMN "{old}" TO "{new}"')
     return normalised
+
+
+def spelled_out_states_to_codes(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
+    """Replace state names written out ('FLORIDA', 'New Mexico') by their codes in a text column.
+
+    Some publications spell states out (H-2A FY2006, Addendum B files); codes are left as they are.
+    Returns how many cells changed.
+    """
+    names = ", ".join(f"({_literal(name)}, {_literal(state.code)})" for name, state in STATE_BY_NAME.items())
+    key = f"upper(regexp_replace(trim({_q(column)}), '\\s+', ' ', 'g'))"
+    (changed,) = con.execute(
+        f"""WITH names(name, code) AS (VALUES {names})
+            SELECT count(*) FROM "{table}" JOIN names ON {key} = names.name"""
+    ).fetchone()
+    if changed:
+        con.execute(
+            f"""UPDATE "{table}" SET {_q(column)} = names.code
+                FROM (VALUES {names}) AS names(name, code) WHERE {key} = names.name"""
+        )
+    return int(changed)
 
 
 # --------------------------------------------------------------------------------------------

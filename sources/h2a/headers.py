@@ -307,30 +307,6 @@ _FY2008 = derive(
         "PRIMARY_CROP",
     ),
 )
-# The second FY2008 layout, as issue #14 quotes it from a published H2A_FY2008 file: 20 columns, no
-# received date, organization flag, worksite city or agent city/state.
-_FY2008_20_COLUMNS: tuple[str, ...] = (
-    "CASE_NO",
-    "APPLICATION_TYPE",
-    "DECISION_DATE",
-    "CASE_STATUS",
-    "CERTIFICATION_BEGIN_DATE",
-    "CERTIFICATION_END_DATE",
-    "EMPLOYER_NAME",
-    "EMPLOYER_ADDRESS1",
-    "EMPLOYER_ADDRESS2",
-    "EMPLOYER_CITY",
-    "EMPLOYER_STATE",
-    "EMPLOYER_POSTAL_CODE",
-    "AGENT_ATTORNEY_NAME",
-    "JOB_TITLE",
-    "NBR_WORKERS_REQUESTED",
-    "NBR_WORKERS_CERTIFIED",
-    "BASIC_NUMBER_OF_HOURS",
-    "BASIC_RATE_OF_PAY",
-    "BASIC_UNIT_OF_PAY",
-    "ALIEN_WORK_STATE",
-)
 _FY2009 = derive(
     FY2012_ORDER,
     drop=("VISA_CLASS", "NBR_WORKERS_REQUESTED", "BASIC_NUMBER_OF_HOURS", "PRIMARY_CROP"),
@@ -356,19 +332,6 @@ _FY2015 = derive(
         "REQUESTED_END_DATE_OF_NEED": "CERTIFICATION_END_DATE",
     },
     drop=("PRIMARY/SUB",),
-)
-# FY2015 quarterly files name the occupation code SOC_CODE_ID (issue #14) and write statuses as
-# 'CERTIFIED - FULL' (matched case-insensitively, see contract.case_status_key).
-_FY2015_QUARTERLY = derive(_FY2015, rename={"SOC_CODE": "SOC_CODE_ID"})
-# UNVERIFIED: the FY2015 Q3 spellings come from data-notes only; the research found no header.
-_FY2015_Q3 = derive(
-    _FY2015,
-    rename={
-        "FULL_TIME_POSITION": "FULL_TIME",
-        "NATURE_OF_TEMPORARY_NEED": "NATURE-OF_TEMPORARY_NEED",
-        "WORKSITE_STATE": "WORKSITE_ST",
-        "WORKSITE_POSTAL_CODE": "WORKSITE_ZIP",
-    },
 )
 _FY2017 = derive(
     FY2016_ORDER,
@@ -436,15 +399,12 @@ _FY2025 = derive(
 
 ERAS: tuple[Era, ...] = (
     Era("FY2008", (2008,), _FY2008, False, "set verified [B]; FY2012 order with APPLICATION_TYPE"),
-    Era("FY2008 (20 columns)", (), _FY2008_20_COLUMNS, True, "ordered header quoted in issue #14"),
     Era("FY2009-FY2010", (2009, 2010), _FY2009, False, "set verified [B]; FY2012 order plus agent address"),
     Era("FY2011", (2011,), _FY2011, False, "set verified [B]; FY2012 order with APPLICATION_TYPE"),
     Era("FY2012", (2012,), FY2012_ORDER, True, "order read from the real H-2A_FY2012.xlsx [A]"),
     Era("FY2013", (2013,), _FY2013, False, "set verified [B] (old .xls); FY2012 order"),
     Era("FY2014", (2014,), _FY2014, False, "set verified [B]; FY2013 order with WORKSITE_LOCATION_*"),
     Era("FY2015", (2015,), _FY2015, False, "set verified [B]; FY2016 order with CERTIFICATION_* dates"),
-    Era("FY2015 quarterly (SOC_CODE_ID)", (), _FY2015_QUARTERLY, False, "issue #14; FY2015 order"),
-    Era("FY2015 Q3 (unverified)", (), _FY2015_Q3, False, "UNVERIFIED spellings from data-notes only"),
     Era("FY2016", (2016,), FY2016_ORDER, True, "order read from the real ..._FY16_updated.xlsx [A]"),
     Era("FY2017", (2017,), _FY2017, False, "set verified [B]; FY2016 order plus DBA/county"),
     Era("FY2018", (2018,), _FY2018, False, "set verified [B]; FY2017 order with CASE_NO/FULL_TIME/PRIMARY_SUB"),
@@ -464,13 +424,6 @@ def era_for_year(fiscal_year: int) -> Era:
             return era
     raise KeyError(f"no known H-2A header for FY{fiscal_year}")
 
-
-# The FY2020+ worker counts are also seen spelled with H-2A / H_2A (a FY2026 record-layout loader);
-# the verified files use H2A. Every spelling is accepted in every FY2020+ era.
-WORKER_COUNT_SPELLINGS: dict[str, tuple[str, ...]] = {
-    "TOTAL_WORKERS_H2A_REQUESTED": ("TOTAL_WORKERS_H-2A_REQUESTED", "TOTAL_WORKERS_H_2A_REQUESTED"),
-    "TOTAL_WORKERS_H2A_CERTIFIED": ("TOTAL_WORKERS_H-2A_CERTIFIED", "TOTAL_WORKERS_H_2A_CERTIFIED"),
-}
 
 # --- Addendum B Employment (worksites), FY2020+ ----------------------------------------------------
 # Confirmed in every FY2020-FY2024 file by a loader that selects them by name ([D]).

@@ -1,11 +1,13 @@
-"""Parse OFLC H-2A disclosure files (FY2008+) and Addendum B Employment files (FY2020+).
+"""Parse OFLC H-2A disclosure files (FY2006+) and Addendum B Employment files (FY2020+).
 
-Each file is one workbook (.xlsx, or the old .xls for FY2013) whose first sheet holds a header in
-row 1 and the data below. Cells are read as text (fastexcel), matched by *name* against the era
-layouts built from `sources.h2a.headers` (an unknown header fails naming the unmapped and missing
-columns; nothing is guessed), then cast to the contract in DuckDB. Dates may be date cells or
-Excel serial numbers with a time fraction; both parse. The fiscal year comes from the file name.
-`case_row` / `worksite_row` number the rows of one case in file order (a window function).
+Each file is one workbook (.xlsx, or the old .xls for FY2013; a CSV for FY2006-FY2007) whose first
+sheet holds a header in row 1 and the data below. Cells are read as text, each column recognised by
+its *meaning* through the table's column dictionary (`sources.h2a.columns`: every spelling a real
+file showed; a header without the core columns fails naming what matched and what is missing, and a
+file of another kind says what it is), then cast to the contract in DuckDB. Dates may be date cells,
+text or Excel serial numbers with a time fraction. The fiscal year comes from the decision dates
+(sheet and file names are hints). `case_row` / `worksite_row` number the rows of one case in file
+order (a window function).
 """
 
 from __future__ import annotations
@@ -15,28 +17,30 @@ from pathlib import Path
 
 import duckdb
 
+from sources.common.columns import ColumnDictionary
 from sources.common.duckdb_memory import in_memory_connection
 from sources.common.errors import MAX_EXAMPLES, ParseError, Problem, UnknownLayoutError
+from sources.common.file_kinds import H2B_DISCLOSURE, describe_kind, other_file_kind
 from sources.common.parsing import (
-    Layout,
     LayoutMatch,
     ParseResult,
     cast_to_contract,
     load_arrow_as_text,
-    match_layout,
+    load_csv_as_text,
     read_excel_sheet_as_text,
-    recognises,
+    sniff_header,
+    spelled_out_states_to_codes,
     typed_expression,
 )
+from sources.h2a.columns import ADDENDUM_B_COLUMNS, AGENT_NAME_PARTS, DISCLOSURE_COLUMNS
 from sources.h2a.contract import ADDENDUM_B_WORKSITES, DISCLOSURE
-from sources.h2a.headers import ADDENDUM_B_CONFIRMED, ERAS, WORKER_COUNT_SPELLINGS, Era
 
 # --- File names -----------------------------------------------------------------------------------
 
-# Main files: H2A_FY2008.xlsx, H-2A_FY2012.xlsx, H2A_FY2013.xls, H-2A_FY14_Q4.xlsx,
+# Main files: H2a_FY2006.csv, H2A_FY2008.xlsx, H-2A_FY2012.xlsx, H2A_FY2013.xls, H-2A_FY14_Q4.xlsx,
 # H-2A_Disclosure_Data_FY16_updated.xlsx, H2A_Disclosure_Data_FY2021_Q1.xlsx, ..._FY2018_EOY.xlsx.
 # Addendum A/B, housing and record-layout files do not match (they carry more words).
-DISCLOSURE_PATTERN = r"H-?2A_(?:Disclosure_Data_)?FY(?:\d{4}|\d{2})(?:_(?:Q[1-4]|EOY|updated))*\.xlsx?"
+DISCLOSURE_PATTERN = r"H-?2A_(?:Disclosure_Data_)?FY(?:\d{4}|\d{2})(?:_(?:Q[1-4]|EOY|updated))*\.(?:xlsx?|csv)"
 # Addendum B Employment: H-2A_FY2020_AddendumB_Employment.xlsx,
 # H-2A_Addendum_B_Employment_Disclosure_Data_FY2020_Q2.xlsx, H2A_Addendum_B_Employment_FY2021_Q1.xlsx,
 # H-2A_Addendum_B_Employment_Record_FY2022_Q4.xlsx. Addendum B *Housing* files do not match.
@@ -79,26 +83,22 @@ def fiscal_year_from_name(name: str) -> int:
 
 
 def fiscal_year_of(path: Path, name: str | None = None) -> int:
-    """The fiscal year a workbook covers: what its contents say first (the data sheet's name, e.g.
-    ``H-2A_FY2016``, else the fiscal year most of its decisions fall in), then its file name.
+    """The fiscal year a disclosure file covers: the one most of its decision dates fall in; the sheet
+    name (e.g. ``H-2A_FY2016``) and the file name are hints, used when no row has a decision date.
 
     A path that does not exist (a remote file before download) is judged by its name alone.
 
     Raises:
-        ParseError: neither the contents nor the name tell one fiscal year.
+        ParseError: neither the decisions nor the names tell one fiscal year, or the file is unreadable.
     """
     path = Path(path)
     name = name or path.name
     if not path.exists():
         return fiscal_year_from_name(name)
-    sheet = _first_sheet_name(path)
-    year = _year_in(sheet) or _year_in(Path(name).name) or _fiscal_year_of_decisions(path, name)
-    if year is None:
-        raise ParseError(
-            name,
-            "fiscal_year",
-            f"cannot tell the fiscal year: not in the sheet name ({sheet!r}), the file name, or the decision dates",
-        )
+    with in_memory_connection() as con:
+        header, sheet = _load_first_sheet(con, path, name)
+        match = _match(con, header, DISCLOSURE_COLUMNS, name, sheet)
+        year, _ = _fiscal_year(con, match.mapping, sheet, name)
     return year
 
 
@@ -117,15 +117,26 @@ def _first_sheet_name(path: Path) -> str | None:
         return None
 
 
-def _fiscal_year_of_decisions(path: Path, name: str) -> int | None:
-    try:
-        data, _ = read_excel_sheet_as_text(path, file=name)
-        with in_memory_connection() as con:
-            header = load_arrow_as_text(con, data, "_text")
-            mapping = match_layout(header, DISCLOSURE_LAYOUTS, name).mapping
-            return _decisions_fiscal_year(con, mapping)
-    except ParseError:
-        return None
+def _fiscal_year(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], sheet: str | None, file: str):
+    """(fiscal year, warnings): the decisions' fiscal year; the sheet and file names are hints.
+
+    A sheet or file name that names another year is a warning naming both (a FY2016 Q1 file was
+    published with its sheet named ``H-2A_FY2015``).
+    """
+    decided = _decisions_fiscal_year(con, mapping)
+    hints = {"sheet": _year_in(sheet), "file name": _year_in(Path(file).name)}
+    hint = hints["sheet"] or hints["file name"]
+    year = decided or hint
+    if year is None:
+        raise ParseError(
+            file, "fiscal_year", f"no decision date, and no fiscal year in the sheet name {sheet!r} or the file name"
+        )
+    warnings = [
+        f"warning: the {where} says FY{said} but the decision dates say FY{decided}; FY{decided} is used"
+        for where, said in hints.items()
+        if decided and said and said != decided
+    ]
+    return year, warnings
 
 
 def _decisions_fiscal_year(con: duckdb.DuckDBPyConnection, mapping: dict[str, str]) -> int | None:
@@ -168,185 +179,115 @@ def select_files(paths: list[Path]) -> list[Path]:
     return [best[year] for year in sorted(best)]
 
 
-# --- Mapping tables ------------------------------------------------------------------------------
-
-# Published column -> canonical column, for every published name that feeds the contract. Every other
-# column of a known era is dropped on purpose (mapped to None in that era's layout).
-MAPPED: dict[str, str] = {
-    "CASE_NO": "case_number",
-    "CASE_NUMBER": "case_number",
-    "CASE_STATUS": "case_status",
-    "DECISION_DATE": "decision_date",
-    "CASE_RECEIVED_DATE": "received_date",
-    "RECEIVED_DATE": "received_date",
-    "VISA_CLASS": "visa_class",
-    "APPLICATION_TYPE": "visa_class",
-    "EMPLOYER_NAME": "employer_name",
-    "TRADE_NAME_DBA": "trade_name_dba",
-    "EMPLOYER_ADDRESS1": "employer_address1",
-    "EMPLOYER_ADDRESS_1": "employer_address1",
-    "EMPLOYER_ADDRESS2": "employer_address2",
-    "EMPLOYER_ADDRESS_2": "employer_address2",
-    "EMPLOYER_CITY": "employer_city",
-    "EMPLOYER_STATE": "employer_state",
-    "EMPLOYER_POSTAL_CODE": "employer_postal_code",
-    "EMPLOYER_COUNTRY": "employer_country",
-    "EMPLOYER_PHONE": "employer_phone",
-    "EMPLOYER_FEIN": "employer_fein",
-    "AGENT_ATTORNEY_NAME": "agent_attorney_name",
-    "LAWFIRM_NAME": "lawfirm_name",
-    "LAWFIRM_NAME_BUSINESS_NAME": "lawfirm_name",
-    "JOB_TITLE": "job_title",
-    "SOC_CODE": "soc_code",
-    "SOC_CODE_ID": "soc_code",
-    "SOC_TITLE": "soc_title",
-    "NAIC_CODE": "naics_code",
-    "NAICS_CODE": "naics_code",
-    "PRIMARY_CROP": "primary_crop",
-    "NBR_WORKERS_REQUESTED": "workers_requested",
-    "TOTAL_WORKERS_H2A_REQUESTED": "workers_requested",
-    "TOTAL_WORKERS_H-2A_REQUESTED": "workers_requested",
-    "TOTAL_WORKERS_H_2A_REQUESTED": "workers_requested",
-    "NBR_WORKERS_CERTIFIED": "workers_certified",
-    "TOTAL_WORKERS_H2A_CERTIFIED": "workers_certified",
-    "TOTAL_WORKERS_H-2A_CERTIFIED": "workers_certified",
-    "TOTAL_WORKERS_H_2A_CERTIFIED": "workers_certified",
-    "TOTAL_WORKERS_NEEDED": "total_workers_needed",
-    "REQUESTED_START_DATE_OF_NEED": "requested_begin_date",
-    "REQUESTED_BEGIN_DATE": "requested_begin_date",
-    "REQUESTED_END_DATE_OF_NEED": "requested_end_date",
-    "REQUESTED_END_DATE": "requested_end_date",
-    "CERTIFICATION_BEGIN_DATE": "certification_begin_date",
-    "CERTIFICATION_END_DATE": "certification_end_date",
-    "JOB_START_DATE": "employment_begin_date",
-    "EMPLOYMENT_BEGIN_DATE": "employment_begin_date",
-    "JOB_END_DATE": "employment_end_date",
-    "EMPLOYMENT_END_DATE": "employment_end_date",
-    "BASIC_RATE_OF_PAY": "wage_rate",
-    "WAGE_OFFER": "wage_rate",
-    "BASIC_UNIT_OF_PAY": "wage_unit",
-    "PER": "wage_unit",
-    "ALIEN_WORK_CITY": "worksite_city",
-    "WORKSITE_LOCATION_CITY": "worksite_city",
-    "WORKSITE_CITY": "worksite_city",
-    "ALIEN_WORK_STATE": "worksite_state",
-    "WORKSITE_LOCATION_STATE": "worksite_state",
-    "WORKSITE_STATE": "worksite_state",
-    "WORKSITE_ST": "worksite_state",
-    "WORKSITE_POSTAL_CODE": "worksite_postal_code",
-    "WORKSITE_ZIP": "worksite_postal_code",
-    "WORKSITE_COUNTY": "worksite_county",
-    "ORGANIZATION_FLAG": "filer_type",
-    "TYPE_OF_EMPLOYER_APPLICATION": "filer_type",
-    "PRIMARY/SUB": "primary_sub",
-    "PRIMARY_SUB": "primary_sub",
-    "PRMARY/SUB": "primary_sub",
-    "H2A_LABOR_CONTRACTOR": "is_labor_contractor",
-    "AG_ASSN_OR_AGENCY_STATUS": "ag_association_status",
-    "NATURE_OF_TEMPORARY_NEED": "nature_of_temporary_need",
-    "NATURE-OF_TEMPORARY_NEED": "nature_of_temporary_need",
-}
-# FY2020+ split the agent's name; the canonical name joins the parts (blank parts skipped).
-AGENT_NAME_PARTS = ("ATTORNEY_AGENT_FIRST_NAME", "ATTORNEY_AGENT_MIDDLE_NAME", "ATTORNEY_AGENT_LAST_NAME")
-_JOINED_AGENT_NAME = "ATTORNEY_AGENT_FIRST_NAME+MIDDLE_NAME+LAST_NAME"
-# A file that maps none of these is not a disclosure file, whatever else it holds.
-ESSENTIAL = ("case_number", "case_status", "employer_name", "workers_certified")
-
-
-def era_layout(era: Era) -> Layout:
-    """The mapping table of one era: every published column -> canonical column or None (dropped)."""
-    columns: dict[str, str | None] = {c: MAPPED.get(c) for c in era.header}
-    # Only the columns we load are required: a re-issue that drops a column we ignore still loads.
-    required = {c for c in era.header if c in MAPPED}
-    for verified, alternatives in WORKER_COUNT_SPELLINGS.items():
-        if verified in columns:  # FY2020+: accept H2A, H-2A and H_2A spellings (exactly one, see ESSENTIAL)
-            columns.update({alt: MAPPED[alt] for alt in alternatives})
-            required.discard(verified)
-    return Layout(era.name, columns, frozenset(required))
-
-
-DISCLOSURE_LAYOUTS: list[Layout] = [era_layout(era) for era in ERAS]
-
-ADDENDUM_B_LAYOUTS: list[Layout] = [
-    Layout(
-        "Addendum B Employment (FY2020+)",
-        {
-            "CASE_NUMBER": "case_number",
-            "NAME_OF_AGRICULTURAL_BUSINESS": "business_name",
-            "PLACE_OF_EMPLOYMENT_ADDRESS1": "address1",
-            "PLACE_OF_EMPLOYMENT_ADDRESS2": "address2",
-            "PLACE_OF_EMPLOYMENT_CITY": "city",
-            "PLACE_OF_EMPLOYMENT_STATE": "state",
-            "PLACE_OF_EMPLOYMENT_POSTAL_CODE": "postal_code",
-            "PLACE_OF_EMPLOYMENT_COUNTY": "county",
-            "TOTAL_WORKERS": "total_workers",
-            "ADDITONAL_PLACE_OF_EMPLOYMENT_INFO": "additional_info",  # sic, as published
-            "ADDITIONAL_PLACE_OF_EMPLOYMENT_INFO": "additional_info",
-        },
-        frozenset(ADDENDUM_B_CONFIRMED),
-    )
-]
-
-
 # --- Parsers ---------------------------------------------------------------------------------------
 
+_JOINED_AGENT_NAME = "ATTORNEY_AGENT_FIRST_NAME+MIDDLE_NAME+LAST_NAME"
+# Columns holding a state: published codes mostly, spelled out in some files (FY2006 'MASSACHUSETTS',
+# Addendum B 'FLORIDA'); spelled-out names are mapped to their codes.
+_DISCLOSURE_STATES = ("employer_state", "worksite_state")
+_ADDENDUM_B_STATES = ("state",)
 
-def parse_disclosure(path: Path, *, file: str, sha256: str) -> ParseResult:
-    """Parse one fiscal year's main disclosure workbook into `raw_h2a__disclosure` rows.
+
+def parse_disclosure(
+    path: Path, *, file: str, sha256: str, columns: ColumnDictionary = DISCLOSURE_COLUMNS
+) -> ParseResult:
+    """Parse one fiscal year's main disclosure file (.xlsx, the old .xls, or the FY2006-FY2007 CSV)
+    into `raw_h2a__disclosure` rows, its columns recognised by meaning (`sources.h2a.columns`).
 
     Raises:
-        ParseError: no FY in the name, unreadable workbook, empty first sheet, unknown header, a row
-            without a case number, or a value that does not parse as its column's type.
+        ParseError: unreadable file, empty first sheet, a header without the core columns (or a file
+            of another kind), no fiscal year, a row without a case number, or a value that does not
+            parse as its column's type.
     """
-    data, sheet = read_excel_sheet_as_text(Path(path), file=file)
     with in_memory_connection() as con:
-        header = _drop_blank_unnamed(con, load_arrow_as_text(con, data, "_text"))
-        match = _match(header, DISCLOSURE_LAYOUTS, file, sheet)
+        header, sheet = _load_first_sheet(con, Path(path), file)
+        match = _match(con, header, columns, file, sheet)
         mapping = dict(match.mapping)
-        fiscal_year = _year_in(sheet) or _year_in(Path(file).name) or _decisions_fiscal_year(con, mapping)
-        if fiscal_year is None:
-            raise ParseError(
-                file, "fiscal_year", f"no fiscal year in the sheet name {sheet!r}, the file name or the decision dates"
-            )
-        missing = [c for c in ESSENTIAL if c not in mapping]
-        if missing:
-            raise UnknownLayoutError(
-                file, "header", f"sheet {sheet!r} ({match.layout.name}) has no column for {missing}"
-            )
+        fiscal_year, year_warnings = _fiscal_year(con, mapping, sheet, file)
         if "agent_attorney_name" not in mapping and all(p in header for p in AGENT_NAME_PARTS):
             parts = ", ".join(f"nullif(trim({_q(p)}), '')" for p in AGENT_NAME_PARTS)
             con.execute(f'ALTER TABLE "_text" ADD COLUMN {_q(_JOINED_AGENT_NAME)} VARCHAR')
             con.execute(f"UPDATE \"_text\" SET {_q(_JOINED_AGENT_NAME)} = nullif(concat_ws(' ', {parts}), '')")
             mapping["agent_attorney_name"] = _JOINED_AGENT_NAME
+        state_notes = _state_names_to_codes(con, mapping, _DISCLOSURE_STATES)
         table = _cast(
             con, header, match, DISCLOSURE, fiscal_year, "case_row", file=file, sha256=sha256, mapping=mapping
         )
-    return ParseResult(table, [*match.notes, f"sheet {sheet!r}", f"FY{fiscal_year}"], match.extra)
+    notes = [match.layout.name, _period_note(mapping), _sheet_note(sheet), f"FY{fiscal_year}"]
+    notes += [*year_warnings, *state_notes, *_missing_measures(mapping), *_extra_warning(match)]
+    return ParseResult(table, notes, match.extra)
 
 
-def parse_addendum_b(path: Path, *, file: str, sha256: str) -> ParseResult:
+def parse_addendum_b(
+    path: Path, *, file: str, sha256: str, columns: ColumnDictionary = ADDENDUM_B_COLUMNS
+) -> ParseResult:
     """Parse one fiscal year's Addendum B Employment workbook into `raw_h2a__addendum_b_worksites` rows.
 
     Raises:
         ParseError: as `parse_disclosure`.
     """
-    data, sheet = read_excel_sheet_as_text(Path(path), file=file)
-    fiscal_year = _year_in(sheet) or fiscal_year_from_name(file)
     with in_memory_connection() as con:
-        header = _drop_blank_unnamed(con, load_arrow_as_text(con, data, "_text"))
-        match = _match(header, ADDENDUM_B_LAYOUTS, file, sheet)
+        header, sheet = _load_first_sheet(con, Path(path), file)
+        fiscal_year = _year_in(sheet) or fiscal_year_from_name(file)
+        match = _match(con, header, columns, file, sheet)
+        state_notes = _state_names_to_codes(con, match.mapping, _ADDENDUM_B_STATES)
         table = _cast(con, header, match, ADDENDUM_B_WORKSITES, fiscal_year, "worksite_row", file=file, sha256=sha256)
-    return ParseResult(table, [*match.notes, f"sheet {sheet!r}", f"FY{fiscal_year}"], match.extra)
+    notes = [match.layout.name, _sheet_note(sheet), f"FY{fiscal_year}", *state_notes, *_extra_warning(match)]
+    return ParseResult(table, notes, match.extra)
+
+
+def _period_note(mapping: dict[str, str]) -> str:
+    """Which period the file publishes: the certified period, the requested dates of need, or both."""
+    kinds = [
+        label
+        for label, column in (
+            ("certified period", "certification_begin_date"),
+            ("dates of need", "requested_begin_date"),
+        )
+        if column in mapping
+    ]
+    return "period: " + (" and ".join(kinds) or "none published")
+
+
+def _missing_measures(mapping: dict[str, str]) -> list[str]:
+    """A warning for each measure the header has no column for (the core needs only one of them)."""
+    return [
+        f"warning: no column for {measure}: it is null for every row of this file"
+        for measure in ("workers_certified", "workers_requested", "decision_date", "case_status")
+        if measure not in mapping
+    ]
+
+
+def _sheet_note(sheet: str | None) -> str:
+    return f"sheet {sheet!r}" if sheet else "CSV file"
+
+
+def _extra_warning(match: LayoutMatch) -> list[str]:
+    if not match.extra:
+        return []
+    return [f"warning: columns no real file of this table showed, kept in extra_columns: {list(match.extra)}"]
 
 
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _load_first_sheet(con: duckdb.DuckDBPyConnection, path: Path, file: str) -> tuple[list[str], str | None]:
+    """Load the first sheet of a workbook (or a CSV file) as text into "_text": (header, sheet name).
+
+    Raises:
+        ParseError: unreadable or empty file; a legacy .xls saved under an .xlsx name is named as such.
+    """
+    if path.suffix.lower() == ".csv" or Path(file).suffix.lower() == ".csv":
+        return load_csv_as_text(con, path, "_text", file=file), None
+    data, sheet = read_excel_sheet_as_text(path, file=file)
+    return _drop_blank_unnamed(con, load_arrow_as_text(con, data, "_text")), sheet
+
+
 def _drop_blank_unnamed(con: duckdb.DuckDBPyConnection, header: list[str]) -> list[str]:
     """Drop columns with a blank header cell *and* no value (Excel formatting residue); keep all others.
 
-    A header-less column that holds values stays, so the layout match fails naming it.
+    A header-less column that holds values stays, so it is reported as an extra column.
     """
     kept = []
     for column in header:
@@ -359,13 +300,51 @@ def _drop_blank_unnamed(con: duckdb.DuckDBPyConnection, header: list[str]) -> li
     return kept
 
 
-def _match(header: list[str], layouts: list[Layout], file: str, sheet: str) -> LayoutMatch:
+def _match(con, header: list[str], columns: ColumnDictionary, file: str, sheet: str | None) -> LayoutMatch:
+    """The header mapped by meaning, after making sure the file is not another kind of OFLC file.
+
+    Raises:
+        UnknownLayoutError: the file is of another kind (H-2B, Addendum B housing, ...), said in one
+            line with what to do, or its header lacks the table's core columns.
+    """
+    other = other_file_kind(header, sheet, file, columns)
+    if other is None and "visa_class" in (mapped := _mapped_or_none(header, columns)):
+        other = _visa_class_kind(con, mapped["visa_class"], columns)
+    if other is not None:
+        raise UnknownLayoutError(file, "file_kind", other)
     try:
-        return match_layout(header, layouts, file)
+        return columns.match(header, file)
     except UnknownLayoutError as error:
+        where = f"first sheet {sheet!r}: " if sheet else ""
         raise UnknownLayoutError(
-            error.file, error.rule, f"first sheet {sheet!r}: {error.message}", error.problems, error.failing_count
+            error.file, error.rule, where + error.message, error.problems, error.failing_count
         ) from error
+
+
+def _mapped_or_none(header: list[str], columns: ColumnDictionary) -> dict[str, str]:
+    return {c: h for h in header if (c := columns.canonical_of(h))}
+
+
+def _visa_class_kind(con, column: str, columns: ColumnDictionary) -> str | None:
+    """An H-2B file told by its visa class values (every row 'H-2B')."""
+    (classes,) = con.execute(
+        f"SELECT list(DISTINCT upper(replace(trim({_q(column)}), '-', ''))) FROM \"_text\" "
+        f"WHERE nullif(trim({_q(column)}), '') IS NOT NULL"
+    ).fetchone()
+    if classes and set(classes) == {"H2B"}:
+        return describe_kind(H2B_DISCLOSURE, columns)
+    return None
+
+
+def _state_names_to_codes(con, mapping: dict[str, str], canonical: tuple[str, ...]) -> list[str]:
+    """Map spelled-out state names ('FLORIDA') to their codes in place; a note per column changed."""
+    notes = []
+    for name in canonical:
+        if name in mapping:
+            changed = spelled_out_states_to_codes(con, "_text", mapping[name])
+            if changed:
+                notes.append(f"{changed} values of {mapping[name]} spelled out (e.g. FLORIDA) mapped to state codes")
+    return notes
 
 
 def _cast(con, header, match: LayoutMatch, contract, fiscal_year: int, ordinal: str, *, file, sha256, mapping=None):
@@ -402,10 +381,17 @@ def _cast(con, header, match: LayoutMatch, contract, fiscal_year: int, ordinal: 
 
 
 def is_disclosure_file(path: Path) -> bool:
-    """The workbook's first sheet has the header of one of the disclosure eras."""
-    return recognises(path, DISCLOSURE_LAYOUTS)
+    """The file's header holds the core of the disclosure table and it is no other kind of file."""
+    return _holds_core(path, DISCLOSURE_COLUMNS)
 
 
 def is_addendum_b_file(path: Path) -> bool:
-    """The workbook's first sheet has the Addendum B Employment header."""
-    return recognises(path, ADDENDUM_B_LAYOUTS)
+    """The workbook's first sheet holds the core of the Addendum B Employment table."""
+    return _holds_core(path, ADDENDUM_B_COLUMNS)
+
+
+def _holds_core(path: Path, columns: ColumnDictionary) -> bool:
+    header = sniff_header(path)
+    if not header or not columns.holds_core(header):
+        return False
+    return other_file_kind(header, _first_sheet_name(path), Path(path).name, columns) is None

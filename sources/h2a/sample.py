@@ -49,9 +49,9 @@ from sources.common.sample_world import (
     unlicensed_contractors,
     zip_variant,
 )
+from sources.h2a.columns import MAPPED
 from sources.h2a.fetch import ADDENDUM_B_FILES, DISCLOSURE_FILES
 from sources.h2a.headers import ADDENDUM_B_SAMPLE_HEADER, era_for_year
-from sources.h2a.parse import MAPPED
 
 ROWS_FY2008_AT_SCALE_1 = 8_000
 ROWS_FY2025_AT_SCALE_1 = 25_000

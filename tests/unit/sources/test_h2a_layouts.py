@@ -1,4 +1,4 @@
-"""H-2A mapping tables: every researched header is covered exactly, and maps onto the contract."""
+"""H-2A column dictionaries: every researched header is recognised by meaning, and feeds the contract."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 
 from sources.common.contract import LINEAGE_COLUMNS, PROVENANCE_COLUMNS
-from sources.common.parsing import match_layout
 from sources.h2a import SOURCE
+from sources.h2a.columns import ADDENDUM_B_COLUMNS, AGENT_NAME_PARTS, DISCLOSURE_COLUMNS, MAPPED
 from sources.h2a.contract import ADDENDUM_B_WORKSITES, DISCLOSURE
 from sources.h2a.headers import ERAS, FY2012_ORDER, FY2016_ORDER, era_for_year
-from sources.h2a.parse import ADDENDUM_B_LAYOUTS, AGENT_NAME_PARTS, DISCLOSURE_LAYOUTS, MAPPED
 
 RESEARCH = Path(__file__).resolve().parents[3] / "docs" / "research" / "h2a_columns.md"
 # Research-doc section title (up to the em dash) -> era name in sources.h2a.headers.
@@ -66,9 +65,8 @@ def test_every_researched_header_is_an_era_exactly():
 
 
 @pytest.mark.parametrize("era", ERAS, ids=lambda e: e.name)
-def test_each_era_header_matches_its_own_layout(era):
-    match = match_layout(list(era.header), DISCLOSURE_LAYOUTS, "x.xlsx")
-    assert match.layout.name == era.name
+def test_each_era_header_is_recognised_by_meaning_without_extra_columns(era):
+    match = DISCLOSURE_COLUMNS.match(list(era.header), "x.xlsx")
     assert not match.extra
     assert {"case_number", "case_status", "employer_name", "workers_certified", "decision_date"} <= set(match.mapping)
 
@@ -85,6 +83,14 @@ def test_every_fiscal_year_2008_to_2026_has_an_era():
         era_for_year(2007)
 
 
+def test_every_spelling_names_the_real_files_that_show_it():
+    for dictionary in (DISCLOSURE_COLUMNS, ADDENDUM_B_COLUMNS):
+        for canonical, spellings in dictionary.columns.items():
+            for spelling, files in spellings.items():
+                assert files, f"{dictionary.name}: {canonical} <- {spelling!r} names no real file"
+        assert all(files for files in dictionary.known.values())
+
+
 def test_mapping_targets_are_contract_columns_and_feed_every_column():
     targets = set(MAPPED.values())
     disclosure = set(DISCLOSURE.column_names) - set(LINEAGE_COLUMNS) - {"file_fiscal_year", "case_row"}
@@ -92,8 +98,8 @@ def test_mapping_targets_are_contract_columns_and_feed_every_column():
     assert disclosure == targets  # every canonical column has a published source
     everywhere = {c for era in ERAS for c in era.header}
     assert set(AGENT_NAME_PARTS) <= everywhere
-    addendum = {v for v in ADDENDUM_B_LAYOUTS[0].columns.values() if v}
-    assert addendum == set(ADDENDUM_B_WORKSITES.column_names) - set(LINEAGE_COLUMNS) - {
+    addendum = {c for c, spellings in ADDENDUM_B_COLUMNS.columns.items() if spellings}
+    assert addendum | {"county"} == set(ADDENDUM_B_WORKSITES.column_names) - set(LINEAGE_COLUMNS) - {
         "file_fiscal_year",
         "worksite_row",
     }
