@@ -480,6 +480,7 @@ class _Cells:
         self.failing = 0
         self.corrections: list[str] = []
         self.row_fixes: list[dict] = []
+        self.warnings: list[str] = []
 
     def fix(self, column: str, published: str, corrected: str, reason: str, page: int) -> None:
         self.row_fixes.append({"column": column, "published": published, "corrected": corrected, "reason": reason})
@@ -506,6 +507,17 @@ class _Cells:
         elif tolerated:
             self.fix(column, value, parsed.isoformat(), tolerated, page)
         return parsed.isoformat() if parsed else None
+
+    def dates_in_order(self, record: dict[str, str | None], start: str, end: str, page: int) -> None:
+        """Flag a row the publisher printed ending before it starts: loaded as published, with a warning."""
+        inconsistent = bool(record["start_date"] and record["end_date"] and record["end_date"] < record["start_date"])
+        record["has_inconsistent_dates"] = str(inconsistent).lower()
+        if inconsistent:
+            self.warnings.append(
+                f"warning: {self.file}, page {page}, row {len(self.records) + 1}: {end} {record['end_date']} is "
+                f"before {start} {record['start_date']} as published (rule: a debarment ends on or after it "
+                "starts); loaded with has_inconsistent_dates = true"
+            )
 
     def add(self, record: dict[str, str | None]) -> None:
         """Keep a row's cells with the corrections made while reading it."""
@@ -566,24 +578,24 @@ def parse_program_debarments(path: Path, *, file: str, sha256: str) -> ParseResu
             cells.fix("Entity Type", row["Entity Type"], kind, cut_short, page)
         city, state = _location(cells, row["Employer Location"], "Employer Location", page, unknown_states)
         permanent = clean(row["End of Debarment"]).lower() == PERMANENT
-        cells.add(
-            {
-                "program": program,
-                "entity_name": name,
-                "is_marked_asterisk": str("*" in (marker or "")).lower(),
-                "footnote_marker": marker,
-                "entity_type": kind,
-                "employer_location": row["Employer Location"],
-                "city": city,
-                "state_code": state,
-                "start_date": cells.date(row["Start of Debarment"], "Start of Debarment", page, required=True),
-                "end_date": None if permanent else cells.date(row["End of Debarment"], "End of Debarment", page),
-                "is_permanent": str(permanent).lower(),
-                "violation": row.get("Violation"),
-                "cfr_citation": row.get("CFR Citation"),
-                "source_page": str(page),
-            }
-        )
+        record = {
+            "program": program,
+            "entity_name": name,
+            "is_marked_asterisk": str("*" in (marker or "")).lower(),
+            "footnote_marker": marker,
+            "entity_type": kind,
+            "employer_location": row["Employer Location"],
+            "city": city,
+            "state_code": state,
+            "start_date": cells.date(row["Start of Debarment"], "Start of Debarment", page, required=True),
+            "end_date": None if permanent else cells.date(row["End of Debarment"], "End of Debarment", page),
+            "is_permanent": str(permanent).lower(),
+            "violation": row.get("Violation"),
+            "cfr_citation": row.get("CFR Citation"),
+            "source_page": str(page),
+        }
+        cells.dates_in_order(record, "Start of Debarment", "End of Debarment", page)
+        cells.add(record)
     counts = {p: sum(r["program"] == p for r in cells.records) for p in PROGRAM_HEADINGS}
     notes.append("rows per list: " + ", ".join(f"{p} {n}" for p, n in counts.items()))
     return _finish(cells, PROGRAM_DEBARMENTS, notes, skipped, unknown_states, sha256=sha256)
@@ -607,21 +619,21 @@ def parse_expired_h2a_debarments(path: Path, *, file: str, sha256: str) -> Parse
         months = duration_months(row["Duration"])
         if months is None and row["Duration"]:
             cells.fail("Duration", row["Duration"], f"not a duration like '2 years' or '18 months' (page {page})")
-        cells.add(
-            {
-                "entity_name": name,
-                "is_marked_asterisk": str("*" in (marker or "")).lower(),
-                "city": city,
-                "state_code": state,
-                "location_as_published": row["City, State"],
-                "violation": row["Violation"],
-                "duration_text": row["Duration"],
-                "duration_months": None if months is None else str(months),
-                "start_date": cells.date(row["Start date"], "Start date", page, required=True),
-                "end_date": cells.date(row["End date"], "End date", page),
-                "source_page": str(page),
-            }
-        )
+        record = {
+            "entity_name": name,
+            "is_marked_asterisk": str("*" in (marker or "")).lower(),
+            "city": city,
+            "state_code": state,
+            "location_as_published": row["City, State"],
+            "violation": row["Violation"],
+            "duration_text": row["Duration"],
+            "duration_months": None if months is None else str(months),
+            "start_date": cells.date(row["Start date"], "Start date", page, required=True),
+            "end_date": cells.date(row["End date"], "End date", page),
+            "source_page": str(page),
+        }
+        cells.dates_in_order(record, "Start date", "End date", page)
+        cells.add(record)
     return _finish(cells, EXPIRED_H2A_DEBARMENTS, notes, skipped, unknown_states, sha256=sha256)
 
 
@@ -640,6 +652,7 @@ def _finish(
     if skipped:
         notes.append(f"skipped {len(skipped)} non-data rows: {skipped[:5]}")
     notes += [f"read tolerantly or corrected (kept per row in corrections): {c}" for c in cells.corrections]
+    notes += cells.warnings
     if unknown_states:
         notes.append(
             f"{len(unknown_states)} locations without a recognised state (state_code NULL or kept as "
