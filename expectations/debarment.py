@@ -29,8 +29,9 @@ def _shared_rules(name_column: str) -> tuple[Rule, ...]:
         Rule(
             "debarment_ends_after_it_starts",
             ERROR,
-            "a debarment ends on or after it starts",
-            ordered("start_date", "end_date"),
+            "a debarment ends on or after it starts, except in rows the parser flagged as published "
+            "inconsistently (has_inconsistent_dates, named in the parse notes)",
+            ordered("start_date", "end_date", unless="has_inconsistent_dates"),
         ),
         Rule("state_known", WARN, "locations resolve to a US state", in_set("state_code", POSTAL_STATE_CODES)),
         Rule("name_present", ERROR, "every entry names the debarred entity", not_null(name_column)),

@@ -23,6 +23,7 @@ class Check:
     expectation: str
     kwargs: dict
     column: str | None = None
+    reads: tuple[str, ...] = ()  # further columns the check reads (a row_condition's)
 
 
 @dataclass(frozen=True)
@@ -99,13 +100,18 @@ def matches(column: str, regex: str) -> tuple[Check, ...]:
     return (Check("ExpectColumnValuesToMatchRegex", {"column": column, "regex": regex}, column),)
 
 
-def ordered(earlier: str, later: str) -> tuple[Check, ...]:
-    """`later` >= `earlier` wherever both are present."""
+def ordered(earlier: str, later: str, *, unless: str | None = None) -> tuple[Check, ...]:
+    """`later` >= `earlier` wherever both are present, except in rows where the boolean column `unless`
+    is true (rows the parser flagged as published inconsistently)."""
+    kwargs = {"column_A": later, "column_B": earlier, "or_equal": True, "ignore_row_if": "either_value_is_missing"}
+    if unless:
+        kwargs |= {"row_condition": f"{unless} == False", "condition_parser": "pandas"}
     return (
         Check(
             "ExpectColumnPairValuesAToBeGreaterThanB",
-            {"column_A": later, "column_B": earlier, "or_equal": True, "ignore_row_if": "either_value_is_missing"},
-            f"{earlier} <= {later}",
+            kwargs,
+            f"{earlier} <= {later}" + (f" unless {unless}" if unless else ""),
+            reads=(unless,) if unless else (),
         ),
     )
 

@@ -166,7 +166,7 @@ def _columns_checked(checks: dict[str, tuple[Rule, Check]], available: list[str]
         named = [check.kwargs[a] for a in _COLUMN_ARGUMENTS if a in check.kwargs]
         if not named:
             return None
-        wanted.update(named)
+        wanted.update(named, check.reads)
     return [name for name in available if name in wanted]
 
 

@@ -22,6 +22,12 @@ _CORRECTIONS = (
     "reason} (a stray comma in a date, a misspelt state, an erratum from sources/debarment/errata.csv); "
     "NULL when the row was read as published."
 )
+_INCONSISTENT_DATES = (
+    "True when the publisher printed an end date before the start date (e.g. the expired H-2A list's "
+    "'2/9/2018' to '2/8/2018'): the row is loaded as published, flagged here and named in the parse notes, "
+    "never corrected or dropped; the gate's end-after-start rule exempts it. Filter it out where a "
+    "debarment's length or whether it is in force matters."
+)
 
 PROGRAM_DEBARMENTS = make_contract(
     "debarment",
@@ -43,7 +49,8 @@ PROGRAM_DEBARMENTS = make_contract(
             "entity_type",
             "string",
             "Entity Type: Employer, Agent, Attorney or Labor Contractor; a truncated published value "
-            "('Labor Contracto') is completed (see corrections), an unknown one kept as published.",
+            "('Labor Contracto') is completed (see corrections), an unknown one kept as published; NULL for "
+            "the 2012-2015 editions, which have no Entity Type column.",
         ),
         Column("employer_location", "string", "Employer Location as published ('City, State')."),
         Column("city", "string", "City part of employer_location (text before the last comma)."),
@@ -51,10 +58,11 @@ PROGRAM_DEBARMENTS = make_contract(
         Column("start_date", "date", "Start of Debarment.", False),
         Column("end_date", "date", "End of Debarment; NULL for a permanent debarment (is_permanent)."),
         Column("is_permanent", "bool", "True when the End of Debarment cell reads 'Permanent'.", False),
-        Column("violation", "string", "Violation as published."),
+        Column("violation", "string", "Violation as published; NULL for the 2012-2015 editions (no such column)."),
         Column("cfr_citation", "string", "CFR Citation (PERM list only; NULL where the list has no such column)."),
         Column("source_page", "int", "PDF page (1-based) the row was read from.", False),
         Column("corrections", "string", _CORRECTIONS),
+        Column("has_inconsistent_dates", "bool", _INCONSISTENT_DATES, False),
     ],
     primary_key=("program", "entity_name", "start_date"),
 )
@@ -78,6 +86,7 @@ EXPIRED_H2A_DEBARMENTS = make_contract(
         Column("end_date", "date", "End date (published M/D/YYYY, sometimes M/D/YY)."),
         Column("source_page", "int", "PDF page (1-based) the row was read from.", False),
         Column("corrections", "string", _CORRECTIONS),
+        Column("has_inconsistent_dates", "bool", _INCONSISTENT_DATES, False),
     ],
     primary_key=("entity_name", "start_date", "violation", "duration_text"),
 )

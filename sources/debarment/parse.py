@@ -3,15 +3,20 @@
 The current "Program Debarments" PDF holds three ruled tables, each opened by a heading that is
 also a merged first row: "Permanent Labor Certification Debarment List" (PERM, 7 columns with CFR
 Citation), "H-2A ..." and "H-2B ..." (6 columns). A list continues on the next page without heading
-or header; a page can end one list and start the next; cells wrap. The expired H-2A PDF is one
-table: ``Name | City, State | Violation | Duration | Start date | End date``.
+or header; a page can end one list and start the next; cells wrap. The 2012-2015 editions have four
+columns (``Employer Name | Employer Location | Start of Debarment | End of Debarment``: no entity
+type, violation or citation), repeat the list heading on continuation pages, and in 2012-2014 merge
+empty columns into the first table of a list. The expired H-2A PDF is one table:
+``Name | City, State | Violation | Duration | Start date | End date``.
 
 Rows are read with pdfplumber in page order, top to bottom, headings included (as a table row or
 as page text). A row is data when its start or end cell parses as a date; header, heading and
-spacer rows do not. Every header is checked against the known columns (an unknown one fails naming
-them, never a guess), a data row must follow a header of its list, and a date, duration or row
-shape that does not parse is an error naming page, row, column and value. Other rows (footnotes,
-stray text) are skipped and reported in the notes.
+spacer rows do not. Every header cell is read by meaning through the table's column dictionary
+(case, whitespace and punctuation ignored) and the header checked against the known layouts (an
+unknown one fails saying what matched and what is missing, never a guess), a data row must follow
+a header of its list, and a date, duration or row shape that does not parse is an error naming
+page, row, column and value. Other rows (footnotes, stray text) are skipped and reported in the
+notes.
 """
 
 from __future__ import annotations
@@ -49,6 +54,28 @@ PROGRAM_COLUMNS = (
     "CFR Citation",
 )
 EXPIRED_COLUMNS = ("Name", "City, State", "Violation", "Duration", "Start date", "End date")
+
+# One column dictionary per table: canonical column -> every header spelling seen in a real file
+# (tests/fixtures/real/debarment/PROVENANCE.md says where each was seen). Spellings are compared
+# by meaning: case, whitespace and punctuation ignored (`header_key`), so a cell that wraps
+# ('Start of\nDebarment') or runs its words together ('Start ofDebarment') is the same column.
+PROGRAM_COLUMN_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "Entity": ("Entity", "Employer Name"),  # 'Employer Name': the 2012-2015 editions
+    "Entity Type": ("Entity Type",),
+    "Employer Location": ("Employer Location",),
+    "Start of Debarment": ("Start of Debarment",),
+    "End of Debarment": ("End of Debarment",),
+    "Violation": ("Violation",),
+    "CFR Citation": ("CFR Citation",),
+}
+# The column sets a program list is published with: PERM now (7), H-2A/H-2B now (6), and every list
+# of the 2012-2015 editions (4: no Entity Type, Violation or CFR Citation).
+PROGRAM_LAYOUTS: tuple[tuple[str, ...], ...] = (
+    PROGRAM_COLUMNS,
+    PROGRAM_COLUMNS[:6],
+    ("Entity", "Employer Location", "Start of Debarment", "End of Debarment"),
+)
+EXPIRED_COLUMN_SPELLINGS: dict[str, tuple[str, ...]] = {column: (column,) for column in EXPIRED_COLUMNS}
 
 _MONTHS = {
     name: number
@@ -100,6 +127,12 @@ _HEADING_PATTERNS = {program: _heading_pattern(text) for program, text in PROGRA
 def clean(cell: str | None) -> str:
     """Collapse whitespace (wrapped cells arrive with newlines) and strip."""
     return " ".join((cell or "").split())
+
+
+def header_key(cell: str | None) -> str:
+    """A header cell by meaning: case, whitespace and punctuation dropped ('Start ofDebarment',
+    'Start of\nDebarment' and 'START OF DEBARMENT' -> 'startofdebarment')."""
+    return re.sub(r"[\W_]+", "", (cell or "").casefold())
 
 
 def parse_date(text: str | None) -> date | None:
@@ -281,21 +314,62 @@ def _heading_in(text: str) -> str | None:
 # --------------------------------------------------------------------------------------------
 
 
+class _Columns:
+    """A table's column dictionary (canonical column -> real spellings) and the layouts it is published with."""
+
+    def __init__(
+        self, spellings: dict[str, tuple[str, ...]], layouts: tuple[tuple[str, ...], ...], start: str, end: str
+    ):
+        self.spellings, self.layouts, self.start, self.end = spellings, layouts, start, end
+        self.first = next(iter(spellings))
+        self._by_key = {header_key(s): column for column, known in spellings.items() for s in known}
+
+    def column(self, cell: str) -> str | None:
+        """The canonical column a header cell means, or None when no real file spells a column so."""
+        return self._by_key.get(header_key(cell)) if cell else None
+
+
+PROGRAM_TABLE = _Columns(PROGRAM_COLUMN_SPELLINGS, PROGRAM_LAYOUTS, "Start of Debarment", "End of Debarment")
+EXPIRED_TABLE = _Columns(EXPIRED_COLUMN_SPELLINGS, (EXPIRED_COLUMNS,), "Start date", "End date")
+
+
+@dataclass(frozen=True)
+class _Header:
+    """A checked header: the canonical column of every cell, None under an empty (merged) header cell."""
+
+    positions: tuple[str | None, ...]
+
+    @property
+    def named(self) -> tuple[str, ...]:
+        return tuple(c for c in self.positions if c)
+
+    def read(self, cells: list[str]) -> dict[str, str] | None:
+        """A row's cells by canonical column; None when the row does not have the header's shape.
+
+        The 2012-2014 editions merge empty columns into the header and rows of a list's first table,
+        and continue the list on the next page in a table without them: both shapes are read."""
+        if len(cells) == len(self.positions):
+            if any(cell for cell, column in zip(cells, self.positions, strict=True) if column is None):
+                return None
+            return {column: cell for column, cell in zip(self.positions, cells, strict=True) if column}
+        if len(cells) == len(self.named):
+            return dict(zip(self.named, cells, strict=True))
+        return None
+
+
 @dataclass
 class _ListReader:
     """Walks the items, tracking the current list and its header; yields data rows with their page."""
 
     file: str
-    expected: tuple[tuple[str, ...], ...]  # accepted headers, by column count
-    start_index: int
+    columns: _Columns
     needs_heading: bool
     skipped: list[str]
 
     def rows(self, items: list[_Item]):
         program = None
-        header: tuple[str, ...] | None = None
+        header: _Header | None = None
         pending: list[str] | None = None
-        first_header_cell = self.expected[0][0].lower()
         for item in items:
             heading = item.heading or _heading_in(item.text)
             if heading:
@@ -306,21 +380,25 @@ class _ListReader:
                         f"page {item.page}: the {heading} list heading "
                         "belongs to the current program-debarments PDF, not this list",
                     )
-                if heading != program or item.heading is None:
+                # A new list; its heading repeated on a continuation page (2014-2015 editions) keeps the header.
+                if heading != program:
                     program, header, pending = heading, None, None
                 continue
             cells = [clean(c) for c in item.cells]
             if not any(cells):
                 continue
-            if cells[0].lower() == first_header_cell:
+            row = header.read(cells) if header else None
+            is_data = self._is_data(cells, row)
+            if not is_data and self._is_header(cells):
                 pending = cells
                 continue
-            is_data = self._is_data(cells)
             if pending is not None and not cells[0] and not is_data:  # header split over two rows
                 pending = [f"{a} {b}".strip() for a, b in zip(pending, cells, strict=False)]
                 continue
             if pending is not None:
                 header, pending = self._check_header(pending, item.page, program), None
+                row = header.read(cells)
+                is_data = self._is_data(cells, row)
             if not is_data:
                 self.skipped.append(f"page {item.page}: {item.text[:60]!r}")
                 continue
@@ -334,43 +412,59 @@ class _ListReader:
                 raise UnknownLayoutError(
                     self.file,
                     "header",
-                    f"page {item.page}: a data row comes before the "
-                    f"{program or 'list'} header row; refusing to guess its columns",
+                    f"page {item.page}: a data row comes before the {program or 'list'} header row "
+                    f"(no row names the columns {list(self.columns.spellings)}); refusing to guess its columns",
                 )
-            if len(cells) != len(header):
+            if row is None:
                 raise ParseError(
                     self.file,
                     "row_shape",
                     f"page {item.page}: a row has {len(cells)} cells but the "
-                    f"header has {len(header)} ({item.text[:60]!r})",
+                    f"header has {len(header.positions)} ({item.text[:60]!r})",
                 )
-            yield program, item.page, dict(zip(header, cells, strict=True))
+            yield program, item.page, row
         if pending is not None and header is None:
             self._check_header(pending, items[-1].page, program)
 
-    def _is_data(self, cells: list[str]) -> bool:
-        """A row whose start or end cell was meant as a date (readable or not: a bad date is an error)."""
-        start, end = self.start_index, self.start_index + 1
-        return len(cells) > end and (looks_like_a_date(cells[start]) or looks_like_a_date(cells[end]))
+    def _is_data(self, cells: list[str], row: dict[str, str] | None) -> bool:
+        """A row whose start or end cell was meant as a date (readable or not: a bad date is an error).
+        Without a header that fits the row, any date-like cell after the first makes it one."""
+        if row is not None:
+            return looks_like_a_date(row[self.columns.start]) or looks_like_a_date(row[self.columns.end])
+        return any(looks_like_a_date(cell) for cell in cells[1:])
 
-    def _check_header(self, cells: list[str], page: int, program: str | None) -> tuple[str, ...]:
-        for expected in self.expected:
-            if [c.lower() for c in cells] == [e.lower() for e in expected]:
-                return expected
-        closest = min(self.expected, key=lambda e: abs(len(e) - len(cells)))
-        known = {e.lower() for e in closest}
-        problems = [
-            Problem("header", "column is in no known layout", column=c, row=0) for c in cells if c.lower() not in known
-        ]
-        problems += [
-            Problem("header", "required column is missing", column=e, row=0)
-            for e in closest
-            if e.lower() not in {c.lower() for c in cells}
-        ]
+    def _is_header(self, cells: list[str]) -> bool:
+        """A row that names the list's first column first, or names two of its columns."""
+        first = next((cell for cell in cells if cell), "")
+        known = [cell for cell in cells if self.columns.column(cell)]
+        return self.columns.column(first) == self.columns.first or len(known) >= 2
+
+    def _check_header(self, cells: list[str], page: int, program: str | None) -> _Header:
+        """The header's columns by meaning; an unknown layout fails saying what matched and what is missing."""
+        positions = tuple(self.columns.column(cell) for cell in cells)
+        named = [column for column in positions if column]
+        for layout in self.columns.layouts:
+            if (
+                len(named) == len(layout)
+                and set(named) == set(layout)
+                and all(column or not cell for cell, column in zip(cells, positions, strict=True))
+            ):
+                return _Header(positions)
+        closest = max(self.columns.layouts, key=lambda layout: (len(set(layout) & set(named)), -len(layout)))
+        matched = {cell: column for cell, column in zip(cells, positions, strict=True) if column}
+        unknown = [cell for cell, column in zip(cells, positions, strict=True) if cell and not column]
+        missing = [column for column in closest if column not in named]
+        extra = [column for column in named if column not in closest]
+        problems = [Problem("header", "column is in no known layout", column=c, row=0) for c in unknown]
+        problems += [Problem("header", "column is not in the closest known layout", column=c, row=0) for c in extra]
+        problems += [Problem("header", "required column is missing", column=c, row=0) for c in missing]
         raise UnknownLayoutError(
             self.file,
             "header",
-            f"page {page}: unknown column layout of the {program or 'list'} table {cells}; known: {list(closest)}",
+            f"page {page}: unknown column layout of the {program or 'list'} table {cells}: "
+            f"matched {matched}; not recognised {unknown}; missing {missing}"
+            + (f"; not in that layout {extra}" if extra else "")
+            + f" (closest known layout: {list(closest)})",
             problems,
         )
 
@@ -386,6 +480,7 @@ class _Cells:
         self.failing = 0
         self.corrections: list[str] = []
         self.row_fixes: list[dict] = []
+        self.warnings: list[str] = []
 
     def fix(self, column: str, published: str, corrected: str, reason: str, page: int) -> None:
         self.row_fixes.append({"column": column, "published": published, "corrected": corrected, "reason": reason})
@@ -412,6 +507,17 @@ class _Cells:
         elif tolerated:
             self.fix(column, value, parsed.isoformat(), tolerated, page)
         return parsed.isoformat() if parsed else None
+
+    def dates_in_order(self, record: dict[str, str | None], start: str, end: str, page: int) -> None:
+        """Flag a row the publisher printed ending before it starts: loaded as published, with a warning."""
+        inconsistent = bool(record["start_date"] and record["end_date"] and record["end_date"] < record["start_date"])
+        record["has_inconsistent_dates"] = str(inconsistent).lower()
+        if inconsistent:
+            self.warnings.append(
+                f"warning: {self.file}, page {page}, row {len(self.records) + 1}: {end} {record['end_date']} is "
+                f"before {start} {record['start_date']} as published (rule: a debarment ends on or after it "
+                "starts); loaded with has_inconsistent_dates = true"
+            )
 
     def add(self, record: dict[str, str | None]) -> None:
         """Keep a row's cells with the corrections made while reading it."""
@@ -461,34 +567,35 @@ def parse_program_debarments(path: Path, *, file: str, sha256: str) -> ParseResu
     """
     items, notes = _read_items(Path(path), file=file, headings=_HEADING_PATTERNS)
     skipped: list[str] = []
-    reader = _ListReader(file, (PROGRAM_COLUMNS, PROGRAM_COLUMNS[:6]), 3, True, skipped)
+    reader = _ListReader(file, PROGRAM_TABLE, True, skipped)
     cells = _Cells(file)
     unknown_states: list[str] = []
     for program, page, row in reader.rows(items):
         name, marker = _name(cells, row["Entity"], "Entity", page)
-        kind, cut_short = entity_type(row["Entity Type"])
+        # Lists without an Entity Type column (2012-2015 editions): unknown, never guessed from 'Employer Name'.
+        kind, cut_short = entity_type(row["Entity Type"]) if "Entity Type" in row else (None, None)
         if cut_short:
             cells.fix("Entity Type", row["Entity Type"], kind, cut_short, page)
         city, state = _location(cells, row["Employer Location"], "Employer Location", page, unknown_states)
         permanent = clean(row["End of Debarment"]).lower() == PERMANENT
-        cells.add(
-            {
-                "program": program,
-                "entity_name": name,
-                "is_marked_asterisk": str("*" in (marker or "")).lower(),
-                "footnote_marker": marker,
-                "entity_type": kind,
-                "employer_location": row["Employer Location"],
-                "city": city,
-                "state_code": state,
-                "start_date": cells.date(row["Start of Debarment"], "Start of Debarment", page, required=True),
-                "end_date": None if permanent else cells.date(row["End of Debarment"], "End of Debarment", page),
-                "is_permanent": str(permanent).lower(),
-                "violation": row["Violation"],
-                "cfr_citation": row.get("CFR Citation"),
-                "source_page": str(page),
-            }
-        )
+        record = {
+            "program": program,
+            "entity_name": name,
+            "is_marked_asterisk": str("*" in (marker or "")).lower(),
+            "footnote_marker": marker,
+            "entity_type": kind,
+            "employer_location": row["Employer Location"],
+            "city": city,
+            "state_code": state,
+            "start_date": cells.date(row["Start of Debarment"], "Start of Debarment", page, required=True),
+            "end_date": None if permanent else cells.date(row["End of Debarment"], "End of Debarment", page),
+            "is_permanent": str(permanent).lower(),
+            "violation": row.get("Violation"),
+            "cfr_citation": row.get("CFR Citation"),
+            "source_page": str(page),
+        }
+        cells.dates_in_order(record, "Start of Debarment", "End of Debarment", page)
+        cells.add(record)
     counts = {p: sum(r["program"] == p for r in cells.records) for p in PROGRAM_HEADINGS}
     notes.append("rows per list: " + ", ".join(f"{p} {n}" for p, n in counts.items()))
     return _finish(cells, PROGRAM_DEBARMENTS, notes, skipped, unknown_states, sha256=sha256)
@@ -503,7 +610,7 @@ def parse_expired_h2a_debarments(path: Path, *, file: str, sha256: str) -> Parse
     """
     items, notes = _read_items(Path(path), file=file, headings=_HEADING_PATTERNS)
     skipped: list[str] = []
-    reader = _ListReader(file, (EXPIRED_COLUMNS,), 4, False, skipped)
+    reader = _ListReader(file, EXPIRED_TABLE, False, skipped)
     cells = _Cells(file)
     unknown_states: list[str] = []
     for _, page, row in reader.rows(items):
@@ -512,21 +619,21 @@ def parse_expired_h2a_debarments(path: Path, *, file: str, sha256: str) -> Parse
         months = duration_months(row["Duration"])
         if months is None and row["Duration"]:
             cells.fail("Duration", row["Duration"], f"not a duration like '2 years' or '18 months' (page {page})")
-        cells.add(
-            {
-                "entity_name": name,
-                "is_marked_asterisk": str("*" in (marker or "")).lower(),
-                "city": city,
-                "state_code": state,
-                "location_as_published": row["City, State"],
-                "violation": row["Violation"],
-                "duration_text": row["Duration"],
-                "duration_months": None if months is None else str(months),
-                "start_date": cells.date(row["Start date"], "Start date", page, required=True),
-                "end_date": cells.date(row["End date"], "End date", page),
-                "source_page": str(page),
-            }
-        )
+        record = {
+            "entity_name": name,
+            "is_marked_asterisk": str("*" in (marker or "")).lower(),
+            "city": city,
+            "state_code": state,
+            "location_as_published": row["City, State"],
+            "violation": row["Violation"],
+            "duration_text": row["Duration"],
+            "duration_months": None if months is None else str(months),
+            "start_date": cells.date(row["Start date"], "Start date", page, required=True),
+            "end_date": cells.date(row["End date"], "End date", page),
+            "source_page": str(page),
+        }
+        cells.dates_in_order(record, "Start date", "End date", page)
+        cells.add(record)
     return _finish(cells, EXPIRED_H2A_DEBARMENTS, notes, skipped, unknown_states, sha256=sha256)
 
 
@@ -545,6 +652,7 @@ def _finish(
     if skipped:
         notes.append(f"skipped {len(skipped)} non-data rows: {skipped[:5]}")
     notes += [f"read tolerantly or corrected (kept per row in corrections): {c}" for c in cells.corrections]
+    notes += cells.warnings
     if unknown_states:
         notes.append(
             f"{len(unknown_states)} locations without a recognised state (state_code NULL or kept as "

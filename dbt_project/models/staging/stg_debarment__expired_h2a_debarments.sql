@@ -22,6 +22,7 @@ renamed as (
         end_date as debarment_end_date,
         source_page,
         corrections,
+        has_inconsistent_dates,
         source_file,
         source_sha256,
         source_row

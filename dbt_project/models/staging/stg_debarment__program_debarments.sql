@@ -24,6 +24,7 @@ renamed as (
         cfr_citation,
         source_page,
         corrections,
+        has_inconsistent_dates,
         source_file,
         source_sha256,
         source_row
