@@ -890,12 +890,19 @@ def _table_for(spec, file: Path):
     named = [t for t in spec.tables if t.matches(file.name)]
     if recognised or named or len(spec.tables) == 1:
         return (recognised or named or list(spec.tables))[0]
-    console.print(f"[red]{file.name} has no layout of the {spec.name} tables:[/red]")
+    errors = {}
     for table in spec.tables:
         try:
             table.parse_file(file, file=file.name, sha256="-")
         except Exception as error:
-            console.print(f"  {table.contract.table_name}: {error}")
+            errors[table.contract.table_name] = error
+    kinds = {str(e) for e in errors.values() if getattr(e, "rule", None) == "file_kind"}
+    if len(kinds) == 1:  # a file of another kind: one line saying what it is and what to do
+        console.print(kinds.pop(), style="red", markup=False)
+        raise typer.Exit(1)
+    console.print(f"[red]{file.name} has no layout of the {spec.name} tables:[/red]")
+    for name, error in errors.items():
+        console.print(f"  {name}: {error}")
     raise typer.Exit(1)
 
 

@@ -114,8 +114,8 @@ KINDS: tuple[FileKind, ...] = (
 
 
 def describe_kind(kind: FileKind, columns: ColumnDictionary) -> str:
-    """One line: what the file is, that it is not a file of this table, and what to do."""
-    return f"this is {kind.what}, not a file of the {columns.name} table: {kind.advice}"
+    """One line: what the file is and what to do (the same whichever table it was offered to)."""
+    return f"this is {kind.what}: {kind.advice}"
 
 
 def other_file_kind(header: Iterable[str], sheet: str | None, file: str, columns: ColumnDictionary) -> str | None:

@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from tests.integration.conftest import run_cli
-from tests.real_fixtures import REAL, recording_to_workbook
+from tests.real_fixtures import REAL, recording, recording_to_workbook
 from warehouse.settings import WarehousePaths
 
 pytestmark = pytest.mark.integration
@@ -71,7 +71,7 @@ def fresh_home(tmp_path, monkeypatch) -> Path:
 def test_each_real_layout_loads_under_a_meaningless_name(fresh_home, tmp_path):
     home_copy = fresh_home
     files = [
-        ("h2a", recording_to_workbook(REAL / "h2a" / "fy2015_quarterly.csv", tmp_path / "export.xlsx"), "2015"),
+        ("h2a", recording_to_workbook(REAL / "h2a" / "fy2015_q4.csv", tmp_path / "export.xlsx"), "2015"),
         ("h2a", recording_to_workbook(REAL / "h2a" / "addendum_b_fy2020.csv", tmp_path / "b.xlsx", "FY2020"), "2020"),
         ("qcew", _copy(REAL / "qcew" / "api_2025_a_industry" / "3351.csv", tmp_path / "slice.csv"), None),
         ("mspa", _copy(REAL / "mspa" / "FLCWksht.csv", tmp_path / "list (2).csv"), None),
@@ -88,7 +88,7 @@ def test_each_real_layout_loads_under_a_meaningless_name(fresh_home, tmp_path):
             "select case_status from raw.raw_h2a__disclosure "
             "where file_fiscal_year = 2015 and source_file = 'export.xlsx'"
         ).fetchall()
-        assert {s for (s,) in statuses} == {"CERTIFIED - FULL"}
+        assert {s for (s,) in statuses} == {r["CASE_STATUS"] for r in recording(REAL / "h2a" / "fy2015_q4.csv")[1]}
         assert (
             con.execute(
                 "select count(*) from raw.raw_h2a__addendum_b_worksites "
