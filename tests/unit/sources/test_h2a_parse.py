@@ -444,11 +444,11 @@ def test_addendum_b_optional_columns_and_unknown_column(tmp_path):
     assert parsed[1]["additional_info"] == "North field" and parsed[0]["file_fiscal_year"] == 2021
 
     # A column no layout knows is news, not a failure: kept per row in extra_columns, named in the result.
-    rows[0] = [*header[:-1], "JOB_ORDER_NUMBER"]
+    rows[0] = [*header[:-1], "A_COLUMN_NO_FILE_HAS"]
     path = _write(tmp_path / "H-2A_Addendum_B_Employment_FY2021.xlsx", {"Sheet1": rows})
     result = parse_addendum_b(path, file=path.name, sha256="1" * 64)
-    assert result.extra_columns == ("JOB_ORDER_NUMBER",)
-    assert [r["extra_columns"] for r in _rows(result)] == [None, '{"JOB_ORDER_NUMBER":"North field"}']
+    assert result.extra_columns == ("A_COLUMN_NO_FILE_HAS",)
+    assert [r["extra_columns"] for r in _rows(result)] == [None, '{"A_COLUMN_NO_FILE_HAS":"North field"}']
     # A missing core column still fails, naming what is missing and what was not recognised.
     rows[0] = [h if h != "TOTAL_WORKERS" else "WORKERS" for h in header]
     path = _write(tmp_path / "H-2A_Addendum_B_Employment_FY2021.xlsx", {"Sheet1": rows})
