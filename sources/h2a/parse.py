@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from sources.common.duckdb_memory import in_memory_connection
-from sources.common.errors import MAX_EXAMPLES, ParseError, Problem, UnknownLayoutError
+from sources.common.errors import ParseError, UnknownLayoutError
 from sources.common.parsing import (
     Layout,
     LayoutMatch,
@@ -318,10 +318,8 @@ def parse_disclosure(path: Path, *, file: str, sha256: str) -> ParseResult:
             con.execute(f'ALTER TABLE "_text" ADD COLUMN {_q(_JOINED_AGENT_NAME)} VARCHAR')
             con.execute(f"UPDATE \"_text\" SET {_q(_JOINED_AGENT_NAME)} = nullif(concat_ws(' ', {parts}), '')")
             mapping["agent_attorney_name"] = _JOINED_AGENT_NAME
-        table = _cast(
-            con, header, match, DISCLOSURE, fiscal_year, "case_row", file=file, sha256=sha256, mapping=mapping
-        )
-    return ParseResult(table, [*match.notes, f"sheet {sheet!r}", f"FY{fiscal_year}"], match.extra)
+        cast = _cast(con, header, match, DISCLOSURE, fiscal_year, "case_row", file=file, sha256=sha256, mapping=mapping)
+    return ParseResult.of(cast, [*match.notes, f"sheet {sheet!r}", f"FY{fiscal_year}"], match.extra)
 
 
 def parse_addendum_b(path: Path, *, file: str, sha256: str) -> ParseResult:
@@ -335,8 +333,8 @@ def parse_addendum_b(path: Path, *, file: str, sha256: str) -> ParseResult:
     with in_memory_connection() as con:
         header = _drop_blank_unnamed(con, load_arrow_as_text(con, data, "_text"))
         match = _match(header, ADDENDUM_B_LAYOUTS, file, sheet)
-        table = _cast(con, header, match, ADDENDUM_B_WORKSITES, fiscal_year, "worksite_row", file=file, sha256=sha256)
-    return ParseResult(table, [*match.notes, f"sheet {sheet!r}", f"FY{fiscal_year}"], match.extra)
+        cast = _cast(con, header, match, ADDENDUM_B_WORKSITES, fiscal_year, "worksite_row", file=file, sha256=sha256)
+    return ParseResult.of(cast, [*match.notes, f"sheet {sheet!r}", f"FY{fiscal_year}"], match.extra)
 
 
 def _q(name: str) -> str:
@@ -369,21 +367,11 @@ def _match(header: list[str], layouts: list[Layout], file: str, sheet: str) -> L
 
 
 def _cast(con, header, match: LayoutMatch, contract, fiscal_year: int, ordinal: str, *, file, sha256, mapping=None):
-    """Drop blank spacer rows, insist on a case number, cast, and number the rows of each case."""
+    """Drop blank spacer rows, cast (a row with values but no case number is set aside: its key is
+    blank), and number the rows of each case."""
     mapping = mapping or match.mapping
     any_value = "coalesce(" + ", ".join(f"nullif(trim({_q(c)}), '')" for c in header) + ")"
     where = f"{any_value} IS NOT NULL"
-    case_column = _q(mapping["case_number"])
-    rows = con.execute(
-        f"""SELECT source_row FROM "_text" WHERE {where} AND nullif(trim({case_column}), '') IS NULL
-            ORDER BY source_row"""
-    ).fetchall()
-    if rows:
-        problems = [
-            Problem("required_value", "row has values but no case number", column=mapping["case_number"], row=r)
-            for (r,) in rows[:MAX_EXAMPLES]
-        ]
-        raise ParseError(file, "required_value", "rows without a case number", problems, len(rows))
     return cast_to_contract(
         con,
         "_text",
