@@ -68,4 +68,4 @@ def test_a_nameless_withdrawn_case_and_a_bad_value_do_not_stop_the_build(home_co
     ) == [(FY16, bad, "types_parse", "NBR_WORKERS_CERTIFIED", "N/A")]
     assert "rows_set_aside" in ingested.output or "set aside" in ingested.output
     status = run_cli("status", "--home", home)
-    assert "rows set aside" in status.output
+    assert "Rows set aside" in status.output
