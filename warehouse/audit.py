@@ -1,7 +1,8 @@
 """The `audit` schema of the warehouse: every validation result of every run, the row counts of
 accepted loads (the baseline of the row-count rule), the status of every source table (fresh, or
-stale because its newest file was rejected), every row drop a person accepted on purpose and every
-quarantined file taken back. Analysts see data-quality history per source in the published copy."""
+stale because its newest file was rejected), every row drop a person accepted on purpose, every
+quarantined file taken back, and every row set aside at parsing (audit.rejected_rows). Analysts see
+data-quality history per source in the published copy."""
 
 from __future__ import annotations
 
@@ -33,6 +34,10 @@ _DDL = [
         run_id VARCHAR, released_at TIMESTAMP, released_by VARCHAR, source VARCHAR, table_name VARCHAR,
         partition_key VARCHAR, file VARCHAR, file_sha256 VARCHAR, quarantined_at VARCHAR, rejection VARCHAR,
         report_path VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS audit.rejected_rows (
+        run_id VARCHAR, rejected_at TIMESTAMP, source VARCHAR, table_name VARCHAR, partition_key VARCHAR,
+        file VARCHAR, file_sha256 VARCHAR, source_row BIGINT, rule VARCHAR, column_name VARCHAR, value VARCHAR,
+        message VARCHAR)""",
     # What analysts see in any DuckDB client (duckdb_tables().comment) and in `warehouse tables`.
     "COMMENT ON TABLE audit.validation_results IS 'Every gate rule result of every run: one row per rule per "
     "validated load, with the failing count and examples.'",
@@ -41,6 +46,26 @@ _DDL = [
     "COMMENT ON TABLE audit.source_status IS 'One row per source table and partition: fresh, or stale because "
     "its newest file was rejected (which, why, the report), with the last accepted file and its sha256.'",
     "COMMENT ON TABLE audit.row_drop_acceptances IS 'Row drops a person accepted on purpose: who, when and why.'",
+    "COMMENT ON TABLE audit.rejected_rows IS 'Rows set aside at parsing while the rest of their file loaded: "
+    "one row per failing cell (a value that does not parse as its column type, or a blank in a column that is "
+    "never blank) of the files the raw tables hold, with the file, row, column and raw text.'",
+    *(
+        f"COMMENT ON COLUMN audit.rejected_rows.{name} IS '{text}'"
+        for name, text in {
+            "run_id": "The run that loaded the file and set the row aside.",
+            "rejected_at": "When the row was set aside (UTC).",
+            "source": "The source (whd, h2a, qcew, debarment, mspa).",
+            "table_name": "The raw table the row would have gone to.",
+            "partition_key": "The partition of the load (an H-2A fiscal year), all when unpartitioned.",
+            "file": "The raw file (zip member after !) the row is in.",
+            "file_sha256": "SHA-256 of the archived raw file.",
+            "source_row": "1-based data row number within the file (header excluded), as source_row in raw.",
+            "rule": "types_parse (a value does not parse as its column type) or required_value (a blank key).",
+            "column_name": "The published column of the failing cell.",
+            "value": "The cell as published (raw text); NULL for a blank.",
+            "message": "What is wrong with the cell.",
+        }.items()
+    ),
     "COMMENT ON TABLE audit.quarantine_releases IS 'Quarantined files taken back once they passed their gate: who, "
     "when, which file, and the rejection and report that had quarantined it.'",
 ]
@@ -93,6 +118,66 @@ def record_accepted_load(
             "INSERT INTO audit.accepted_loads VALUES (?, ?, ?, ?, ?, ?)",
             [(run_id, now, table, label, rows, shas) for label, rows in slice_counts.items()],
         )
+
+
+def rejected_rows_writer(
+    set_aside_parquet: str, *, run_id: str, source: str, table: str, partition: str, sha256s: list[str], whole: bool
+):
+    """What a load runs inside its transaction (warehouse/load.py `also`): the rows set aside at parsing
+    of the files it loads replace those files' earlier ones in audit.rejected_rows (all of the table's,
+    or of its partition, when the load replaces it whole), so they commit or roll back with the rows.
+
+    Args:
+        set_aside_parquet: the staged set-aside rows (SET_ASIDE_SCHEMA); "" when none.
+    """
+
+    def write(con) -> None:
+        _ensure(con)
+        scope = "OR partition_key = ?" if whole else ""
+        placeholders = ", ".join("?" for _ in sha256s) or "NULL"
+        con.execute(
+            f"DELETE FROM audit.rejected_rows WHERE table_name = ? AND (file_sha256 IN ({placeholders}) {scope})",
+            [table, *sha256s, *([partition] if whole else [])],
+        )
+        if not set_aside_parquet:
+            return
+        now = datetime.now(UTC).replace(tzinfo=None)
+        con.execute(
+            """INSERT INTO audit.rejected_rows
+               SELECT $run_id, $now, $source, $table, $partition, source_file, source_sha256, source_row, rule,
+                      "column", value, message
+               FROM read_parquet($parquet) ORDER BY source_file, source_row, rule, "column" """,
+            {
+                "run_id": run_id,
+                "now": now,
+                "source": source,
+                "table": table,
+                "partition": partition,
+                "parquet": set_aside_parquet,
+            },
+        )
+
+    return write
+
+
+def rejected_row_counts(db_path: Path) -> dict[str, int]:
+    """Raw table -> rows set aside at parsing from the files it holds now (distinct file and row)."""
+    if not Path(db_path).exists():
+        return {}
+    with connect(db_path, read_only=True) as con:
+        exists = con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'audit' AND table_name = 'rejected_rows'"
+        ).fetchone()[0]
+        if not exists:
+            return {}
+        rows = con.execute(
+            """SELECT table_name, count(DISTINCT (file, source_row)) FROM audit.rejected_rows
+               WHERE file_sha256 IN (SELECT unnest(string_split(last_accepted_sha256, ','))
+                                     FROM audit.source_status WHERE table_name = rejected_rows.table_name)
+               GROUP BY table_name"""
+        ).fetchall()
+    return dict(rows)
 
 
 def last_accepted_slice_counts(db_path: Path, table: str) -> dict[str, int]:

@@ -537,17 +537,19 @@ def _alert(paths: WarehousePaths, timed: _TimedRun, *, failed_steps: list[dict])
 
 
 def _print_source_status(db_path: Path) -> None:
-    """One line per table: fresh, or stale because a newest file was rejected (per H-2A fiscal year)."""
-    from warehouse.audit import FRESH, source_status
+    """One line per table: fresh, or stale because a newest file was rejected (per H-2A fiscal year), and
+    the rows set aside at parsing from the files it holds."""
+    from warehouse.audit import FRESH, rejected_row_counts, source_status
 
+    set_aside = rejected_row_counts(db_path)
     by_table: dict[str, list[dict]] = {}
     for row in source_status(db_path):
         by_table.setdefault(row["table_name"], []).append(row)
     if not by_table:
         return
     table = Table(title="Source status (audit.source_status)")
-    for column in ("table", "status", "last accepted file(s)", "loaded at", "rows"):
-        table.add_column(column, justify="right" if column == "rows" else "left")
+    for column in ("table", "status", "last accepted file(s)", "loaded at", "rows", "rows set aside"):
+        table.add_column(column, justify="right" if column.startswith("rows") else "left")
     for name, rows in sorted(by_table.items()):
         stale = [r for r in rows if r["status"] != FRESH]
         status = "; ".join(_stale_label(r) for r in stale) if stale else FRESH
@@ -559,8 +561,11 @@ def _print_source_status(db_path: Path) -> None:
             files[0] + (f" (+{len(files) - 1} more)" if len(files) > 1 else "") if files else "-",
             str(loaded or "-")[:19],
             f"{sum(r['row_count'] for r in rows):,}",
+            f"[yellow]{set_aside[name]:,}[/yellow]" if set_aside.get(name) else "0",
         )
     out.print(table)
+    if set_aside:
+        out.print("Rows set aside at parsing (a value that does not parse, a blank key): audit.rejected_rows.")
 
 
 def _stale_label(row: dict) -> str:

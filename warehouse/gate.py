@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
 from expectations import suite_for
 from expectations.common import ROW_COUNT_RULE
 from expectations.validate import slice_counts, validate_parquet
@@ -23,6 +25,7 @@ from warehouse.audit import (
     record_row_drop_acceptance,
     record_source_status,
     record_validation,
+    rejected_rows_writer,
 )
 from warehouse.changes import STILL_REJECTED, UNCHANGED
 from warehouse.gate_report import RuleResult, ValidationReport, file_entry, quarantine_files, write_report
@@ -68,6 +71,8 @@ def run_gate(spec: SourceSpec, table: RawTableSpec, parsed: ParsedTable, *, ware
     results = [_accepted_row_drop(r, contract.table_name, warehouse, run_id) for r in results]
     if parsed.extra_columns:
         results.append(_extra_columns_warning(parsed.extra_columns))
+    if parsed.set_aside_rows:
+        results.append(_set_aside_warning(parsed))
     files = [file_entry(f) for f in parsed.files]
     report = ValidationReport(
         table=contract.table_name, files=files, results=results, run_id=run_id, partition=parsed.partition
@@ -124,11 +129,21 @@ def gate_and_load(
         _record_status(table, partition, warehouse, run_id, rejected=[report])
         return LoadOutcome(name, partition, REJECTED, reports=[report], gate_seconds=gate_seconds)
     db, parquet = warehouse.paths().build_db, Path(parsed.parquet_path)
-    if merge:
-        loaded = merge_raw_table(db, table.contract, parquet, table.replace_key)
-    else:
-        loaded = replace_raw_table(db, table.contract, parquet)
     files = [file_entry(f) for f in parsed.files]
+    # The rows set aside at parsing commit with the rows they were set aside from.
+    set_aside = rejected_rows_writer(
+        parsed.set_aside_path,
+        run_id=run_id,
+        source=spec.name,
+        table=name,
+        partition=partition,
+        sha256s=[f["sha256"] for f in files],
+        whole=table.is_partitioned or not merge,
+    )
+    if merge:
+        loaded = merge_raw_table(db, table.contract, parquet, table.replace_key, also=set_aside)
+    else:
+        loaded = replace_raw_table(db, table.contract, parquet, also=set_aside)
     record_accepted_load(
         db, run_id=run_id, table=name, slice_counts=slice_counts(parquet, table.replace_key), files=files
     )
@@ -225,6 +240,28 @@ def _extra_columns_warning(extra: tuple[str, ...]) -> RuleResult:
         observed=list(extra),
         failing_count=len(extra),
         examples=[{"column": c} for c in extra[:10]],
+    )
+
+
+def _set_aside_warning(parsed: ParsedTable) -> RuleResult:
+    """Rows set aside at parsing, reported as a warning with how many, why, and the first of them."""
+    cells = pq.read_table(parsed.set_aside_path).to_pylist() if parsed.set_aside_path else []
+    why: dict[str, int] = {}
+    for cell in cells:
+        key = f"{cell['rule']} in {cell['column']}"
+        why[key] = why.get(key, 0) + 1
+    return RuleResult(
+        "rows_set_aside",
+        "warn",
+        False,
+        "rows with a value that does not parse as its column type, or a blank in a column that is never blank, "
+        "are set aside into audit.rejected_rows; the rest of the file is loaded",
+        column=", ".join(sorted({c["column"] for c in cells}))[:200] or None,
+        observed=f"{parsed.set_aside_rows} row(s) set aside: " + ", ".join(f"{k} ({n})" for k, n in why.items()),
+        failing_count=parsed.set_aside_rows,
+        examples=[
+            {k: c[k] for k in ("source_file", "source_row", "rule", "column", "value", "message")} for c in cells[:10]
+        ],
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -35,22 +36,42 @@ def ensure_raw_table(db_path: Path, contract: TableContract) -> int:
         return con.execute(f'SELECT count(*) FROM {RAW_SCHEMA}."{contract.table_name}"').fetchone()[0]
 
 
-def replace_raw_table(db_path: Path, contract: TableContract, parquet: Path) -> int:
+# Runs inside a load's transaction, on its connection: what must commit (or roll back) with the rows,
+# e.g. the rows set aside at parsing into audit.rejected_rows (warehouse/audit.py).
+AlsoInTransaction = Callable[[duckdb.DuckDBPyConnection], None]
+
+
+def replace_raw_table(
+    db_path: Path, contract: TableContract, parquet: Path, *, also: AlsoInTransaction | None = None
+) -> int:
     """Replace the whole raw table with the Parquet's rows, in one transaction. Returns rows loaded."""
-    return _load(db_path, contract, parquet, delete_where=None)
+    return _load(db_path, contract, parquet, delete_where=None, also=also)
 
 
-def merge_raw_table(db_path: Path, contract: TableContract, parquet: Path, replace_key: tuple[str, ...]) -> int:
+def merge_raw_table(
+    db_path: Path,
+    contract: TableContract,
+    parquet: Path,
+    replace_key: tuple[str, ...],
+    *,
+    also: AlsoInTransaction | None = None,
+) -> int:
     """Replace only the slices (distinct `replace_key` values) present in the Parquet, in one transaction."""
     if not replace_key:
-        return replace_raw_table(db_path, contract, parquet)
+        return replace_raw_table(db_path, contract, parquet, also=also)
     key = ", ".join(f'"{k}"' for k in replace_key)
     return _load(
-        db_path, contract, parquet, delete_where=f"({key}) IN (SELECT DISTINCT {key} FROM read_parquet($parquet))"
+        db_path,
+        contract,
+        parquet,
+        delete_where=f"({key}) IN (SELECT DISTINCT {key} FROM read_parquet($parquet))",
+        also=also,
     )
 
 
-def _load(db_path: Path, contract: TableContract, parquet: Path, delete_where: str | None) -> int:
+def _load(
+    db_path: Path, contract: TableContract, parquet: Path, delete_where: str | None, also: AlsoInTransaction | None
+) -> int:
     columns = ", ".join(f'"{c}"' for c in contract.column_names)
     table = f'{RAW_SCHEMA}."{contract.table_name}"'
     with clear_storage_errors(db_path), connect(db_path) as con:
@@ -64,6 +85,8 @@ def _load(db_path: Path, contract: TableContract, parquet: Path, delete_where: s
                 f"INSERT INTO {table} ({columns}) SELECT {columns} FROM read_parquet($parquet)",
                 {"parquet": str(parquet)},
             )
+            if also is not None:
+                also(con)
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

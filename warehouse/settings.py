@@ -18,7 +18,8 @@ dagster/                 Dagster instance storage for `warehouse build` runs (DA
 writer.lock              held by the one process writing the build database or publishing (warehouse/writer_lock.py)
 
 Settings read from the environment here (others are read where the resource is configured,
-orchestration/defs/resources.py): where inputs come from, and where alerts go.
+orchestration/defs/resources.py): where inputs come from, how many rows of a file may be set aside,
+and where alerts go.
 """
 
 from __future__ import annotations
@@ -57,6 +58,34 @@ TOKEN_ENV = "WAREHOUSE_DOWNLOAD_TOKEN"
 # A failed, partly rejected or stale build POSTs a JSON summary here (the URL is a secret: never logged).
 ALERT_WEBHOOK_ENV = "WAREHOUSE_ALERT_WEBHOOK"
 ALERT_TIMEOUT_SECONDS = 10.0
+
+
+# Rows set aside at parsing (a value that does not cast, a blank key) go to audit.rejected_rows and the
+# rest of the file loads -- unless more than MIN_SET_ASIDE_ROWS rows *and* more than this share of the
+# file's rows fail (or more than half of them): then the layout is wrong, not a row, and the file is
+# refused whole (sources/common/parsing.py too_many_set_aside). 1 %: a real file has a handful of bad
+# rows; a shifted column or a changed format fails far more.
+MAX_SET_ASIDE_SHARE_ENV = "WAREHOUSE_MAX_SET_ASIDE_SHARE"
+DEFAULT_MAX_SET_ASIDE_SHARE = 0.01
+MIN_SET_ASIDE_ROWS = 10  # a small file may always lose this many rows without being refused
+
+
+def max_set_aside_share() -> float:
+    """The share of a file's rows that may be set aside before the file is refused whole.
+
+    Raises:
+        ValueError: WAREHOUSE_MAX_SET_ASIDE_SHARE is not a number between 0 and 1.
+    """
+    text = os.environ.get(MAX_SET_ASIDE_SHARE_ENV) or ""
+    if not text.strip():
+        return DEFAULT_MAX_SET_ASIDE_SHARE
+    try:
+        share = float(text)
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 1:
+        raise ValueError(f"{MAX_SET_ASIDE_SHARE_ENV} must be a share between 0 and 1 (e.g. 0.01), not {text!r}")
+    return share
 
 
 def source_from_env() -> str:

@@ -7,8 +7,10 @@ Every parser follows the same three steps, all inside DuckDB so no Python loop t
 2. match the header against the source's known layouts (`match_layout`) -- an unknown header is an
    error naming the unmapped and the missing columns, never a guess;
 3. cast text to the contract types (`cast_to_contract`): blanks become NULL, thousands separators
-   and ``$`` are dropped, dates accept the documented formats and Excel serial numbers, and any
-   non-blank value that does not cast is an error naming its row, column and value.
+   and ``$`` are dropped, dates accept the documented formats and Excel serial numbers; a row with a
+   non-blank value that does not cast, or a blank key, is set aside naming its row, column and value
+   (the load keeps it in audit.rejected_rows), and a file with too many such rows is refused whole
+   (`too_many_set_aside`, `set_aside_error`).
 
 Source-specific knowledge (layouts, file names, quirks) stays in the source modules.
 """
@@ -457,6 +459,30 @@ def typed_expression(source_col: str, contract_type: str, excel_serials: bool) -
     raise ValueError(f"unknown contract type {contract_type}")
 
 
+# What a row set aside at casting carries (ParseResult.set_aside): where it is, why, and the raw text.
+SET_ASIDE_SCHEMA = pa.schema(
+    [
+        ("source_file", pa.string()),
+        ("source_sha256", pa.string()),
+        ("source_row", pa.int64()),
+        ("rule", pa.string()),
+        ("column", pa.string()),
+        ("value", pa.string()),
+        ("message", pa.string()),
+    ]
+)
+TYPES_PARSE, REQUIRED_VALUE = "types_parse", "required_value"
+
+
+@dataclass(frozen=True)
+class Cast:
+    """A text table cast to its contract: the rows that cast, and the rows set aside (SET_ASIDE_SCHEMA:
+    one row per failing cell; a row can fail in several columns)."""
+
+    table: pa.Table
+    set_aside: pa.Table
+
+
 def cast_to_contract(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -469,8 +495,13 @@ def cast_to_contract(
     excel_serials: bool = False,
     where: str | None = None,
     extra: Sequence[str] = (),
-) -> pa.Table:
-    """Cast the text table to the contract's types and return it as Arrow, in contract column order.
+) -> Cast:
+    """Cast the text table to the contract's types, in contract column order, setting bad rows aside.
+
+    A row with a non-blank cell that does not parse as its column's type ("types_parse"), or a blank
+    cell in a column the contract says is never null ("required_value"), is not in the result: it is
+    set aside, cell by cell, with its file, row, column and raw text (`Cast.set_aside`). Whether a
+    file with so many rows set aside is refused whole is the caller's decision (`check_set_aside`).
 
     Args:
         mapping: canonical column -> published column; contract columns absent from it are NULL
@@ -480,9 +511,6 @@ def cast_to_contract(
         where: optional SQL filter over the text table (e.g. skip blank spacer rows).
         file, sha256: the raw file of every row; None when the text table holds several files and
             names each row's in `_file` / `_sha256` columns (batch parsing).
-
-    Raises:
-        ParseError: a non-blank cell does not parse as its column's type ("types parse").
     """
     derived = dict(derived or {})
     typed = {EXTRA_COLUMNS: _extra_columns_json(extra)}
@@ -514,18 +542,30 @@ def cast_to_contract(
         )""",
         params,
     )
-    _raise_on_cast_failures(con, table, contract, checks, file=file, where=where)
-    _raise_on_missing_required(con, contract, mapping, [n for n in typed if n not in derived], file=file)
+    con.execute(
+        'CREATE OR REPLACE TEMP TABLE "_set_aside" (source_file VARCHAR, source_sha256 VARCHAR, source_row BIGINT, '
+        'rule VARCHAR, "column" VARCHAR, value VARCHAR, message VARCHAR)'
+    )
+    _set_aside_cast_failures(con, table, contract, checks, provenance=provenance, params=params, where=where)
+    _set_aside_missing_required(con, contract, mapping, checks, [n for n in typed if n not in derived])
+    (set_aside_cells,) = con.execute('SELECT count(*) FROM "_set_aside"').fetchall()[0]
+    kept = (
+        'SELECT * FROM "_typed" ANTI JOIN (SELECT DISTINCT source_file, source_row FROM "_set_aside") AS bad '
+        "USING (source_file, source_row)"
+        if set_aside_cells
+        else 'SELECT * FROM "_typed"'
+    )
     final = ", ".join(
         f"CAST({derived[c.name]} AS {c.duckdb_type}) AS {_q(c.name)}" if c.name in derived else _q(c.name)
         for c in contract.columns
     )
-    result = con.sql(f'SELECT {final} FROM "_typed" ORDER BY source_file, source_row').to_arrow_table()
-    return result.cast(contract.arrow_schema())
+    result = con.sql(f"SELECT {final} FROM ({kept}) ORDER BY source_file, source_row").to_arrow_table()
+    set_aside = con.sql('SELECT * FROM "_set_aside" ORDER BY source_file, source_row, rule, "column"').to_arrow_table()
+    return Cast(result.cast(contract.arrow_schema()), set_aside.cast(SET_ASIDE_SCHEMA))
 
 
-def _raise_on_missing_required(con, contract: TableContract, mapping, columns: Sequence[str], *, file) -> None:
-    """A blank cell in a column the contract says is never null (a key) is an error naming its rows."""
+def _set_aside_missing_required(con, contract: TableContract, mapping, checks, columns: Sequence[str]) -> None:
+    """A blank cell in a column the contract says is never null (a key) sets its row aside."""
     required = [n for n in columns if not contract.column(n).nullable]
     if not required:
         return
@@ -533,24 +573,17 @@ def _raise_on_missing_required(con, contract: TableContract, mapping, columns: S
     (counts,) = con.execute(
         "SELECT " + ", ".join(f"count_if({_q(n)} IS NULL)" for n in required) + ' FROM "_typed"'
     ).fetchall()
-    failing = {name: n for name, n in zip(required, counts, strict=True) if n}
-    if not failing:
-        return
-    problems = [
-        Problem("required_value", f"{name} is blank", column=mapping.get(name, name), row=row)
-        for name in failing
-        for (row,) in con.execute(
-            f'SELECT source_row FROM "_typed" WHERE {_q(name)} IS NULL ORDER BY source_row LIMIT {MAX_EXAMPLES}'
-        ).fetchall()
-    ]
-    published = ", ".join(f"{mapping.get(n, n)} ({c})" for n, c in failing.items())
-    raise ParseError(
-        file,
-        "required_value",
-        f"blank values in columns that are never blank: {published}",
-        problems[:MAX_EXAMPLES],
-        sum(failing.values()),
-    )
+    for name, count in zip(required, counts, strict=True):
+        if not count:
+            continue
+        # A value that did not cast is set aside as such already, not again as a blank.
+        not_failed = f" AND NOT {_q(_FAILED + name)}" if name in checks else ""
+        con.execute(
+            f"""INSERT INTO "_set_aside"
+                SELECT source_file, source_sha256, source_row, '{REQUIRED_VALUE}', ?, NULL, ?
+                FROM "_typed" WHERE {_q(name)} IS NULL{not_failed}""",
+            [mapping.get(name, name), f"{name} is blank"],
+        )
 
 
 def _extra_columns_json(extra: Sequence[str]) -> str:
@@ -575,47 +608,85 @@ def _cast_checks(contract: TableContract, mapping, typed: Mapping[str, str]) -> 
     }
 
 
-def _raise_on_cast_failures(con, table, contract, checks, *, file, where) -> None:
-    """Counts the failed casts flagged in "_typed"; examples come from the text table (only on failure)."""
+def _set_aside_cast_failures(con, table, contract, checks, *, provenance, params, where) -> None:
+    """Counts the failed casts flagged in "_typed"; the failing cells' raw text comes from the text table
+    (read only when something failed)."""
     if not checks:
         return
     counts_sql = ", ".join(f"count_if({_q(_FAILED + name)})" for name in checks)
-    counts = con.execute(f'SELECT {counts_sql} FROM "_typed"').fetchone()
-    failing = {name: n for name, n in zip(checks, counts, strict=True) if n}
-    if not failing:
-        return
-    problems: list[Problem] = []
-    for name in failing:
+    counts = con.execute(f'SELECT {counts_sql} FROM "_typed"').fetchall()[0]
+    for name, count in zip(checks, counts, strict=True):
+        if not count:
+            continue
         src, expr = checks[name]
-        rows = con.execute(
-            f"""SELECT source_row, {_q(src)} FROM "{table}"
-                WHERE {_blank_to_null(_q(src))} IS NOT NULL AND ({expr}) IS NULL {"AND " + where if where else ""}
-                ORDER BY source_row LIMIT {MAX_EXAMPLES}"""
-        ).fetchall()
-        expected = contract.column(name).type
-        problems += [
-            Problem("types_parse", f"not a valid {expected} for {name}", column=src, row=row, value=value)
-            for row, value in rows
-        ]
-    total = sum(failing.values())
-    summary = ", ".join(f"{checks[n][0]} ({c})" for n, c in failing.items())
-    raise ParseError(
-        file,
-        "types_parse",
-        f"values that do not parse as their column type in: {summary}",
-        problems[:MAX_EXAMPLES],
-        total,
+        con.execute(
+            f"""INSERT INTO "_set_aside"
+                SELECT {provenance}, CAST(source_row AS BIGINT), '{TYPES_PARSE}', ?, {_q(src)}, ?
+                FROM "{table}"
+                WHERE {_blank_to_null(_q(src))} IS NOT NULL AND ({expr}) IS NULL {"AND " + where if where else ""}""",
+            [*params, src, f"not a valid {contract.column(name).type} for {name}"],
+        )
+
+
+def set_aside_rows(set_aside: pa.Table | None) -> int:
+    """How many rows (not cells) a set-aside table holds."""
+    if set_aside is None or set_aside.num_rows == 0:
+        return 0
+    files, rows = set_aside.column("source_file").to_pylist(), set_aside.column("source_row").to_pylist()
+    return len(set(zip(files, rows, strict=True)))
+
+
+def too_many_set_aside(set_aside_count: int, rows: int, *, max_share: float, min_rows: int) -> bool:
+    """Is a file with `set_aside_count` of its `rows` set aside refused whole?
+
+    Yes when more than `min_rows` rows *and* more than `max_share` of its rows failed (a layout that is
+    wrong, not a row), or when more than half of its rows failed (a small file mostly wrong).
+    """
+    if not set_aside_count:
+        return False
+    return set_aside_count > max(min_rows, max_share * rows) or set_aside_count > rows / 2
+
+
+def set_aside_error(set_aside: pa.Table, file: str | None = None) -> ParseError:
+    """The error refusing a whole file whose set-aside rows are too many: the failing columns with their
+    counts and the first failing values (cast failures first, as they were always reported)."""
+    cells = set_aside.to_pylist()
+    file = file or (cells[0]["source_file"] if cells else "")
+    rule = TYPES_PARSE if any(c["rule"] == TYPES_PARSE for c in cells) else REQUIRED_VALUE
+    chosen = [c for c in cells if c["rule"] == rule]
+    counts: dict[str, int] = {}
+    for cell in chosen:
+        counts[cell["column"]] = counts.get(cell["column"], 0) + 1
+    problems = [
+        Problem(rule, c["message"], column=c["column"], row=c["source_row"], value=c["value"])
+        for column in counts
+        for c in [c for c in chosen if c["column"] == column][:MAX_EXAMPLES]
+    ]
+    summary = ", ".join(f"{column} ({n})" for column, n in counts.items())
+    message = (
+        f"values that do not parse as their column type in: {summary}"
+        if rule == TYPES_PARSE
+        else f"blank values in columns that are never blank: {summary}"
     )
+    return ParseError(file, rule, message, problems[:MAX_EXAMPLES], len(chosen))
 
 
 @dataclass
 class ParseResult:
-    """What a parser returns: the canonical table, notes on what it recognised or fixed, and the
-    published columns no layout knew (kept in `extra_columns`, reported by the gate as a warning)."""
+    """What a parser returns: the canonical table, notes on what it recognised or fixed, the
+    published columns no layout knew (kept in `extra_columns`, reported by the gate as a warning),
+    and the rows set aside at casting (SET_ASIDE_SCHEMA, one row per failing cell; None when none):
+    plain data, written to audit.rejected_rows by the load."""
 
     table: pa.Table
     notes: list[str] = field(default_factory=list)
     extra_columns: tuple[str, ...] = ()
+    set_aside: pa.Table | None = None
+
+    @classmethod
+    def of(cls, cast: Cast, notes: list[str], extra_columns: tuple[str, ...] = ()) -> ParseResult:
+        """The result of one cast: its rows, and its rows set aside."""
+        return cls(cast.table, notes, extra_columns, cast.set_aside if cast.set_aside.num_rows else None)
 
 
 def concat_results(results: list[ParseResult], contract: TableContract) -> ParseResult:
@@ -624,7 +695,13 @@ def concat_results(results: list[ParseResult], contract: TableContract) -> Parse
         return ParseResult(contract.arrow_schema().empty_table())
     table = pa.concat_tables([r.table for r in results])
     notes = [note for r in results for note in r.notes]
-    return ParseResult(table, notes, unique_in_order(c for r in results for c in r.extra_columns))
+    set_aside = [r.set_aside for r in results if r.set_aside is not None]
+    return ParseResult(
+        table,
+        notes,
+        unique_in_order(c for r in results for c in r.extra_columns),
+        pa.concat_tables(set_aside) if set_aside else None,
+    )
 
 
 def unique_in_order(items: Iterable[str]) -> tuple[str, ...]:

@@ -662,8 +662,8 @@ def _finish(
     text = pa.table({n: pa.array([r[n] for r in cells.records], pa.string()) for n in names})
     with in_memory_connection() as con:
         load_arrow_as_text(con, text, "_text")
-        table = cast_to_contract(con, "_text", contract, {n: n for n in names}, file=cells.file, sha256=sha256)
-    return ParseResult(table, notes)
+        cast = cast_to_contract(con, "_text", contract, {n: n for n in names}, file=cells.file, sha256=sha256)
+    return ParseResult.of(cast, notes)
 
 
 def _first_page_text(path: Path) -> str:

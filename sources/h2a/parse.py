@@ -19,7 +19,7 @@ import duckdb
 
 from sources.common.columns import ColumnDictionary
 from sources.common.duckdb_memory import in_memory_connection
-from sources.common.errors import MAX_EXAMPLES, ParseError, Problem, UnknownLayoutError
+from sources.common.errors import ParseError, UnknownLayoutError
 from sources.common.file_kinds import H2B_DISCLOSURE, describe_kind, other_file_kind
 from sources.common.parsing import (
     LayoutMatch,
@@ -210,12 +210,10 @@ def parse_disclosure(
             con.execute(f"UPDATE \"_text\" SET {_q(_JOINED_AGENT_NAME)} = nullif(concat_ws(' ', {parts}), '')")
             mapping["agent_attorney_name"] = _JOINED_AGENT_NAME
         state_notes = _state_names_to_codes(con, mapping, _DISCLOSURE_STATES)
-        table = _cast(
-            con, header, match, DISCLOSURE, fiscal_year, "case_row", file=file, sha256=sha256, mapping=mapping
-        )
+        cast = _cast(con, header, match, DISCLOSURE, fiscal_year, "case_row", file=file, sha256=sha256, mapping=mapping)
     notes = [match.layout.name, _period_note(mapping), _sheet_note(sheet), f"FY{fiscal_year}"]
     notes += [*year_warnings, *state_notes, *_missing_measures(mapping), *_extra_warning(match)]
-    return ParseResult(table, notes, match.extra)
+    return ParseResult.of(cast, notes, match.extra)
 
 
 def parse_addendum_b(
@@ -231,9 +229,9 @@ def parse_addendum_b(
         fiscal_year = _year_in(sheet) or fiscal_year_from_name(file)
         match = _match(con, header, columns, file, sheet)
         state_notes = _state_names_to_codes(con, match.mapping, _ADDENDUM_B_STATES)
-        table = _cast(con, header, match, ADDENDUM_B_WORKSITES, fiscal_year, "worksite_row", file=file, sha256=sha256)
+        cast = _cast(con, header, match, ADDENDUM_B_WORKSITES, fiscal_year, "worksite_row", file=file, sha256=sha256)
     notes = [match.layout.name, _sheet_note(sheet), f"FY{fiscal_year}", *state_notes, *_extra_warning(match)]
-    return ParseResult(table, notes, match.extra)
+    return ParseResult.of(cast, notes, match.extra)
 
 
 def _period_note(mapping: dict[str, str]) -> str:
@@ -348,21 +346,11 @@ def _state_names_to_codes(con, mapping: dict[str, str], canonical: tuple[str, ..
 
 
 def _cast(con, header, match: LayoutMatch, contract, fiscal_year: int, ordinal: str, *, file, sha256, mapping=None):
-    """Drop blank spacer rows, insist on a case number, cast, and number the rows of each case."""
+    """Drop blank spacer rows, cast (a row with values but no case number is set aside: its key is
+    blank), and number the rows of each case."""
     mapping = mapping or match.mapping
     any_value = "coalesce(" + ", ".join(f"nullif(trim({_q(c)}), '')" for c in header) + ")"
     where = f"{any_value} IS NOT NULL"
-    case_column = _q(mapping["case_number"])
-    rows = con.execute(
-        f"""SELECT source_row FROM "_text" WHERE {where} AND nullif(trim({case_column}), '') IS NULL
-            ORDER BY source_row"""
-    ).fetchall()
-    if rows:
-        problems = [
-            Problem("required_value", "row has values but no case number", column=mapping["case_number"], row=r)
-            for (r,) in rows[:MAX_EXAMPLES]
-        ]
-        raise ParseError(file, "required_value", "rows without a case number", problems, len(rows))
     return cast_to_contract(
         con,
         "_text",

@@ -67,7 +67,7 @@ def parse_file(path: Path, *, file: str, sha256: str) -> ParseResult:
             if padded:
                 notes.append(f"{padded} ZIP codes stored as Excel numbers zero-padded to 5 digits")
         blank = " AND ".join(f"nullif(trim({_q(c)}), '') IS NULL" for c in mapping.values())
-        table = cast_to_contract(
+        cast = cast_to_contract(
             con,
             "_text",
             FARM_LABOR_CONTRACTORS,
@@ -78,7 +78,7 @@ def parse_file(path: Path, *, file: str, sha256: str) -> ParseResult:
             where=f"NOT ({blank})",  # Excel exports can end with empty rows
             extra=match.extra,
         )
-    return ParseResult(table, notes, match.extra)
+    return ParseResult.of(cast, notes, match.extra)
 
 
 # A record-count trailer: a number in the first cell and nothing else (any number of empty cells).

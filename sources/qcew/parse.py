@@ -140,7 +140,7 @@ def _filter_and_cast(con, match: LayoutMatch, *, file: str | None, sha256: str |
     # BLS writes 0 for suppressed measures: blank them so they cast to NULL, never to 0.
     blanked = ", ".join(f"{_q(mapping[c])} = NULL" for c in SUPPRESSED_MEASURES)
     con.execute(f"UPDATE _text SET {blanked} WHERE upper(trim({disclosure})) = 'N'")
-    table = cast_to_contract(
+    cast = cast_to_contract(
         con, "_text", ANNUAL_EMPLOYMENT, mapping, file=file, sha256=sha256, where=keep, extra=match.extra
     )
     notes = [
@@ -148,7 +148,7 @@ def _filter_and_cast(con, match: LayoutMatch, *, file: str | None, sha256: str |
         f"{label}: kept {kept} national/statewide rows of {total}; dropped {total - kept} county/MSA/other rows",
         f"{label}: {suppressed} kept rows suppressed (disclosure_code N): employment, wages and pay set to NULL",
     ]
-    return ParseResult(table, notes, match.extra)
+    return ParseResult.of(cast, notes, match.extra)
 
 
 def parse_files(items: list[tuple[Path, str, str]]) -> list[ParseResult]:

@@ -96,7 +96,7 @@ def _parse_csv(path: Path, *, file: str, sha256: str) -> ParseResult:
     with in_memory_connection() as con:
         header = load_csv_as_text(con, path, "_text", file=file)
         match = match_layout(header, LAYOUTS, file)
-        table = cast_to_contract(
+        cast = cast_to_contract(
             con, "_text", COMPLIANCE_ACTIONS, match.mapping, file=file, sha256=sha256, extra=match.extra
         )
-    return ParseResult(table, match.notes, match.extra)
+    return ParseResult.of(cast, match.notes, match.extra)

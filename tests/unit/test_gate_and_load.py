@@ -17,7 +17,7 @@ from sources.common.archive import RawArchive
 from sources.whd import SOURCE
 from tests.real_fixtures import REAL
 from warehouse.gate import LOADED, REJECTED, gate_and_load
-from warehouse.stage import stage
+from warehouse.stage import FilesRejected, stage
 
 TABLE = SOURCE.tables[0]
 
@@ -99,3 +99,70 @@ def test_a_quarantined_file_that_passes_later_is_released_with_its_report_kept(w
     ((run_id, who, file, sha256, rejection, report_path, dated),) = released
     assert (run_id, who, file, sha256, dated) == ("run-3", "ana", "WHD_enforcement.zip", archived.sha256, True)
     assert rejection.startswith("row_count_vs_last_load: ") and report_path == refused.reports[0].report_path
+
+
+def _whd_rows(count: int) -> tuple[list[str], list[list[str]]]:
+    """A real WHD header and `count` copies of its first real row, each with its own case id."""
+    with open(REAL / "whd" / "era3_bulk_chunk_live_dates.csv", encoding="utf-8", newline="") as handle:
+        header, first, *_ = list(csv.reader(handle))
+    case_id = header.index("CASE_ID")
+    return header, [[*first[:case_id], str(9_000_000 + n), *first[case_id + 1 :]] for n in range(count)]
+
+
+def test_a_few_bad_rows_are_set_aside_into_audit_and_the_rest_loads(warehouse, tmp_path):
+    header, rows = _whd_rows(40)
+    rows[4][header.index("CASE_VIOLTN_CNT")] = "N/A"  # a value that does not cast: row 5
+    rows[9][header.index("CASE_ID")] = "  "  # a blank key: row 10
+    outcome = _gate(warehouse, _zip([header, *rows], tmp_path / "few"), "run-1")
+
+    assert outcome.status == LOADED and outcome.rows_loaded == 38
+    (warning,) = [r for r in outcome.results if r.rule == "rows_set_aside"]
+    assert warning.severity == "warn" and warning.failing_count == 2
+    with duckdb.connect(str(warehouse.paths().build_db), read_only=True) as con:
+        audit = con.execute(
+            """select run_id, source, table_name, file, file_sha256 is not null, source_row, rule, column_name, value
+               from audit.rejected_rows order by source_row"""
+        ).fetchall()
+        loaded = con.execute("select count(*) from raw.raw_whd__compliance_actions").fetchone()[0]
+    member = "WHD_enforcement.zip!LOAD00000001-2026-09-21-05-19-19_chunk_1.csv"
+    assert audit == [
+        ("run-1", "whd", "raw_whd__compliance_actions", member, True, 5, "types_parse", "CASE_VIOLTN_CNT", "N/A"),
+        ("run-1", "whd", "raw_whd__compliance_actions", member, True, 10, "required_value", "CASE_ID", None),
+    ]
+    assert loaded == 38
+
+    # The same file loaded again replaces its rows set aside, never doubles them.
+    again = _gate(warehouse, _zip([header, *rows], tmp_path / "few"), "run-2")
+    assert again.status == LOADED
+    with duckdb.connect(str(warehouse.paths().build_db), read_only=True) as con:
+        assert con.execute("select count(*), min(run_id) from audit.rejected_rows").fetchone() == (2, "run-2")
+
+
+def test_many_bad_rows_refuse_the_whole_file(warehouse, tmp_path):
+    header, rows = _whd_rows(40)
+    accepted = _gate(warehouse, _zip([header, *rows], tmp_path / "good"), "run-1")
+    assert accepted.status == LOADED
+    for row in rows[:11]:  # 11 rows: more than 10 rows and more than 1 % of the file
+        row[header.index("CASE_VIOLTN_CNT")] = "N/A"
+    with pytest.raises(FilesRejected) as refused:
+        _gate(warehouse, _zip([header, *rows], tmp_path / "bad"), "run-2")
+
+    ((archived, error),) = refused.value.rejected
+    assert archived.filename == "WHD_enforcement.zip" and error.rule == "types_parse"
+    assert "CASE_VIOLTN_CNT (11)" in error.message and "refused whole" in error.message
+    assert [(p.row, p.value) for p in error.problems[:2]] == [(1, "N/A"), (2, "N/A")]
+    with duckdb.connect(str(warehouse.paths().build_db), read_only=True) as con:
+        assert con.execute("select count(*) from raw.raw_whd__compliance_actions").fetchone()[0] == 40
+        assert con.execute("select count(*) from audit.rejected_rows").fetchone()[0] == 0
+
+
+def test_the_bound_on_rows_set_aside():
+    from sources.common.parsing import too_many_set_aside
+
+    bound = {"max_share": 0.01, "min_rows": 10}
+    assert not too_many_set_aside(10, 40, **bound)  # at most 10 rows: a few bad rows
+    assert too_many_set_aside(11, 40, **bound)
+    assert not too_many_set_aside(500, 100_000, **bound)  # 0.5 % of a big file
+    assert too_many_set_aside(1_001, 100_000, **bound)
+    assert too_many_set_aside(1, 1, **bound) and too_many_set_aside(3, 5, **bound)  # most of a small file
+    assert not too_many_set_aside(0, 0, **bound)

@@ -4,7 +4,9 @@
     for each other employer the filing names (association members, and from FY2020 the businesses
     of Addendum B: growers a labor contractor supplies), numbered in order of appearance; MSPA the
     certificate number; debarments their record id. Names and addresses are kept as published:
-    the linkage normalises them. -#}
+    the linkage normalises them. A record without a name (blank, or only punctuation: text_key is
+    null) is no employer: it stays in its fact table with a null employer_id and is left out here,
+    so it never reaches linkage, dim_employer or bridge_employer_record. -#}
 
 with
 
@@ -221,6 +223,7 @@ final as (
         record_date
 
     from records
+    where {{ text_key('employer_name') }} is not null
 
 )
 

@@ -54,7 +54,8 @@ final as (
         master_rows.decision_date,
         master_rows.received_date,
         master_rows.case_status,
-        statuses.outcome as case_outcome,
+        -- A blank status passes the gate (the column may be blank): its outcome is unknown, never null.
+        coalesce(statuses.outcome, 'unknown') as case_outcome,
         coalesce(statuses.is_certified, false) as is_certified,
         master_rows.employer_name,
         master_rows.employer_trade_name,

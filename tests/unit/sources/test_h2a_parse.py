@@ -25,6 +25,7 @@ from sources.h2a.parse import (
     select_files,
 )
 from tests.real_fixtures import shared_sample
+from tests.unit.sources.parser_properties import set_aside_cells
 
 
 @pytest.fixture
@@ -315,7 +316,7 @@ def test_blank_unnamed_column_is_ignored_but_one_with_values_is_kept_as_extra(tm
     assert result.extra_columns == ("__UNNAMED__5",)
 
 
-def test_row_without_case_number_fails_with_its_row(tmp_path):
+def test_row_without_case_number_is_set_aside_with_its_row(tmp_path):
     path = _fy2012_file(
         tmp_path,
         [
@@ -324,10 +325,10 @@ def test_row_without_case_number_fails_with_its_row(tmp_path):
             {"EMPLOYER_NAME": "NO CASE FARM"},
         ],
     )
-    with pytest.raises(ParseError) as error:
-        _parse(path)
-    problem = error.value.problems[0]
-    assert (error.value.rule, problem.row, problem.column) == ("required_value", 3, "CASE_NO")
+    # Issue #24: a blank key sets its row aside; the rest of the file loads.
+    result = _parse(path)
+    assert set_aside_cells(result) == [("required_value", 3, "CASE_NO", None)]
+    assert result.table.column("case_number").to_pylist() == ["C-12001-00001"]
 
 
 def test_value_that_is_not_a_number_names_row_and_column(tmp_path):
@@ -338,15 +339,10 @@ def test_value_that_is_not_a_number_names_row_and_column(tmp_path):
             {"CASE_NO": "C-12001-00002", "NBR_WORKERS_CERTIFIED": "3 workers"},
         ],
     )
-    with pytest.raises(ParseError) as error:
-        _parse(path)
-    problem = error.value.problems[0]
-    assert (error.value.rule, problem.row, problem.column, problem.value) == (
-        "types_parse",
-        2,
-        "NBR_WORKERS_CERTIFIED",
-        "3 workers",
-    )
+    # Issue #24: one bad value sets its row aside (named with its row, column and value); the rest loads.
+    result = _parse(path)
+    assert set_aside_cells(result) == [("types_parse", 2, "NBR_WORKERS_CERTIFIED", "3 workers")]
+    assert result.table.column("case_number").to_pylist() == ["C-12001-00001"]
 
 
 def test_excel_serial_dates_and_date_cells_both_parse(tmp_path):

@@ -18,6 +18,7 @@ from sources.qcew.fetch import INDUSTRY_CODES, remote_files, slice_filename
 from sources.qcew.parse import parse_file
 from sources.qcew.sample import HEADER, generate_slices, sample_years, write_annual_singlefile
 from tests.conftest import TEST_SCALE
+from tests.unit.sources.parser_properties import set_aside_cells
 
 YEAR = 2020
 TABLE = SOURCE.tables[0]
@@ -182,11 +183,10 @@ def test_bad_number_names_row_column_and_value(year_slices, tmp_path):
         lines[3] = ",".join(cells)
         return lines
 
-    with pytest.raises(ParseError) as error:
-        _parse(_edited(year_slices[0], tmp_path, edit))
-    problem = error.value.problems[0]
-    got = (error.value.rule, problem.row, problem.column, problem.value)
-    assert got == ("types_parse", 3, "annual_avg_emplvl", "12x4")
+    # Issue #24: one bad value sets its row aside (named with its row, column and value); the rest loads.
+    result = _parse(_edited(year_slices[0], tmp_path, edit))
+    assert set_aside_cells(result) == [("types_parse", 3, "annual_avg_emplvl", "12x4")]
+    assert 3 not in result.table.column("source_row").to_pylist()
 
 
 def test_non_numeric_aggregation_level_fails(year_slices, tmp_path):
