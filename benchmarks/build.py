@@ -9,6 +9,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from benchmarks.measure import Measured, run_measured
+from orchestration.run import write_dagster_yaml
 
 WAREHOUSE_CLI = str(Path(sys.executable).with_name("warehouse"))
 # Dagster step name prefix -> the stage it belongs to (the checks' steps are counted with their asset's stage).
@@ -32,7 +33,7 @@ def cli_env(home: Path) -> dict[str, str]:
 
 def prepare_home(home: Path) -> None:
     (home / "dagster").mkdir(parents=True, exist_ok=True)
-    (home / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    write_dagster_yaml(home / "dagster")
 
 
 def run_build(home: Path, *extra: str) -> Measured:

@@ -28,8 +28,7 @@ import logging
 import os
 import sys
 import warnings
-from contextlib import contextmanager, redirect_stdout
-from dataclasses import dataclass
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -48,7 +47,6 @@ warnings.filterwarnings("ignore", message="PySpark does not yet fully support pa
 logging.getLogger("dagster._core.execution.plan.active").setLevel(logging.ERROR)
 
 EXIT_REJECTED_FILES = 3  # built and published, but some file was rejected: its table kept its last load
-HOME_TAG = "warehouse/home"  # the WAREHOUSE_HOME a CLI run wrote (several homes may share one DAGSTER_HOME)
 EXIT_BUSY = 4  # another build (or ingest, release, publish, rollback) is writing this warehouse: nothing was done
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Open labor-enforcement data warehouse.")
@@ -90,18 +88,6 @@ def _sole_writer(paths: WarehousePaths, command: str):
         raise typer.Exit(1) from error
 
 
-def _dagster_instance(paths: WarehousePaths):
-    from dagster import DagsterInstance
-
-    if not os.environ.get("DAGSTER_HOME"):
-        paths.dagster_home.mkdir(parents=True, exist_ok=True)
-        config = paths.dagster_home / "dagster.yaml"
-        if not config.exists():
-            config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-        os.environ["DAGSTER_HOME"] = str(paths.dagster_home)
-    return DagsterInstance.get()
-
-
 def _warehouse_resource(paths: WarehousePaths, *, source: str, **overrides):
     """The warehouse resource as the environment configures it, for this home and input; a setting
     with a value that cannot be used is a clear error."""
@@ -114,43 +100,13 @@ def _warehouse_resource(paths: WarehousePaths, *, source: str, **overrides):
         raise typer.Exit(2) from error
 
 
-def _defs(warehouse):
-    from orchestration.build import build_defs
+def _run(defs, paths: WarehousePaths, **options):
+    """Run the build job (orchestration.run) and say where dbt's output went."""
+    from orchestration.run import run_build
 
-    return build_defs(resource_overrides={"warehouse": warehouse})
-
-
-def _run_job(defs, paths: WarehousePaths, *, assets: list[str] | None = None, tags=None, partition_key=None):
-    """Run the build job in-process (all assets, or `assets`), tagged as launched by the CLI, which
-    alerts on it itself (the alert sensors leave such runs alone)."""
-    import dagster as dg
-
-    from orchestration.defs.sensors import LAUNCHED_BY_CLI
-
-    instance = _dagster_instance(paths)
-    _fail_abandoned_runs(instance, paths)
-    with _dbt_output_to(paths.build_dir / "dbt_output.log"):
-        return defs.resolve_job_def("build_warehouse").execute_in_process(
-            instance=instance,
-            asset_selection=None if assets is None else [dg.AssetKey(name) for name in assets],
-            run_config={"loggers": {"terminal_progress": {}}},
-            partition_key=partition_key,
-            tags={**(tags or {}), **LAUNCHED_BY_CLI, HOME_TAG: str(paths.home)},
-            raise_on_error=False,
-        )
-
-
-def _fail_abandoned_runs(instance, paths: WarehousePaths) -> None:
-    """Mark failed the runs a killed CLI left 'started' in the run history: the CLI runs them in-process
-    under the writer lock, which this process holds now, so none of this home's is still running."""
-    import dagster as dg
-
-    from orchestration.defs.sensors import LAUNCHED_BY_CLI
-
-    running = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
-    tags = {**LAUNCHED_BY_CLI, HOME_TAG: str(paths.home)}
-    for run in instance.get_runs(dg.RunsFilter(statuses=running, tags=tags)):
-        instance.report_run_failed(run, message="the process running it ended without finishing (killed?)")
+    outcome = run_build(defs, paths, **options)
+    console.print(f"dbt output: {outcome.dbt_log}")
+    return outcome
 
 
 def _check_row_drop_options(accept_row_drop: list[str] | None, reason: str) -> None:
@@ -215,28 +171,10 @@ def _fiscal_years(values: list[str] | None, sources: list | None) -> list[str] |
             what = "is not a year" if not year.isdigit() else f"is not an H-2A fiscal year ({known[0]}..{known[-1]})"
             console.print(f"[red]--fiscal-year: {year!r} {what}[/red]")
             raise typer.Exit(2)
-    if sources is not None and not any(_is_partitioned(spec) for spec in sources):
+    if sources is not None and not any(spec.is_partitioned for spec in sources):
         console.print("[red]--fiscal-year picks H-2A fiscal years: add h2a to --only (or leave --only out).[/red]")
         raise typer.Exit(2)
     return years
-
-
-def _is_partitioned(spec) -> bool:
-    return any(table.is_partitioned for table in spec.tables)
-
-
-def _build_assets(defs, sources: list | None, years: list[str] | None) -> list[str] | None:
-    """The assets a build runs: all, or the extract-load assets of the named sources (with --fiscal-year
-    alone, of the partitioned sources) and everything downstream of the raw tables."""
-    from orchestration.defs.registry import extract_load_asset_names, is_extract_load_asset
-    from sources import ALL_SOURCES
-
-    if sources is None and years is None:
-        return None
-    chosen = sources if sources is not None else [spec for spec in ALL_SOURCES if _is_partitioned(spec)]
-    own = [name for spec in chosen for table in spec.tables for name in extract_load_asset_names(spec, table)]
-    every = [key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()]
-    return own + [name for name in every if not is_extract_load_asset(name)]
 
 
 SourceOption = typer.Option(
@@ -293,6 +231,7 @@ def build(
     new published; 2 a usage error (e.g. nothing to build yet); 4 another build is running.
     """
     from orchestration.defs.partitions import FULL_RANGE_TAGS, fiscal_years_tags
+    from orchestration.run import assets_for, definitions_for
     from warehouse.settings import ARCHIVE_MODE, DOWNLOAD_MODE
 
     paths = _paths(home)
@@ -315,10 +254,9 @@ def build(
         if mode == ARCHIVE_MODE:
             _require_archive_inputs(paths, warehouse.drop_path())
         console.print(f"[bold]Building the warehouse[/bold] from {_source_label(mode, warehouse)} into {paths.home}")
-        defs = _defs(warehouse)
+        defs = definitions_for(warehouse)
         tags = fiscal_years_tags(years) if years else FULL_RANGE_TAGS
-        assets = _build_assets(defs, sources, years)
-        _finish_build(paths, _timed(lambda: _run_job(defs, paths, assets=assets, tags=tags)))
+        _finish_build(paths, _run(defs, paths, assets=assets_for(defs, sources, years), tags=tags))
 
 
 def _engine(engine: str | None) -> str | None:
@@ -392,62 +330,30 @@ def _require_reachable_publishers(sources: list | None) -> None:
     raise typer.Exit(1)
 
 
-@dataclass(frozen=True)
-class _TimedRun:
-    result: object
-    started_at: str
-    finished_at: str
-    seconds: float
-
-
-def _timed(run) -> _TimedRun:
-    import time
-    from datetime import UTC, datetime
-
-    started_at, started = datetime.now(UTC), time.monotonic()
-    result = run()
-    finished_at = datetime.now(UTC)
-    return _TimedRun(
-        result,
-        started_at.isoformat(timespec="seconds"),
-        finished_at.isoformat(timespec="seconds"),
-        time.monotonic() - started,
-    )
-
-
-def _finish_build(paths: WarehousePaths, timed: _TimedRun, succeeded: str = "Build succeeded") -> None:
+def _finish_build(paths: WarehousePaths, outcome, succeeded: str = "Build succeeded") -> None:
     """Say what the run did (per table, rejected, published or nothing changed), alert, and exit."""
-    result = timed.result
-    if not result.success:
-        _print_failure(result, paths)
-        _alert(paths, timed, failed_steps=_failed_steps(result))
+    if not outcome.success:
+        _print_failure(outcome, paths)
+        _alert(paths, outcome)
         raise typer.Exit(1)
-    _print_table_outcomes(result)
-    rejected = _rejected_in_run(paths.build_db, result.run_id)
-    published = _published_in(result)
+    _print_table_outcomes(outcome)
+    rejected = _rejected_in_run(paths.build_db, outcome.run_id)
     if rejected:
         console.print(
-            f"[yellow bold]Built with {len(rejected)} rejected load(s)[/yellow bold] in {timed.seconds:.0f}s "
-            f"(run {result.run_id}); each table below kept its last accepted load:"
+            f"[yellow bold]Built with {len(rejected)} rejected load(s)[/yellow bold] in {outcome.seconds:.0f}s "
+            f"(run {outcome.run_id}); each table below kept its last accepted load:"
         )
         _print_rejections(rejected)
-    elif published:
-        console.print(f"[green]{succeeded}[/green] in {timed.seconds:.0f}s (run {result.run_id}).")
-    if published:
+    elif outcome.published:
+        console.print(f"[green]{succeeded}[/green] in {outcome.seconds:.0f}s (run {outcome.run_id}).")
+    if outcome.published:
         _print_published_summary(paths)
     else:
         _print_nothing_published(paths)
-    _print_source_status(paths.published_db if published else paths.build_db)
-    _alert(paths, timed, failed_steps=[])
+    _print_source_status(paths.published_db if outcome.published else paths.build_db)
+    _alert(paths, outcome)
     if rejected:
         raise typer.Exit(EXIT_REJECTED_FILES)
-
-
-def _published_in(result) -> bool:
-    return any(
-        event.step_materialization_data.materialization.asset_key.to_user_string() == "published_warehouse"
-        for event in result.get_asset_materialization_events()
-    )
 
 
 def _print_nothing_published(paths: WarehousePaths) -> None:
@@ -466,14 +372,9 @@ def _print_nothing_published(paths: WarehousePaths) -> None:
         )
 
 
-def _print_table_outcomes(result) -> None:
+def _print_table_outcomes(outcome) -> None:
     """One line per raw table the run touched: loaded, rejected, or unchanged and kept (per fiscal year)."""
-    outcomes: dict[str, dict] = {}
-    for event in result.get_asset_materialization_events():
-        materialization = event.step_materialization_data.materialization
-        if "outcomes" in materialization.metadata:
-            outcomes[materialization.asset_key.to_user_string()] = materialization.metadata["outcomes"].value
-    for table, by_partition in sorted(outcomes.items()):
+    for table, by_partition in sorted(outcome.table_outcomes.items()):
         out.print(f"  {table}: {_outcome_text(by_partition)}")
 
 
@@ -495,17 +396,7 @@ def _outcome_text(by_partition: dict[str, list]) -> str:
     return "; ".join(parts)
 
 
-def _failed_steps(result) -> list[dict]:
-    from orchestration.defs.sensors import failure_message
-
-    return [
-        {"step": event.step_key, "error": failure_message(event.step_failure_data.error)}
-        for event in result.all_events
-        if event.event_type_value == "STEP_FAILURE" and event.step_failure_data
-    ]
-
-
-def _alert(paths: WarehousePaths, timed: _TimedRun, *, failed_steps: list[dict]) -> None:
+def _alert(paths: WarehousePaths, outcome) -> None:
     """POST the run's summary to $WAREHOUSE_ALERT_WEBHOOK when it failed, rejected a file or left a table
     stale; a webhook problem is a warning, never a failed build."""
     from warehouse.alerts import redacted, send_alert, summarize
@@ -516,16 +407,15 @@ def _alert(paths: WarehousePaths, timed: _TimedRun, *, failed_steps: list[dict])
     if not url:
         return
     newest = newest_version(paths)
-    run_id = timed.result.run_id
     summary = summarize(
         paths,
-        run_id=run_id,
+        run_id=outcome.run_id,
         launched_by="cli",
-        started_at=timed.started_at,
-        finished_at=timed.finished_at,
-        build_seconds=timed.seconds,
-        failed_steps=failed_steps,
-        published_version=newest.name if newest and newest.run_id == run_id else None,
+        started_at=outcome.started_at,
+        finished_at=outcome.finished_at,
+        build_seconds=outcome.seconds,
+        failed_steps=outcome.failed_steps if not outcome.success else [],
+        published_version=newest.name if newest and newest.run_id == outcome.run_id else None,
     )
     if not summary.needs_alert:
         return
@@ -593,61 +483,25 @@ def _print_rejections(rows: list[dict]) -> None:
             console.print(f"    report: {report}")
 
 
-@contextmanager
-def _dbt_output_to(log_file: Path):
-    """dagster-dbt echoes every dbt log line to stdout; keep the terminal readable, the lines in a file."""
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_file, "w", encoding="utf-8") as handle, redirect_stdout(handle):
-        yield
-    console.print(f"dbt output: {log_file}")
-
-
-def _print_failure(result, paths: WarehousePaths) -> None:
+def _print_failure(outcome, paths: WarehousePaths) -> None:
     from warehouse.acquire import OFFLINE_HINT
     from warehouse.publish import last_publish
 
-    console.print(f"[red bold]Build failed[/red bold] (run {result.run_id}); nothing new was published.")
-    downloads = _download_failures(result)
+    console.print(f"[red bold]Build failed[/red bold] (run {outcome.run_id}); nothing new was published.")
+    downloads = outcome.download_failures
     for message in downloads.values():
         console.print(f"[red]✗[/red] {message}")
     if downloads:
         console.print(OFFLINE_HINT)
-    for event in result.all_events:
-        if event.event_type_value == "STEP_FAILURE" and event.step_failure_data and _download_error(event) is None:
-            error = event.step_failure_data.error
-            message = error.message.strip() if error else "failed"
-            if error and error.cause and "Failure" not in (error.cls_name or ""):
-                message += f"\n  caused by: {error.cause.message.strip()}"
-            console.print(f"[red]✗ {event.step_key}[/red]\n  " + "\n  ".join(message.splitlines()[:40]))
+    for failure in outcome.failures:
+        if failure.download_error is None:
+            console.print(f"[red]✗ {failure.step}[/red]\n  " + "\n  ".join(failure.message.splitlines()[:40]))
     published = last_publish(paths)
     if published:
         console.print(
             f"The last good warehouse (published {published['published_at']}) is still at {published['path']}."
         )
     console.print(f"Validation reports: {paths.reports_dir}")
-
-
-def _download_failures(result) -> dict[str, str]:
-    """Per source, the first download that failed (its message already names the source and the URL)."""
-    failures: dict[str, str] = {}
-    for event in result.all_events:
-        error = _download_error(event)
-        if error is not None:
-            message = error.message.strip().splitlines()[0].partition(f"{error.cls_name}: ")[2]
-            failures.setdefault(message.split(" ")[0].rstrip(":"), message)
-    return failures
-
-
-def _download_error(event):
-    """The DownloadFailed error that made a step fail (as Dagster serialised it), or None."""
-    from warehouse.acquire import DownloadFailed
-
-    if event.event_type_value != "STEP_FAILURE" or not event.step_failure_data:
-        return None
-    error = event.step_failure_data.error
-    while error is not None and error.cls_name != DownloadFailed.__name__:
-        error = error.cause
-    return error
 
 
 def _print_published_summary(paths: WarehousePaths) -> None:
@@ -704,7 +558,7 @@ def ingest(
     )
     with _sole_writer(paths, "ingest"):
         result = _load_one_file(paths, warehouse, spec, table, file, partition)
-        status, rows = _table_outcome(result, table.contract.table_name)
+        status, rows = result.table_outcome(table.contract.table_name)
         if status == UNCHANGED:
             out.print(f"{file.name} is already loaded in raw.{table.contract.table_name} (same sha256): {UNCHANGED}.")
             return
@@ -745,9 +599,10 @@ def _load_one_file(paths: WarehousePaths, warehouse, spec, table, file: Path, pa
     """Run one table's file -> parsed -> raw assets on this one file (its partition only); a failed run exits 1."""
     from orchestration.defs.assets.raw_sources import INGEST_PATH_TAG
     from orchestration.defs.registry import extract_load_asset_names
+    from orchestration.run import definitions_for
 
-    result = _run_job(
-        _defs(warehouse),
+    result = _run(
+        definitions_for(warehouse),
         paths,
         assets=extract_load_asset_names(spec, table),
         tags={INGEST_PATH_TAG: str(Path(file).resolve())},
@@ -757,16 +612,6 @@ def _load_one_file(paths: WarehousePaths, warehouse, spec, table, file: Path, pa
         _print_failure(result, paths)
         raise typer.Exit(1)
     return result
-
-
-def _table_outcome(result, table_name: str) -> tuple[str, int]:
-    """The one outcome (status, rows loaded) of a run that loaded one file into `table_name`."""
-    for event in result.get_asset_materialization_events():
-        materialization = event.step_materialization_data.materialization
-        if materialization.asset_key.to_user_string() == table_name:
-            ((status, rows),) = materialization.metadata["outcomes"].value.values()
-            return status, rows
-    raise RuntimeError(f"the run did not materialize {table_name}")
 
 
 @app.command()
@@ -818,7 +663,7 @@ def _release(paths: WarehousePaths, file: str, accept_row_drop: list[str] | None
         console.print(f"[red bold]{archived.filename} still fails its gate[/red bold]: it stays quarantined.")
         _print_rejections(rejected)
         raise typer.Exit(1)
-    _, rows = _table_outcome(result, table.contract.table_name)
+    _, rows = result.table_outcome(table.contract.table_name)
     out.print(
         f"[green]Released[/green] {archived.filename}: {rows:,} rows loaded into raw.{where}. Its quarantine report "
         f"stays in audit.quarantine_releases and beside it ({archived.folder / 'RELEASED.json'})."
@@ -867,6 +712,7 @@ def publish(engine: str = EngineOption, home: Path = HomeOption) -> None:
     Exit codes: 0 published; 1 failed (e.g. a dbt test), nothing new published; 2 nothing to publish.
     """
     from orchestration.defs.registry import is_extract_load_asset
+    from orchestration.run import all_asset_names, definitions_for
     from warehouse.audit import source_status
     from warehouse.settings import ARCHIVE_MODE
 
@@ -878,11 +724,10 @@ def publish(engine: str = EngineOption, home: Path = HomeOption) -> None:
             )
             raise typer.Exit(2)
         warehouse = _warehouse_resource(paths, source=ARCHIVE_MODE, force=True, engine=_engine(engine))
-        defs = _defs(warehouse)
-        downstream = [k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()]
+        defs = definitions_for(warehouse)
         console.print(f"[bold]Publishing[/bold] the build database {paths.build_db}")
-        assets = [name for name in downstream if not is_extract_load_asset(name)]
-        _finish_build(paths, _timed(lambda: _run_job(defs, paths, assets=assets)), succeeded="Published")
+        assets = [name for name in all_asset_names(defs) if not is_extract_load_asset(name)]
+        _finish_build(paths, _run(defs, paths, assets=assets), succeeded="Published")
 
 
 def _table_for(spec, file: Path):
@@ -1404,12 +1249,13 @@ def linkage_eval(
 def _build_sample(eval_home: Path, scale: float) -> None:
     """Build the sample warehouse the evaluation reads (the same job as `warehouse build`)."""
     from orchestration.defs.partitions import FULL_RANGE_TAGS
+    from orchestration.run import definitions_for
     from warehouse.settings import SAMPLE_MODE
 
     console.print(f"building the scale-{scale:g} sample warehouse in {eval_home} (once) ...")
     eval_paths = WarehousePaths.at(eval_home).ensure()
     warehouse = _warehouse_resource(eval_paths, source=SAMPLE_MODE, sample_scale=scale)
-    result = _run_job(_defs(warehouse), eval_paths, tags=FULL_RANGE_TAGS)
+    result = _run(definitions_for(warehouse), eval_paths, tags=FULL_RANGE_TAGS)
     if not result.success:
         _print_failure(result, eval_paths)
         raise typer.Exit(1)

@@ -76,6 +76,11 @@ class SourceSpec:
     expected_update_interval: timedelta
     notes: Sequence[str] = field(default_factory=tuple)
 
+    @property
+    def is_partitioned(self) -> bool:
+        """Some table of the source is partitioned by fiscal year (H-2A)."""
+        return any(table.is_partitioned for table in self.tables)
+
     def table(self, name: str) -> RawTableSpec:
         for table in self.tables:
             if table.contract.name == name:

@@ -86,19 +86,27 @@ def fiscal_year_of(path: Path, name: str | None = None) -> int:
     """The fiscal year a disclosure file covers: the one most of its decision dates fall in; the sheet
     name (e.g. ``H-2A_FY2016``) and the file name are hints, used when no row has a decision date.
 
-    A path that does not exist (a remote file before download) is judged by its name alone.
+    A file that cannot be read, or whose header is not a disclosure header, is judged by its sheet and
+    file names, so it still reaches its fiscal year's partition and is quarantined there with the
+    parser's own error. A path that does not exist (a remote file before download) is judged by its name.
 
     Raises:
-        ParseError: neither the decisions nor the names tell one fiscal year, or the file is unreadable.
+        ParseError: neither the contents nor the names tell one fiscal year.
     """
     path = Path(path)
     name = name or path.name
     if not path.exists():
         return fiscal_year_from_name(name)
     with in_memory_connection() as con:
-        header, sheet = _load_first_sheet(con, path, name)
-        match = _match(con, header, DISCLOSURE_COLUMNS, name, sheet)
-        year, _ = _fiscal_year(con, match.mapping, sheet, name)
+        try:
+            header, sheet = _load_first_sheet(con, path, name)
+        except ParseError:
+            return fiscal_year_from_name(name)
+        try:
+            mapping = _match(con, header, DISCLOSURE_COLUMNS, name, sheet).mapping
+        except UnknownLayoutError:
+            mapping = {}
+        year, _ = _fiscal_year(con, mapping, sheet, name)
     return year
 
 

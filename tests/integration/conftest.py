@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from orchestration.run import write_dagster_yaml
 from warehouse.cli import app
 from warehouse.settings import WarehousePaths
 
@@ -27,7 +28,7 @@ def built_home(tmp_path_factory) -> Path:
         patch.setenv("WAREHOUSE_HOME", str(home))
         patch.setenv("DAGSTER_HOME", str(home / "dagster"))
         (home / "dagster").mkdir(parents=True)
-        (home / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+        write_dagster_yaml(home / "dagster")
         result = run_cli("build", "--source", "sample", "--scale", BUILD_SCALE, "--home", str(home))
     assert result.exit_code == 0, result.output
     return home

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.run import write_dagster_yaml
 from sources.common.archive import RawArchive
 from tests.integration.conftest import run_cli, sample_dir
 from warehouse.settings import MIRROR_ENV, TOKEN_ENV, WarehousePaths
@@ -176,7 +177,7 @@ def test_a_file_failing_during_a_download_build_is_one_line_for_its_source_and_a
     httpserver.expect_request(WHD_PATH, method="GET").respond_with_data("Not Found", status=404)
     home = tmp_path / "home"
     (home / "dagster").mkdir(parents=True)
-    (home / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    write_dagster_yaml(home / "dagster")
     monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
     monkeypatch.setenv(MIRROR_ENV, httpserver.url_for("/"))
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.run import write_dagster_yaml
 from tests.integration.conftest import run_cli, sample_dir, write_xlsx
 from warehouse.settings import WarehousePaths
 
@@ -31,7 +32,7 @@ def _merges(home: Path) -> dict[str, str]:
 def test_adding_a_fiscal_year_keeps_every_employer_id(built_home, tmp_path, monkeypatch):
     home = tmp_path / "home"
     (home / "dagster").mkdir(parents=True)
-    (home / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    write_dagster_yaml(home / "dagster")
     monkeypatch.setenv("WAREHOUSE_HOME", str(home))
     monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
     folder = tmp_path / "inputs"

@@ -238,7 +238,8 @@ def test_unknown_new_fiscal_year_column_layout(home_copy, published_sha, tmp_pat
         _ingest(home_copy, "h2a", path),
         path,
         published_sha,
-        "unknown column layout",
+        "not a file of the H-2A disclosure table",
+        "lack case_number",
         "WORKER_HOUSING_INSPECTION_ID",
         "CASE_ID",
     )
@@ -252,7 +253,14 @@ def test_xlsx_with_the_wrong_sheet(home_copy, published_sha, tmp_path):
     sheet, rows = _h2a_workbook(home_copy)
     notes = [["This file contains H-2A disclosure data. See the record layout for definitions."], ["Data: next sheet."]]
     path = write_xlsx(tmp_path / "bad" / "H-2A_Disclosure_Data_FY2024_Q4.xlsx", [("Read Me", notes), (sheet, rows)])
-    _assert_rejected(home_copy, _ingest(home_copy, "h2a", path), path, published_sha, "unknown column layout")
+    _assert_rejected(
+        home_copy,
+        _ingest(home_copy, "h2a", path),
+        path,
+        published_sha,
+        "first sheet 'Read Me'",
+        "not a file of the H-2A disclosure table",
+    )
     good = tmp_path / "good" / "H-2A_Disclosure_Data_FY2024_Q4.xlsx"
     write_xlsx(good, [(sheet, rows)])
     _assert_good_load_succeeds(home_copy, "h2a", good)

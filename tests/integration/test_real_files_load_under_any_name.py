@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.run import write_dagster_yaml
 from tests.integration.conftest import run_cli
 from tests.real_fixtures import REAL, recording, recording_to_workbook
 from warehouse.settings import WarehousePaths
@@ -62,7 +63,7 @@ def fresh_home(tmp_path, monkeypatch) -> Path:
     """An empty warehouse: the first load of each table (no row-count baseline yet)."""
     home = tmp_path / "fresh"
     (home / "dagster").mkdir(parents=True)
-    (home / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    write_dagster_yaml(home / "dagster")
     monkeypatch.setenv("WAREHOUSE_HOME", str(home))
     monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
     return home

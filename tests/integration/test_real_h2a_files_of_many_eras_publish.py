@@ -9,6 +9,7 @@ import shutil
 import duckdb
 import pytest
 
+from orchestration.run import write_dagster_yaml
 from tests.integration.conftest import run_cli, sample_dir
 from tests.real_fixtures import shared_sample
 from warehouse.settings import WarehousePaths
@@ -27,7 +28,7 @@ def test_real_h2a_files_of_three_eras_build_and_publish(built_home, tmp_path, mo
     shutil.copy(shared_sample("h2b/H-2B_FY2010.xlsx"), folder / "H-2B_FY2010.xlsx")
     home = tmp_path / "home"
     (home / "dagster").mkdir(parents=True)
-    (home / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    write_dagster_yaml(home / "dagster")
     monkeypatch.setenv("WAREHOUSE_HOME", str(home))
     monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
 

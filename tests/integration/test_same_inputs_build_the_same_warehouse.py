@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.run import write_dagster_yaml
 from tests.integration.conftest import run_cli, sample_dir
 from warehouse.settings import WarehousePaths
 
@@ -74,7 +75,7 @@ def rebuilt_home(built_home, tmp_path_factory, monkeypatch_module) -> Path:
     """A second, fresh home built from the very files `built_home` was built from."""
     home = tmp_path_factory.mktemp("rebuilt") / "home"
     (home / "dagster").mkdir(parents=True)
-    (home / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    write_dagster_yaml(home / "dagster")
     monkeypatch_module.setenv("WAREHOUSE_HOME", str(home))
     monkeypatch_module.setenv("DAGSTER_HOME", str(home / "dagster"))
     result = run_cli("build", "--source", str(sample_dir(built_home)), "--home", str(home))
