@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from sources.common.parsing import recognises
 from sources.common.spec import RawTableSpec, SourceSpec
 from sources.whd import fetch, parse, sample
 from sources.whd.contract import COMPLIANCE_ACTIONS
@@ -19,7 +18,7 @@ SOURCE = SourceSpec(
             file_pattern=r"(WHD_enforcement\.zip|whd_whisard(_\d{8})?\.csv(\.zip)?)",
             parse_file=parse.parse_file,
             parse_parts=parse.parse_parts,
-            recognise=lambda path: recognises(path, parse.LAYOUTS),
+            recognise=parse.is_whd_file,
             remote_files=fetch.remote_files,
             # One file holds the whole history: use the newest name (bulk zip sorts before legacy).
             select_files=lambda paths: paths[:1],

@@ -19,8 +19,8 @@ import numpy as np
 import pyarrow as pa
 
 from sources.common.sample_world import World, address_variant, naics_variant, name_variant, zip_variant
+from sources.whd.columns import BULK_SPELLING
 from sources.whd.contract import ACTS, LOAD_COLUMN, WHISARD_COLUMNS
-from sources.whd.parse import _era3_published
 
 CASES_AT_SCALE_1 = 350_000
 CHUNK_ROWS = 50_000
@@ -284,7 +284,7 @@ def _concatenate_csv(parts: list[Path], target: Path) -> Path:
 
 
 def _write_csv(cases: pa.Table, path: Path, *, upper: bool) -> Path:
-    names = [_era3_published(c) if upper else c for c in cases.column_names]
+    names = [BULK_SPELLING[c] if upper else c for c in cases.column_names]
     if upper:
         cases = cases.set_column(
             cases.column_names.index(LOAD_COLUMN),

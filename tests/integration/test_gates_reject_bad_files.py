@@ -124,21 +124,30 @@ def test_missing_column(home_copy, published_sha, tmp_path):
         if n == 0 or n in _simple_rows(lines)
     ]
     path = _write_whd(tmp_path / "bad", member, edited)
-    _assert_rejected(home_copy, _ingest(home_copy, "whd", path), path, published_sha, "missing columns: ['BW_ATP_AMT']")
+    _assert_rejected(
+        home_copy,
+        _ingest(home_copy, "whd", path),
+        path,
+        published_sha,
+        "not a file of the WHD compliance actions table",
+        "lack bw_atp_amt (e.g. BW_ATP_AMT",
+    )
     _assert_good_load_succeeds(home_copy, "whd", _good_whd(home_copy, tmp_path))
 
 
-def test_renamed_column(home_copy, published_sha, tmp_path):
+def test_renamed_core_column(home_copy, published_sha, tmp_path):
+    """Columns are matched by meaning: a renamed optional column is kept in extra_columns (unit tests);
+    a renamed core column (the case id) leaves a file that is no WHD file, and it says why."""
     member, lines = _whd_lines(home_copy)
-    lines[0] = lines[0].replace(b"CMP_ASSD,", b"CMP_ASSESSED,")
+    lines[0] = lines[0].replace(b"CASE_ID,", b"CASE_IDENTIFIER,", 1)
     path = _write_whd(tmp_path / "bad", member, lines)
     _assert_rejected(
         home_copy,
         _ingest(home_copy, "whd", path),
         path,
         published_sha,
-        "missing columns: ['CMP_ASSD']",
-        "extra columns: ['CMP_ASSESSED']",
+        "lack case_id (e.g. CASE_ID",
+        "Unrecognised columns: ['CASE_IDENTIFIER']",
     )
     _assert_good_load_succeeds(home_copy, "whd", _good_whd(home_copy, tmp_path))
 
