@@ -43,7 +43,8 @@ RECORD_SECTIONS: tuple[tuple[str, str], ...] = (
     ),
     (
         "Debarments",
-        """SELECT outcome_type, program, entity_name, violation, debarment_start_date, debarment_end_date, is_permanent
+        """SELECT outcome_type, program, entity_name, violation, debarment_start_date, debarment_end_date, is_permanent,
+                  has_inconsistent_dates
            FROM marts.fct_case_outcome WHERE employer_id = $employer_id ORDER BY debarment_start_date DESC""",
     ),
     (

@@ -34,6 +34,7 @@ outcomes as (
         debarment_start_date,
         debarment_end_date,
         is_permanent,
+        has_inconsistent_dates,
         source_file,
         source_sha256
 
@@ -60,6 +61,7 @@ outcomes as (
         debarment_start_date,
         debarment_end_date,
         false as is_permanent,
+        has_inconsistent_dates,
         source_file,
         source_sha256
 
@@ -86,6 +88,7 @@ final as (
         debarment_start_date,
         debarment_end_date,
         is_permanent,
+        has_inconsistent_dates,
         {{ fiscal_year('debarment_start_date') }} as fiscal_year,
         source_file,
         source_sha256

@@ -37,6 +37,7 @@ final as (
         outcomes.debarment_start_date,
         outcomes.debarment_end_date,
         outcomes.is_permanent,
+        outcomes.has_inconsistent_dates,
         outcomes.fiscal_year
 
     from outcomes

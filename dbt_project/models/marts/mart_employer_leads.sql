@@ -4,7 +4,9 @@
     words. Signals:
     - certified during a debarment: an H-2A certification decided between the start and end of an
       H-2A debarment of the employer (or after a permanent one);
-    - certified after a debarment: decided after an H-2A debarment ended;
+    - certified after a debarment: decided after an H-2A debarment ended
+      (a debarment published ending before it starts, has_inconsistent_dates, covers no day and
+      gives neither of these two signals: macros/debarment_period.sql);
     - a labor contractor without a current FLC certificate: an H-2A labor-contractor filing with no
       MSPA certificate valid on its decision date (judged only where the registry, a list of current
       certificates, can tell); or one whose certificate lacks the housing or
@@ -135,8 +137,7 @@ during_debarment as (
     inner join debarments
         on
             certifications.employer_id = debarments.employer_id
-            and certifications.decision_date >= debarments.debarment_start_date
-            and (debarments.is_permanent or certifications.decision_date <= debarments.debarment_end_date)
+            and {{ debarment_in_force_on('certifications.decision_date', 'debarments') }}
     qualify row_number() over (
         partition by certifications.employer_id
         order by certifications.workers_certified desc, certifications.decision_date desc
@@ -157,8 +158,7 @@ after_debarment as (
     inner join debarments
         on
             certifications.employer_id = debarments.employer_id
-            and not debarments.is_permanent
-            and certifications.decision_date > debarments.debarment_end_date
+            and {{ debarment_ended_before('certifications.decision_date', 'debarments') }}
     qualify row_number() over (
         partition by certifications.employer_id order by certifications.decision_date desc
     ) = 1

@@ -1,12 +1,14 @@
 """Issue #24: a row the publisher printed ending before it starts is loaded, flagged and named in the
-parse notes; the gate accepts it. The real case: the expired H-2A list's 'Dove Creek Farms' row
-'2/9/2018' to '2/8/2018' (line 105 of tests/fixtures/real/debarment/oflc_expired_h2a_debarments_extracted.csv).
+parse notes; the gate accepts it. The real case: the expired H-2A list prints an entry ending a day
+before it starts, and later repeats it with an end two years on; the fixture
+(tests/fixtures/real/debarment/oflc_expired_h2a_debarments_extracted.csv, hand-written rows) has one
+such pair (see its PROVENANCE.md).
 """
 
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pyarrow as pa
 
@@ -23,10 +25,28 @@ COLUMNS = ("Name", "City, State", "Violation", "Duration", "Start date", "End da
 
 
 def _real_rows() -> list[tuple[str, ...]]:
-    """The published rows around the inconsistent one (file lines 102-111), as printed."""
+    """The recorded rows from three before the one ending before it starts to its re-published entry."""
     with open(REAL_EXPIRED, encoding="utf-8", newline="") as handle:
         rows = [tuple(r[c] for c in COLUMNS) for r in csv.DictReader(handle)]
-    return rows[100:110]
+    (flagged,) = [i for i, r in enumerate(rows) if _date(r[5]) < _date(r[4])]
+    (again,) = [i for i, r in enumerate(rows) if r[0] == rows[flagged][0] and i != flagged]
+    assert again > flagged >= 3
+    return rows[flagged - 3 : again + 1]
+
+
+def _date(text: str) -> date:
+    """A recorded M/D/YYYY or M/D/YY date; the day after any date for a cell that is not one (a typo)."""
+    for fmt in ("%m/%d/%Y", "%m/%d/%y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return date.max
+
+
+def _flagged_cells(rows: list[tuple[str, ...]]) -> tuple[str, date, date]:
+    (row,) = [r for r in rows if _date(r[5]) < _date(r[4])]
+    return row[0], _date(row[4]), _date(row[5])
 
 
 def _expired(tmp_path):
@@ -45,16 +65,19 @@ def test_an_expired_row_ending_before_it_starts_loads_flagged_with_a_warning(tmp
     rows, result = _expired(tmp_path)
     parsed = result.table.to_pylist()
 
-    assert len(parsed) == len(rows) == 10
+    name, start, end = _flagged_cells(rows)
+    assert len(parsed) == len(rows) and end == start - timedelta(days=1)
     flagged = [r for r in parsed if r["has_inconsistent_dates"]]
     assert [(r["entity_name"], r["start_date"], r["end_date"], r["source_row"]) for r in flagged] == [
-        ("Dove Creek Farms", date(2018, 2, 9), date(2018, 2, 8), 4)
+        (name, start, end, 4)
     ]
     (warning,) = [n for n in result.notes if n.startswith("warning:")]
     assert "expired_h2a_debarments.pdf" in warning and "row 4" in warning
-    assert "a debarment ends on or after it starts" in warning and "End date 2018-02-08" in warning
-    # The re-published entry with the corrected end is a row of its own, not flagged.
-    assert any(r["end_date"] == date(2020, 2, 8) and not r["has_inconsistent_dates"] for r in parsed)
+    assert "a debarment ends on or after it starts" in warning and f"End date {end.isoformat()}" in warning
+    # The re-published entry with the corrected end (two years on) is a row of its own, not flagged.
+    (again,) = [r for r in parsed if r["entity_name"] == name and r["source_row"] != 4]
+    assert (again["start_date"], again["has_inconsistent_dates"]) == (start, False)
+    assert again["end_date"] == end.replace(year=end.year + 2)
 
 
 def test_the_gate_accepts_the_flagged_row_and_still_refuses_an_unflagged_one(tmp_path):

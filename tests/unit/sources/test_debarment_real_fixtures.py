@@ -16,7 +16,7 @@ import pytest
 
 from sources.common.errors import ParseError
 from sources.debarment import SOURCE
-from sources.debarment.parse import parse_program_debarments
+from sources.debarment.parse import parse_program_debarments, split_footnote
 from sources.debarment.sample import write_program_pdf
 from tests.real_fixtures import REAL, recording
 
@@ -54,30 +54,41 @@ def test_recorded_real_rows_parse(tmp_path):
     assert SOURCE.table("program_debarments").recognise(pdf)
 
 
+def _published_with(rows: list[dict[str, str]], column: str, value: str) -> str:
+    """The entity name (footnote marker stripped) of the one recorded row whose cell has `value`."""
+    (name,) = [split_footnote(r["Entity"])[0] for r in rows if value in r[column]]
+    return name
+
+
 def test_issue_14_malformed_cells_load_with_their_corrections(tmp_path):
     _, rows = recording(DEBARMENT / "program_debarments_quirks.csv")
     result = _parse(_typeset(rows, tmp_path / "program_debarments.pdf"))
     parsed = {r["entity_name"]: r for r in result.table.to_pylist()}
     assert len(parsed) == len(rows) == 5
 
-    permanent = parsed["AA Huapilla, LLC"]
+    permanent = parsed[_published_with(rows, "End of Debarment", "Permanent")]
     assert (permanent["is_permanent"], permanent["end_date"]) == (True, None)
 
-    agrofarms = parsed["Agrofarms and Grains, LLC"]
-    assert (agrofarms["footnote_marker"], agrofarms["start_date"]) == ("**", date(2022, 9, 24))
-    assert json.loads(agrofarms["corrections"])[0]["reason"] == "stray punctuation in the published date"
+    double_star = parsed[_published_with(rows, "Entity", "**")]
+    assert (double_star["footnote_marker"], double_star["start_date"]) == ("**", date(2022, 9, 24))
+    assert json.loads(double_star["corrections"])[0]["reason"] == "stray punctuation in the published date"
 
-    canela = parsed["Gumara Canela"]
-    assert (canela["entity_type"], canela["state_code"]) == ("Labor Contractor", "GA")
-    reasons = {fix["column"]: fix["reason"] for fix in json.loads(canela["corrections"])}
+    cut_short = parsed[_published_with(rows, "Entity Type", "Labor Contracto")]
+    assert (cut_short["entity_type"], cut_short["state_code"]) == ("Labor Contractor", "GA")
+    reasons = {fix["column"]: fix["reason"] for fix in json.loads(cut_short["corrections"])}
     assert reasons == {
         "Entity Type": "entity type cut short in the PDF cell",
         "Employer Location": "misspelt state name, read as Georgia",
     }
 
-    rym = parsed["RYM Trucking LLC"]
-    assert (rym["entity_type"], rym["state_code"], rym["start_date"]) == ("Labor Contractor", "KY", date(2022, 9, 24))
-    assert (parsed["Global"]["footnote_marker"], parsed["Global"]["program"]) == ("1", "H-2B")
+    kentucy = parsed[_published_with(rows, "Employer Location", "Kentucy")]
+    assert (kentucy["entity_type"], kentucy["state_code"], kentucy["start_date"]) == (
+        "Labor Contractor",
+        "KY",
+        date(2022, 9, 24),
+    )
+    (digit,) = [r for r in parsed.values() if r["footnote_marker"] == "1"]
+    assert digit["program"] == "H-2B" and not digit["entity_name"][-1].isdigit()
     assert sum(len(json.loads(r["corrections"] or "[]")) for r in parsed.values()) == 5
     assert any("Kentucy" in note for note in result.notes), "every correction is listed in the parse notes"
 

@@ -37,7 +37,7 @@ OLD_H2A = [
 OLD_H2A_CONTINUED = [("Passarell Farms DBA Dale Passarell", "Holley, New York", "March 16, 2013", "March 15, 2015")]
 OLD_H2B = [("JAG Premier, Inc.", "New Orleans, Louisiana", "January 14, 2015", "January 13, 2017")]
 OLD_PERM = [("Botno, Inc.", "Stockton, IL", "August 18, 2012", "August 17, 2015")]
-CURRENT_ROW = ("AA Huapilla, LLC", "Employer", "Yakima, Washington", "May 13, 2020", "May 12, 2023", "WHD Debarment")
+CURRENT_ROW = ("BB Tollamar, LLC", "Employer", "Yakima, Washington", "May 13, 2020", "May 12, 2023", "WHD Debarment")
 OLD_WIDTHS = [150, 130, 130, 130]
 
 
@@ -66,7 +66,7 @@ def test_a_header_cell_with_words_run_together_is_accepted(tmp_path):
     (row,) = _parse(path).table.to_pylist()
     assert (row["program"], row["entity_name"], row["start_date"], row["end_date"]) == (
         "H-2A",
-        "AA Huapilla, LLC",
+        "BB Tollamar, LLC",
         date(2020, 5, 13),
         date(2023, 5, 12),
     )
