@@ -22,11 +22,11 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from expectations.results import RuleResult
 from expectations.rules import Check, Rule, Suite, TableRule
 from sources.common.contract import TableContract
 from sources.common.duckdb_memory import in_memory_connection
 from sources.common.errors import MAX_EXAMPLES
-from warehouse.gate_report import RuleResult
 
 log = logging.getLogger(__name__)
 

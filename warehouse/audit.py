@@ -10,7 +10,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from warehouse.gate_report import RuleResult
+from expectations.results import RuleResult
 from warehouse.load import connect
 
 _DDL = [

@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 
 from expectations import suite_for
 from expectations.common import ROW_COUNT_RULE
+from expectations.results import RuleResult
 from expectations.validate import slice_counts, validate_parquet
 from sources.common.spec import RawTableSpec, SourceSpec
 from warehouse.audit import (
@@ -28,7 +29,7 @@ from warehouse.audit import (
     rejected_rows_writer,
 )
 from warehouse.changes import STILL_REJECTED, UNCHANGED
-from warehouse.gate_report import RuleResult, ValidationReport, file_entry, quarantine_files, write_report
+from warehouse.gate_report import ValidationReport, file_entry, quarantine_files, write_report
 from warehouse.load import merge_raw_table, replace_raw_table, slice_files, slice_row_count
 from warehouse.stage import ParsedTable
 

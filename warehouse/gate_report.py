@@ -14,31 +14,11 @@ from pathlib import Path
 
 import dagster as dg
 
+from expectations.results import RuleResult
 from sources.common.archive import ArchivedFile, RawArchive
 from sources.common.errors import MAX_EXAMPLES, ParseError
 from sources.common.spec import RawTableSpec
 from warehouse.settings import WarehousePaths
-
-
-@dataclass
-class RuleResult:
-    """The outcome of one rule on one table load."""
-
-    rule: str
-    severity: str  # "error" blocks the load, "warn" is recorded and shown
-    passed: bool
-    description: str
-    column: str | None = None
-    observed: object = None
-    failing_count: int | None = None
-    examples: list[dict] = field(default_factory=list)
-
-    def describe(self) -> str:
-        status = "PASSED" if self.passed else ("FAILED" if self.severity == "error" else "WARNING")
-        where = f" [{self.column}]" if self.column else ""
-        count = f": {self.failing_count:,} failing" if self.failing_count else ""
-        observed = f" ({self.observed})" if self.observed is not None and not self.passed else ""
-        return f"{status} {self.rule}{where}{count}{observed} - {self.description}"
 
 
 @dataclass

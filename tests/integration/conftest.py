@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from orchestration.run import write_dagster_yaml
-from warehouse.cli import app
 from warehouse.settings import WarehousePaths
+from warehouse_cli import app
 
 BUILD_SCALE = "0.004"
 

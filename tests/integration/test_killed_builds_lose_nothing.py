@@ -24,10 +24,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.integration.conftest import run_cli, sample_dir
-from warehouse.cli import EXIT_BUSY
 from warehouse.query import run_query
 from warehouse.settings import PUBLISH_INFO, WarehousePaths
 from warehouse.writer_lock import writer_lock
+from warehouse_cli.app import EXIT_BUSY
 
 WAREHOUSE = str(Path(sys.executable).parent / "warehouse")
 MIN_READS = 1000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from warehouse.cli import app
+from warehouse_cli import app
 
 
 def _build(*args: str):

@@ -12,9 +12,10 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from warehouse.cli import DEFAULT_TABLE_ROWS, app
 from warehouse.publish import publish, versions
 from warehouse.settings import WarehousePaths
+from warehouse_cli import app
+from warehouse_cli.render import DEFAULT_TABLE_ROWS
 
 ROWS = DEFAULT_TABLE_ROWS + 500
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from sources import all_tables
 from sources.common.sample_world import GROUND_TRUTH_FILE
-from warehouse.cli import app
+from warehouse_cli import app
 
 
 def _run(*args):

@@ -23,11 +23,11 @@ from typer.testing import CliRunner
 from sources.common.archive import RawArchive
 from sources.common.storage import StorageError
 from warehouse import publish as publishing
-from warehouse.cli import app
 from warehouse.publish import publish, versions
 from warehouse.query import run_query
 from warehouse.settings import WarehousePaths
 from warehouse.stage import write_parquet
+from warehouse_cli import app
 
 SMALL = "3m"  # room for a small version, not for a big one
 

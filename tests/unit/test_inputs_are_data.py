@@ -17,7 +17,7 @@ from sources.common.fetch import RemoteFile, fetch_to_archive
 from sources.qcew import SOURCE as QCEW
 from sources.whd import SOURCE as WHD
 from warehouse.acquire import new_in_drop_folder, recognised_files
-from warehouse.cli import app
+from warehouse_cli import app
 
 ESCAPING_MEMBERS = ["../evil.csv", "/tmp/evil.csv", "..\\evil.csv", "C:/evil.csv", "data/../../evil.csv"]
 

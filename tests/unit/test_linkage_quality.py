@@ -18,7 +18,7 @@ def test_linkage_eval_prints_the_scores_on_its_last_line(tmp_path):
 
     from typer.testing import CliRunner
 
-    from warehouse.cli import app
+    from warehouse_cli import app
 
     result = CliRunner().invoke(app, ["linkage-eval", "--real", "--home", str(tmp_path)], catch_exceptions=False)
     assert result.exit_code == 0, result.output

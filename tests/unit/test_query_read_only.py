@@ -11,9 +11,9 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from warehouse.cli import app
 from warehouse.publish import publish
 from warehouse.settings import WarehousePaths
+from warehouse_cli import app
 
 
 def _run(*args: str, stdin: str | None = None):

@@ -12,12 +12,12 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from expectations.results import RuleResult
 from warehouse.audit import record_source_status, record_validation
-from warehouse.cli import app
-from warehouse.gate_report import RuleResult
 from warehouse.publish import PUBLISH_INFO, publish
 from warehouse.report import REPORT_FILE, write_report
 from warehouse.settings import WarehousePaths
+from warehouse_cli import app
 
 MALICIOUS_NAME = "<script>alert(1)</script> Farms & Sons"
 SECTION_IDS = ("trends", "sectors", "states", "gap", "leads", "coverage", "quality")

@@ -17,10 +17,11 @@ import pytest
 from typer.testing import CliRunner
 
 from orchestration.defs.resources import WarehouseResource
-from warehouse.cli import EXIT_BUSY, app
 from warehouse.publish import publish
 from warehouse.settings import WarehousePaths
 from warehouse.writer_lock import WriterBusyError, writer_lock
+from warehouse_cli import app
+from warehouse_cli.app import EXIT_BUSY
 
 HOLD_LOCK = textwrap.dedent(
     """

@@ -1,0 +1,32 @@
+"""`warehouse`: the command line for data engineers and analysts, above the pipeline.
+
+    warehouse build [--source sample|download|DIR]   run the Dagster build job in-process: by default from
+      [--only SOURCE] [--fiscal-year N] [--force]    the raw archive, skipping what did not change;
+      [--engine duckdb|spark]                        dbt and linkage on DuckDB (default) or a local Spark
+    warehouse publish [--engine duckdb|spark]        dbt and publish on the build database as it is
+    warehouse ingest SOURCE --file PATH              parse, gate and load one file
+    warehouse release FILE                           gate a quarantined file again; load it if it passes
+    warehouse query "SQL" | --sql-file PATH          read-only SQL on the published warehouse
+    warehouse tables | describe TABLE | search WORD  what the published warehouse holds
+    warehouse shell                                  interactive read-only SQL prompt
+    warehouse versions | rollback [--to VERSION]     the kept published versions; restore one
+    warehouse sample --out DIR [--scale N]           write sample files in their real names
+    warehouse status                                 what is published, rejected, quarantined
+    warehouse docs [--serve]                         dbt documentation site of the published warehouse
+    warehouse report [--output DIR]                  the HTML report for leadership, from the published warehouse
+    warehouse contracts [--write]                    regenerate/check files made from contracts
+
+Heavy libraries (Dagster, dbt, Great Expectations) are imported inside commands, so `--help`
+and `query` stay fast.
+"""
+
+from __future__ import annotations
+
+from warehouse_cli import explore, load, operate  # noqa: F401  (each registers its commands on the app)
+from warehouse_cli.app import app
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,295 @@
+"""Commands that read the published warehouse: query, tables, describe, search, shell, docs, report,
+leads, employer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from warehouse_cli.app import HomeOption, _paths, _read_paths, _sole_writer, app, console, out
+from warehouse_cli.render import (
+    DEFAULT_TABLE_ROWS,
+    OUTPUT_FORMATS,
+    _first_sentence,
+    _name_table,
+    _print_rows,
+    _rows_text,
+    _write_rows_to,
+)
+
+
+@app.command()
+def query(
+    sql: str = typer.Argument(None, help="SQL to run on the published warehouse (read-only)."),
+    sql_file: Path = typer.Option(None, "--sql-file", help="Read the SQL from this file instead of the argument."),
+    output_format: str = typer.Option("table", "--format", help="table, csv or json."),
+    limit: int = typer.Option(
+        None,
+        "--limit",
+        min=1,
+        help=f"At most this many rows (default: all for csv/json, {DEFAULT_TABLE_ROWS} for table).",
+    ),
+    output: Path = typer.Option(None, "--output", "-o", help="Write the csv/json to this file (atomically)."),
+    home: Path = HomeOption,
+) -> None:
+    """Run read-only SQL on the published warehouse."""
+    from warehouse.query import run_query
+
+    text = _sql_text(sql, sql_file)
+    _check_output(output_format, output)
+    shown = limit if limit is not None or output_format != "table" else DEFAULT_TABLE_ROWS
+    result = _guarded(lambda: run_query(text, _read_paths(home), limit=shown))
+    if output:
+        _write_rows_to(output, result.columns, result.rows, output_format)
+        console.print(f"wrote {len(result.rows):,} row(s) to {output}")
+    else:
+        _print_rows(result.columns, result.rows, output_format)
+    if result.was_cut:
+        hint = f" (--limit {limit})" if limit is not None else "; use --format csv --output FILE for all"
+        console.print(f"[yellow]showing {len(result.rows):,} of {result.total_rows:,} rows[/yellow]{hint}")
+
+
+def _sql_text(sql: str | None, sql_file: Path | None) -> str:
+    """The SQL from the argument or --sql-file (exactly one); blank SQL is refused."""
+    if (sql is None) == (sql_file is None):
+        problem = "both an SQL argument and --sql-file" if sql is not None else "no SQL"
+        console.print(f"[red]query: got {problem}; give the SQL as the argument or with --sql-file PATH.[/red]")
+        raise typer.Exit(2)
+    if sql_file is not None:
+        try:
+            sql = sql_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            console.print(f"[red]--sql-file: cannot read {sql_file}: {error}[/red]")
+            raise typer.Exit(2) from error
+    if not sql.strip():
+        where = f"{sql_file} is empty" if sql_file is not None else "the SQL argument is empty"
+        console.print(f"[red]query: no SQL to run: {where}.[/red]")
+        raise typer.Exit(2)
+    return sql
+
+
+def _check_output(output_format: str, output: Path | None) -> None:
+    if output_format not in OUTPUT_FORMATS:
+        console.print(f"[red]--format must be one of {', '.join(OUTPUT_FORMATS)}; got {output_format!r}[/red]")
+        raise typer.Exit(2)
+    if output is not None and output_format == "table":
+        console.print("[red]--output writes csv or json: add --format csv (or json).[/red]")
+        raise typer.Exit(2)
+
+
+@app.command()
+def tables(home: Path = HomeOption) -> None:
+    """List every table and view of the published warehouse: description, grain, rows."""
+    from warehouse.catalog import list_tables
+
+    listing = _name_table("table", "description", "grain", "rows")
+    for table in _guarded(lambda: list_tables(_read_paths(home))):
+        listing.add_row(table.name, _first_sentence(table.description), table.grain, _rows_text(table.row_count))
+    out.print(listing)
+
+
+@app.command()
+def describe(
+    name: str = typer.Argument(..., metavar="TABLE", help="schema.table, or a table name (e.g. mart_trends)."),
+    home: Path = HomeOption,
+) -> None:
+    """Describe one table: what it holds, its grain and rows, and every column with type and description."""
+    from warehouse.catalog import describe_table
+
+    table, columns = _guarded(lambda: describe_table(_read_paths(home), name))
+    out.print(f"[bold]{table.name}[/bold] ({table.table_type}, {_rows_text(table.row_count)} rows)")
+    out.print(f"grain: {table.grain or '-'}")
+    out.print(table.description or "(no description)")
+    listing = _name_table("column", "type", "description")
+    for column in columns:
+        listing.add_row(column.name, column.data_type, column.description)
+    out.print(listing)
+
+
+@app.command()
+def search(
+    word: str = typer.Argument(..., help="Text to find in table and column names and descriptions."),
+    home: Path = HomeOption,
+) -> None:
+    """Find the tables and columns whose name or description contains WORD (case-insensitive)."""
+    from warehouse.catalog import search as search_catalog
+
+    if not word.strip():
+        console.print("[red]search: give a word to look for.[/red]")
+        raise typer.Exit(2)
+    found_tables, found_columns = _guarded(lambda: search_catalog(_read_paths(home), word))
+    if not found_tables and not found_columns:
+        out.print(f"Nothing matches {word!r}; `warehouse tables` lists every table.")
+        raise typer.Exit(1)
+    if found_tables:
+        listing = _name_table("table", "description", title=f"Tables matching {word!r}")
+        for table in found_tables:
+            listing.add_row(table.name, table.description)
+        out.print(listing)
+    if found_columns:
+        listing = _name_table("table", "column", "type", "description", title=f"Columns matching {word!r}")
+        for column in found_columns:
+            listing.add_row(column.table, column.name, column.data_type, column.description)
+        out.print(listing)
+
+
+@app.command()
+def shell(home: Path = HomeOption) -> None:
+    """An interactive read-only SQL prompt on the published warehouse (end statements with ';')."""
+    from warehouse.query import run_query
+    from warehouse.shell import SqlShell
+
+    paths = _read_paths(home)
+
+    def run(sql: str) -> None:
+        try:
+            result = run_query(sql, paths, limit=DEFAULT_TABLE_ROWS)
+        except _read_errors() as error:
+            console.print(f"[red]{error}[/red]")  # and the prompt stays open
+            return
+        if result.columns:
+            _print_rows(result.columns, result.rows, "table")
+        if result.was_cut:
+            console.print(f"[yellow]showing {len(result.rows):,} of {result.total_rows:,} rows[/yellow]")
+
+    _guarded(lambda: run_query("SELECT 1", paths))  # fail now, not at the first statement, if nothing is published
+    SqlShell(
+        run, intro=f"Read-only SQL on {paths.published_db}. End statements with ';'; .quit or Ctrl-D leaves."
+    ).cmdloop()
+
+
+@app.command()
+def docs(
+    serve: bool = typer.Option(False, "--serve", help="Then serve the site on 127.0.0.1 until Ctrl-C."),
+    port: int = typer.Option(8080, "--port", min=1, max=65535, help="Port to serve on (with --serve)."),
+    home: Path = HomeOption,
+) -> None:
+    """Generate the dbt documentation site (models, columns, lineage) of the published warehouse."""
+    from warehouse.dbt_docs import docs_server, generate_docs
+
+    paths = _paths(home)
+    try:
+        site = generate_docs(paths)
+    except RuntimeError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    out.print(f"dbt docs written to {site}")
+    if not serve:
+        out.print("Serve them:  warehouse docs --serve   (then open http://127.0.0.1:8080)")
+        return
+    try:
+        server = docs_server(site, port)
+    except OSError as error:
+        console.print(f"[red]cannot serve on 127.0.0.1:{port}: {error}; choose another --port[/red]")
+        raise typer.Exit(1) from error
+    out.print(f"Serving the dbt docs on http://127.0.0.1:{server.server_port} (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        out.print("stopped")
+    finally:
+        server.server_close()
+
+
+@app.command()
+def report(
+    output: Path = typer.Option(
+        None, "--output", "-o", help="Folder to write report.html into (default: the current published version)."
+    ),
+    home: Path = HomeOption,
+) -> None:
+    """Write the report for leadership (report.html: trends, top sectors and states, leads, data quality)."""
+    from warehouse.publish import write_into_current
+    from warehouse.report import write_report
+
+    paths = _read_paths(home)
+    try:
+        if output:
+            written = write_report(paths.published_db, output)
+        else:
+            with _sole_writer(paths, "report"):  # it writes into the current published version
+                written = write_into_current(paths, write_report)
+    except FileNotFoundError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    out.print(str(written))
+
+
+LEAD_COLUMNS = (
+    "lead_rank, employer_id, employer_name, state_code, naics_sector, score, h2a_workers_certified, "
+    "whd_cases, back_wages, reasons"
+)
+
+
+@app.command()
+def leads(
+    state: str = typer.Option(None, "--state", help="Two-letter state code, e.g. NC."),
+    industry: str = typer.Option(None, "--industry", help="NAICS sector, e.g. 11 (agriculture) or 31 (31-33)."),
+    top: int = typer.Option(20, "--top", help="How many leads to print."),
+    output_format: str = typer.Option("table", "--format", help="table, csv or json."),
+    home: Path = HomeOption,
+) -> None:
+    """Print the ranked employer leads (marts.mart_employer_leads): which employers to look at and why."""
+    sql = f"""SELECT {LEAD_COLUMNS} FROM marts.mart_employer_leads
+        WHERE ($state IS NULL OR state_code = upper($state))
+          AND ($sector IS NULL OR naics_sector = $sector OR naics_sector LIKE $sector || '-%'
+               OR naics_sector LIKE '%-' || $sector)
+        ORDER BY lead_rank, employer_id LIMIT $top"""
+    result = _published_query(sql, home, params={"state": state, "sector": industry, "top": top})
+    if not result.rows:
+        out.print("No lead matches these filters.")
+        return
+    _print_rows(result.columns, result.rows, output_format)
+
+
+@app.command()
+def employer(
+    name_or_id: str = typer.Argument(..., metavar="NAME_OR_ID", help="An employer id (E00001234) or part of a name."),
+    output_format: str = typer.Option("table", "--format", help="table, csv or json."),
+    home: Path = HomeOption,
+) -> None:
+    """Print one employer's records across every source: WHD cases, H-2A filings, debarments, MSPA."""
+    from warehouse.employer import RECORD_SECTIONS, find_employers
+
+    paths = _read_paths(home)
+    matches = _guarded(lambda: find_employers(name_or_id, paths))
+    if not matches:
+        console.print(f"[red]No employer matches {name_or_id!r}.[/red]")
+        raise typer.Exit(1)
+    if len(matches) > 1:
+        out.print(f"{len(matches)} employers match {name_or_id!r}; showing the first (use an id to pick another):")
+        _print_rows(["employer_id", "employer_name", "state_code", "records"], matches[:20], output_format)
+    employer_id = matches[0][0]
+    for title, sql in RECORD_SECTIONS:
+        result = _published_query(sql, home, params={"employer_id": employer_id})
+        if result.rows:
+            out.print(f"[bold]{title}[/bold]")
+            _print_rows(result.columns, result.rows, output_format)
+
+
+def _published_query(sql: str, home: Path | None, *, params: dict):
+    from warehouse.query import run_query
+
+    paths = _read_paths(home)
+    return _guarded(lambda: run_query(sql, paths, params=params))
+
+
+def _guarded(action):
+    """Run a read of the published warehouse; print a clear error instead of a traceback."""
+    try:
+        return action()
+    except _read_errors() as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+
+
+def _read_errors() -> tuple[type[Exception], ...]:
+    """Errors of a read of the published warehouse that are the user's to fix: printed, no traceback."""
+    import duckdb
+
+    from warehouse.catalog import UnknownTableError
+    from warehouse.publish import UnknownVersionError
+    from warehouse.query import EmptyQueryError, NotPublishedError, ReadOnlyError
+
+    return NotPublishedError, EmptyQueryError, ReadOnlyError, UnknownTableError, UnknownVersionError, duckdb.Error
