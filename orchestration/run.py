@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from orchestration.tags import HOME_TAG, LAUNCHED_BY_CLI
 from warehouse.settings import WarehousePaths
 
-HOME_TAG = "warehouse/home"  # the WAREHOUSE_HOME a run wrote (several homes may share one DAGSTER_HOME)
 DAGSTER_YAML = "telemetry:\n  enabled: false\n"
 BUILD_JOB = "build_warehouse"
 PUBLISHED_ASSET = "published_warehouse"
@@ -121,8 +121,6 @@ def run_build(
     which alerts on it itself (the alert sensors leave such runs alone). dbt's own output goes to a log."""
     import dagster as dg
 
-    from orchestration.defs.sensors import LAUNCHED_BY_CLI
-
     instance = dagster_instance(paths)
     fail_abandoned_runs(instance, paths)
     dbt_log = paths.build_dir / "dbt_output.log"
@@ -154,8 +152,6 @@ def fail_abandoned_runs(instance, paths: WarehousePaths) -> None:
     """Mark failed the runs a killed process left 'started' in the run history: they run in-process
     under the writer lock, which the caller holds now, so none of this home's is still running."""
     import dagster as dg
-
-    from orchestration.defs.sensors import LAUNCHED_BY_CLI
 
     running = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
     tags = {**LAUNCHED_BY_CLI, HOME_TAG: str(paths.home)}

@@ -106,6 +106,51 @@ def _stale(row: dict) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class AlertOutcome:
+    """What alerting on one run did: sent, skipped (and why), or a webhook problem (a warning)."""
+
+    sent: bool
+    message: str
+    problem: bool = False
+
+
+def alert_on_run(
+    paths: WarehousePaths,
+    *,
+    run_id: str,
+    launched_by: str,
+    started_at: str | None,
+    finished_at: str | None,
+    build_seconds: float | None,
+    failed_steps: list[dict],
+) -> AlertOutcome:
+    """The one alert path of the command line and the run-status sensors: summarize the run and POST it
+    to $WAREHOUSE_ALERT_WEBHOOK when it failed, rejected a file or left a table stale. Never raises."""
+    from warehouse.publish import newest_version
+
+    url = alert_webhook_from_env()
+    if not url:
+        return AlertOutcome(False, "no alert webhook set ($WAREHOUSE_ALERT_WEBHOOK)")
+    newest = newest_version(paths)
+    summary = summarize(
+        paths,
+        run_id=run_id,
+        launched_by=launched_by,
+        started_at=started_at,
+        finished_at=finished_at,
+        build_seconds=build_seconds,
+        failed_steps=failed_steps,
+        published_version=newest.name if newest and newest.run_id == run_id else None,
+    )
+    if not summary.needs_alert:
+        return AlertOutcome(False, f"run {run_id}: every table fresh, nothing to alert")
+    problem = send_alert(summary, url)
+    if problem:
+        return AlertOutcome(False, problem, problem=True)
+    return AlertOutcome(True, f"Alert ({summary.status}) sent to {redacted(url)}.")
+
+
 def send_alert(summary: BuildSummary, url: str | None = None, timeout: float = ALERT_TIMEOUT_SECONDS) -> str | None:
     """POST the summary to the webhook ($WAREHOUSE_ALERT_WEBHOOK unless `url`).
 

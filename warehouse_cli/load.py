@@ -247,17 +247,10 @@ def _finish_build(paths: WarehousePaths, outcome, succeeded: str = "Build succee
 
 
 def _alert(paths: WarehousePaths, outcome) -> None:
-    """POST the run's summary to $WAREHOUSE_ALERT_WEBHOOK when it failed, rejected a file or left a table
-    stale; a webhook problem is a warning, never a failed build."""
-    from warehouse.alerts import redacted, send_alert, summarize
-    from warehouse.publish import newest_version
-    from warehouse.settings import alert_webhook_from_env
+    """Alert on the run (warehouse.alerts, the same path as the sensors'); a webhook problem is a warning."""
+    from warehouse.alerts import alert_on_run
 
-    url = alert_webhook_from_env()
-    if not url:
-        return
-    newest = newest_version(paths)
-    summary = summarize(
+    alert = alert_on_run(
         paths,
         run_id=outcome.run_id,
         launched_by="cli",
@@ -265,15 +258,11 @@ def _alert(paths: WarehousePaths, outcome) -> None:
         finished_at=outcome.finished_at,
         build_seconds=outcome.seconds,
         failed_steps=outcome.failed_steps if not outcome.success else [],
-        published_version=newest.name if newest and newest.run_id == outcome.run_id else None,
     )
-    if not summary.needs_alert:
-        return
-    problem = send_alert(summary, url)
-    if problem:
-        console.print(f"[yellow]warning: {problem}[/yellow]")
-    else:
-        console.print(f"Alert ({summary.status}) sent to {redacted(url)}.")
+    if alert.problem:
+        console.print(f"[yellow]warning: {alert.message}[/yellow]")
+    elif alert.sent:
+        console.print(alert.message)
 
 
 @app.command()
@@ -339,9 +328,9 @@ def _check_archivable_name(file: Path) -> None:
 
 def _load_one_file(paths: WarehousePaths, warehouse, spec, table, file: Path, partition: str | None):
     """Run one table's file -> parsed -> raw assets on this one file (its partition only); a failed run exits 1."""
-    from orchestration.defs.assets.raw_sources import INGEST_PATH_TAG
     from orchestration.defs.registry import extract_load_asset_names
     from orchestration.run import definitions_for
+    from orchestration.tags import INGEST_PATH_TAG
 
     result = _run(
         definitions_for(warehouse),

@@ -7,6 +7,8 @@ from datetime import date
 
 import dagster as dg
 
+from orchestration.tags import FISCAL_YEARS_TAG, PARTITION_RANGE_END, PARTITION_RANGE_START
+
 FIRST_H2A_FISCAL_YEAR = 2006
 
 
@@ -21,21 +23,20 @@ fiscal_year_partitions = dg.StaticPartitionsDefinition(
 
 # Every partitioned asset shares this definition; a full build runs all of them in one run.
 FULL_RANGE_TAGS = {
-    "dagster/asset_partition_range_start": fiscal_year_partitions.get_partition_keys()[0],
-    "dagster/asset_partition_range_end": fiscal_year_partitions.get_partition_keys()[-1],
+    PARTITION_RANGE_START: fiscal_year_partitions.get_partition_keys()[0],
+    PARTITION_RANGE_END: fiscal_year_partitions.get_partition_keys()[-1],
 }
 
 # A run covers one range of partitions; to rebuild some fiscal years only (2016 and 2019, say), it
 # spans their range and this tag names the years its assets work on: the others are left as they are.
-FISCAL_YEARS_TAG = "warehouse/fiscal_years"
 
 
 def fiscal_years_tags(years: list[str]) -> dict[str, str]:
     """Run tags that rebuild only these fiscal years (partition keys) of the partitioned assets."""
     ordered = sorted(years)
     return {
-        "dagster/asset_partition_range_start": ordered[0],
-        "dagster/asset_partition_range_end": ordered[-1],
+        PARTITION_RANGE_START: ordered[0],
+        PARTITION_RANGE_END: ordered[-1],
         FISCAL_YEARS_TAG: ",".join(ordered),
     }
 
@@ -50,7 +51,6 @@ def run_partition_keys(context) -> list[str]:
 default_partitions = [fiscal_year_partitions]
 
 __all__ = [
-    "FISCAL_YEARS_TAG",
     "FULL_RANGE_TAGS",
     "current_fiscal_year",
     "default_partitions",

@@ -23,17 +23,10 @@ import dagster as dg
 from orchestration.defs.jobs import build_warehouse
 from orchestration.defs.registry import extract_load_asset_names, is_extract_load_asset
 from orchestration.defs.resources import WarehouseResource
+from orchestration.tags import DROP, FILE_TAG, INPUT_TAG, LAUNCHED_BY_CLI, LAUNCHED_BY_TAG, LOAD_MODE_TAG
 from sources import all_tables
 from warehouse.acquire import visible_files
-from warehouse.alerts import BuildSummary, send_alert, summarize
-from warehouse.publish import newest_version
-from warehouse.settings import alert_webhook_from_env
-
-INPUT_TAG = "warehouse/input"
-LOAD_MODE_TAG = "warehouse/load_mode"
-DROP = "drop"
-LAUNCHED_BY_TAG = "warehouse/launched_by"
-LAUNCHED_BY_CLI = {LAUNCHED_BY_TAG: "cli"}
+from warehouse.alerts import alert_on_run as alert_run
 
 
 def drop_folder_requests(
@@ -59,7 +52,7 @@ def drop_folder_requests(
                 run_key=f"{path.name}:{current[path.name]}",
                 asset_selection=keys + downstream,
                 partition_key=table.partition_of(path) if table.is_partitioned else None,
-                tags={INPUT_TAG: DROP, LOAD_MODE_TAG: "merge", "warehouse/file": path.name},
+                tags={INPUT_TAG: DROP, LOAD_MODE_TAG: "merge", FILE_TAG: path.name},
             )
         )
     return requests, {**seen, **current}
@@ -113,26 +106,12 @@ def alert_on_failed_build(context: dg.RunFailureSensorContext, warehouse: Wareho
 
 
 def alert_on_run(context: dg.RunStatusSensorContext, warehouse: WarehouseResource, failed_steps: list[dict]):
-    """Send the run's summary when it needs an alert; say why not otherwise."""
+    """Send the run's summary when it needs an alert (warehouse.alerts); say why not otherwise."""
     run = context.dagster_run
     if run.tags.get(LAUNCHED_BY_TAG) == LAUNCHED_BY_CLI[LAUNCHED_BY_TAG]:
         return dg.SkipReason(f"run {run.run_id} was launched by the CLI, which alerts on it itself")
-    if not alert_webhook_from_env():
-        return dg.SkipReason("no alert webhook set ($WAREHOUSE_ALERT_WEBHOOK)")
-    summary = run_summary(context.instance, run, warehouse, failed_steps)
-    if not summary.needs_alert:
-        return dg.SkipReason(f"run {run.run_id}: every table fresh, nothing to alert")
-    problem = send_alert(summary)
-    if problem:
-        context.log.warning(problem)
-        return dg.SkipReason(problem)
-    return None
-
-
-def run_summary(instance, run, warehouse: WarehouseResource, failed_steps: list[dict]) -> BuildSummary:
-    stats = instance.get_run_stats(run.run_id)
-    newest = newest_version(warehouse.paths())
-    return summarize(
+    stats = context.instance.get_run_stats(run.run_id)
+    outcome = alert_run(
         warehouse.paths(),
         run_id=run.run_id,
         launched_by="dagster",
@@ -140,8 +119,10 @@ def run_summary(instance, run, warehouse: WarehouseResource, failed_steps: list[
         finished_at=_iso(stats.end_time),
         build_seconds=stats.end_time - stats.start_time if stats.start_time and stats.end_time else None,
         failed_steps=failed_steps,
-        published_version=newest.name if newest and newest.run_id == run.run_id else None,
     )
+    if outcome.problem:
+        context.log.warning(outcome.message)
+    return None if outcome.sent else dg.SkipReason(outcome.message)
 
 
 def _iso(timestamp: float | None) -> str | None:
@@ -159,11 +140,6 @@ def failure_message(error) -> str:
 default_sensors = [new_files_in_drop_folder, alert_on_rejected_or_stale_build, alert_on_failed_build]
 
 __all__ = [
-    "DROP",
-    "INPUT_TAG",
-    "LAUNCHED_BY_CLI",
-    "LAUNCHED_BY_TAG",
-    "LOAD_MODE_TAG",
     "alert_on_failed_build",
     "alert_on_rejected_or_stale_build",
     "default_sensors",

@@ -12,7 +12,8 @@ from python_calamine import CalamineWorkbook
 
 from orchestration.build import build_defs
 from orchestration.defs.resources import warehouse_from_env
-from orchestration.defs.sensors import DROP, INPUT_TAG, new_files_in_drop_folder
+from orchestration.defs.sensors import new_files_in_drop_folder
+from orchestration.tags import DROP, INPUT_TAG
 from tests.integration.conftest import sample_dir, write_xlsx
 from tests.integration.test_build_matches_raw_files import h2a_cases
 from warehouse.settings import WarehousePaths

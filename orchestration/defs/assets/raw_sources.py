@@ -23,6 +23,7 @@ from orchestration.defs.asset_checks import GATE, gate_description, gate_result
 from orchestration.defs.partitions import fiscal_year_partitions, run_partition_keys
 from orchestration.defs.registry import file_asset_name, parsed_asset_name, raw_asset_name, source_group
 from orchestration.defs.resources import WarehouseResource
+from orchestration.tags import DROP, INGEST_PATH_TAG, INPUT_TAG, LOAD_MODE_TAG
 from sources import all_tables
 from sources.common.spec import RawTableSpec, SourceSpec
 from warehouse.acquire import acquire, acquire_file
@@ -43,15 +44,12 @@ def partition_keys(context, table: RawTableSpec) -> list[str]:
     return run_partition_keys(context) if table.is_partitioned else [UNPARTITIONED]
 
 
-INGEST_PATH_TAG = "warehouse/ingest_path"  # `warehouse ingest`: this one file, whatever its name
-
-
 def input_mode(context, warehouse: WarehouseResource) -> str:
     """Where this run reads files: one file (`warehouse ingest`, `release`), the drop folder (runs the
     drop-folder sensor started), or the resource's input mode."""
     if INGEST_PATH_TAG in context.run.tags:
         return context.run.tags[INGEST_PATH_TAG]
-    return str(warehouse.drop_path()) if context.run.tags.get("warehouse/input") == "drop" else warehouse.input_mode
+    return str(warehouse.drop_path()) if context.run.tags.get(INPUT_TAG) == DROP else warehouse.input_mode
 
 
 def _acquire(context, spec: SourceSpec, table: RawTableSpec, warehouse: WarehouseResource, wanted: set[str]):
@@ -73,8 +71,8 @@ def _acquire(context, spec: SourceSpec, table: RawTableSpec, warehouse: Warehous
 
 def load_mode(context, warehouse: WarehouseResource) -> str:
     """A rebuild from the archive merges: a new dropped file replaces only the slices it carries."""
-    if context.run.tags.get("warehouse/load_mode"):
-        return context.run.tags["warehouse/load_mode"]
+    if context.run.tags.get(LOAD_MODE_TAG):
+        return context.run.tags[LOAD_MODE_TAG]
     return "merge" if input_mode(context, warehouse) == ARCHIVE_MODE else warehouse.load_mode
 
 
