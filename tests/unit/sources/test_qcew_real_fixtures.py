@@ -136,11 +136,12 @@ def test_a_titled_by_area_csv_alone_is_recognised_and_keeps_no_county_row():
     assert _parsed(BY_AREA_COUNTY) == _expected(BY_AREA_COUNTY) == (0, 0)
 
 
-def test_a_quarterly_slice_is_refused_naming_the_closest_layout():
+def test_a_quarterly_slice_is_refused_saying_what_it_is():
     quarterly = QCEW / "api_2025_4_industry" / "10.csv"
     assert not TABLE.recognise(quarterly)
-    with pytest.raises(UnknownLayoutError, match=r"closest known: annual CSV.*missing columns: \['annual_avg_emplvl'"):
+    with pytest.raises(UnknownLayoutError, match=r"this is a BLS QCEW quarterly slice: .*annual slices") as error:
         parse_file(quarterly, file="10.csv", sha256="0" * 64)
+    assert error.value.rule == "file_kind" and len(str(error.value).splitlines()) == 1
 
 
 def test_the_sample_writes_the_real_slice_header(tmp_path):
