@@ -156,3 +156,10 @@ class ColumnDictionary:
             f"Unrecognised columns: {extra[:12] or 'none'}{' ...' if len(extra) > 12 else ''}.{what}",
             problems,
         )
+
+
+def extra_columns_warning(match: LayoutMatch) -> list[str]:
+    """The warning a file gets for columns no real file of its table showed (kept in extra_columns)."""
+    if not match.extra:
+        return []
+    return [f"warning: columns no real file of this table showed, kept in extra_columns: {list(match.extra)}"]

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sources.common.columns import ColumnDictionary, spelling_key
+from sources.common.errors import UnknownLayoutError
+from sources.common.parsing import LayoutMatch
 
 
 @dataclass(frozen=True)
@@ -125,3 +127,22 @@ def other_file_kind(header: Iterable[str], sheet: str | None, file: str, columns
         if kind.table != columns.table and kind.seen_in(header, sheet, file):
             return describe_kind(kind, columns)
     return None
+
+
+def match_by_meaning(header: list[str], columns: ColumnDictionary, file: str, sheet: str | None = None) -> LayoutMatch:
+    """The header mapped by the table's column dictionary, after making sure the file is not of another kind.
+
+    Raises:
+        UnknownLayoutError: a file of another kind (rule ``file_kind``: one line saying what it is and
+            what to do), or a header without the table's core columns (naming what matched, what is
+            missing and the unrecognised columns).
+    """
+    other = other_file_kind(header, sheet, file, columns)
+    if other is not None:
+        raise UnknownLayoutError(file, "file_kind", other)
+    return columns.match(header, file)
+
+
+def is_file_of(header: list[str] | None, columns: ColumnDictionary, file: str, sheet: str | None = None) -> bool:
+    """The header holds the table's core columns and the file is no other kind of file."""
+    return bool(header) and columns.holds_core(header) and other_file_kind(header, sheet, file, columns) is None

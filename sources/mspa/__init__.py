@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from sources.common.parsing import recognises
 from sources.common.spec import RawTableSpec, SourceSpec
 from sources.mspa import fetch, parse, sample
 from sources.mspa.contract import FARM_LABOR_CONTRACTORS
@@ -21,7 +20,7 @@ SOURCE = SourceSpec(
             file_kind="flc_registry",
             file_pattern=FILE_PATTERN,
             parse_file=parse.parse_file,
-            recognise=lambda path: recognises(path, parse.LAYOUTS),
+            recognise=parse.is_flc_file,
             remote_files=fetch.remote_files,
             # A snapshot: one file (a CSV and an XLSX of the same list would duplicate keys); CSV sorts first.
             select_files=lambda paths: paths[:1],

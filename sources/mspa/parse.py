@@ -4,11 +4,15 @@ WHD's CSV export (``FLCWksht.csv``) ends with a record-count trailer row (``8962
 blank row, with CRLF line endings. A trailer whose count matches the rows read is checked and
 dropped (said in the notes); one that does not match is an error naming its row: rows were lost.
 
-The header must be the legacy download's 13 columns (see contract.PUBLISHED_COLUMNS); the current
-Tableau view may export other names (and two newer expiry dates): such a header fails naming the
-columns, to be mapped after checking a real export. Dates mix ``2/26/2020`` and ``2/24/22``: the
-two-digit years are expanded here (00-68 -> 20xx, 69-99 -> 19xx) because the shared date formats try
-``%m/%d/%Y`` first, which reads ``22`` as the year 22.
+Columns are recognised by meaning (``sources.mspa.columns``: every spelling a real export showed,
+so far the legacy download's 13 columns), in any order and case. A header without the core
+(certificate number, name, state, start and valid-until dates) fails naming what matched, what is
+missing and the unrecognised columns; a file of another kind is refused saying what it is; other
+columns no real export showed are kept in ``extra_columns`` with a warning. The current Tableau view
+may export other names (and two newer expiry dates): they are to be added after checking a real export.
+
+Dates mix ``2/26/2020`` and ``2/24/22``: the two-digit years are expanded here (00-68 -> 20xx,
+69-99 -> 19xx) because the shared date formats try ``%m/%d/%Y`` first, which reads ``22`` as the year 22.
 """
 
 from __future__ import annotations
@@ -20,32 +24,41 @@ from pathlib import Path
 
 import duckdb
 
+from sources.common.columns import ColumnDictionary, extra_columns_warning
 from sources.common.duckdb_memory import in_memory_connection
 from sources.common.errors import ParseError, Problem
+from sources.common.file_kinds import is_file_of, match_by_meaning
 from sources.common.parsing import (
-    Layout,
     ParseResult,
     cast_to_contract,
     load_arrow_as_text,
     load_csv_as_text,
-    match_layout,
     read_excel_sheet_as_text,
+    sniff_header,
 )
-from sources.mspa.contract import FARM_LABOR_CONTRACTORS, PUBLISHED_COLUMNS
+from sources.mspa.columns import FLC_COLUMNS
+from sources.mspa.contract import FARM_LABOR_CONTRACTORS
 
-LAYOUTS = [Layout("legacy FLC list download (13 columns)", PUBLISHED_COLUMNS, frozenset(PUBLISHED_COLUMNS))]
 _DATE_COLUMNS = ("certificate_start_date", "certificate_valid_until_date")
 
 
-def parse_file(path: Path, *, file: str, sha256: str) -> ParseResult:
-    """Parse an FLC list CSV, XLSX or XLS into `raw_mspa__farm_labor_contractors` rows.
+def is_flc_file(path: Path) -> bool:
+    """The file's header (a workbook's first sheet's) holds the core of the registry and it is no other kind of file."""
+    return is_file_of(sniff_header(path), FLC_COLUMNS, Path(path).name)
+
+
+def parse_file(path: Path, *, file: str, sha256: str, columns: ColumnDictionary = FLC_COLUMNS) -> ParseResult:
+    """Parse an FLC list CSV, XLSX or XLS into `raw_mspa__farm_labor_contractors` rows, its columns
+    recognised by meaning (`sources.mspa.columns`).
 
     Raises:
-        ParseError: unreadable file, unknown layout, malformed rows or values that do not parse.
+        ParseError: unreadable file, a header without the core columns (or a file of another kind),
+            malformed rows or values that do not parse.
     """
     path = Path(path)
     excel = path.suffix.lower() in (".xlsx", ".xls")
     notes: list[str] = []
+    sheet = None
     with in_memory_connection() as con, tempfile.TemporaryDirectory() as tmp:
         if excel:
             data, sheet = read_excel_sheet_as_text(path, file=file)
@@ -55,14 +68,16 @@ def parse_file(path: Path, *, file: str, sha256: str) -> ParseResult:
         else:
             path, trailer = _without_csv_trailer(path, Path(tmp))
             header = load_csv_as_text(con, path, "_text", file=file)
-        match = match_layout(header, LAYOUTS, file)
+        match = match_by_meaning(header, columns, file, sheet)
         if trailer:
             notes.append(_check_trailer(con, match.mapping.values(), trailer, file=file))
         mapping = match.mapping
-        notes[:0] = match.notes
+        notes[:0] = [match.layout.name]
+        notes += extra_columns_warning(match)
         for column in _DATE_COLUMNS:
-            _expand_two_digit_years(con, mapping[column])
-        if excel:
+            if column in mapping:
+                _expand_two_digit_years(con, mapping[column])
+        if excel and "flc_zip" in mapping:
             padded = _pad_numeric_zips(con, mapping["flc_zip"])
             if padded:
                 notes.append(f"{padded} ZIP codes stored as Excel numbers zero-padded to 5 digits")

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from sources.common.parsing import recognises
 from sources.common.spec import RawTableSpec, SourceSpec
 from sources.qcew import fetch, parse, sample
 from sources.qcew.contract import ANNUAL_EMPLOYMENT
@@ -48,7 +47,7 @@ SOURCE = SourceSpec(
             file_kind="annual_industry_slices",
             file_pattern=f"{SLICE_PATTERN}|{BULK_PATTERN}",
             parse_file=parse.parse_file,
-            recognise=lambda path: recognises(path, parse.LAYOUTS),
+            recognise=parse.is_annual_file,
             remote_files=fetch.remote_files,
             select_files=select_files,
             # A slice file carries one (year, industry); a singlefile every industry of a year.

@@ -1,14 +1,17 @@
 """Parse QCEW annual CSVs (open-data slices, bulk singlefiles, by_area/by_industry files) into the
 canonical table.
 
-Accepted files, recognised by their header (names only pick files out of a folder):
+Accepted files, recognised by their header, column by column by meaning (``sources.qcew.columns``:
+every spelling a real annual file showed; names only pick files out of a folder):
 - an open-data slice as the API saves it (``10.csv``, ``3351.csv``, ``01000.csv``: the year is only in
   the URL and in the rows) or as the fetcher archives it (``qcew_<year>_a_industry_<code>.csv``);
 - ``<YYYY>_annual_singlefile.zip`` (member ``<YYYY>.annual.singlefile.csv``) or that CSV bare;
 - ``<YYYY>_annual_by_industry.zip`` / ``_by_area.zip``, one CSV per industry / area (e.g.
   ``2023.annual 10 10 Total, all industries.csv``) with five ``*_title`` columns and ``_count`` in the
   establishment columns; a by_area zip's county and MSA members are skipped unread.
-Quarterly files have another layout and fail naming their columns.
+A header without the core columns fails naming what matched, what is missing and the unrecognised
+columns; a quarterly slice is refused in one line saying what it is (``sources.common.file_kinds``).
+Columns no real annual file showed are kept in ``extra_columns`` with a warning.
 
 Only national rows (agglvl 10-18 at ``US000``) and statewide rows (agglvl 50-58 at ``SS000``) are
 kept: the marts need state x sector denominators, and county/MSA rows would make the table ~60x
@@ -25,71 +28,52 @@ from pathlib import Path
 
 import duckdb
 
+from sources.common.columns import ColumnDictionary, extra_columns_warning, spelling_key
 from sources.common.duckdb_memory import in_memory_connection
 from sources.common.errors import MAX_EXAMPLES, ParseError, Problem
+from sources.common.file_kinds import is_file_of, match_by_meaning
 from sources.common.parsing import (
-    Layout,
     LayoutMatch,
     ParseResult,
     cast_to_contract,
     csv_header,
     csv_members,
     load_csv_as_text,
-    match_layout,
     normalise_header,
+    sniff_header,
 )
-from sources.qcew.contract import (
-    ANNUAL_CSV_COLUMNS,
-    ANNUAL_EMPLOYMENT,
-    COUNT_NAMES,
-    NATIONAL_AGGLVLS,
-    STATE_AGGLVLS,
-    SUPPRESSED_MEASURES,
-    TITLE_COLUMNS,
-)
+from sources.qcew.columns import ANNUAL_COLUMNS
+from sources.qcew.contract import ANNUAL_EMPLOYMENT, NATIONAL_AGGLVLS, STATE_AGGLVLS, SUPPRESSED_MEASURES
 
-_KEPT = frozenset(ANNUAL_EMPLOYMENT.column_names)
-
-
-def _layout(name: str, renames: dict[str, str]) -> Layout:
-    columns = {renames.get(c, c): (c if c in _KEPT else None) for c in ANNUAL_CSV_COLUMNS}
-    required = frozenset(published for published, canonical in columns.items() if canonical)
-    # Columns we do not load are known under either establishment spelling and may carry titles.
-    ignored = dict.fromkeys([*TITLE_COLUMNS, *(n for pair in COUNT_NAMES.items() for n in pair if n not in _KEPT)])
-    return Layout(name, ignored | columns, required)
-
-
-LAYOUTS = [
-    _layout("annual CSV: open-data slice / singlefile (annual_avg_estabs)", {}),
-    _layout("annual CSV: by_area / by_industry and older bulk files (annual_avg_estabs_count)", COUNT_NAMES),
-]
 # Per-area members of a by_area zip ("2024.annual.by_area/2024.annual 01029 Cleburne County, Alabama.csv"):
 # only the nation (US000) and statewide (SS000) members hold rows the table keeps.
 _AREA_MEMBER = re.compile(r"\d{4}\.annual (\w{5}) ")
 
 
-def parse_file(path: Path, *, file: str, sha256: str) -> ParseResult:
-    """Parse a QCEW annual CSV or zip into `raw_qcew__annual_employment` rows.
+def parse_file(path: Path, *, file: str, sha256: str, columns: ColumnDictionary = ANNUAL_COLUMNS) -> ParseResult:
+    """Parse a QCEW annual CSV or zip into `raw_qcew__annual_employment` rows, its columns
+    recognised by meaning (`sources.qcew.columns`).
 
     Raises:
-        ParseError: unreadable file or zip, unknown layout, malformed rows, a non-numeric
-            aggregation level, or values that do not parse as their column type.
+        ParseError: unreadable file or zip, a header without the core columns (or a file of another
+            kind, such as a quarterly slice), malformed rows, a non-numeric aggregation level, or
+            values that do not parse as their column type.
     """
     path = Path(path)
     if path.suffix.lower() != ".zip":
-        return _parse_csv(path, file=file, sha256=sha256)
+        return _parse_csv(path, file=file, sha256=sha256, columns=columns)
     with tempfile.TemporaryDirectory() as tmp:
         members = csv_members(path, Path(tmp), file=file, keep=_national_or_state_member)
         singlefile = [m for m in members if m.name.lower().endswith(".annual.singlefile.csv")]
         if singlefile or len(members) == 1:
             member = (singlefile or members)[0]
-            result = _parse_csv(member, file=f"{file}!{member.name}", sha256=sha256)
+            result = _parse_csv(member, file=f"{file}!{member.name}", sha256=sha256, columns=columns)
             if len(members) > 1:
                 result.notes.append(f"zip holds {len(members)} CSVs; parsed the singlefile {member.name} only")
             return result
         # by_industry / by_area: one CSV per slice, read in one pass, each row naming its member.
         items = [(m, f"{file}!{m.name}", sha256) for m in members]
-        result = _parse_csv_batch(items)
+        result = _parse_csv_batch(items, columns)
         result.notes.append(f"{len(members)} CSV members read from {file}")
         return result
 
@@ -116,11 +100,25 @@ def year_of(path: Path) -> str | None:
         return None
 
 
-def _parse_csv(path: Path, *, file: str, sha256: str) -> ParseResult:
+def is_annual_file(path: Path) -> bool:
+    """The file's header (a zip's first CSV member's) holds the core of the annual table and it is
+    no other kind of file (a quarterly slice holds most of the core but is one)."""
+    return is_file_of(sniff_header(path), ANNUAL_COLUMNS, Path(path).name)
+
+
+def _parse_csv(path: Path, *, file: str, sha256: str, columns: ColumnDictionary) -> ParseResult:
     with in_memory_connection() as con:
         header = load_csv_as_text(con, path, "_text", file=file)
-        match = match_layout(header, LAYOUTS, file)
+        match = match_by_meaning(header, columns, file)
         return _filter_and_cast(con, match, file=file, sha256=sha256, label=file)
+
+
+def _form_note(match: LayoutMatch) -> str:
+    """Which annual form the header is: the by_area / by_industry files count establishments in `_count`."""
+    estabs = match.mapping.get("annual_avg_estabs")
+    if estabs is not None and spelling_key(estabs).endswith("COUNT"):
+        return "annual CSV: by_area / by_industry and older bulk files (annual_avg_estabs_count)"
+    return "annual CSV: open-data slice / singlefile (annual_avg_estabs)"
 
 
 def _filter_and_cast(con, match: LayoutMatch, *, file: str | None, sha256: str | None, label: str) -> ParseResult:
@@ -138,20 +136,21 @@ def _filter_and_cast(con, match: LayoutMatch, *, file: str | None, sha256: str |
         f"coalesce(count_if({keep} AND upper(trim({disclosure})) = 'N'), 0) FROM _text"
     ).fetchone()
     # BLS writes 0 for suppressed measures: blank them so they cast to NULL, never to 0.
-    blanked = ", ".join(f"{_q(mapping[c])} = NULL" for c in SUPPRESSED_MEASURES)
+    blanked = ", ".join(f"{_q(mapping[c])} = NULL" for c in SUPPRESSED_MEASURES if c in mapping)
     con.execute(f"UPDATE _text SET {blanked} WHERE upper(trim({disclosure})) = 'N'")
     cast = cast_to_contract(
         con, "_text", ANNUAL_EMPLOYMENT, mapping, file=file, sha256=sha256, where=keep, extra=match.extra
     )
     notes = [
-        *match.notes,
+        f"{_form_note(match)}; {match.layout.name}",
         f"{label}: kept {kept} national/statewide rows of {total}; dropped {total - kept} county/MSA/other rows",
         f"{label}: {suppressed} kept rows suppressed (disclosure_code N): employment, wages and pay set to NULL",
+        *extra_columns_warning(match),
     ]
     return ParseResult.of(cast, notes, match.extra)
 
 
-def parse_files(items: list[tuple[Path, str, str]]) -> list[ParseResult]:
+def parse_files(items: list[tuple[Path, str, str]], *, columns: ColumnDictionary = ANNUAL_COLUMNS) -> list[ParseResult]:
     """Parse many slice files in one DuckDB pass (hundreds of small files a build).
 
     Falls back to parsing file by file when anything fails, so an error still names its file.
@@ -159,20 +158,20 @@ def parse_files(items: list[tuple[Path, str, str]]) -> list[ParseResult]:
     """
     slices = [item for item in items if Path(item[0]).suffix.lower() == ".csv"]
     if len(slices) < 2 or len(slices) != len(items):
-        return [parse_file(path, file=file, sha256=sha) for path, file, sha in items]
+        return [parse_file(path, file=file, sha256=sha, columns=columns) for path, file, sha in items]
     try:
-        return [_parse_csv_batch(slices)]
+        return [_parse_csv_batch(slices, columns)]
     except (ParseError, duckdb.Error):
-        return [parse_file(path, file=file, sha256=sha) for path, file, sha in items]
+        return [parse_file(path, file=file, sha256=sha, columns=columns) for path, file, sha in items]
 
 
-def _parse_csv_batch(items: list[tuple[Path, str, str]]) -> ParseResult:
+def _parse_csv_batch(items: list[tuple[Path, str, str]], columns: ColumnDictionary) -> ParseResult:
     headers = {tuple(normalise_header(csv_header(Path(path)))) for path, _, _ in items}
     if len(headers) != 1:
         raise ParseError(items[0][1], "header", "slices with different headers: parse them one by one")
     header = list(headers.pop())
-    match = match_layout(header, LAYOUTS, items[0][1])
-    columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in header) + "}"
+    match = match_by_meaning(header, columns, items[0][1])
+    types = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in header) + "}"
     with in_memory_connection() as con:
         con.execute("SET threads = 1")
         con.execute("CREATE TEMP TABLE _files (path VARCHAR, _file VARCHAR, _sha256 VARCHAR)")
@@ -184,7 +183,7 @@ def _parse_csv_batch(items: list[tuple[Path, str, str]]) -> ParseResult:
             f"""CREATE TEMP TABLE _text AS
             WITH scanned AS (
                 SELECT *, row_number() OVER () AS scan_row
-                FROM read_csv(?, header = true, auto_detect = false, columns = {columns}, delim = ',',
+                FROM read_csv(?, header = true, auto_detect = false, columns = {types}, delim = ',',
                               quote = '"', escape = '"', strict_mode = true, null_padding = false,
                               encoding = 'utf-8', filename = true)
             )

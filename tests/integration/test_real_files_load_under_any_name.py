@@ -101,7 +101,7 @@ def test_each_real_layout_loads_under_a_meaningless_name(fresh_home, tmp_path):
             con.execute(
                 "select count(*) from raw.raw_qcew__annual_employment where industry_code = '3351' and year = 2025"
             ).fetchone()[0]
-            == 25
+            == 10
         )
         assert con.execute("select count(*) from raw.raw_mspa__farm_labor_contractors").fetchone()[0] == 4
         assert (
@@ -137,12 +137,11 @@ def test_a_smaller_whd_file_needs_a_stated_reason_and_the_acceptance_is_audited(
     assert "1,400 -> 3" in row[3]
 
 
-def test_a_file_of_no_known_layout_names_the_closest_layout(fresh_home, tmp_path):
+def test_a_quarterly_qcew_slice_is_refused_saying_what_it_is(fresh_home, tmp_path):
     quarterly = _copy(REAL / "qcew" / "api_2025_4_industry" / "10.csv", tmp_path / "10.csv")
     result = _ingest(fresh_home, "qcew", quarterly)
     assert result.exit_code == 1
-    assert "closest known: annual CSV" in result.output and "missing columns:" in result.output
-    assert "extra columns:" in result.output and "qtrly_estabs" in result.output
+    assert "this is a BLS QCEW quarterly slice" in result.output and "annual slices" in result.output
 
 
 def test_the_command_line_prints_no_dagster_beta_or_preview_warning(fresh_home, tmp_path):

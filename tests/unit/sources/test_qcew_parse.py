@@ -167,13 +167,25 @@ def _edited(path, tmp_path, edit):
 
 
 def test_unknown_header_fails_naming_the_columns(year_slices, tmp_path):
-    def edit(lines):
-        return [lines[0].replace("annual_avg_emplvl", "month1_emplvl"), *lines[1:]]
-
-    quarterly = _edited(year_slices[0], tmp_path, edit)
+    """A header without annual employment fails naming what matched, the missing core column and the
+    unrecognised one (``employment`` is no real spelling)."""
+    renamed = _edited(
+        year_slices[0], tmp_path, lambda ls: [ls[0].replace('"annual_avg_emplvl"', '"employment"'), *ls[1:]]
+    )
     with pytest.raises(UnknownLayoutError) as error:
+        _parse(renamed)
+    message = str(error.value)
+    assert "lack annual_avg_emplvl" in message and "Matched: area_fips<-area_fips" in message
+    assert "Unrecognised columns: ['employment']" in message
+
+
+def test_a_quarterly_column_is_refused_as_a_quarterly_slice(year_slices, tmp_path):
+    quarterly = _edited(
+        year_slices[0], tmp_path, lambda ls: [ls[0].replace("annual_avg_emplvl", "month1_emplvl"), *ls[1:]]
+    )
+    with pytest.raises(UnknownLayoutError, match="this is a BLS QCEW quarterly slice") as error:
         _parse(quarterly)
-    assert "month1_emplvl" in str(error.value) and "annual_avg_emplvl" in str(error.value)
+    assert error.value.rule == "file_kind"
 
 
 def test_bad_number_names_row_column_and_value(year_slices, tmp_path):

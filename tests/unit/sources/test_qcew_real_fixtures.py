@@ -1,6 +1,7 @@
-"""Issue #14: every form of QCEW annual file a user downloads parses, from real recorded files
-(tests/fixtures/real/qcew/PROVENANCE.md). Expected rows and sums are computed here from each
-fixture with the csv module and BLS's documented levels (national 10-18 at US000, statewide 50-58)."""
+"""Issue #14: every form of QCEW annual file a user downloads parses, from real headers with
+hand-written rows in the real value formats (tests/fixtures/real/qcew/PROVENANCE.md). Expected rows
+and sums are computed here from each fixture with the csv module and BLS's documented levels
+(national 10-18 at US000, statewide 50-58)."""
 
 from __future__ import annotations
 
@@ -42,18 +43,20 @@ def _parsed(path: Path, name: str | None = None) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize(
-    ("fixture", "kept", "employment"),
+    "fixture",
     [
-        ("api_2023_a_industry/10.csv", 2, 155_216_684),
-        ("api_2025_a_industry/10.csv", 8, 31_089_437),
-        ("api_2025_a_industry/3351.csv", 25, 14_736),
-        ("singlefile_2017_DC/2017.annual.singlefile.csv", 21, 1_375_915),
-        ("singlefile_2017_DE/2017.annual.singlefile.csv", 2, 442_084),
+        "api_2023_a_industry/10.csv",
+        "api_2025_a_industry/10.csv",
+        "api_2025_a_industry/3351.csv",
+        "singlefile_2017_DC/2017.annual.singlefile.csv",
+        "singlefile_2017_DE/2017.annual.singlefile.csv",
     ],
 )
-def test_api_slices_and_singlefiles_parse_with_the_recorded_totals(fixture, kept, employment):
+def test_api_slices_and_singlefiles_parse_with_the_fixture_totals(fixture):
     path = QCEW / fixture
-    assert _parsed(path) == _expected(path) == (kept, employment)
+    kept, employment = _expected(path)
+    assert kept > 0 and employment > 0, "the fixture keeps national or statewide rows"
+    assert _parsed(path) == (kept, employment)
     assert TABLE.matches(path.name) and TABLE.recognise(path)
 
 
@@ -68,7 +71,9 @@ def test_a_slice_saved_by_the_api_takes_its_year_from_its_rows():
 def test_suppressed_cells_are_null_not_zero():
     table = parse_file(QCEW / "api_2025_a_industry" / "3351.csv", file="3351.csv", sha256="0" * 64).table
     rows = table.to_pylist()
-    assert sum(r["disclosure_code"] == "N" for r in rows) == 9
+    with open(QCEW / "api_2025_a_industry" / "3351.csv", encoding="utf-8", newline="") as handle:
+        suppressed = sum(r["disclosure_code"] == "N" for r in csv.DictReader(handle))
+    assert suppressed > 0 and sum(r["disclosure_code"] == "N" for r in rows) == suppressed
     assert all(r["annual_avg_emplvl"] is None for r in rows if r["disclosure_code"] == "N")
     assert {r["industry_code"] for r in rows} == {"3351"}, "a 4-digit industry code loads"
 
@@ -81,13 +86,18 @@ def test_singlefile_zip_parses_like_its_csv(tmp_path):
     assert _parsed(zipped) == _expected(member)
 
 
-def _statewide_by_area_member() -> str:
-    """The real 2023 Alabama statewide row (API slice) written in the real by_area header (2024 file):
-    the same values under the by_area names, with the titles BLS gives a statewide area."""
-    with open(BY_AREA_COUNTY, encoding="utf-8", newline="") as handle:
-        titled_header = next(csv.reader(handle))
+def _alabama_2023() -> dict[str, str]:
     with open(QCEW / "api_2023_a_industry" / "10.csv", encoding="utf-8", newline="") as handle:
         (alabama,) = [r for r in csv.DictReader(handle) if r["area_fips"] == "01000"]
+    return alabama
+
+
+def _statewide_by_area_member() -> str:
+    """The 2023 Alabama statewide row of the API slice fixture written in the real by_area header (2024
+    file): the same values under the by_area names, with the titles BLS gives a statewide area."""
+    with open(BY_AREA_COUNTY, encoding="utf-8", newline="") as handle:
+        titled_header = next(csv.reader(handle))
+    alabama = _alabama_2023()
     titles = {
         "area_title": "Alabama -- Statewide",
         "own_title": "Total Covered",
@@ -110,8 +120,9 @@ def test_by_area_zip_reads_the_nation_and_state_members_and_skips_counties(tmp_p
         archive.writestr("2024.annual.by_area/2024.annual 01000 Alabama -- Statewide.csv", _statewide_by_area_member())
     result = parse_file(zipped, file=zipped.name, sha256="0" * 64)
     rows = result.table.to_pylist()
+    alabama = _alabama_2023()
     assert [(r["area_fips"], r["annual_avg_emplvl"], r["annual_avg_estabs"]) for r in rows] == [
-        ("01000", 2_075_785, 156_469)
+        ("01000", int(alabama["annual_avg_emplvl"]), int(alabama["annual_avg_estabs"]))
     ]
     assert result.extra_columns == (), "the five titles and the _count names are a known layout"
     assert "by_area / by_industry" in result.notes[0]
@@ -136,11 +147,12 @@ def test_a_titled_by_area_csv_alone_is_recognised_and_keeps_no_county_row():
     assert _parsed(BY_AREA_COUNTY) == _expected(BY_AREA_COUNTY) == (0, 0)
 
 
-def test_a_quarterly_slice_is_refused_naming_the_closest_layout():
+def test_a_quarterly_slice_is_refused_saying_what_it_is():
     quarterly = QCEW / "api_2025_4_industry" / "10.csv"
     assert not TABLE.recognise(quarterly)
-    with pytest.raises(UnknownLayoutError, match=r"closest known: annual CSV.*missing columns: \['annual_avg_emplvl'"):
+    with pytest.raises(UnknownLayoutError, match=r"this is a BLS QCEW quarterly slice: .*annual slices") as error:
         parse_file(quarterly, file="10.csv", sha256="0" * 64)
+    assert error.value.rule == "file_kind" and len(str(error.value).splitlines()) == 1
 
 
 def test_the_sample_writes_the_real_slice_header(tmp_path):
