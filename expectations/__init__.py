@@ -7,15 +7,13 @@ from __future__ import annotations
 from importlib import import_module
 
 from expectations.rules import Suite
+from sources import all_tables
 
-# source -> module holding `build_suites()`, which returns {raw table name: Suite}.
-SUITE_MODULES = {
-    "whd": "expectations.whd",
-    "h2a": "expectations.h2a",
-    "qcew": "expectations.qcew",
-    "debarment": "expectations.debarment",
-    "mspa": "expectations.mspa",
-}
+
+def suite_module(source: str) -> str:
+    """Each source's suites live in `expectations.<source>`, whose `build_suites()` returns
+    {raw table name: Suite}; the sources themselves are listed once, in `sources.SOURCE_MODULES`."""
+    return f"expectations.{source}"
 
 
 def suite_for(table_name: str) -> Suite:
@@ -24,9 +22,14 @@ def suite_for(table_name: str) -> Suite:
     Raises:
         KeyError: no suite covers the table -- every parsed table must have one.
     """
-    source = table_name.removeprefix("raw_").split("__")[0]
-    module = SUITE_MODULES.get(source)
-    suites = import_module(module).build_suites() if module else {}
+    source = next((spec.name for spec, table in all_tables() if table.contract.table_name == table_name), None)
+    source = source or table_name.removeprefix("raw_").split("__")[0]
+    try:
+        suites = import_module(suite_module(source)).build_suites()
+    except ModuleNotFoundError as error:
+        if error.name != suite_module(source):  # the module exists but something it imports does not
+            raise
+        suites = {}
     if table_name not in suites:
         raise KeyError(f"no data-quality suite for {table_name}; add one in expectations/{source}.py")
     return suites[table_name]

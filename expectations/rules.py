@@ -114,7 +114,3 @@ def ordered(earlier: str, later: str, *, unless: str | None = None) -> tuple[Che
             reads=(unless,) if unless else (),
         ),
     )
-
-
-def columns_exactly(columns: list[str]) -> tuple[Check, ...]:
-    return (Check("ExpectTableColumnsToMatchSet", {"column_set": list(columns), "exact_match": True}),)

@@ -14,7 +14,7 @@ from sources.common.fetch import RemoteFile
 PROGRAM_DEBARMENTS_URL = "https://www.dol.gov/agencies/eta/foreign-labor/program-debarments"
 # Unverified guess (OFLC's PDF folder); the old list lived at foreignlaborcert.doleta.gov.
 EXPIRED_H2A_URL = "https://www.dol.gov/sites/dolgov/files/ETA/oflc/pdfs/Expired_H-2A_Debarments.pdf"
-LEGACY_PROGRAM_URL = "https://www.foreignlaborcert.doleta.gov/pdf/Debarment_List_Revisions.pdf"
+# The list was once at https://www.foreignlaborcert.doleta.gov/pdf/Debarment_List_Revisions.pdf (retired).
 
 
 def program_remote_files() -> list[RemoteFile]:

@@ -180,12 +180,6 @@ def duration_months(text: str | None) -> int | None:
     return years * 12 + months
 
 
-def split_name(published: str) -> tuple[str, bool]:
-    """Strip DOL's trailing '*' from a name: ('Agrofarms and Grains, LLC', True)."""
-    name, marker = split_footnote(published)
-    return name, "*" in (marker or "")
-
-
 def split_footnote(published: str) -> tuple[str, str | None]:
     """A name and its footnote marker: trailing '*' or '**', or a digit glued to the last word ('Global1')."""
     name = clean(published)

@@ -64,8 +64,6 @@ FIRST_YEAR_NAMING_LABOR_CONTRACTORS = 2015
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _CREATED = datetime(2026, 1, 1)  # fixed workbook property: the same world always gives the same bytes
 
-# Association and joint filings: the filer kinds with a master row plus member rows (before FY2020).
-MULTI_ROW_FILERS = frozenset({"assoc_joint", "assoc_sole", "joint"})
 CERTIFIED_OUTCOMES = frozenset({"full", "partial"})
 
 _STATUS_TITLE = {

@@ -14,7 +14,8 @@ from __future__ import annotations
 from sources.common.fetch import RemoteFile
 
 SLICE_URL = "https://data.bls.gov/cew/data/api/{year}/a/industry/{code}.csv"
-SINGLEFILE_URL = "https://data.bls.gov/cew/data/files/{year}/csv/{year}_annual_singlefile.zip"
+# A whole year is also published as https://data.bls.gov/cew/data/files/<year>/csv/<year>_annual_singlefile.zip
+# (hundreds of MB): it loads from a folder; downloads fetch the small per-industry slices.
 FIRST_YEAR = 2005
 LAST_YEAR = 2025
 

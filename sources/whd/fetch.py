@@ -6,7 +6,8 @@ from sources.common.fetch import RemoteFile
 
 BULK_ZIP_URL = "https://data.dol.gov/data-catalog/WHD/enforcement/WHD_enforcement.zip"
 # Legacy catalog (eras 1-2), dated by publication day; it now redirects to the bulk zip.
-LEGACY_URL = "https://enfxfr.dol.gov/data_catalog/WHD/whd_whisard_{yyyymmdd}.csv.zip"
+# The legacy dated zips (whd_whisard_YYYYMMDD.csv.zip) were served from
+# https://enfxfr.dol.gov/data_catalog/WHD/ (now redirected); they load from a folder or the drop folder.
 
 
 def remote_files() -> list[RemoteFile]:
