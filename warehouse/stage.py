@@ -20,14 +20,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sources.common.archive import ArchivedFile
-from sources.common.parsing import (
-    SET_ASIDE_SCHEMA,
-    ParseResult,
-    set_aside_error,
-    set_aside_rows,
-    too_many_set_aside,
-    unique_in_order,
-)
+from sources.common.casting import SET_ASIDE_SCHEMA, set_aside_error, set_aside_rows, too_many_set_aside
+from sources.common.parsing import ParseResult, unique_in_order
 from sources.common.spec import RawTableSpec
 from sources.common.storage import StorageError, clear_storage_errors
 from warehouse.settings import MIN_SET_ASIDE_ROWS, TEMP_SUFFIX, max_set_aside_share

@@ -19,7 +19,40 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from sources.common.errors import Problem, UnknownLayoutError
-from sources.common.parsing import Layout, LayoutMatch
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One publication era's header: published column name -> canonical column (None = dropped).
+
+    `required` columns must be present for a file to be of this layout; every other known column
+    may be absent. A column the layout does not know is an *extra* column: kept, reported, never fatal.
+    """
+
+    name: str
+    columns: Mapping[str, str | None]
+    required: frozenset[str] = field(default_factory=frozenset)
+
+    def missing(self, header: set[str]) -> set[str]:
+        return set(self.required) - header
+
+    def unmapped(self, header: set[str]) -> set[str]:
+        return header - set(self.columns)
+
+
+@dataclass(frozen=True)
+class LayoutMatch:
+    """The layout a header belongs to, with canonical -> published names and the extra columns."""
+
+    layout: Layout
+    mapping: dict[str, str]
+    extra: tuple[str, ...] = ()
+
+    @property
+    def notes(self) -> list[str]:
+        extra = f"; extra columns kept in extra_columns: {list(self.extra)}" if self.extra else ""
+        return [self.layout.name + extra]
+
 
 _NOT_KEY = re.compile(r"[^A-Z0-9]")
 

@@ -14,9 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sources.common.columns import ColumnDictionary, spelling_key
+from sources.common.columns import ColumnDictionary, LayoutMatch, spelling_key
 from sources.common.errors import UnknownLayoutError
-from sources.common.parsing import LayoutMatch
 
 
 @dataclass(frozen=True)

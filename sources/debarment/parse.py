@@ -30,12 +30,14 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from sources.common.casting import cast_to_contract
 from sources.common.contract import LINEAGE_COLUMNS, TableContract
 from sources.common.duckdb_memory import in_memory_connection
 from sources.common.errata import corrected
 from sources.common.errors import MAX_EXAMPLES, ParseError, Problem, UnknownLayoutError
-from sources.common.parsing import ParseResult, cast_to_contract, load_arrow_as_text
+from sources.common.parsing import ParseResult
 from sources.common.reference import STATE_BY_NAME, STATE_CODES
+from sources.common.text_cells import load_arrow_as_text
 from sources.debarment.contract import EXPIRED_H2A_DEBARMENTS, PROGRAM_DEBARMENTS
 
 # The three lists of the current PDF, in publication order.

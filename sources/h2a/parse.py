@@ -17,21 +17,13 @@ from pathlib import Path
 
 import duckdb
 
-from sources.common.columns import ColumnDictionary
+from sources.common.casting import cast_to_contract, spelled_out_states_to_codes, typed_expression
+from sources.common.columns import ColumnDictionary, LayoutMatch
 from sources.common.duckdb_memory import in_memory_connection
 from sources.common.errors import ParseError, UnknownLayoutError
 from sources.common.file_kinds import H2B_DISCLOSURE, describe_kind, other_file_kind
-from sources.common.parsing import (
-    LayoutMatch,
-    ParseResult,
-    cast_to_contract,
-    load_arrow_as_text,
-    load_csv_as_text,
-    read_excel_sheet_as_text,
-    sniff_header,
-    spelled_out_states_to_codes,
-    typed_expression,
-)
+from sources.common.parsing import ParseResult
+from sources.common.text_cells import load_arrow_as_text, load_csv_as_text, read_excel_sheet_as_text, sniff_header
 from sources.h2a.columns import ADDENDUM_B_COLUMNS, AGENT_NAME_PARTS, DISCLOSURE_COLUMNS
 from sources.h2a.contract import ADDENDUM_B_WORKSITES, DISCLOSURE
 

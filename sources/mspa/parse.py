@@ -24,18 +24,13 @@ from pathlib import Path
 
 import duckdb
 
+from sources.common.casting import cast_to_contract
 from sources.common.columns import ColumnDictionary, extra_columns_warning
 from sources.common.duckdb_memory import in_memory_connection
 from sources.common.errors import ParseError, Problem
 from sources.common.file_kinds import is_file_of, match_by_meaning
-from sources.common.parsing import (
-    ParseResult,
-    cast_to_contract,
-    load_arrow_as_text,
-    load_csv_as_text,
-    read_excel_sheet_as_text,
-    sniff_header,
-)
+from sources.common.parsing import ParseResult
+from sources.common.text_cells import load_arrow_as_text, load_csv_as_text, read_excel_sheet_as_text, sniff_header
 from sources.mspa.columns import FLC_COLUMNS
 from sources.mspa.contract import FARM_LABOR_CONTRACTORS
 

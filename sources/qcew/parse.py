@@ -28,20 +28,13 @@ from pathlib import Path
 
 import duckdb
 
-from sources.common.columns import ColumnDictionary, extra_columns_warning, spelling_key
+from sources.common.casting import cast_to_contract
+from sources.common.columns import ColumnDictionary, LayoutMatch, extra_columns_warning, spelling_key
 from sources.common.duckdb_memory import in_memory_connection
 from sources.common.errors import MAX_EXAMPLES, ParseError, Problem
 from sources.common.file_kinds import is_file_of, match_by_meaning
-from sources.common.parsing import (
-    LayoutMatch,
-    ParseResult,
-    cast_to_contract,
-    csv_header,
-    csv_members,
-    load_csv_as_text,
-    normalise_header,
-    sniff_header,
-)
+from sources.common.parsing import ParseResult
+from sources.common.text_cells import csv_header, csv_members, load_csv_as_text, normalise_header, sniff_header
 from sources.qcew.columns import ANNUAL_COLUMNS
 from sources.qcew.contract import ANNUAL_EMPLOYMENT, NATIONAL_AGGLVLS, STATE_AGGLVLS, SUPPRESSED_MEASURES
 

@@ -18,18 +18,12 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from sources.common.columns import ColumnDictionary
+from sources.common.casting import cast_to_contract
+from sources.common.columns import ColumnDictionary, LayoutMatch
 from sources.common.duckdb_memory import in_memory_connection
 from sources.common.errors import UnknownLayoutError
-from sources.common.parsing import (
-    LayoutMatch,
-    ParseResult,
-    cast_to_contract,
-    concat_results,
-    csv_members,
-    load_csv_as_text,
-    sniff_header,
-)
+from sources.common.parsing import ParseResult, concat_results
+from sources.common.text_cells import csv_members, load_csv_as_text, sniff_header
 from sources.whd.columns import COLUMNS
 from sources.whd.contract import COMPLIANCE_ACTIONS, LOAD_COLUMN
 

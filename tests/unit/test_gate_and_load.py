@@ -157,7 +157,7 @@ def test_many_bad_rows_refuse_the_whole_file(warehouse, tmp_path):
 
 
 def test_the_bound_on_rows_set_aside():
-    from sources.common.parsing import too_many_set_aside
+    from sources.common.casting import too_many_set_aside
 
     bound = {"max_share": 0.01, "min_rows": 10}
     assert not too_many_set_aside(10, 40, **bound)  # at most 10 rows: a few bad rows

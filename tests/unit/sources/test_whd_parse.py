@@ -8,7 +8,7 @@ import pyarrow.compute as pc
 import pytest
 
 from sources.common.errors import ParseError, UnknownLayoutError
-from sources.common.parsing import decode_mixed
+from sources.common.text_cells import decode_mixed
 from sources.whd import SOURCE
 from sources.whd.parse import parse_file
 from sources.whd.sample import generate_cases
