@@ -21,7 +21,8 @@ from sources.common.sample_world import (
     planted_debarments,
     unlicensed_contractors,
 )
-from sources.h2a.sample import FIRST_YEAR_NAMING_LABOR_CONTRACTORS, generate_cases, unplaceable_certified_again
+from sources.h2a.sample import FIRST_YEAR_NAMING_LABOR_CONTRACTORS
+from sources.h2a.sample_cases import generate_cases, unplaceable_certified_again
 from tests.integration.conftest import BUILD_SCALE, run_cli, sample_dir
 from tests.integration.test_build_matches_raw_files import whd_rows
 from warehouse.linkage.evaluate import ground_truth

@@ -13,15 +13,9 @@ from sources.common.errors import ParseError, UnknownLayoutError
 from sources.common.reference import STATE_BY_NAME
 from sources.common.sample_world import STATES_BY_CODE, World, planted_debarments
 from sources.debarment import SOURCE
+from sources.debarment.cells import duration_months, parse_date, split_location
 from sources.debarment.contract import expired_record_id, program_record_id
-from sources.debarment.parse import (
-    PROGRAM_COLUMNS,
-    duration_months,
-    parse_date,
-    parse_expired_h2a_debarments,
-    parse_program_debarments,
-    split_location,
-)
+from sources.debarment.parse import PROGRAM_COLUMNS, parse_expired_h2a_debarments, parse_program_debarments
 from sources.debarment.sample import add_table, new_document, write_expired_pdf, write_program_pdf
 
 REAL_EXPIRED = (

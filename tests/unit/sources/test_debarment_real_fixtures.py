@@ -16,7 +16,8 @@ import pytest
 
 from sources.common.errors import ParseError
 from sources.debarment import SOURCE
-from sources.debarment.parse import parse_program_debarments, split_footnote
+from sources.debarment.cells import split_footnote
+from sources.debarment.parse import parse_program_debarments
 from sources.debarment.sample import write_program_pdf
 from tests.real_fixtures import REAL, recording
 

@@ -12,13 +12,13 @@ import pytest
 
 from sources.common.errors import UnknownLayoutError
 from sources.debarment import SOURCE
+from sources.debarment.cells import header_key
 from sources.debarment.parse import (
     PROGRAM_COLUMN_SPELLINGS,
     PROGRAM_COLUMNS,
     PROGRAM_TABLE,
     _Item,
     _ListReader,
-    header_key,
     parse_program_debarments,
 )
 from sources.debarment.sample import add_table, new_document

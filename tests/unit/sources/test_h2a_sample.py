@@ -17,16 +17,13 @@ from sources.h2a import SOURCE
 from sources.h2a.headers import ADDENDUM_B_SAMPLE_HEADER, era_for_year
 from sources.h2a.parse import fiscal_year_from_name, parse_addendum_b, parse_disclosure
 from sources.h2a.sample import (
-    MIN_CASES_PER_YEAR,
     NUMERIC_ZIP_YEARS,
     SERIAL_DATE_YEARS,
-    _fit_rows,
     addendum_b_file_name,
     disclosure_file_name,
-    generate_cases,
     sheet_name,
-    unplaceable_certified_again,
 )
+from sources.h2a.sample_cases import MIN_CASES_PER_YEAR, _fit_rows, generate_cases, unplaceable_certified_again
 from tests.conftest import TEST_SCALE
 
 YEARS = list(range(2008, 2026))

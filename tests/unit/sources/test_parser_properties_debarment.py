@@ -13,13 +13,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sources.common.reference import STATE_BY_NAME
-from sources.debarment.parse import (
-    duration_months,
-    parse_expired_h2a_debarments,
-    parse_program_debarments,
-    read_date,
-    read_location,
-)
+from sources.debarment.cells import duration_months, read_date, read_location
+from sources.debarment.parse import parse_expired_h2a_debarments, parse_program_debarments
 from tests.unit.sources.parser_properties import check_random_bytes_are_refused, scratch, texts
 
 MONTHS = "January February March April May June July August September October November December".split()
