@@ -27,7 +27,7 @@ from sources.common.storage import clear_storage_errors
 from warehouse.catalog import document_published_db
 from warehouse.exports import write_datapackage, write_parquet_exports
 from warehouse.load import connect
-from warehouse.settings import PUBLISH_INFO, PUBLISHED_DB, WarehousePaths
+from warehouse.settings import DEFAULT_KEEP_VERSIONS, PUBLISH_INFO, PUBLISHED_DB, WarehousePaths
 
 # DuckDB 2.x writes storage format 69 by default, which no 1.x client opens. A version string makes
 # it write an older format: "vX.Y.0" is readable by clients from X.Y on. v1.1.0 is the oldest that
@@ -35,8 +35,6 @@ from warehouse.settings import PUBLISH_INFO, PUBLISHED_DB, WarehousePaths
 # it costs ~14% in size against v1.5.0 at scale 1 and keeps every client from 1.1 to 2.x reading.
 STORAGE_VERSION = "v1.1.0"
 
-KEEP_VERSIONS_ENV = "WAREHOUSE_KEEP_VERSIONS"
-DEFAULT_KEEP_VERSIONS = 5
 
 # Written into every version beside the database, in this order, each as writer(published_db,
 # version_dir), writing only inside version_dir. A new artifact (e.g. report.html) is one more entry.
@@ -81,14 +79,6 @@ class Version:
     @property
     def table_count(self) -> int:
         return len(self.info.get("tables", {}))
-
-
-def keep_versions_from_env() -> int:
-    """How many published versions to keep: $WAREHOUSE_KEEP_VERSIONS, default 5, at least 1."""
-    raw = os.environ.get(KEEP_VERSIONS_ENV) or str(DEFAULT_KEEP_VERSIONS)
-    if not raw.strip().isdigit() or int(raw) < 1:
-        raise ValueError(f"{KEEP_VERSIONS_ENV} must be a whole number of at least 1; got {raw!r}")
-    return int(raw)
 
 
 def table_row_counts(db_path: Path) -> dict[str, int]:

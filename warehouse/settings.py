@@ -65,6 +65,64 @@ ALERT_TIMEOUT_SECONDS = 10.0
 # file's rows fail (or more than half of them): then the layout is wrong, not a row, and the file is
 # refused whole (sources/common/parsing.py too_many_set_aside). 1 %: a real file has a handful of bad
 # rows; a shifted column or a changed format fails far more.
+# Where dbt and employer linkage run (docs/scale-out.md): runs Dagster launches read the environment;
+# the command line has --engine.
+DUCKDB = "duckdb"
+SPARK = "spark"
+ENGINES = (DUCKDB, SPARK)
+ENGINE_ENV = "WAREHOUSE_ENGINE"
+# A local Spark on a small machine: two cores, a few shuffle partitions (Spark's 200 would be mostly
+# empty tasks at this size), no web UI. The environment overrides each.
+SPARK_DEFAULTS = {
+    "WAREHOUSE_SPARK_MASTER": "local[2]",
+    "WAREHOUSE_SPARK_DRIVER_MEMORY": "3g",
+    "WAREHOUSE_SPARK_SHUFFLE_PARTITIONS": "4",
+}
+
+
+def engine_from_env() -> str:
+    engine = os.environ.get(ENGINE_ENV) or DUCKDB
+    if engine not in ENGINES:
+        raise ValueError(f"{ENGINE_ENV} must be one of {', '.join(ENGINES)}; got {engine!r}")
+    return engine
+
+
+def spark_settings_from_env() -> dict[str, str]:
+    """The local Spark's settings: each WAREHOUSE_SPARK_* variable, else its default."""
+    return {name: os.environ.get(name) or value for name, value in SPARK_DEFAULTS.items()}
+
+
+KEEP_VERSIONS_ENV = "WAREHOUSE_KEEP_VERSIONS"
+DEFAULT_KEEP_VERSIONS = 5
+DEFAULT_SAMPLE_SCALE = 0.01
+DEFAULT_SAMPLE_SEED = 20261125
+
+
+def keep_versions_from_env() -> int:
+    """How many published versions to keep: $WAREHOUSE_KEEP_VERSIONS, default 5, at least 1."""
+    raw = os.environ.get(KEEP_VERSIONS_ENV) or str(DEFAULT_KEEP_VERSIONS)
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise ValueError(f"{KEEP_VERSIONS_ENV} must be a whole number of at least 1; got {raw!r}")
+    return int(raw)
+
+
+def resource_settings_from_env() -> dict[str, object]:
+    """What the environment says of the warehouse resource of runs Dagster launches (the schedule, the
+    UI, sensors); the command line overrides some with its options."""
+    env = os.environ
+    return dict(
+        home=env.get(HOME_ENV) or DEFAULT_HOME,
+        input_mode=source_from_env(),
+        sample_scale=float(env.get("WAREHOUSE_SAMPLE_SCALE") or DEFAULT_SAMPLE_SCALE),
+        sample_seed=int(env.get("WAREHOUSE_SAMPLE_SEED") or DEFAULT_SAMPLE_SEED),
+        max_row_drop_share=float(env.get("WAREHOUSE_MAX_ROW_DROP") or 0.5),
+        download_mirror=download_mirror_from_env(),
+        drop_folder=env.get("WAREHOUSE_DROP_FOLDER") or "",
+        keep_versions=keep_versions_from_env(),
+        engine=engine_from_env(),
+    )
+
+
 MAX_SET_ASIDE_SHARE_ENV = "WAREHOUSE_MAX_SET_ASIDE_SHARE"
 DEFAULT_MAX_SET_ASIDE_SHARE = 0.01
 MIN_SET_ASIDE_ROWS = 10  # a small file may always lose this many rows without being refused

@@ -19,7 +19,6 @@ files and DuckDB. Not here: the SQL (dbt_project/) and the linkage model (wareho
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,33 +27,15 @@ import pyarrow as pa
 
 from warehouse.lake import lake_table_dir, write_table
 from warehouse.load import connect
-from warehouse.settings import WarehousePaths, environment_set
+from warehouse.settings import DUCKDB, SPARK, WarehousePaths, environment_set, spark_settings_from_env
 
-DUCKDB = "duckdb"
-SPARK = "spark"
-ENGINES = (DUCKDB, SPARK)
-ENGINE_ENV = "WAREHOUSE_ENGINE"
 # The dbt target of each engine (dbt_project/profiles.yml).
 DBT_TARGETS = {DUCKDB: "dev", SPARK: "spark"}
 # The schemas dbt builds on Spark, copied into the build database before publishing.
 SPARK_SCHEMAS = ("reference", "intermediate", "marts")
 LINKS = "int_employer_links"
 
-# A local Spark on a small machine: two cores, a few shuffle partitions (Spark's 200 would be mostly
-# empty tasks at this size), no web UI. The environment overrides each (docs/scale-out.md).
 LINKAGE_PARTITIONS_PER_SHUFFLE_PARTITION = 8
-DEFAULTS = {
-    "WAREHOUSE_SPARK_MASTER": "local[2]",
-    "WAREHOUSE_SPARK_DRIVER_MEMORY": "3g",
-    "WAREHOUSE_SPARK_SHUFFLE_PARTITIONS": "4",
-}
-
-
-def engine_from_env() -> str:
-    engine = os.environ.get(ENGINE_ENV) or DUCKDB
-    if engine not in ENGINES:
-        raise ValueError(f"{ENGINE_ENV} must be one of {', '.join(ENGINES)}; got {engine!r}")
-    return engine
 
 
 def warehouse_dir(paths: WarehousePaths) -> Path:
@@ -71,7 +52,7 @@ def dbt_env(paths: WarehousePaths) -> dict[str, str]:
     return {
         "WAREHOUSE_SPARK_DIR": str(paths.spark_dir),
         "WAREHOUSE_LAKE": str(paths.lake_dir),
-        **{name: os.environ.get(name) or value for name, value in DEFAULTS.items()},
+        **spark_settings_from_env(),
     }
 
 
@@ -205,11 +186,7 @@ def import_into_build_db(paths: WarehousePaths, seeds_dir: Path, schemas: tuple[
 
 __all__ = [
     "DBT_TARGETS",
-    "DUCKDB",
-    "ENGINES",
-    "SPARK",
     "dbt_environment",
-    "engine_from_env",
     "import_into_build_db",
     "read_table",
     "session",

@@ -130,7 +130,7 @@ def _engine(engine: str | None) -> str | None:
     import shutil
     import subprocess
 
-    from warehouse.spark import ENGINES, SPARK
+    from warehouse.settings import ENGINES, SPARK
 
     if engine is None:
         return None

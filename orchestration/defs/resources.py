@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,23 +28,22 @@ from pydantic import Field, PrivateAttr
 from orchestration.defs.dbt_project import dbt_project
 from sources.common.archive import RawArchive
 from sources.common.sample_world import SampleConfig
-from warehouse.publish import DEFAULT_KEEP_VERSIONS, keep_versions_from_env
 from warehouse.settings import (
     DEFAULT_HOME,
+    DEFAULT_KEEP_VERSIONS,
+    DEFAULT_SAMPLE_SCALE,
+    DEFAULT_SAMPLE_SEED,
     DEFAULT_SOURCE,
+    DUCKDB,
     DUCKDB_MEMORY_LIMIT_ENV,
-    HOME_ENV,
+    SPARK,
     WarehousePaths,
-    download_mirror_from_env,
     duckdb_memory_limit,
     environment_set,
-    source_from_env,
+    resource_settings_from_env,
 )
-from warehouse.spark import DBT_TARGETS, DUCKDB, SPARK, engine_from_env
+from warehouse.spark import DBT_TARGETS
 from warehouse.writer_lock import acquire_writer_lock, release_writer_lock
-
-DEFAULT_SAMPLE_SCALE = 0.01
-DEFAULT_SAMPLE_SEED = 20261125
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -123,19 +121,9 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 def warehouse_from_env(**overrides) -> WarehouseResource:
-    """The warehouse resource as the environment configures it, with explicit overrides on top."""
-    env = os.environ
-    settings = dict(
-        home=env.get(HOME_ENV) or DEFAULT_HOME,
-        input_mode=source_from_env(),
-        sample_scale=float(env.get("WAREHOUSE_SAMPLE_SCALE") or DEFAULT_SAMPLE_SCALE),
-        sample_seed=int(env.get("WAREHOUSE_SAMPLE_SEED") or DEFAULT_SAMPLE_SEED),
-        max_row_drop_share=float(env.get("WAREHOUSE_MAX_ROW_DROP") or 0.5),
-        download_mirror=download_mirror_from_env(),
-        drop_folder=env.get("WAREHOUSE_DROP_FOLDER") or "",
-        keep_versions=keep_versions_from_env(),
-        engine=engine_from_env(),
-    )
+    """The warehouse resource as the environment configures it (warehouse.settings), with explicit
+    overrides on top."""
+    settings = resource_settings_from_env()
     settings.update({k: v for k, v in overrides.items() if v is not None})
     return WarehouseResource(**settings)
 

@@ -13,7 +13,6 @@ from warehouse import publish as publishing
 from warehouse.catalog import CATALOG_TABLE
 from warehouse.publish import (
     UnknownVersionError,
-    keep_versions_from_env,
     last_publish,
     prune_versions,
     publish,
@@ -21,7 +20,7 @@ from warehouse.publish import (
     versions,
 )
 from warehouse.query import NotPublishedError, run_query
-from warehouse.settings import WarehousePaths
+from warehouse.settings import WarehousePaths, keep_versions_from_env
 
 
 def _build(paths: WarehousePaths, value: int, rows: int = 1) -> None:

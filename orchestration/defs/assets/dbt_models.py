@@ -24,7 +24,7 @@ from orchestration.defs.dbt_project import dbt_project, ensure_manifest, transfo
 from orchestration.defs.resources import WarehouseResource
 from warehouse.changes import inputs_digest
 from warehouse.publish import newest_inputs
-from warehouse.spark import DUCKDB
+from warehouse.settings import DUCKDB
 
 _GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
 

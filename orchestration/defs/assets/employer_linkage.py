@@ -14,7 +14,7 @@ import dagster as dg
 from orchestration.defs.resources import WarehouseResource
 from warehouse.linkage import link_records
 from warehouse.linkage.store import overrides_from, previous_ids, read_overrides, read_records, save
-from warehouse.spark import SPARK
+from warehouse.settings import SPARK
 
 LINKAGE_GROUP = "intermediate"
 

@@ -11,7 +11,8 @@ from orchestration.defs.resources import WarehouseResource
 from warehouse.catalog import comment_tables
 from warehouse.publish import publish, write_into_current
 from warehouse.report import write_report
-from warehouse.spark import SPARK, import_into_build_db
+from warehouse.settings import SPARK
+from warehouse.spark import import_into_build_db
 
 
 @dg.asset(
