@@ -1,7 +1,8 @@
 {#- The enforcement measures, declared once. int_enforcement_cells aggregates each from its source's
     records (state x NAICS sector x fiscal year); every mart sums them with the same names.
     `source` is the publisher whose coverage decides whether a year has the measure at all (a year
-    the source has not published is null, never 0); `records` the intermediate model aggregated.
+    the source has not published is null, never 0); `aggregate` is over that source's records
+    (int_enforcement_cells: source_cells(), macros/source_cells.sql).
     Dollar sums are rounded to the cent (sums of binary floats drift in the last digits). -#}
 
 {% macro enforcement_measures() -%}
