@@ -1,7 +1,8 @@
 {#- The enforcement measures, declared once. int_enforcement_cells aggregates each from its source's
     records (state x NAICS sector x fiscal year); every mart sums them with the same names.
     `source` is the publisher whose coverage decides whether a year has the measure at all (a year
-    the source has not published is null, never 0); `records` the intermediate model aggregated.
+    the source has not published is null, never 0); `aggregate` is over that source's records
+    (int_enforcement_cells: source_cells(), macros/source_cells.sql).
     Dollar sums are rounded to the cent (sums of binary floats drift in the last digits). -#}
 
 {% macro enforcement_measures() -%}
@@ -57,10 +58,11 @@
 {%- endmacro %}
 
 {#- In int_enforcement_cells: each measure from its source's cell, null where the source has not
-    published the year (`<source>_years` has no row), else 0 when the cell has no record. -#}
+    published the year (`<source>_years` has no row), else 0 when the cell has no record. The CTE
+    names are source_cells.sql's (cells_cte, years_cte). -#}
 {% macro measures_where_published() -%}
     {%- for m in enforcement_measures() %}
-    case when {{ m.source }}_years.fiscal_year is not null then coalesce({{ m.source }}_cells.{{ m.name }}, 0) end
+    case when {{ years_cte(m.source) }}.fiscal_year is not null then coalesce({{ cells_cte(m.source) }}.{{ m.name }}, 0) end
         as {{ m.name }}{% if not loop.last %},{% endif %}
     {%- endfor %}
 {%- endmacro %}
@@ -69,11 +71,11 @@
     is_complete_year when every source did completely. -#}
 {% macro source_year_flags() -%}
     {%- for source in measure_sources() %}
-    {{ source }}_years.fiscal_year is not null as is_{{ source }}_published,
-    coalesce({{ source }}_years.is_complete, false) as is_{{ source }}_complete,
+    {{ years_cte(source) }}.fiscal_year is not null as is_{{ source }}_published,
+    coalesce({{ years_cte(source) }}.is_complete, false) as is_{{ source }}_complete,
     {%- endfor %}
     {% for source in measure_sources() -%}
-    coalesce({{ source }}_years.is_complete, false){% if not loop.last %} and {% endif %}
+    coalesce({{ years_cte(source) }}.is_complete, false){% if not loop.last %} and {% endif %}
     {%- endfor %} as is_complete_year
 {%- endmacro %}
 

@@ -5,7 +5,8 @@
     totals are the same whichever way they are summed. A measure is null in a year its source has
     not published, 0 when it published nothing for the cell. WHD cases count at the employer's
     state, H-2A cases at the worksite state (employer state when missing), debarments at the
-    debarred entity's state; debarments carry no industry ('unknown' sector). -#}
+    debarred entity's state; debarments carry no industry ('unknown' sector). The per-source CTEs
+    (`<source>_cells`, `<source>_years`) and their joins to the spine are macros/source_cells.sql. -#}
 
 with
 
@@ -63,68 +64,17 @@ cell_sectors as (
 
 ),
 
-whd_cells as (
+{{ source_cells('whd', 'whd_cases') }},
 
-    select
-        coalesce(states.state_code, 'unknown') as state_code,
-        coalesce(whd_cases.naics_sector, 'unknown') as naics_sector,
-        whd_cases.fiscal_year,
-        {{ aggregate_measures('whd') }}
+{{ source_cells('h2a', 'h2a_cases') }},
 
-    from whd_cases
-    left join states on whd_cases.state_code = states.state_code
-    group by all
+{{ source_cells('debarment', 'debarments', has_sector=false) }},
 
-),
+{{ published_years('whd') }},
 
-h2a_cells as (
+{{ published_years('h2a') }},
 
-    select
-        coalesce(states.state_code, 'unknown') as state_code,
-        coalesce(h2a_cases.naics_sector, 'unknown') as naics_sector,
-        h2a_cases.fiscal_year,
-        {{ aggregate_measures('h2a') }}
-
-    from h2a_cases
-    left join states on h2a_cases.state_code = states.state_code
-    group by all
-
-),
-
-debarment_cells as (
-
-    select
-        coalesce(states.state_code, 'unknown') as state_code,
-        'unknown' as naics_sector,
-        debarments.fiscal_year,
-        {{ aggregate_measures('debarment') }}
-
-    from debarments
-    left join states on debarments.state_code = states.state_code
-    group by all
-
-),
-
-whd_years as (
-
-    select * from source_years
-    where source = 'whd'
-
-),
-
-h2a_years as (
-
-    select * from source_years
-    where source = 'h2a'
-
-),
-
-debarment_years as (
-
-    select * from source_years
-    where source = 'debarment'
-
-),
+{{ published_years('debarment') }},
 
 years as (
 
@@ -157,24 +107,7 @@ final as (
         {{ source_year_flags() }}
 
     from spine
-    left join whd_years on spine.fiscal_year = whd_years.fiscal_year
-    left join h2a_years on spine.fiscal_year = h2a_years.fiscal_year
-    left join debarment_years on spine.fiscal_year = debarment_years.fiscal_year
-    left join whd_cells
-        on
-            spine.state_code = whd_cells.state_code
-            and spine.naics_sector = whd_cells.naics_sector
-            and spine.fiscal_year = whd_cells.fiscal_year
-    left join h2a_cells
-        on
-            spine.state_code = h2a_cells.state_code
-            and spine.naics_sector = h2a_cells.naics_sector
-            and spine.fiscal_year = h2a_cells.fiscal_year
-    left join debarment_cells
-        on
-            spine.state_code = debarment_cells.state_code
-            and spine.naics_sector = debarment_cells.naics_sector
-            and spine.fiscal_year = debarment_cells.fiscal_year
+    {{ join_source_cells('spine') }}
 
 )
 

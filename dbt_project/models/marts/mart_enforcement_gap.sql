@@ -52,25 +52,28 @@ first_investigation as (
 
 ),
 
--- Distinct employers do not add up across cells, so they are counted here, per cell.
-employer_cells as (
+certified_employers as (
 
     select
-        coalesce(states.state_code, 'unknown') as state_code,
+        certifications.state_code,
         certifications.naics_sector,
         certifications.fiscal_year,
-        count(distinct certifications.employer_id) as h2a_employers,
-        count(distinct case
-            when first_investigation.first_whd_fiscal_year <= certifications.fiscal_year
-                then certifications.employer_id
-        end) as h2a_employers_ever_investigated
+        certifications.employer_id,
+        first_investigation.first_whd_fiscal_year
 
     from certifications
-    left join states on certifications.state_code = states.state_code
     left join first_investigation on certifications.employer_id = first_investigation.employer_id
-    group by all
 
 ),
+
+-- Distinct employers do not add up across cells, so they are counted here, per cell (employer_cells).
+{% call source_cells('employer', 'certified_employers') -%}
+        count(distinct certified_employers.employer_id) as h2a_employers,
+        count(distinct case
+            when certified_employers.first_whd_fiscal_year <= certified_employers.fiscal_year
+                then certified_employers.employer_id
+        end) as h2a_employers_ever_investigated
+{%- endcall %},
 
 gap_cells as (
 
