@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from warehouse.query import run_query
 from warehouse.settings import WarehousePaths
@@ -65,7 +66,10 @@ def find_employers(name_or_id: str, paths: WarehousePaths) -> list[tuple]:
         params = {"q": name_or_id.strip().upper()}
     else:
         sql = """SELECT employer_id, employer_name, state_code, records FROM marts.dim_employer
-                 WHERE list_has_any(list_transform(name_variants, lambda n: contains(upper(n), upper($q))), [true])
+                 WHERE list_has_any(
+                     list_transform(name_variants, lambda n: contains(upper(nfc_normalize(n)), upper($q))), [true]
+                 )
                  ORDER BY records DESC, employer_id LIMIT 50"""
-        params = {"q": name_or_id.strip()}
+        # A name typed in decomposed Unicode (PEN\u0303A) matches the published composed one (PEÑA).
+        params = {"q": unicodedata.normalize("NFC", name_or_id.strip())}
     return run_query(sql, paths, params=params).rows

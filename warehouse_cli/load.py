@@ -286,6 +286,7 @@ def ingest(
     paths = _paths(home)
     spec = _source_named(source_name)
     _check_row_drop_options(accept_row_drop, reason)
+    _check_regular_file(file)
     _check_archivable_name(file)
     table = _table_for(spec, file)
     partition = _partition_of(table, file)
@@ -313,6 +314,15 @@ def ingest(
         where = f"raw.{table.contract.table_name} ({paths.build_db})"
         out.print(f"[green]Loaded[/green] {rows:,} rows from {file.name} into {where}.")
         out.print("Run `warehouse build` to rebuild the marts and publish (it keeps this file).")
+
+
+def _check_regular_file(file: Path) -> None:
+    """Only a regular file is read: a FIFO would hang and a device (/dev/zero) never end."""
+    if not file.is_file():
+        console.print(
+            f"[red]{file} is not a regular file (a pipe, a device or a socket): save it to a file first.[/red]"
+        )
+        raise typer.Exit(2)
 
 
 def _check_archivable_name(file: Path) -> None:

@@ -64,6 +64,7 @@ def load_csv_as_text(con: duckdb.DuckDBPyConnection, path: Path, table: str, *, 
     """
     if path.stat().st_size == 0:
         raise ParseError(file, "not_empty", "the file is empty (0 bytes)")
+    refuse_duplicated_header(normalise_header(csv_header(path)), file=file)
     try:
         _read_csv_into(con, path, table)
     except duckdb.InvalidInputException as error:
@@ -160,6 +161,22 @@ def transcode_to_utf8(source: Path, target: Path) -> int:
     return fixed
 
 
+def refuse_duplicated_header(header: list[str], *, file: str) -> None:
+    """Two header cells with one name: the file is refused naming them (which column is which cannot be told).
+
+    Raises:
+        ParseError: rule ``header``, naming each duplicated name and its positions.
+    """
+    positions: dict[str, list[int]] = {}
+    for number, name in enumerate(header, start=1):
+        positions.setdefault(name, []).append(number)
+    duplicated = {name: at for name, at in positions.items() if len(at) > 1 and name}
+    if duplicated:
+        listed = "; ".join(f"{name!r} at columns {at}" for name, at in duplicated.items())
+        problems = [Problem("header", "duplicated column name", column=name, row=1) for name in duplicated]
+        raise ParseError(file, "header", f"the header names a column twice: {listed}", problems)
+
+
 def load_arrow_as_text(con: duckdb.DuckDBPyConnection, data: pa.Table, table: str) -> list[str]:
     """Register an Arrow table of text cells as `table` with a 1-based `source_row`."""
     con.register("_arrow_in", data)
@@ -172,6 +189,30 @@ def load_arrow_as_text(con: duckdb.DuckDBPyConnection, data: pa.Table, table: st
     return _rename_normalised(con, table, [c for c in data.column_names])
 
 
+OLE2_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # a legacy .xls (BIFF) workbook
+ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx workbook is a zip
+
+
+def refuse_misnamed_workbook(path: Path, *, file: str) -> None:
+    """A legacy .xls saved under an .xlsx name (or the reverse) is refused saying so, not with a zip error.
+
+    Raises:
+        ParseError: rule ``workbook_format``, naming the real format and the name to give the file.
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    suffix = Path(file).suffix.lower() or path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm") and head == OLE2_MAGIC:
+        real, name = "an old Excel 97-2003 workbook (.xls)", Path(file).with_suffix(".xls").name
+    elif suffix == ".xls" and head[:4] == ZIP_MAGIC:
+        real, name = "an Excel .xlsx workbook", Path(file).with_suffix(".xlsx").name
+    else:
+        return
+    raise ParseError(
+        file, "workbook_format", f"this file is {real} saved under a {suffix} name: rename it to {name} and load that"
+    )
+
+
 def read_excel_sheet_as_text(path: Path, *, file: str, sheet: int | str = 0) -> tuple[pa.Table, str]:
     """Read one sheet of an .xlsx/.xls as text cells (header in row 1). Returns (table, sheet name).
 
@@ -180,10 +221,12 @@ def read_excel_sheet_as_text(path: Path, *, file: str, sheet: int | str = 0) -> 
     """
     import fastexcel
 
+    refuse_misnamed_workbook(path, file=file)
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as error:  # fastexcel raises its own hierarchy for every kind of bad workbook
-        raise ParseError(file, "workbook_readable", f"not a readable Excel workbook: {error}") from error
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ParseError(file, "workbook_readable", f"not a readable Excel workbook: {first_line}") from error
     names = reader.sheet_names
     if isinstance(sheet, str) and sheet not in names:
         raise ParseError(file, "sheet", f"sheet {sheet!r} not found; the workbook has {names}")
@@ -237,6 +280,40 @@ def _refuse_same_names(names: list[str], *, file: str) -> None:
         seen[base] = name
 
 
+# Zip members are checked before they are read: the real publications' CSV members are at most a few
+# GB and compress 5-10 times; a zip bomb (1 MB of zip holding GBs of zeros) compresses ~1000 times.
+MAX_MEMBER_BYTES = 20 * 1024**3
+MAX_COMPRESSION_RATIO = 200
+
+
+def _refuse_oversized_member(info, *, file: str, max_bytes: int, max_ratio: float) -> None:
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > max_bytes or ratio > max_ratio:
+        raise ParseError(
+            file,
+            "zip_member_size",
+            f"zip member {info.filename!r} declares {info.file_size:,} bytes from {info.compress_size:,} compressed "
+            f"(ratio {ratio:,.0f}); the limits are {max_bytes:,} bytes and a ratio of {max_ratio:g}: "
+            "not extracted (a zip bomb, or a file this warehouse does not expect)",
+        )
+
+
+def _extract_at_most(archive, info, target: Path, *, file: str) -> None:
+    """Copy a member out, never more bytes than it declares (a lying header cannot fill the disk)."""
+    written = 0
+    with archive.open(info) as src, open(target, "wb") as out:
+        while block := src.read(1 << 20):
+            written += len(block)
+            if written > info.file_size:
+                raise ParseError(
+                    file,
+                    "zip_member_size",
+                    f"zip member {info.filename!r} holds more than the {info.file_size:,} "
+                    "bytes it declares: not extracted",
+                )
+            out.write(block)
+
+
 def csv_members(
     zip_path: Path,
     target_dir: Path,
@@ -244,12 +321,16 @@ def csv_members(
     file: str,
     skip: tuple[str, ...] = ("dictionary", "metadata"),
     keep: Callable[[str], bool] | None = None,
+    max_bytes: int = MAX_MEMBER_BYTES,
+    max_ratio: float = MAX_COMPRESSION_RATIO,
 ) -> list[Path]:
     """Extract the CSV members of a zip (skipping documentation members and those `keep` refuses), in name order.
 
     Raises:
         ParseError: not a zip, a member whose path leaves the folder it is extracted into (``../``, an
-            absolute path), two CSV members with one name, or no CSV member in it.
+            absolute path), two CSV members with one name, no CSV member in it, or a member larger
+            than `max_bytes` or compressed more than `max_ratio` times (a zip bomb), checked on its
+            declared sizes before anything is read and on the bytes actually read.
     """
     import zipfile
 
@@ -269,12 +350,12 @@ def csv_members(
                     file, "zip_members", f"no CSV file inside the zip (members: {archive.namelist()[:10]})"
                 )
             _refuse_same_names(names, file=file)
+            for name in names:
+                _refuse_oversized_member(archive.getinfo(name), file=file, max_bytes=max_bytes, max_ratio=max_ratio)
             paths = []
             for name in names:
                 target = target_dir / PurePosixPath(name).name
-                with archive.open(name) as src, open(target, "wb") as out:
-                    while block := src.read(1 << 20):
-                        out.write(block)
+                _extract_at_most(archive, archive.getinfo(name), target, file=file)
                 paths.append(target)
             return paths
     except zipfile.BadZipFile as error:
