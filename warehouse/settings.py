@@ -19,7 +19,7 @@ writer.lock              held by the one process writing the build database or p
 
 Settings read from the environment here (others are read where the resource is configured,
 orchestration/defs/resources.py): where inputs come from, how many rows of a file may be set aside,
-and where alerts go.
+where alerts go, and what an analyst query may hold in memory.
 """
 
 from __future__ import annotations
@@ -188,6 +188,35 @@ def environment_set(values: Mapping[str, str]) -> Iterator[None]:
 
 def alert_webhook_from_env() -> str | None:
     return os.environ.get(ALERT_WEBHOOK_ENV) or None
+
+
+# What one analyst query (`warehouse query`, `warehouse shell`) may hold in memory before it spills to
+# a temp folder of its own; above it, and when it cannot spill, the query fails with a clear error.
+QUERY_MEMORY_LIMIT_ENV = "WAREHOUSE_QUERY_MEMORY_LIMIT"
+DEFAULT_QUERY_MEMORY_LIMIT = "2GB"
+DEFAULT_QUERY_TIMEOUT_SECONDS = 300.0  # `--timeout`: an analyst query is interrupted after this long
+
+# The settings that are secrets: no analyst SQL may read them (warehouse/query.py).
+SECRET_ENVS = (TOKEN_ENV, ALERT_WEBHOOK_ENV)
+
+
+def query_memory_limit() -> str:
+    return os.environ.get(QUERY_MEMORY_LIMIT_ENV) or DEFAULT_QUERY_MEMORY_LIMIT
+
+
+def secrets_in_environment() -> list[str]:
+    """The secret settings this process was given: set now, or in the environment it started with
+    (/proc/self/environ keeps that even after os.environ drops a name)."""
+    names = {name for name in SECRET_ENVS if os.environ.get(name)}
+    try:
+        started_with = Path("/proc/self/environ").read_bytes().split(b"\0")
+    except OSError:  # not Linux
+        started_with = []
+    for entry in started_with:
+        name, _, value = entry.partition(b"=")
+        if value and name.decode(errors="replace") in SECRET_ENVS:
+            names.add(name.decode())
+    return sorted(names)
 
 
 @dataclass(frozen=True)

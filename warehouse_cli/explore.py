@@ -3,19 +3,36 @@ leads, employer."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
 
+from warehouse.settings import DEFAULT_QUERY_TIMEOUT_SECONDS, QUERY_MEMORY_LIMIT_ENV, SECRET_ENVS
 from warehouse_cli.app import HomeOption, _paths, _read_paths, _sole_writer, app, console, out
 from warehouse_cli.render import (
     DEFAULT_TABLE_ROWS,
     OUTPUT_FORMATS,
+    _atomic_output,
     _first_sentence,
     _name_table,
     _print_rows,
     _rows_text,
-    _write_rows_to,
+    _write_batches,
+)
+
+AllowFilesOption = typer.Option(
+    False,
+    "--allow-files",
+    help="Let the SQL read any file you may (read_csv('my_list.csv')); without it, only files under the "
+    f"published folder. Refused while {' or '.join(SECRET_ENVS)} is set. Never the network.",
+)
+TimeoutOption = typer.Option(
+    DEFAULT_QUERY_TIMEOUT_SECONDS,
+    "--timeout",
+    min=0,
+    metavar="SECONDS",
+    help="Stop a query that runs longer than this (0: no limit). Memory: " + QUERY_MEMORY_LIMIT_ENV + ".",
 )
 
 
@@ -23,31 +40,60 @@ from warehouse_cli.render import (
 def query(
     sql: str = typer.Argument(None, help="SQL to run on the published warehouse (read-only)."),
     sql_file: Path = typer.Option(None, "--sql-file", help="Read the SQL from this file instead of the argument."),
-    output_format: str = typer.Option("table", "--format", help="table, csv or json."),
+    output_format: str = typer.Option("table", "--format", help="table, csv, json or parquet (with --output)."),
     limit: int = typer.Option(
         None,
         "--limit",
         min=1,
-        help=f"At most this many rows (default: all for csv/json, {DEFAULT_TABLE_ROWS} for table).",
+        help=f"At most this many rows (default: all for csv/json/parquet, {DEFAULT_TABLE_ROWS} for table).",
     ),
-    output: Path = typer.Option(None, "--output", "-o", help="Write the csv/json to this file (atomically)."),
+    output: Path = typer.Option(None, "--output", "-o", help="Write the csv/json/parquet to this file (atomically)."),
+    allow_files: bool = AllowFilesOption,
+    timeout: float = TimeoutOption,
     home: Path = HomeOption,
 ) -> None:
-    """Run read-only SQL on the published warehouse."""
-    from warehouse.query import run_query
+    """Run read-only SQL on the published warehouse (one query, bounded in time and memory)."""
+    from warehouse.query import run_query, write_parquet
 
     text = _sql_text(sql, sql_file)
-    _check_output(output_format, output)
-    shown = limit if limit is not None or output_format != "table" else DEFAULT_TABLE_ROWS
-    result = _guarded(lambda: run_query(text, _read_paths(home), limit=shown))
-    if output:
-        _write_rows_to(output, result.columns, result.rows, output_format)
-        console.print(f"wrote {len(result.rows):,} row(s) to {output}")
-    else:
+    _check_output(output_format, output, limit)
+    paths = _read_paths(home)
+    bounds = {"allow_files": allow_files, "timeout": timeout}
+    if output_format == "table":
+        shown = limit or DEFAULT_TABLE_ROWS
+        result = _guarded(lambda: run_query(text, paths, limit=shown, **bounds))
         _print_rows(result.columns, result.rows, output_format)
-    if result.was_cut:
+        _say_if_cut(len(result.rows), result.total_rows, limit)
+    elif output_format == "parquet":
+        with _atomic_output(output) as tmp:
+            written = _guarded(lambda: write_parquet(text, paths, tmp, **bounds))
+        console.print(f"wrote {written:,} row(s) to {output}")
+    else:
+        written, total = _guarded(lambda: _stream_rows(text, paths, output_format, output, limit, bounds))
+        if output:
+            console.print(f"wrote {written:,} row(s) to {output}")
+        _say_if_cut(written, total, limit)
+
+
+def _stream_rows(text: str, paths, output_format: str, output: Path | None, limit: int | None, bounds: dict):
+    """Write the csv/json rows as they are fetched, to `output` or stdout; (rows written, rows in all)."""
+    from warehouse.query import open_query
+
+    with open_query(text, paths, **bounds) as result:
+        batches = result.batches(at_most=limit)
+        if output:
+            with _atomic_output(output) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
+                written = _write_batches(handle, result.columns, batches, output_format)
+        else:
+            written = _write_batches(sys.stdout, result.columns, batches, output_format)
+        rest = result.count_rest() if limit is not None and written == limit else 0
+    return written, written + rest
+
+
+def _say_if_cut(shown: int, total: int, limit: int | None) -> None:
+    if total > shown:
         hint = f" (--limit {limit})" if limit is not None else "; use --format csv --output FILE for all"
-        console.print(f"[yellow]showing {len(result.rows):,} of {result.total_rows:,} rows[/yellow]{hint}")
+        console.print(f"[yellow]showing {shown:,} of {total:,} rows[/yellow]{hint}")
 
 
 def _sql_text(sql: str | None, sql_file: Path | None) -> str:
@@ -69,12 +115,16 @@ def _sql_text(sql: str | None, sql_file: Path | None) -> str:
     return sql
 
 
-def _check_output(output_format: str, output: Path | None) -> None:
+def _check_output(output_format: str, output: Path | None, limit: int | None) -> None:
     if output_format not in OUTPUT_FORMATS:
         console.print(f"[red]--format must be one of {', '.join(OUTPUT_FORMATS)}; got {output_format!r}[/red]")
         raise typer.Exit(2)
     if output is not None and output_format == "table":
-        console.print("[red]--output writes csv or json: add --format csv (or json).[/red]")
+        console.print("[red]--output writes csv, json or parquet: add --format csv (or json, parquet).[/red]")
+        raise typer.Exit(2)
+    if output_format == "parquet" and (output is None or limit is not None):
+        problem = "needs --output FILE" if output is None else "writes every row: put a LIMIT in the SQL"
+        console.print(f"[red]--format parquet {problem}.[/red]")
         raise typer.Exit(2)
 
 
@@ -135,25 +185,27 @@ def search(
 
 
 @app.command()
-def shell(home: Path = HomeOption) -> None:
+def shell(allow_files: bool = AllowFilesOption, timeout: float = TimeoutOption, home: Path = HomeOption) -> None:
     """An interactive read-only SQL prompt on the published warehouse (end statements with ';')."""
     from warehouse.query import run_query
     from warehouse.shell import SqlShell
 
     paths = _read_paths(home)
+    bounds = {"allow_files": allow_files, "timeout": timeout}
 
     def run(sql: str) -> None:
         try:
-            result = run_query(sql, paths, limit=DEFAULT_TABLE_ROWS)
-        except _read_errors() as error:
-            console.print(f"[red]{error}[/red]")  # and the prompt stays open
+            result = run_query(sql, paths, limit=DEFAULT_TABLE_ROWS, **bounds)
+        except (*_read_errors(), KeyboardInterrupt) as error:
+            console.print(f"[red]{str(error) or 'query cancelled (Ctrl-C)'}[/red]")  # and the prompt stays open
             return
         if result.columns:
             _print_rows(result.columns, result.rows, "table")
         if result.was_cut:
             console.print(f"[yellow]showing {len(result.rows):,} of {result.total_rows:,} rows[/yellow]")
 
-    _guarded(lambda: run_query("SELECT 1", paths))  # fail now, not at the first statement, if nothing is published
+    # fail now, not at the first statement, if nothing is published (or files are refused)
+    _guarded(lambda: run_query("SELECT 1", paths, **bounds))
     SqlShell(
         run, intro=f"Read-only SQL on {paths.published_db}. End statements with ';'; .quit or Ctrl-D leaves."
     ).cmdloop()
@@ -276,9 +328,14 @@ def _published_query(sql: str, home: Path | None, *, params: dict):
 
 
 def _guarded(action):
-    """Run a read of the published warehouse; print a clear error instead of a traceback."""
+    """Run a read of the published warehouse; print a clear error instead of a traceback (Ctrl-C exits 130)."""
+    from warehouse.query import QueryCancelledError
+
     try:
         return action()
+    except (QueryCancelledError, KeyboardInterrupt) as error:
+        console.print("[red]query cancelled (Ctrl-C)[/red]")
+        raise typer.Exit(130) from error
     except _read_errors() as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from error
@@ -290,6 +347,23 @@ def _read_errors() -> tuple[type[Exception], ...]:
 
     from warehouse.catalog import UnknownTableError
     from warehouse.publish import UnknownVersionError
-    from warehouse.query import EmptyQueryError, NotPublishedError, ReadOnlyError
+    from warehouse.query import (
+        EmptyQueryError,
+        FilesNotAllowedError,
+        NotPublishedError,
+        QueryMemoryError,
+        QueryStoppedError,
+        ReadOnlyError,
+    )
 
-    return NotPublishedError, EmptyQueryError, ReadOnlyError, UnknownTableError, UnknownVersionError, duckdb.Error
+    return (
+        NotPublishedError,
+        EmptyQueryError,
+        ReadOnlyError,
+        FilesNotAllowedError,
+        QueryStoppedError,
+        QueryMemoryError,
+        UnknownTableError,
+        UnknownVersionError,
+        duckdb.Error,
+    )

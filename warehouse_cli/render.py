@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -152,7 +154,7 @@ def _print_published_summary(paths: WarehousePaths) -> None:
     out.print("Explore:   warehouse tables | warehouse describe mart_industry_year | warehouse shell")
 
 
-OUTPUT_FORMATS = ("table", "csv", "json")
+OUTPUT_FORMATS = ("table", "csv", "json", "parquet")  # parquet only into a file (--output)
 
 
 DEFAULT_TABLE_ROWS = 1000  # the table view prints at most this many rows unless --limit says otherwise
@@ -162,7 +164,7 @@ def _print_rows(columns: list[str], rows: list[tuple], output_format: str) -> No
     if output_format == "csv":
         _write_rows(sys.stdout, columns, rows, output_format)
     elif output_format == "json":
-        out.print_json(_json_rows(columns, rows))
+        out.print_json(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str))
     else:
         table = Table(*columns)
         for row in rows:
@@ -171,35 +173,50 @@ def _print_rows(columns: list[str], rows: list[tuple], output_format: str) -> No
         out.print(f"{len(rows)} row(s)")
 
 
-def _write_rows(handle, columns: list[str], rows: list[tuple], output_format: str) -> None:
+def _write_rows(handle, columns: list[str], rows: list[tuple], output_format: str) -> int:
     """csv or json text of the rows into an open text file."""
+    return _write_batches(handle, columns, [rows], output_format)
+
+
+def _write_batches(handle, columns: list[str], batches: Iterable[list[tuple]], output_format: str) -> int:
+    """csv or json text of rows that arrive in batches, each written as it comes (a result is never
+    held whole); the number of rows written. json is one array, an object per line."""
+    written = 0
     if output_format == "csv":
         import csv
 
         writer = csv.writer(handle)
         writer.writerow(columns)
-        writer.writerows(rows)
-    else:
-        handle.write(_json_rows(columns, rows))
+        for batch in batches:
+            writer.writerows(batch)
+            written += len(batch)
+        return written
+    handle.write("[")
+    for batch in batches:
+        for row in batch:
+            handle.write(
+                ("," if written else "") + "\n" + json.dumps(dict(zip(columns, row, strict=True)), default=str)
+            )
+            written += 1
+    handle.write("\n]\n")
+    return written
 
 
-def _json_rows(columns: list[str], rows: list[tuple]) -> str:
-    return json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str)
-
-
-def _write_rows_to(path: Path, columns: list[str], rows: list[tuple], output_format: str) -> None:
-    """Write the rows to `path` through a temporary file renamed over it, so a reader never sees half."""
+@contextmanager
+def _atomic_output(path: Path) -> Iterator[Path]:
+    """A temporary file next to `path`, renamed over it once written whole (so a reader never sees
+    half a file) and removed if the writing fails."""
     path = path.expanduser()
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "w", encoding="utf-8", newline="") as handle:
-            _write_rows(handle, columns, rows, output_format)
+        yield tmp
         os.replace(tmp, path)
     except OSError as error:
-        tmp.unlink(missing_ok=True)
         console.print(f"[red]--output: cannot write {path}: {error}[/red]")
         raise typer.Exit(1) from error
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _name_table(name: str, *columns: str, title: str | None = None) -> Table:

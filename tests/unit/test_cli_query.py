@@ -79,7 +79,7 @@ def test_output_writes_the_file_whole_and_says_where(home, tmp_path):
 
     result = _run("query", "select 1", "--output", str(target), "--home", home)
     assert result.exit_code == 2
-    assert "--output writes csv or json" in result.stderr
+    assert "--output writes csv, json or parquet" in result.stderr
     assert len(target.read_text().splitlines()) == ROWS + 1
 
 

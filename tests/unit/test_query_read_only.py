@@ -106,7 +106,6 @@ def test_reading_the_published_parquet_and_other_files_still_works(paths, tmp_pa
     mine.write_text("n\n3\n4\n")
     queries = {
         f"select count(*) from read_parquet('{parquet}')": "50",
-        f"select sum(t.value) from marts.mart_trends t join read_csv('{mine}') m using (n)": "14",
         "with x as (select n from marts.mart_trends where n < 3) select count(*) from x": "3",
         "from marts.mart_trends select max(n)": "49",
         "pivot (select n % 2 as odd from marts.mart_trends) on odd in (0, 1) using count(*)": "25,25",
@@ -117,3 +116,10 @@ def test_reading_the_published_parquet_and_other_files_still_works(paths, tmp_pa
         result = _run("query", sql, "--format", "csv", "--home", str(paths.home))
         assert result.exit_code == 0, (sql, result.output)
         assert expected in result.stdout, (sql, result.stdout)
+    # an analyst's own file needs --allow-files
+    own = f"select sum(t.value) from marts.mart_trends t join read_csv('{mine}') m using (n)"
+    refused = _run("query", own, "--format", "csv", "--home", str(paths.home))
+    assert refused.exit_code == 1 and "file system operations are disabled" in refused.stderr
+    allowed = _run("query", own, "--format", "csv", "--allow-files", "--home", str(paths.home))
+    assert allowed.exit_code == 0, allowed.output
+    assert "14" in allowed.stdout
