@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from sources.common.casting import sql_literal
 from warehouse.load import connect
 from warehouse.query import NotPublishedError, published_connection
 from warehouse.settings import WarehousePaths
@@ -113,27 +114,23 @@ def _comment_relation(con, schema: str, table: str, node: NodeDocs) -> None:
         return  # a source not loaded (yet): nothing to describe
     relation = f'"{schema}"."{table}"'
     if node.description:
-        con.execute(f"COMMENT ON TABLE {relation} IS {_literal(node.description)}")
+        con.execute(f"COMMENT ON TABLE {relation} IS {sql_literal(node.description)}")
     columns = con.execute(
         "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?", [schema, table]
     ).fetchall()
     for (column,) in columns:
         description = node.columns.get(column.lower())
         if description:
-            con.execute(f'COMMENT ON COLUMN {relation}."{column}" IS {_literal(description)}')
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+            con.execute(f'COMMENT ON COLUMN {relation}."{column}" IS {sql_literal(description)}')
 
 
 def _write_catalog(con, grains: dict[tuple[str, str], str]) -> None:
     columns = ", ".join(f"{name} {'BIGINT' if name == 'row_count' else 'VARCHAR'}" for name in _CATALOG_COLUMNS)
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {CATALOG_SCHEMA}")
     con.execute(f"CREATE OR REPLACE TABLE {CATALOG_TABLE} ({columns})")
-    con.execute(f"COMMENT ON TABLE {CATALOG_TABLE} IS {_literal(_CATALOG_DESCRIPTION)}")
+    con.execute(f"COMMENT ON TABLE {CATALOG_TABLE} IS {sql_literal(_CATALOG_DESCRIPTION)}")
     for name, description in _CATALOG_COLUMNS.items():
-        con.execute(f"COMMENT ON COLUMN {CATALOG_TABLE}.{name} IS {_literal(description)}")
+        con.execute(f"COMMENT ON COLUMN {CATALOG_TABLE}.{name} IS {sql_literal(description)}")
     relations = _relations(con)
     rows = [
         (

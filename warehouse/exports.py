@@ -12,6 +12,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from sources.common.casting import sql_literal
 from warehouse.load import connect
 from warehouse.settings import PUBLISH_INFO
 
@@ -57,8 +58,8 @@ def write_parquet_exports(db_path: Path, target_dir: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     with connect(db_path, read_only=True) as con:
         for table in export_tables(con):
-            target = str(folder / parquet_name(table)).replace("'", "''")
-            con.execute(f'COPY "{EXPORT_SCHEMA}"."{table}" TO \'{target}\' (FORMAT parquet, COMPRESSION zstd)')
+            target = sql_literal(folder / parquet_name(table))
+            con.execute(f'COPY "{EXPORT_SCHEMA}"."{table}" TO {target} (FORMAT parquet, COMPRESSION zstd)')
 
 
 def write_datapackage(db_path: Path, target_dir: Path) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sources.common.casting import sql_literal
 from sources.common.contract import TableContract
 from sources.common.storage import clear_storage_errors
 from warehouse.load import RAW_SCHEMA, connect, create_raw_table
@@ -57,13 +58,15 @@ def write_raw_table(paths: WarehousePaths, contract: TableContract, partition_co
         if partition_column and rows:
             # Hive layout: the partition column lives in the folder names, not in the files.
             con.execute(
-                f"COPY (SELECT * FROM {table}) TO '{tmp}' "
+                f"COPY (SELECT * FROM {table}) TO {sql_literal(tmp)} "
                 f"(FORMAT parquet, COMPRESSION zstd, PARTITION_BY ({partition_column}), FILENAME_PATTERN 'part-{{i}}')"
             )
         else:
             # An empty table still gets one file: its schema is what a reader needs.
             tmp.mkdir(parents=True)
-            con.execute(f"COPY (SELECT * FROM {table}) TO '{tmp / DATA_FILE}' (FORMAT parquet, COMPRESSION zstd)")
+            con.execute(
+                f"COPY (SELECT * FROM {table}) TO {sql_literal(tmp / DATA_FILE)} (FORMAT parquet, COMPRESSION zstd)"
+            )
     return target
 
 

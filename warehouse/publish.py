@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sources.common.casting import sql_literal
 from sources.common.duckdb_memory import in_memory_connection
 from sources.common.storage import clear_storage_errors
 from warehouse.catalog import document_published_db
@@ -177,15 +178,11 @@ def _write_version(
 def copy_database(source: Path, target: Path) -> None:
     """Copy every schema, table, view and comment of `source` into a new file in STORAGE_VERSION."""
     with in_memory_connection() as con:
-        con.execute(f"ATTACH '{_sql_text(target)}' AS published (STORAGE_VERSION '{STORAGE_VERSION}')")
-        con.execute(f"ATTACH '{_sql_text(source)}' AS build (READ_ONLY)")
+        con.execute(f"ATTACH {sql_literal(target)} AS published (STORAGE_VERSION '{STORAGE_VERSION}')")
+        con.execute(f"ATTACH {sql_literal(source)} AS build (READ_ONLY)")
         con.execute("COPY FROM DATABASE build TO published")
         con.execute("DETACH build")
         con.execute("DETACH published")
-
-
-def _sql_text(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def _make_current(paths: WarehousePaths, name: str) -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from sources.common.casting import sql_literal
 from warehouse.settings import (
     DEFAULT_QUERY_TIMEOUT_SECONDS,
     QUERY_MEMORY_LIMIT_ENV,
@@ -337,9 +338,8 @@ def write_parquet(
             raise EmptyQueryError("no SQL to run: the query is empty")
         with published_connection(paths, allow_files=True) as con:
             query = refuse_all_but_queries(con, sql).query
-            quoted = str(target).replace("'", "''")
             # a newline before ')' so a trailing -- comment of the query cannot swallow it
-            copy = f"COPY ({query}\n) TO '{quoted}' (FORMAT parquet)"
+            copy = f"COPY ({query}\n) TO {sql_literal(target)} (FORMAT parquet)"
             with _Guard(con, timeout or None) as guard:
                 return guard.call(lambda: con.execute(copy).fetchone()[0])
     import pyarrow.parquet as pq

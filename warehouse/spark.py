@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from sources.common.casting import sql_literal
 from warehouse.lake import lake_table_dir, write_table
 from warehouse.load import connect
 from warehouse.settings import DUCKDB, SPARK, WarehousePaths, environment_set, spark_settings_from_env
@@ -176,7 +177,8 @@ def import_into_build_db(paths: WarehousePaths, seeds_dir: Path, schemas: tuple[
                 elif (seeds_dir / f"{folder.name}.csv").exists():
                     csv = seeds_dir / f"{folder.name}.csv"
                     con.execute(
-                        f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_csv('{csv}', header=true) LIMIT 0"
+                        f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_csv({sql_literal(csv)}, header=true) "
+                        "LIMIT 0"
                     )
                 else:
                     raise FileNotFoundError(f"Spark holds no Parquet file of {schema}.{folder.name} in {folder}")

@@ -49,7 +49,7 @@ def spelled_out_states_to_codes(con: duckdb.DuckDBPyConnection, table: str, colu
     Some publications spell states out (H-2A FY2006, Addendum B files); codes are left as they are.
     Returns how many cells changed.
     """
-    names = ", ".join(f"({_literal(name)}, {_literal(state.code)})" for name, state in STATE_BY_NAME.items())
+    names = ", ".join(f"({sql_literal(name)}, {sql_literal(state.code)})" for name, state in STATE_BY_NAME.items())
     key = f"upper(regexp_replace(trim({_q(column)}), '\\s+', ' ', 'g'))"
     (changed,) = con.execute(
         f"""WITH names(name, code) AS (VALUES {names})
@@ -67,8 +67,10 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+def sql_literal(text: object) -> str:
+    """A SQL string literal (a path, a name) with its quotes doubled: what DuckDB statements that take no
+    parameters (COPY ... TO, ATTACH) need."""
+    return "'" + str(text).replace("'", "''") + "'"
 
 
 def _blank_to_null(expr: str) -> str:
@@ -291,7 +293,7 @@ def _extra_columns_json(extra: Sequence[str]) -> str:
     """SQL for a JSON object of the extra columns' non-blank text values, NULL when there are none."""
     if not extra:
         return "CAST(NULL AS VARCHAR)"
-    entries = ", ".join(f"{{'k': {_literal(name)}, 'v': {_blank_to_null(_q(name))}}}" for name in extra)
+    entries = ", ".join(f"{{'k': {sql_literal(name)}, 'v': {_blank_to_null(_q(name))}}}" for name in extra)
     pairs = f"list_filter([{entries}], lambda x: x.v IS NOT NULL)"
     return f"nullif(CAST(to_json(map_from_entries({pairs})) AS VARCHAR), '{{}}')"
 
