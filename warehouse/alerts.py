@@ -16,6 +16,7 @@ problem is logged as a warning and returned.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
@@ -152,26 +153,35 @@ def alert_on_run(
 
 
 def send_alert(summary: BuildSummary, url: str | None = None, timeout: float = ALERT_TIMEOUT_SECONDS) -> str | None:
-    """POST the summary to the webhook ($WAREHOUSE_ALERT_WEBHOOK unless `url`).
+    """POST the summary to the webhook ($WAREHOUSE_ALERT_WEBHOOK unless `url`) within `timeout` seconds
+    in all (a webhook that answers one byte at a time cannot hold the build: the deadline is total,
+    not per read).
 
-    Returns None when the webhook accepted it, else what went wrong (also logged as a warning), naming
-    the webhook by scheme and host only. Never raises.
+    Returns None when the webhook accepted it, else what went wrong, naming the webhook by scheme and
+    host only; the caller shows it once (the command line prints it, a sensor logs it). Never raises.
     """
     url = url or alert_webhook_from_env()
     if not url:
         return "no webhook configured"
-    try:
-        response = requests.post(url, json=asdict(summary), timeout=timeout)
-    except requests.RequestException as error:  # its text may hold the URL's path or query: not shown
-        return _warn(f"alert to {redacted(url)} failed: {type(error).__name__}")
+    outcome: dict[str, object] = {}
+
+    def post() -> None:
+        try:
+            outcome["response"] = requests.post(url, json=asdict(summary), timeout=timeout)
+        except requests.RequestException as error:  # its text may hold the URL's path or query: not shown
+            outcome["error"] = type(error).__name__
+
+    sender = threading.Thread(target=post, name="alert", daemon=True)
+    sender.start()
+    sender.join(timeout)
+    if sender.is_alive():
+        return f"alert to {redacted(url)} failed: no answer within {timeout:g}s"
+    if "error" in outcome:
+        return f"alert to {redacted(url)} failed: {outcome['error']}"
+    response = outcome["response"]
     if not response.ok:
-        return _warn(f"alert to {redacted(url)} failed: HTTP {response.status_code}")
+        return f"alert to {redacted(url)} failed: HTTP {response.status_code}"
     return None
-
-
-def _warn(problem: str) -> str:
-    log.warning(problem)
-    return problem
 
 
 def redacted(url: str) -> str:
