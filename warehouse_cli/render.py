@@ -160,6 +160,26 @@ OUTPUT_FORMATS = ("table", "csv", "json", "parquet")  # parquet only into a file
 DEFAULT_TABLE_ROWS = 1000  # the table view prints at most this many rows unless --limit says otherwise
 
 
+def table_cell(value: object) -> str:
+    """How the table view shows a value: integers (also integral doubles and decimals) as integers (a fiscal
+    year stays 2016), other numbers with their significant digits (0.004 is never shown as 0.00)."""
+    import decimal
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float | decimal.Decimal):
+        if value == int(value) and abs(value) < 1e15:
+            return str(int(value))
+        if abs(value) >= 1000:
+            return f"{value:.2f}"
+        return f"{value:.4g}" if abs(value) >= 1e-4 else f"{value:.3g}"
+    return str(value)
+
+
 def _print_rows(columns: list[str], rows: list[tuple], output_format: str) -> None:
     if output_format == "csv":
         _write_rows(sys.stdout, columns, rows, output_format)
@@ -168,7 +188,7 @@ def _print_rows(columns: list[str], rows: list[tuple], output_format: str) -> No
     else:
         table = Table(*columns)
         for row in rows:
-            table.add_row(*("" if v is None else f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row))
+            table.add_row(*(table_cell(v) for v in row))
         out.print(table)
         out.print(f"{len(rows)} row(s)")
 

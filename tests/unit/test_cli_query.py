@@ -163,3 +163,17 @@ def test_a_bad_keep_versions_setting_stops_a_build_with_a_clear_error(tmp_path, 
     result = _run("build", "--home", str(tmp_path))
     assert result.exit_code == 2
     assert "WAREHOUSE_KEEP_VERSIONS must be a whole number of at least 1; got 'all'" in result.stderr
+
+
+def test_the_table_view_keeps_significant_decimals_and_integers_as_integers():
+    from warehouse_cli.render import table_cell
+
+    assert [table_cell(v) for v in (0.004, 88.0, 88, 2016, 1234567.891, 12.3456, None)] == [
+        "0.004",
+        "88",
+        "88",
+        "2016",
+        "1234567.89",
+        "12.35",
+        "",
+    ]
