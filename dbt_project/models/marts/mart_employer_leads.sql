@@ -121,26 +121,42 @@ whd_totals as (
 
 ),
 
--- Per employer, the certification decided during a debarment with the most workers.
-during_debarment as (
+-- Per employer, every certification decided during a debarment (counted once each) and the debarment
+-- the latest one fell in: the reason counts them all, not only the largest.
+during_debarment_cases as (
 
-    select
+    select distinct
         certifications.employer_id,
         certifications.case_number,
         certifications.fiscal_year,
+        certifications.decision_date,
         certifications.workers_certified,
         debarments.debarment_end_date,
-        debarments.is_permanent,
-        count(*) over (partition by certifications.employer_id) as cases
+        debarments.is_permanent
 
     from certifications
     inner join debarments
         on
             certifications.employer_id = debarments.employer_id
             and {{ debarment_in_force_on('certifications.decision_date', 'debarments') }}
+
+),
+
+during_debarment as (
+
+    select
+        employer_id,
+        fiscal_year,
+        debarment_end_date,
+        is_permanent,
+        count(*) over (partition by employer_id) as cases,
+        sum(workers_certified) over (partition by employer_id) as workers_certified,
+        min(fiscal_year) over (partition by employer_id) as first_fiscal_year
+
+    from during_debarment_cases
     qualify row_number() over (
-        partition by certifications.employer_id
-        order by certifications.workers_certified desc, certifications.decision_date desc
+        partition by employer_id
+        order by decision_date desc, workers_certified desc, case_number asc
     ) = 1
 
 ),
@@ -269,6 +285,7 @@ signals as (
         during_debarment.employer_id is not null as is_certified_during_debarment,
         during_debarment.cases as cases_certified_during_debarment,
         during_debarment.fiscal_year as during_debarment_fiscal_year,
+        during_debarment.first_fiscal_year as during_debarment_first_fiscal_year,
         during_debarment.workers_certified as during_debarment_workers,
         during_debarment.debarment_end_date as during_debarment_end_date,
         during_debarment.is_permanent as during_permanent_debarment,
@@ -304,14 +321,30 @@ signal_rows as (
     select
         employer_id,
         'certified_during_debarment' as signal,
-        printf(
-            'certified for %d H-2A workers in FY%d while %s%s',
-            during_debarment_workers,
-            during_debarment_fiscal_year,
-            case when during_permanent_debarment then 'permanently debarred' else 'debarred until ' end,
+        concat(
             case
-                when during_permanent_debarment then ''
-                else cast(during_debarment_end_date as {{ dbt.type_string() }})
+                when cases_certified_during_debarment = 1
+                    then printf(
+                        'certified for %d H-2A workers in FY%d',
+                        during_debarment_workers, during_debarment_fiscal_year
+                    )
+                when during_debarment_first_fiscal_year = during_debarment_fiscal_year
+                    then printf(
+                        'certified %d times for %d H-2A workers in all in FY%d',
+                        cases_certified_during_debarment, during_debarment_workers, during_debarment_fiscal_year
+                    )
+                else printf(
+                    'certified %d times for %d H-2A workers in all in FY%d-FY%d',
+                    cases_certified_during_debarment,
+                    during_debarment_workers,
+                    during_debarment_first_fiscal_year,
+                    during_debarment_fiscal_year
+                )
+            end,
+            ' while ',
+            case
+                when during_permanent_debarment then 'permanently debarred'
+                else concat('debarred until ', cast(during_debarment_end_date as {{ dbt.type_string() }}))
             end
         ) as reason
     from signals
