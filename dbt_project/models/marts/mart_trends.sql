@@ -72,36 +72,53 @@ unpivoted as (
 
 ),
 
-final as (
+with_completeness as (
 
     select
         unpivoted.fiscal_year,
         unpivoted.scope,
         unpivoted.measure,
         measure_sources.source,
-        cast(unpivoted.value as double) as value,
-        lag(unpivoted.value) over scope_measure as previous_value,
-        unpivoted.value - lag(unpivoted.value) over scope_measure as yoy_change,
-        case
-            when lag(unpivoted.value) over scope_measure > 0
-                then
-                    (unpivoted.value - lag(unpivoted.value) over scope_measure)
-                    / lag(unpivoted.value) over scope_measure
-        end as yoy_change_pct,
-        case
-            when unpivoted.value is not null
-                then avg(unpivoted.value) over three_years
-        end as rolling_3yr_avg,
+        unpivoted.value,
         coalesce(source_years.is_complete, false) as is_complete_year
 
     from unpivoted
     inner join measure_sources on unpivoted.measure = measure_sources.measure
     left join source_years
         on measure_sources.source = source_years.source and unpivoted.fiscal_year = source_years.fiscal_year
+
+),
+
+final as (
+
+    -- A change is computed only between two complete years of the measure's source: a year its source
+    -- published in part (a quarterly file) would read as a fall.
+    select
+        fiscal_year,
+        scope,
+        measure,
+        source,
+        cast(value as double) as value,
+        lag(value) over scope_measure as previous_value,
+        case
+            when is_complete_year and lag(is_complete_year) over scope_measure
+                then value - lag(value) over scope_measure
+        end as yoy_change,
+        case
+            when is_complete_year and lag(is_complete_year) over scope_measure and lag(value) over scope_measure > 0
+                then (value - lag(value) over scope_measure) / lag(value) over scope_measure
+        end as yoy_change_pct,
+        case
+            when value is not null
+                then avg(value) over three_years
+        end as rolling_3yr_avg,
+        is_complete_year
+
+    from with_completeness
     window
-        scope_measure as (partition by unpivoted.scope, unpivoted.measure order by unpivoted.fiscal_year),
+        scope_measure as (partition by scope, measure order by fiscal_year),
         three_years as (
-            partition by unpivoted.scope, unpivoted.measure order by unpivoted.fiscal_year
+            partition by scope, measure order by fiscal_year
             rows between 2 preceding and current row
         )
 
