@@ -90,6 +90,79 @@ class _Warehouse:
 # --- sections -------------------------------------------------------------------------------------
 
 
+def _findings(warehouse: _Warehouse) -> str:
+    """Three to five plain sentences, each computed from a mart: what a reader should know first."""
+    sentences = [sentence for make in FINDINGS if (sentence := make(warehouse))]
+    if not sentences:
+        return _section("findings", "Findings", "The warehouse holds no complete fiscal year to report on yet.", "")
+    items = "".join(f"<li>{escape(text)}</li>" for text in sentences)
+    lead = "What the data says first, each sentence computed from the tables below (complete fiscal years only)."
+    return _section("findings", "Findings", lead, f'<ul class="findings">{items}</ul>')
+
+
+_TREND_WORDS = {
+    "whd_cases": ("WHD concluded {value} cases", "{value:,.0f}"),
+    "h2a_workers_certified": ("{value} H-2A guest workers were certified", "{value:,.0f}"),
+}
+
+
+def _trend_finding(measure: str) -> Callable[[_Warehouse], str | None]:
+    def finding(warehouse: _Warehouse) -> str | None:
+        if not warehouse.has("marts.mart_trends"):
+            return None
+        rows = warehouse.frame(
+            "SELECT fiscal_year, value, yoy_change_pct FROM marts.mart_trends WHERE scope = 'national' "
+            "AND measure = ? AND is_complete_year AND value IS NOT NULL ORDER BY fiscal_year DESC LIMIT 1",
+            [measure],
+        )
+        if rows.empty:
+            return None
+        row = rows.iloc[0]
+        phrase, number = _TREND_WORDS[measure]
+        text = f"In FY{int(row.fiscal_year)}, " + phrase.format(value=number.format(value=row.value))
+        if pd.isna(row.yoy_change_pct):
+            return text + "."
+        direction = "up" if row.yoy_change_pct > 0 else "down" if row.yoy_change_pct < 0 else "unchanged,"
+        return text + f", {direction} {abs(row.yoy_change_pct):.0%} from FY{int(row.fiscal_year) - 1}."
+
+    return finding
+
+
+def _sector_finding(warehouse: _Warehouse) -> str | None:
+    table = "marts.mart_industry_year"
+    if not warehouse.has(table):
+        return None
+    ranked_rows = f"FROM {table} WHERE naics_sector <> '{UNKNOWN}' AND is_complete_year"
+    rated = _latest_rated_year(warehouse, ranked_rows)
+    if rated is None:
+        return None
+    rate, rate_title, year = rated
+    top = warehouse.frame(
+        f"SELECT naics_sector, sector_title, {rate} AS rate {ranked_rows} AND fiscal_year = ? AND {rate} > 0 "
+        "ORDER BY rate DESC LIMIT 1",
+        [year],
+    )
+    if top.empty:
+        return None
+    sector = top.iloc[0]
+    label = _sector_label(sector.naics_sector, sector.sector_title)
+    return f"In FY{year}, {label} had the most {rate_title}: {sector.rate:,.1f}."
+
+
+def _lead_finding(warehouse: _Warehouse) -> str | None:
+    table = "marts.mart_employer_leads"
+    if not warehouse.has(table):
+        return None
+    count = warehouse.scalar(f"SELECT count(*) FROM {table}")
+    if not count:
+        return None
+    top = warehouse.frame(f"SELECT employer_name, state_code, reasons FROM {table} ORDER BY lead_rank LIMIT 1")
+    first = top.iloc[0]
+    reason = str(first.reasons).split("; ")[0]
+    who = f"{first.employer_name} ({first.state_code})"
+    return f"{count:,} employers show a lead signal; the first to look at is {who}: {reason}."
+
+
 def _trends(warehouse: _Warehouse) -> str:
     title = "National trends"
     lead = (
@@ -177,7 +250,7 @@ def _ranking(
         return _section(section_id, title, lead, '<p class="note">No complete fiscal year has rates yet.</p>')
     rate, rate_title, year = rated
     ranked = warehouse.frame(
-        f"SELECT coalesce({label}, {member}) AS label, {rate} AS rate {ranked_rows} AND {rate} IS NOT NULL "
+        f"SELECT coalesce({label}, {member}) AS label, {rate} AS rate {ranked_rows} AND {rate} > 0 "
         f"AND fiscal_year = ? ORDER BY rate DESC, label LIMIT {TOP_RANKED}",
         [year],
     )
@@ -371,6 +444,7 @@ def _quality_row(row: dict) -> list[str]:
 
 
 SECTIONS: tuple[Callable[[_Warehouse], str], ...] = (
+    _findings,
     _trends,
     _top_sectors,
     _top_states,
@@ -378,6 +452,14 @@ SECTIONS: tuple[Callable[[_Warehouse], str], ...] = (
     _leads,
     _coverage,
     _quality,
+)
+
+
+FINDINGS: tuple[Callable[[_Warehouse], str | None], ...] = (
+    _trend_finding("whd_cases"),
+    _trend_finding("h2a_workers_certified"),
+    _sector_finding,
+    _lead_finding,
 )
 
 

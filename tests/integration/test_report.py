@@ -56,6 +56,7 @@ def test_the_report_renders_offline_in_headless_chromium(built_home, tmp_path):
         page.open(report.as_uri())
         charts = page.evaluate(MEASURE_CHARTS)
         svg_count = page.evaluate("document.querySelectorAll('svg').length")
+        findings = page.evaluate("document.querySelectorAll('#findings li').length")
         screenshot = page.screenshot(tmp_path / "report.png")
     print(f"report screenshot: {screenshot}")
 
@@ -69,3 +70,4 @@ def test_the_report_renders_offline_in_headless_chromium(built_home, tmp_path):
     rankings = [chart for chart in charts if chart["chart"].startswith("top-")]
     assert all(chart["bars"] == 10 for chart in rankings), rankings
     assert screenshot.stat().st_size > 10_000
+    assert 3 <= findings <= 5, "the report opens with its findings"

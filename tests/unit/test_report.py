@@ -20,7 +20,7 @@ from warehouse.settings import WarehousePaths
 from warehouse_cli import app
 
 MALICIOUS_NAME = "<script>alert(1)</script> Farms & Sons"
-SECTION_IDS = ("trends", "sectors", "states", "gap", "leads", "coverage", "quality")
+SECTION_IDS = ("findings", "trends", "sectors", "states", "gap", "leads", "coverage", "quality")
 
 TRENDS = [
     # fiscal_year, measure, value (None: not published), is_complete_year
@@ -44,6 +44,13 @@ def _create_marts(con: duckdb.DuckDBPyConnection, *, leads: list[tuple] | None, 
     con.execute(
         "INSERT INTO marts.mart_trends VALUES (2024, '11', 'whd_cases', 9999, true)"
     )  # a sector row: not national
+    # The mart's change between two complete years (null otherwise), as dbt computes it.
+    con.execute(
+        """CREATE OR REPLACE TABLE marts.mart_trends AS SELECT *,
+               CASE WHEN is_complete_year AND lag(is_complete_year) OVER w AND lag(value) OVER w > 0
+                    THEN (value - lag(value) OVER w) / lag(value) OVER w END AS yoy_change_pct
+           FROM marts.mart_trends WINDOW w AS (PARTITION BY scope, measure ORDER BY fiscal_year)"""
+    )
     con.execute(
         """CREATE TABLE marts.mart_industry_year AS SELECT * FROM (VALUES
             ('11', 'Agriculture, Forestry, Fishing and Hunting', 2024, true, 12.5, 3.0),
@@ -257,3 +264,11 @@ def test_cli_writes_the_report_or_says_nothing_is_published(tmp_path):
     paths = WarehousePaths.at(home)
     assert (paths.published_dir / REPORT_FILE).is_file(), "by default next to the published copy"
     assert (paths.published_current / REPORT_FILE).is_file(), "inside the current version, which rollback restores"
+
+
+def test_the_report_opens_with_findings_computed_from_the_marts(tmp_path):
+    page = write_report(_warehouse(tmp_path), tmp_path / "out").read_text(encoding="utf-8")
+    findings = page[page.index('<section id="findings">') : page.index('<section id="trends">')]
+    sentences = findings.count("<li>")
+    assert 3 <= sentences <= 5, findings
+    assert "WHD concluded" in findings and "employers show a lead signal" in findings
