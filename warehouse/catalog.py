@@ -61,6 +61,21 @@ class ColumnInfo:
     description: str
 
 
+# What one row is, for the tables the pipeline writes outside dbt (audit and linkage bookkeeping).
+TABLES_OUTSIDE_DBT: dict[tuple[str, str], str] = {
+    ("audit", "accepted_loads"): "one row per accepted load of a table slice (run, table, partition)",
+    ("audit", "validation_results"): "one row per rule evaluated on a load (run, table, partition, rule)",
+    ("audit", "source_status"): "one row per table slice (table, partition): its last accepted and rejected files",
+    ("audit", "row_drop_acceptances"): "one row per accepted row drop (who, when, why)",
+    ("audit", "quarantine_releases"): "one row per quarantined file taken back",
+    ("audit", "rejected_rows"): "one row per cell set aside at parsing (file, row, rule, column)",
+    ("audit", "table_catalog"): "one row per table and view of the published warehouse",
+    ("linkage", "clusters"): "one row per linkage run's record and the cluster it joined",
+    ("linkage", "employer_id_merges"): "one row per employer id merged into another",
+    ("linkage", "employer_record_ids"): "one row per record and the stable employer id it has",
+}
+
+
 class UnknownTableError(LookupError):
     """A table name the published warehouse does not have (or has in several schemas)."""
 
@@ -92,7 +107,7 @@ def document_published_db(db_path: Path, manifest: Path | None) -> None:
         for (schema, table), node in docs.items():
             if node.resource_type == "source":
                 _comment_relation(con, schema, table, node)
-        _write_catalog(con, {key: node.grain for key, node in docs.items()})
+        _write_catalog(con, {**TABLES_OUTSIDE_DBT, **{key: node.grain for key, node in docs.items() if node.grain}})
 
 
 def comment_tables(db_path: Path, manifest: Path | None, tables: list[str]) -> None:

@@ -33,6 +33,7 @@ def render_dbt_sources() -> str:
                     "meta": {
                         "dagster": {"asset_key": [contract.table_name]},
                         "primary_key": list(contract.primary_key),
+                        "grain": f"one row per {', '.join(contract.primary_key)}",
                     },
                     "columns": [
                         {"name": c.name, "description": c.description, "data_type": c.duckdb_type.lower()}

@@ -133,8 +133,16 @@ def tables(home: Path = HomeOption) -> None:
     """List every table and view of the published warehouse: description, grain, rows."""
     from warehouse.catalog import list_tables
 
+    found = _guarded(lambda: list_tables(_read_paths(home)))
+    if out.width < 110:  # a narrow terminal: one block per table, so descriptions are not one word per line
+        for table in found:
+            out.print(f"[bold]{table.name}[/bold]  ({_rows_text(table.row_count) or '?'} rows)", soft_wrap=True)
+            out.print(f"  {_first_sentence(table.description)}", markup=False)
+            if table.grain:
+                out.print(f"  grain: {table.grain}", markup=False)
+        return
     listing = _name_table("table", "description", "grain", "rows")
-    for table in _guarded(lambda: list_tables(_read_paths(home))):
+    for table in found:
         listing.add_row(table.name, _first_sentence(table.description), table.grain, _rows_text(table.row_count))
     out.print(listing)
 

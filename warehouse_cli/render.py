@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -248,9 +249,13 @@ def _name_table(name: str, *columns: str, title: str | None = None) -> Table:
     return table
 
 
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)\.\s+(?=[A-Z(\"'])")
+
+
 def _first_sentence(text: str) -> str:
-    sentence, dot, _ = text.partition(". ")
-    return sentence + dot.strip()
+    """The first sentence of a description ("e.g." and "i.e." do not end one)."""
+    match = _SENTENCE_END.search(text)
+    return text[: match.start() + 1] if match else text
 
 
 def _rows_text(rows: int | None) -> str:

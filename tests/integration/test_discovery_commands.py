@@ -20,11 +20,48 @@ def _published(home, sql: str) -> list[tuple]:
 
 
 def _row_of(output: str, name: str) -> str:
-    (line,) = [line for line in output.splitlines() if re.search(rf"│ {re.escape(name)} +│", line)]
-    return line
+    """The table row of `name`: its first column (a wrapped description may mention the name again later)."""
+    lines = [line for line in output.splitlines() if re.search(rf"^┃? *│ {re.escape(name)} +│", line)]
+    assert lines, name
+    return lines[0]
 
 
-def test_tables_lists_every_table_and_view_with_its_rows(built_home):
+def _block_of(output: str, name: str) -> list[str]:
+    """The narrow-terminal listing: the name and its rows on one line, then its description and grain."""
+    lines = output.splitlines()
+    (start,) = [n for n, line in enumerate(lines) if re.fullmatch(rf"{re.escape(name)}  \((\S+) rows\)", line)]
+    block = [lines[start]]
+    for line in lines[start + 1 :]:
+        if not line.startswith("  "):
+            break
+        block.append(line)
+    return block
+
+
+def test_tables_at_80_columns_lists_one_block_per_table_with_its_rows_and_grain(built_home):
+    result = run_cli("tables", "--home", str(built_home))  # the test console is 80 columns wide
+    assert result.exit_code == 0, result.output
+    relations = _published(
+        built_home,
+        """select schema_name || '.' || table_name, estimated_size from duckdb_tables()
+           union all select schema_name || '.' || view_name, null from duckdb_views() where not internal""",
+    )
+    for name, _ in relations:
+        assert _block_of(result.stdout, name)
+    (rows,) = _published(built_home, "select count(*) from marts.mart_industry_year")[0]
+    block = _block_of(result.stdout, "marts.mart_industry_year")
+    assert block[0].endswith(f"({rows:,} rows)") and block[2].startswith("  grain: one row per")
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80 or all(
+        len(line.split()) > 1 for line in result.stdout.splitlines() if line.strip()
+    ), "no line holds one word only"
+    for name in ("raw.raw_h2a__disclosure", "audit.rejected_rows", "linkage.int_employer_links"):
+        assert any(line.startswith("  grain: ") for line in _block_of(result.stdout, name)), name
+
+
+def test_tables_lists_every_table_and_view_with_its_rows(built_home, monkeypatch):
+    from warehouse_cli.app import out
+
+    monkeypatch.setattr(out, "width", 200)  # a wide terminal: the table view
     result = run_cli("tables", "--home", str(built_home))
     assert result.exit_code == 0, result.output
     relations = _published(
