@@ -52,6 +52,13 @@ def published_connection(paths: WarehousePaths) -> Iterator[duckdb.DuckDBPyConne
     Raises:
         NotPublishedError: nothing has been published under this WAREHOUSE_HOME yet.
     """
+    from warehouse.publish import link_problems  # publish imports this module (through catalog)
+
+    damage = link_problems(paths)
+    if damage:
+        raise NotPublishedError(
+            f"the published warehouse is damaged: {damage[0]}; `warehouse build` (or `warehouse publish`) repairs it"
+        )
     if not paths.published_db.exists():
         raise NotPublishedError(
             f"no published warehouse at {paths.published_db}; build one with `warehouse build` "

@@ -38,6 +38,8 @@ def query(
 
     text = _sql_text(sql, sql_file)
     _check_output(output_format, output)
+    if output is not None:
+        _refuse_output_in_home(output, _read_paths(home))
     shown = limit if limit is not None or output_format != "table" else DEFAULT_TABLE_ROWS
     result = _guarded(lambda: run_query(text, _read_paths(home), limit=shown))
     if output:
@@ -75,6 +77,18 @@ def _check_output(output_format: str, output: Path | None) -> None:
         raise typer.Exit(2)
     if output is not None and output_format == "table":
         console.print("[red]--output writes csv or json: add --format csv (or json).[/red]")
+        raise typer.Exit(2)
+
+
+def _refuse_output_in_home(output: Path, paths) -> None:
+    """--output may not write under WAREHOUSE_HOME (symlinks resolved): it would replace published files,
+    links or the archive that readers and builds trust."""
+    path = output.expanduser()
+    homes = {paths.home.absolute(), paths.home.resolve()}
+    if any(where.is_relative_to(home) for where in (path.absolute(), path.resolve()) for home in homes):
+        console.print(
+            f"[red]--output: {output} is inside the warehouse home {paths.home}; write the file somewhere else.[/red]"
+        )
         raise typer.Exit(2)
 
 
