@@ -62,6 +62,10 @@ class UnknownVersionError(LookupError):
     """A version name that is not among the kept versions (or no version to roll back to)."""
 
 
+class DamagedVersionError(UnknownVersionError):
+    """A kept version whose files fail verification: it is not made current."""
+
+
 @dataclass(frozen=True)
 class PublishResult:
     path: Path
@@ -379,11 +383,17 @@ def verify_published(paths: WarehousePaths) -> list[str]:
     name = _current_name(paths)
     if name is None or name not in _version_names(paths):
         return problems
+    return [*problems, *version_problems(paths, name)]
+
+
+def version_problems(paths: WarehousePaths, name: str) -> list[str]:
+    """What is wrong with one kept version's files (changed, missing, added, writable), one line each."""
+    problems: list[str] = []
     folder = paths.published_versions / name
     files = _read_info(folder).get("files")
     if not isinstance(files, dict):
         info = _shown(paths, folder / PUBLISH_INFO)
-        return [*problems, f"{info} records no checksums (missing, damaged, or published before they were)"]
+        return [f"{info} records no checksums (missing, damaged, or published before they were)"]
     for relative, digest in sorted(files.items()):
         path = folder / relative
         if path.is_symlink() or not path.is_file():
@@ -425,9 +435,14 @@ def rollback(paths: WarehousePaths, to: str | None = None) -> Version:
 
     Raises:
         UnknownVersionError: `to` is not a kept version, or there is no version before the current one.
+        DamagedVersionError: the version's files are not the ones it published (version_problems).
     """
     kept = versions(paths)
     target = _named_version(kept, to) if to else _previous_version(kept)
+    problems = version_problems(paths, target.name)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise DamagedVersionError(f"version {target.name} fails verification, not restored: {problems[0]}{more}")
     with clear_storage_errors(paths.published_current):
         _make_current(paths, target.name)
     return target

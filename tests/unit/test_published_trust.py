@@ -246,3 +246,17 @@ def test_query_output_through_a_symlink_into_the_home_is_refused(paths, tmp_path
     outside = tmp_path / "out.csv"
     assert _run("query", "select 1 a", "--format", "csv", "--output", outside, *home).exit_code == 0
     assert outside.read_text().splitlines() == ["a", "1"]
+
+
+def test_rollback_refuses_a_damaged_version(paths):
+    (first,) = versions(paths)
+    _publish(paths, 2, "second")
+    os.chmod(first.folder, 0o755)
+    (first.folder / "datapackage.json").unlink()
+    result = _run("rollback", "--home", paths.home)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"version {first.name} fails verification, not restored: published/versions/{first.name}/datapackage.json "
+        "is missing: it was published as a file (and 1 more)"
+    )
+    assert _value(paths.home) == "2,3"
