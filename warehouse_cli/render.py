@@ -235,7 +235,7 @@ def _print_damage(paths: WarehousePaths, then: str) -> list[str]:
 
     problems = verify_published(paths)
     for problem in problems:
-        console.print(f"[red]✗ published: {problem}[/red]")
+        console.print(f"✗ published: {problem}", style="red", markup=False)  # a file name is not markup
     if problems:
         console.print(f"[yellow]The current published version fails verification: {then}.[/yellow]")
     return problems
