@@ -10,13 +10,22 @@ the current one by replacing the `current` link in one rename. So a reader sees 
 version or the new one, whole, never a mix; readers holding an old file keep reading it (also
 after its version is pruned: an open file outlives its name). Rollback is the same rename to an
 older version. Nothing is published unless every gate and dbt test upstream passed.
+
+A complete version is read-only (files and folders, `a-w`) and its published.json records every
+other file's sha256. `verify_published` checks the current version, the `current` link and the links
+beside it; a build publishes anew whenever it fails (orchestration/defs/assets/dbt_models.py), so a
+tampered, deleted or replaced file is reported and healed instead of trusted. Whatever deletes a
+version (prune, the leftovers cleanup) makes it writable again first.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import shutil
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -50,6 +59,10 @@ _DELETING = ".deleting"
 
 class UnknownVersionError(LookupError):
     """A version name that is not among the kept versions (or no version to roll back to)."""
+
+
+class DamagedVersionError(UnknownVersionError):
+    """A kept version whose files fail verification: it is not made current."""
 
 
 @dataclass(frozen=True)
@@ -117,9 +130,10 @@ def publish(
     with clear_storage_errors(paths.published_versions / name):
         try:
             info = _write_version(paths, partial, name=name, run_id=run_id, manifest=manifest, now=now, inputs=inputs)
+            set_read_only(partial)
             partial.rename(paths.published_versions / name)
         finally:
-            shutil.rmtree(partial, ignore_errors=True)
+            remove_tree(partial)
         _make_current(paths, name)
     prune_versions(paths, keep)
     return PublishResult(paths.published_db, info["published_at"], info["tables"], name)
@@ -164,15 +178,73 @@ def _write_version(
         "version": name,
         "published_at": now.isoformat(timespec="seconds"),
         "run_id": run_id,
-        "path": str(paths.published_db),
+        "path": paths.published_db.relative_to(paths.home).as_posix(),  # relative: the home may move
         "storage_version": STORAGE_VERSION,
         "inputs": inputs,
         "tables": table_row_counts(db),
     }
-    (folder / PUBLISH_INFO).write_text(json.dumps(info, indent=2), encoding="utf-8")
+    (folder / PUBLISH_INFO).write_text(json.dumps(info, indent=2), encoding="utf-8")  # the writers read it
     for write_artifact in ARTIFACT_WRITERS:
         write_artifact(db, folder)
+    info["files"] = file_digests(folder)
+    (folder / PUBLISH_INFO).write_text(json.dumps(info, indent=2), encoding="utf-8")
     return info
+
+
+def file_digests(folder: Path) -> dict[str, str]:
+    """sha256 of every file of a version but published.json (which holds them), by path inside it."""
+    return {
+        path.relative_to(folder).as_posix(): _sha256(path)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != PUBLISH_INFO and not _is_hidden(path, folder)
+    }
+
+
+def _is_hidden(path: Path, folder: Path) -> bool:
+    """A hidden name is a temp file a writer left (never read; the leftovers cleanup removes it)."""
+    return any(part.startswith(".") for part in path.relative_to(folder).parts)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+_WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+
+
+def set_read_only(root: Path) -> None:
+    """chmod a-w every file and folder under `root` (and `root`): a published version is never written."""
+    _chmod_tree(root, lambda mode: mode & ~_WRITE_BITS)
+
+
+def set_writable(root: Path) -> None:
+    """chmod u+w every file and folder under `root`: before a version is deleted or a file added to it."""
+    _chmod_tree(root, lambda mode: mode | stat.S_IWUSR)
+
+
+def _chmod_tree(root: Path, change: Callable[[int], int]) -> None:
+    if root.is_symlink() or not root.exists():
+        return
+    entries = [root, *root.rglob("*")] if root.is_dir() else [root]
+    for entry in entries:
+        if not entry.is_symlink():
+            os.chmod(entry, change(stat.S_IMODE(entry.stat().st_mode)))
+
+
+def remove_tree(folder: Path) -> None:
+    """Delete a (possibly read-only) folder: made writable first, as a non-root user cannot otherwise."""
+    if folder.is_symlink() or folder.is_file():
+        folder.unlink(missing_ok=True)
+        return
+    if not folder.exists():
+        return
+    with contextlib.suppress(OSError):  # rmtree below removes what it can
+        set_writable(folder)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def copy_database(source: Path, target: Path) -> None:
@@ -205,10 +277,27 @@ def write_into_current(paths: WarehousePaths, writer: Callable[[Path, Path], Pat
     current = paths.published_current
     if not current.is_dir():
         raise FileNotFoundError(f"no published warehouse under {paths.published_dir}; build the warehouse first")
-    with clear_storage_errors(current.resolve()):
-        written = writer(current / PUBLISHED_DB, current.resolve())
+    folder = current.resolve()
+    with clear_storage_errors(folder):
+        os.chmod(folder, stat.S_IMODE(folder.stat().st_mode) | stat.S_IWUSR)
+        try:
+            written = writer(current / PUBLISHED_DB, folder)
+            _record_digest(folder, written)
+        finally:
+            set_read_only(folder)
         _replace_with_link(paths.published_dir / written.name, Path(current.name) / written.name)
     return paths.published_dir / written.name
+
+
+def _record_digest(folder: Path, written: Path) -> None:
+    """Add (or update) a file's sha256 in the version's published.json, replaced in one rename."""
+    info = _read_info(folder)
+    if not isinstance(info.get("files"), dict):
+        return  # a version published before digests were recorded: it stays unverifiable
+    info["files"][written.relative_to(folder).as_posix()] = _sha256(written)
+    tmp = folder / f".{PUBLISH_INFO}.tmp"
+    tmp.write_text(json.dumps(info, indent=2), encoding="utf-8")
+    os.replace(tmp, folder / PUBLISH_INFO)
 
 
 def _replace_with_link(path: Path, target: Path) -> None:
@@ -218,6 +307,8 @@ def _replace_with_link(path: Path, target: Path) -> None:
     tmp = path.with_name(f".{path.name}.link")
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(target)
+    if path.is_dir() and not path.is_symlink():  # a folder put where a link belongs: a link cannot replace it
+        remove_tree(path)
     os.replace(tmp, path)
 
 
@@ -236,8 +327,94 @@ def _current_name(paths: WarehousePaths) -> str | None:
 
 
 def _read_info(folder: Path) -> dict:
-    info = folder / PUBLISH_INFO
-    return json.loads(info.read_text(encoding="utf-8")) if info.exists() else {}
+    """A version's published.json; {} when it is missing or is not a JSON object (a damaged version)."""
+    try:
+        info = json.loads((folder / PUBLISH_INFO).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def link_problems(paths: WarehousePaths) -> list[str]:
+    """What is wrong with the `current` link and the links beside it (cheap: no file is read), one line
+    each; [] when they are right or nothing was ever published."""
+    current, kept = paths.published_current, _version_names(paths)
+    if not current.is_symlink():
+        if current.exists() or current.is_dir():
+            return [f"{_shown(paths, current)} is a {_kind(current)}, not the link to the current version"]
+        if kept:
+            return [f"{_shown(paths, current)} is missing: no version is current (kept: {', '.join(kept)})"]
+        return []
+    target = Path(os.readlink(current))
+    if target.parent != Path(paths.published_versions.name) or target.name not in kept:
+        return [f"{_shown(paths, current)} points to {target}, which is not a kept version"]
+    problems = []
+    for entry in sorted(paths.published_versions.joinpath(target.name).iterdir()):
+        if entry.name.startswith("."):
+            continue
+        link = paths.published_dir / entry.name
+        expected = Path(current.name) / entry.name
+        if not link.is_symlink():
+            what = f"a {_kind(link)}" if link.exists() else "missing"
+            problems.append(f"{_shown(paths, link)} is {what}, not the link to {expected}")
+        elif Path(os.readlink(link)) != expected:
+            problems.append(f"{_shown(paths, link)} points to {os.readlink(link)}, not {expected}")
+    return problems
+
+
+def verify_published(paths: WarehousePaths) -> list[str]:
+    """Check the current version against the sha256s its published.json records, that it is read-only,
+    and its links (link_problems); one line per problem, [] when it is whole or nothing was published.
+    Reads every published file: about a second per GB."""
+    problems = link_problems(paths)
+    name = _current_name(paths)
+    if name is None or name not in _version_names(paths):
+        return problems
+    return [*problems, *version_problems(paths, name)]
+
+
+def version_problems(paths: WarehousePaths, name: str) -> list[str]:
+    """What is wrong with one kept version's files (changed, missing, added, writable), one line each."""
+    problems: list[str] = []
+    folder = paths.published_versions / name
+    files = _read_info(folder).get("files")
+    if not isinstance(files, dict):
+        info = _shown(paths, folder / PUBLISH_INFO)
+        return [f"{info} records no checksums (missing, damaged, or published before they were)"]
+    for relative, digest in sorted(files.items()):
+        path = folder / relative
+        if path.is_symlink() or not path.is_file():
+            what = f"a {_kind(path)}" if path.exists() or path.is_symlink() else "missing"
+            problems.append(f"{_shown(paths, path)} is {what}: it was published as a file")
+        elif _sha256(path) != digest:
+            problems.append(f"{_shown(paths, path)} was changed: its sha256 is not the one published.json records")
+    entries = [folder, *folder.rglob("*")]
+    known = {*files, PUBLISH_INFO}
+    added = [
+        p
+        for p in entries[1:]
+        if not p.is_dir() and not _is_hidden(p, folder) and p.relative_to(folder).as_posix() not in known
+    ]
+    problems += [f"{_shown(paths, p)} was not published: it was added afterwards" for p in added]
+    writable = [p for p in entries if not p.is_symlink() and stat.S_IMODE(p.stat().st_mode) & _WRITE_BITS]
+    if writable:
+        more = f" (and {len(writable) - 1} more)" if len(writable) > 1 else ""
+        problems.append(f"{_shown(paths, writable[0])}{more} is writable: a published version is read-only")
+    return problems
+
+
+def _shown(paths: WarehousePaths, path: Path) -> str:
+    """A path as a problem line shows it: relative to the home."""
+    try:
+        return path.relative_to(paths.home).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _kind(path: Path) -> str:
+    if path.is_symlink():
+        return "dangling link" if not path.exists() else "link"
+    return "folder" if path.is_dir() else "file"
 
 
 def rollback(paths: WarehousePaths, to: str | None = None) -> Version:
@@ -245,9 +422,14 @@ def rollback(paths: WarehousePaths, to: str | None = None) -> Version:
 
     Raises:
         UnknownVersionError: `to` is not a kept version, or there is no version before the current one.
+        DamagedVersionError: the version's files are not the ones it published (version_problems).
     """
     kept = versions(paths)
     target = _named_version(kept, to) if to else _previous_version(kept)
+    problems = version_problems(paths, target.name)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise DamagedVersionError(f"version {target.name} fails verification, not restored: {problems[0]}{more}")
     with clear_storage_errors(paths.published_current):
         _make_current(paths, target.name)
     return target
@@ -279,6 +461,7 @@ def prune_versions(paths: WarehousePaths, keep: int) -> list[str]:
     for version in doomed:
         hidden = version.folder.with_name(f".{version.name}{_DELETING}")
         version.folder.rename(hidden)  # never a half-deleted version to roll back to
+        set_writable(hidden)  # a version is read-only
         shutil.rmtree(hidden)
     return [v.name for v in doomed]
 
@@ -290,10 +473,24 @@ def remove_unfinished(paths: WarehousePaths) -> list[Path]:
     hidden_folders = [p for p in versions_dir.glob(".*") if p.is_dir() and not p.is_symlink()]
     hidden_files = [p for p in (*published.glob(".*"), *versions_dir.glob("*/.*")) if p.is_symlink() or p.is_file()]
     for folder in hidden_folders:
-        shutil.rmtree(folder, ignore_errors=True)
+        remove_tree(folder)
     for path in hidden_files:
-        path.unlink(missing_ok=True)
+        _unlink_in_read_only_folder(path, versions_dir)
     return hidden_folders + hidden_files
+
+
+def _unlink_in_read_only_folder(path: Path, versions_dir: Path) -> None:
+    """Remove a file; inside a (read-only) version folder, made writable for that moment."""
+    folder = path.parent
+    if folder == versions_dir.parent or folder == versions_dir or folder.is_symlink():
+        path.unlink(missing_ok=True)
+        return
+    mode = stat.S_IMODE(folder.stat().st_mode)
+    os.chmod(folder, mode | stat.S_IWUSR)
+    try:
+        path.unlink(missing_ok=True)
+    finally:
+        os.chmod(folder, mode)
 
 
 def newest_version(paths: WarehousePaths) -> Version | None:
@@ -309,5 +506,14 @@ def newest_inputs(paths: WarehousePaths) -> str | None:
 
 
 def last_publish(paths: WarehousePaths) -> dict | None:
-    info = paths.published_dir / PUBLISH_INFO
-    return json.loads(info.read_text(encoding="utf-8")) if info.exists() else None
+    """The current version's published.json (read through the `current` link); None if there is none."""
+    info = _read_info(paths.published_current)
+    return info or None
+
+
+def published_path(paths: WarehousePaths, info: dict) -> Path:
+    """Where a version's published.json says the warehouse is, under this home: a relative path (from
+    the home), or an absolute one an older version wrote -- always the home's published file, so read
+    as that file under this home (the home may have been moved or copied since)."""
+    recorded = Path(info.get("path") or paths.published_db.relative_to(paths.home))
+    return paths.published_dir / recorded.name if recorded.is_absolute() else paths.home / recorded

@@ -92,6 +92,13 @@ def published_connection(paths: WarehousePaths, *, allow_files: bool = False) ->
         FilesNotAllowedError: `allow_files` while a secret setting is in this process's environment.
         duckdb.Error: WAREHOUSE_QUERY_MEMORY_LIMIT is not a memory size.
     """
+    from warehouse.publish import link_problems  # publish imports this module (through catalog)
+
+    damage = link_problems(paths)
+    if damage:
+        raise NotPublishedError(
+            f"the published warehouse is damaged: {damage[0]}; `warehouse build` (or `warehouse publish`) repairs it"
+        )
     if not paths.published_db.exists():
         raise NotPublishedError(
             f"no published warehouse at {paths.published_db}; build one with `warehouse build` "

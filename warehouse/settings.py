@@ -8,8 +8,8 @@ lake/<source>/<table>/   the gated raw layer as Parquet, for any engine (warehou
                          one folder per fiscal year (file_fiscal_year=N/); lake/linkage/ the employer links
 spark/                   the Spark engine's metastore and tables (`--engine spark`, warehouse/spark.py)
 published/               what analysts read (warehouse/publish.py):
-  versions/<UTC time>/   the last published versions, each complete: warehouse.duckdb, published.json,
-                         datapackage.json, parquet/
+  versions/<UTC time>/   the last published versions, each complete and read-only: warehouse.duckdb,
+                         published.json (with every other file's sha256), datapackage.json, parquet/
   current                link to the version analysts read
   warehouse.duckdb, ...  links to current/warehouse.duckdb, ... (one per file of the current version)
 reports/                 validation reports of rejected loads

@@ -58,6 +58,8 @@ def query(
     text = _sql_text(sql, sql_file)
     _check_output(output_format, output, limit)
     paths = _read_paths(home)
+    if output is not None:
+        _refuse_output_in_home(output, paths)
     bounds = {"allow_files": allow_files, "timeout": timeout}
     if output_format == "table":
         shown = limit or DEFAULT_TABLE_ROWS
@@ -125,6 +127,18 @@ def _check_output(output_format: str, output: Path | None, limit: int | None) ->
     if output_format == "parquet" and (output is None or limit is not None):
         problem = "needs --output FILE" if output is None else "writes every row: put a LIMIT in the SQL"
         console.print(f"[red]--format parquet {problem}.[/red]")
+        raise typer.Exit(2)
+
+
+def _refuse_output_in_home(output: Path, paths) -> None:
+    """--output may not write under WAREHOUSE_HOME (symlinks resolved): it would replace published files,
+    links or the archive that readers and builds trust."""
+    path = output.expanduser()
+    homes = {paths.home.absolute(), paths.home.resolve()}
+    if any(where.is_relative_to(home) for where in (path.absolute(), path.resolve()) for home in homes):
+        console.print(
+            f"[red]--output: {output} is inside the warehouse home {paths.home}; write the file somewhere else.[/red]"
+        )
         raise typer.Exit(2)
 
 

@@ -25,6 +25,7 @@ from warehouse_cli.app import (
     out,
 )
 from warehouse_cli.render import (
+    _print_damage,
     _print_failure,
     _print_nothing_published,
     _print_published_summary,
@@ -166,6 +167,7 @@ def build(
     with _sole_writer(paths, "build"):
         if mode == ARCHIVE_MODE:
             _require_archive_inputs(paths, warehouse.drop_path())
+        _print_damage(paths, then="this build publishes a new version from the build database")
         console.print(f"[bold]Building the warehouse[/bold] from {_source_label(mode, warehouse)} into {paths.home}")
         defs = definitions_for(warehouse)
         tags = fiscal_years_tags(years) if years else FULL_RANGE_TAGS
@@ -464,6 +466,7 @@ def publish(engine: str = EngineOption, home: Path = HomeOption) -> None:
                 f"[red]Nothing to publish: {paths.build_db} holds no loaded table yet; run `warehouse build`.[/red]"
             )
             raise typer.Exit(2)
+        _print_damage(paths, then="publishing a new version from the build database")
         warehouse = _warehouse_resource(paths, source=ARCHIVE_MODE, force=True, engine=_engine(engine))
         defs = definitions_for(warehouse)
         console.print(f"[bold]Publishing[/bold] the build database {paths.build_db}")

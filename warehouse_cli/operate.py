@@ -20,7 +20,7 @@ from warehouse_cli.app import (
     out,
 )
 from warehouse_cli.explore import _guarded
-from warehouse_cli.render import _print_failure, _print_source_status, _published_label
+from warehouse_cli.render import _print_damage, _print_failure, _print_source_status, _published_label
 
 
 @app.command()
@@ -45,12 +45,21 @@ def status(home: Path = HomeOption) -> None:
     """Show the published warehouse, quarantined raw files and the latest validation reports."""
     from sources import ALL_SOURCES
     from sources.common.archive import RawArchive
-    from warehouse.publish import last_publish
+    from warehouse.publish import last_publish, versions
 
     paths = _read_paths(home)
     published = last_publish(paths)
-    out.print(f"Published: {_published_label(published) if published else 'nothing yet'}")
-    _print_source_status(paths.published_db if published else paths.build_db)
+    kept = versions(paths)
+    if published:
+        out.print(f"Published: {_published_label(published, paths)}")
+    elif kept:
+        out.print(f"Published: no current version ({len(kept)} kept, the newest {kept[-1].name})")
+    else:
+        out.print("Published: nothing yet")
+    problems = _print_damage(paths, then="`warehouse build` (or `warehouse publish`) publishes it anew")
+    if problems:
+        out.print("Source status below is the build database's.")
+    _print_source_status(paths.published_db if published and not problems else paths.build_db)
     archive = RawArchive(paths.raw_archive)
     quarantined = [f for spec in ALL_SOURCES for f in archive.files(spec.name) if f.is_quarantined]
     out.print(f"Quarantined raw files: {len(quarantined)}")

@@ -116,7 +116,7 @@ def _print_rejections(rows: list[dict]) -> None:
 
 def _print_failure(outcome, paths: WarehousePaths) -> None:
     from warehouse.acquire import OFFLINE_HINT
-    from warehouse.publish import last_publish
+    from warehouse.publish import last_publish, published_path
 
     console.print(f"[red bold]Build failed[/red bold] (run {outcome.run_id}); nothing new was published.")
     downloads = outcome.download_failures
@@ -130,7 +130,8 @@ def _print_failure(outcome, paths: WarehousePaths) -> None:
     published = last_publish(paths)
     if published:
         console.print(
-            f"The last good warehouse (published {published['published_at']}) is still at {published['path']}."
+            f"The last good warehouse (published {published.get('published_at')}) is still at "
+            f"{published_path(paths, published)}."
         )
     console.print(f"Validation reports: {paths.reports_dir}")
 
@@ -262,6 +263,21 @@ def _rows_text(rows: int | None) -> str:
     return "" if rows is None else f"{rows:,}"
 
 
-def _published_label(info: dict) -> str:
+def _published_label(info: dict, paths: WarehousePaths) -> str:
+    from warehouse.publish import published_path
+
     version = f" (version {info['version']})" if info.get("version") else ""
-    return f"{info['published_at']}{version} at {info['path']}"
+    return f"{info.get('published_at')}{version} at {published_path(paths, info)}"
+
+
+def _print_damage(paths: WarehousePaths, then: str) -> list[str]:
+    """One line per problem of the current published version (warehouse.publish.verify_published), then
+    what happens next; returns the problems."""
+    from warehouse.publish import verify_published
+
+    problems = verify_published(paths)
+    for problem in problems:
+        console.print(f"✗ published: {problem}", style="red", markup=False)  # a file name is not markup
+    if problems:
+        console.print(f"[yellow]The current published version fails verification: {then}.[/yellow]")
+    return problems

@@ -169,3 +169,41 @@ def test_plain_builds_keep_what_was_loaded_and_redo_only_what_changed(home_copy,
     assert after_rollback.exit_code == 0, after_rollback.output
     assert "Nothing changed" in after_rollback.output and "(rolled back)" in after_rollback.output
     assert "`warehouse publish` publishes the build again" in after_rollback.output
+
+
+def test_a_damaged_published_version_is_reported_and_rebuilt_never_trusted(home_copy):
+    """Issue "Trust what you read", findings 1-3: a build that would say "Nothing changed" publishes anew
+    when the current version was changed (opened read-write, rows deleted), or its links replaced or removed."""
+    from warehouse.publish import verify_published, versions
+
+    home, paths = str(home_copy), WarehousePaths.at(home_copy)
+    control = run_cli("build", "--home", home)
+    assert control.exit_code == 0 and "Nothing changed" in control.output, control.output
+    (whd_rows,) = _published(home_copy, "select count(*) from raw.raw_whd__compliance_actions")[0]
+
+    tampered = paths.published_current.resolve() / "warehouse.duckdb"
+    tampered.chmod(0o644)
+    tampered.parent.chmod(0o755)
+    with duckdb.connect(str(tampered)) as con:
+        con.execute("delete from raw.raw_whd__compliance_actions")
+    status = run_cli("status", "--home", home)
+    assert status.exit_code == 0 and "warehouse.duckdb was changed" in status.output, status.output
+    healed = run_cli("build", "--home", home)
+    assert healed.exit_code == 0, healed.output
+    assert "✗ published: published/versions/" in healed.output and "Nothing changed" not in healed.output
+    assert "Build succeeded" in healed.output
+    assert verify_published(paths) == []
+    assert _published(home_copy, "select count(*) from raw.raw_whd__compliance_actions") == [(whd_rows,)]
+
+    kept = len(versions(paths))
+    paths.published_current.unlink()  # finding 3 ...
+    paths.published_db.unlink()
+    paths.published_db.write_text("a\n1\n")  # ... and finding 2: what `query --output` wrote
+    query = run_cli("query", "select 1", "--home", home)
+    assert query.exit_code == 1 and "the published warehouse is damaged: published/current is missing" in query.output
+    healed = run_cli("build", "--home", home)
+    assert healed.exit_code == 0 and "Build succeeded" in healed.output, healed.output
+    assert verify_published(paths) == [] and len(versions(paths)) == kept + 1
+    assert _published(home_copy, "select count(*) from raw.raw_whd__compliance_actions") == [(whd_rows,)]
+    again = run_cli("build", "--home", home)
+    assert again.exit_code == 0 and "Nothing changed" in again.output, again.output

@@ -36,8 +36,9 @@ def _publish(home, value: int, run_id: str) -> None:
 
 @pytest.fixture
 def home(tmp_path):
-    _publish(tmp_path, 1, "first")
-    return str(tmp_path)
+    home = tmp_path / "home"  # beside the test's other files: --output may not write inside the home
+    _publish(home, 1, "first")
+    return str(home)
 
 
 def test_csv_and_json_are_never_cut_unless_a_limit_is_given(home):

@@ -8,7 +8,9 @@ intermediate before the employer linkage, the marts after it.
 When the build holds exactly the inputs the newest published version was made from (same files per
 table, same statuses, same dbt and linkage code: warehouse/changes.py), `dbt_models` materializes
 nothing, so Dagster skips the linkage, the marts and the publish step too: nothing changed, nothing
-is published. A forced run (`warehouse build --force`, `warehouse publish`) always rebuilds.
+is published -- unless the current published version fails verification (a file changed, missing or
+replaced, a broken link: warehouse.publish.verify_published); then it is rebuilt and published anew.
+A forced run (`warehouse build --force`, `warehouse publish`) always rebuilds.
 
 The engine (WarehouseResource.engine) picks dbt's target: the build database (DuckDB), or the same
 models on Spark over the Parquet lake (`--target spark`, warehouse/spark.py).
@@ -23,7 +25,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from orchestration.defs.dbt_project import dbt_project, ensure_manifest, transform_code_version
 from orchestration.defs.resources import WarehouseResource
 from warehouse.changes import inputs_digest
-from warehouse.publish import newest_inputs
+from warehouse.publish import newest_inputs, verify_published
 from warehouse.settings import DUCKDB
 
 _GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
@@ -54,8 +56,12 @@ MARTS = "path:models/marts"
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """Build (seed, run, test) the seeds, staging and intermediate models against the build database."""
     if not warehouse.force and newest_inputs(warehouse.paths()) == current_inputs(warehouse):
-        context.log.info("nothing changed since the newest published version: dbt, linkage and publish skipped")
-        return
+        problems = verify_published(warehouse.paths())
+        if not problems:
+            context.log.info("nothing changed since the newest published version: dbt, linkage and publish skipped")
+            return
+        # Never trust a damaged published copy: publish the build database anew.
+        context.log.warning("the current published version fails verification: " + "; ".join(problems))
     with warehouse.dbt_environment():
         yield from dbt.cli(["build", *warehouse.dbt_args()], context=context).stream()
 
