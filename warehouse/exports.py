@@ -69,7 +69,8 @@ def write_datapackage(db_path: Path, target_dir: Path) -> None:
         package = {
             "profile": "tabular-data-package",
             "name": PACKAGE_NAME,
-            "title": "Labor-enforcement data warehouse: marts",
+            "title": "Labor-enforcement data warehouse: marts"
+            + (" (synthetic sample, not real data)" if info.get("synthetic_sample") else ""),
             "version": info["version"],
             "created": info["published_at"],
             "sources": _sources(con),

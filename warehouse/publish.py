@@ -181,6 +181,7 @@ def _write_version(
         "path": paths.published_db.relative_to(paths.home).as_posix(),  # relative: the home may move
         "storage_version": STORAGE_VERSION,
         "inputs": inputs,
+        "synthetic_sample": is_synthetic_sample(paths, db),
         "tables": table_row_counts(db),
     }
     (folder / PUBLISH_INFO).write_text(json.dumps(info, indent=2), encoding="utf-8")  # the writers read it
@@ -189,6 +190,37 @@ def _write_version(
     info["files"] = file_digests(folder)
     (folder / PUBLISH_INFO).write_text(json.dumps(info, indent=2), encoding="utf-8")
     return info
+
+
+SYNTHETIC_SAMPLE_LABEL = "synthetic sample"
+
+
+def is_synthetic_sample(paths: WarehousePaths, db: Path) -> bool:
+    """True when some raw row came from a file of the embedded sample (archived from the samples folder):
+    such a warehouse is labelled a synthetic sample wherever it is read (report, status, datapackage)."""
+    from sources import ALL_SOURCES
+    from sources.common.archive import RawArchive
+
+    samples = paths.samples.resolve().as_uri()
+    archive = RawArchive(paths.raw_archive)
+    sample_shas = {
+        f.sha256 for spec in ALL_SOURCES for f in archive.files(spec.name) if (f.url or "").startswith(samples)
+    }
+    if not sample_shas:
+        return False
+    with connect(db, read_only=True) as con:
+        raw_tables = [
+            name
+            for (name,) in con.execute(
+                "SELECT table_name FROM duckdb_columns() WHERE schema_name = 'raw' AND column_name = 'source_sha256'"
+            ).fetchall()
+        ]
+        loaded = {
+            sha
+            for table in raw_tables
+            for (sha,) in con.execute(f'SELECT DISTINCT source_sha256 FROM raw."{table}"').fetchall()
+        }
+    return bool(loaded & sample_shas)
 
 
 def file_digests(folder: Path) -> dict[str, str]:

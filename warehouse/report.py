@@ -61,7 +61,7 @@ def write_report(published_db: Path, target_dir: Path) -> Path:
     with duckdb.connect(str(published_db), read_only=True) as con:
         warehouse = _Warehouse(con)
         sections = [build(warehouse) for build in SECTIONS]
-    page = _page(_published_at(published_db), sections)
+    page = _page(_published_at(published_db), sections, synthetic=_is_synthetic(published_db))
     target = Path(target_dir) / REPORT_FILE
     _write_atomically(target, page)
     return target
@@ -466,6 +466,7 @@ FINDINGS: tuple[Callable[[_Warehouse], str | None], ...] = (
 # --- page -----------------------------------------------------------------------------------------
 
 _STYLE = """
+.banner { background: #fff3cd; border: 2px solid #b58100; padding: 0.6em 1em; font-weight: bold; }
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
        color: #1d1d1f; margin: 0 auto; max-width: 1080px; padding: 0 24px 48px; }
 header { border-bottom: 3px solid #1f4e79; padding: 20px 0 12px; }
@@ -497,16 +498,28 @@ _FOOTER = (
 )
 
 
-def _page(published_at: str, sections: list[str]) -> str:
+SAMPLE_BANNER = (
+    "Synthetic sample: this warehouse was built from the embedded sample, made-up data shaped like the real "
+    "files. No number in it describes a real employer, case or year."
+)
+
+
+def _page(published_at: str, sections: list[str], *, synthetic: bool = False) -> str:
+    banner = f'<p class="banner" id="sample-banner">{escape(SAMPLE_BANNER)}</p>' if synthetic else ""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>Labor enforcement: report for leadership</title>"
         f"<style>{_STYLE}</style></head><body>"
-        "<header><h1>Labor enforcement: report for leadership</h1>"
+        f"<header>{banner}<h1>Labor enforcement: report for leadership</h1>"
         f'<p class="meta">Data as published in the warehouse on {escape(published_at)}.</p></header>'
         f"<main>{''.join(sections)}</main><footer>{_FOOTER}</footer></body></html>\n"
     )
+
+
+def _is_synthetic(published_db: Path) -> bool:
+    info = published_db.parent / PUBLISH_INFO
+    return info.is_file() and bool(json.loads(info.read_text(encoding="utf-8")).get("synthetic_sample"))
 
 
 def _published_at(published_db: Path) -> str:

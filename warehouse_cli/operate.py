@@ -52,6 +52,10 @@ def status(home: Path = HomeOption) -> None:
     kept = versions(paths)
     if published:
         out.print(f"Published: {_published_label(published, paths)}")
+        if published.get("synthetic_sample"):
+            out.print(
+                "[yellow bold]This is a synthetic sample[/yellow bold]: built from the embedded sample, not real data."
+            )
     elif kept:
         out.print(f"Published: no current version ({len(kept)} kept, the newest {kept[-1].name})")
     else:

@@ -57,6 +57,7 @@ def test_the_report_renders_offline_in_headless_chromium(built_home, tmp_path):
         charts = page.evaluate(MEASURE_CHARTS)
         svg_count = page.evaluate("document.querySelectorAll('svg').length")
         findings = page.evaluate("document.querySelectorAll('#findings li').length")
+        banner = page.evaluate("document.getElementById('sample-banner') !== null")
         screenshot = page.screenshot(tmp_path / "report.png")
     print(f"report screenshot: {screenshot}")
 
@@ -71,3 +72,4 @@ def test_the_report_renders_offline_in_headless_chromium(built_home, tmp_path):
     assert all(chart["bars"] == 10 for chart in rankings), rankings
     assert screenshot.stat().st_size > 10_000
     assert 3 <= findings <= 5, "the report opens with its findings"
+    assert banner, "a warehouse built from the sample says so in a banner"

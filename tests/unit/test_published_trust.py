@@ -260,3 +260,32 @@ def test_rollback_refuses_a_damaged_version(paths):
         "is missing: it was published as a file (and 1 more)"
     )
     assert _value(paths.home) == "2,3"
+
+
+def test_a_warehouse_built_from_the_sample_is_labelled_synthetic_everywhere(tmp_path):
+    """published.json, the datapackage, the report banner and `status` say "synthetic sample"."""
+    import duckdb
+
+    from sources.common.archive import RawArchive
+    from warehouse.publish import last_publish, publish
+    from warehouse.report import write_report
+    from warehouse.settings import WarehousePaths
+
+    paths = WarehousePaths.at(tmp_path / "home").ensure()
+    sample_file = paths.samples / "scale-0.01" / "FLCWksht.csv"
+    sample_file.parent.mkdir(parents=True)
+    sample_file.write_text("Cert Num\n1\n", encoding="utf-8")
+    archived = RawArchive(paths.raw_archive).store_local(sample_file, source="mspa")
+    with duckdb.connect(str(paths.build_db)) as con:
+        con.execute("create schema raw")
+        con.execute("create table raw.raw_mspa__farm_labor_contractors as select ? as source_sha256", [archived.sha256])
+        con.execute("create schema marts")
+        con.execute("create table marts.mart_example as select 1 as n")
+    publish(paths, run_id="sample")
+    assert last_publish(paths)["synthetic_sample"] is True
+    package = json.loads((paths.published_dir / "datapackage.json").read_text(encoding="utf-8"))
+    assert "synthetic sample" in package["title"]
+    page = write_report(paths.published_db, tmp_path / "out").read_text(encoding="utf-8")
+    assert 'id="sample-banner"' in page and "Synthetic sample" in page
+    result = CliRunner().invoke(app, ["status", "--home", str(paths.home)])
+    assert "This is a synthetic sample" in result.output
