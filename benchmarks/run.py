@@ -45,7 +45,7 @@ ANALYST_QUERY = "select naics_sector, sum(whd_cases) from marts.mart_industry_ye
 
 def sample_folder(work: Path, scale: float, seed: int) -> tuple[Path, dict]:
     """The sample for (scale, seed, sample writers' code), generated once; and how its generation went."""
-    from warehouse.acquire import sample_writers_version
+    from warehouse.ingest.acquire import sample_writers_version
 
     folder = work / "samples" / f"scale-{scale:g}-seed-{seed}-{sample_writers_version()}"
     if (folder / GENERATION_FILE).exists():

@@ -202,7 +202,7 @@ def _failures(result) -> Iterator[StepFailure]:
 
 def _download_error(error) -> str | None:
     """The DownloadFailed message that made a step fail (as Dagster serialised it), or None."""
-    from warehouse.acquire import DownloadFailed
+    from warehouse.ingest.acquire import DownloadFailed
 
     while error is not None and error.cls_name != DownloadFailed.__name__:
         error = error.cause

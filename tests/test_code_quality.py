@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from warehouse.contracts_docs import stale_files
+from warehouse.publish.contracts_docs import stale_files
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

@@ -4,10 +4,10 @@ raw/                     immutable raw archive (see sources/common/archive.py)
 sample/<config>/         generated sample files in their real names
 build/warehouse.duckdb   the build database (one writer: the pipeline)
 build/parsed/            parsed tables as Parquet, gated before load
-lake/<source>/<table>/   the gated raw layer as Parquet, for any engine (warehouse/lake.py); H-2A tables
+lake/<source>/<table>/   the gated raw layer as Parquet, for any engine (warehouse/ingest/lake.py); H-2A tables
                          one folder per fiscal year (file_fiscal_year=N/); lake/linkage/ the employer links
 spark/                   the Spark engine's metastore and tables (`--engine spark`, warehouse/spark.py)
-published/               what analysts read (warehouse/publish.py):
+published/               what analysts read (warehouse/publish/versions.py):
   versions/<UTC time>/   the last published versions, each complete and read-only: warehouse.duckdb,
                          published.json (with every other file's sha256), datapackage.json, parquet/
   current                link to the version analysts read
@@ -15,7 +15,8 @@ published/               what analysts read (warehouse/publish.py):
 reports/                 validation reports of rejected loads
 drop/                    files dropped by hand for the drop-folder sensor and a plain build (WAREHOUSE_DROP_FOLDER)
 dagster/                 Dagster instance storage for `warehouse build` runs (DAGSTER_HOME, if set, wins)
-writer.lock              held by the one process writing the build database or publishing (warehouse/writer_lock.py)
+writer.lock              held by the one process writing the build database or publishing
+                         (warehouse/operations/writer_lock.py)
 
 Settings read from the environment here (others are read where the resource is configured,
 orchestration/defs/resources.py): where inputs come from, how many rows of a file may be set aside,
@@ -196,7 +197,7 @@ QUERY_MEMORY_LIMIT_ENV = "WAREHOUSE_QUERY_MEMORY_LIMIT"
 DEFAULT_QUERY_MEMORY_LIMIT = "2GB"
 DEFAULT_QUERY_TIMEOUT_SECONDS = 300.0  # `--timeout`: an analyst query is interrupted after this long
 
-# The settings that are secrets: no analyst SQL may read them (warehouse/query.py).
+# The settings that are secrets: no analyst SQL may read them (warehouse/access/query.py).
 SECRET_ENVS = (TOKEN_ENV, ALERT_WEBHOOK_ENV)
 
 
@@ -253,7 +254,7 @@ class WarehousePaths:
 
     @property
     def lake_dir(self) -> Path:
-        """The gated raw layer as Parquet (warehouse/lake.py): what a distributed engine reads."""
+        """The gated raw layer as Parquet (warehouse/ingest/lake.py): what a distributed engine reads."""
         return self.home / "lake"
 
     @property

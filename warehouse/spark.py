@@ -3,7 +3,7 @@
 DuckDB is the default engine. With Spark:
 
 - dbt runs `--target spark` (dbt-spark, `method: session`: pyspark inside dbt's own process, a local
-  Spark, `local[2]` by default). Its sources are the Parquet lake (warehouse/lake.py), registered as
+  Spark, `local[2]` by default). Its sources are the Parquet lake (warehouse/ingest/lake.py), registered as
   tables by the project's `register_lake_sources` hook; its tables are Parquet under
   ``spark/warehouse/<schema>.db/<table>/``, their catalog a Derby metastore under ``spark/``, so the
   second dbt call (the marts) sees what the first one built.
@@ -26,8 +26,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from sources.common.casting import sql_literal
-from warehouse.lake import lake_table_dir, write_table
-from warehouse.load import connect
+from warehouse.ingest.lake import lake_table_dir, write_table
+from warehouse.ingest.load import connect
 from warehouse.settings import DUCKDB, SPARK, WarehousePaths, environment_set, spark_settings_from_env
 
 # The dbt target of each engine (dbt_project/profiles.yml).

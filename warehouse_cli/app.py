@@ -70,7 +70,7 @@ def _sole_writer(paths: WarehousePaths, command: str):
     """Hold the home's writer lock while `command` writes the build database or publishes; refuse at once,
     saying who holds it, when another writer runs. A full disk or read-only folder is one clear line."""
     from sources.common.storage import StorageError
-    from warehouse.writer_lock import WriterBusyError, writer_lock
+    from warehouse.operations.writer_lock import WriterBusyError, writer_lock
 
     try:
         with writer_lock(paths, f"warehouse {command}"):

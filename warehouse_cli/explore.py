@@ -53,7 +53,7 @@ def query(
     home: Path = HomeOption,
 ) -> None:
     """Run read-only SQL on the published warehouse (one query, bounded in time and memory)."""
-    from warehouse.query import run_query, write_parquet
+    from warehouse.access.query import run_query, write_parquet
 
     text = _sql_text(sql, sql_file)
     _check_output(output_format, output, limit)
@@ -79,7 +79,7 @@ def query(
 
 def _stream_rows(text: str, paths, output_format: str, output: Path | None, limit: int | None, bounds: dict):
     """Write the csv/json rows as they are fetched, to `output` or stdout; (rows written, rows in all)."""
-    from warehouse.query import open_query
+    from warehouse.access.query import open_query
 
     with open_query(text, paths, **bounds) as result:
         batches = result.batches(at_most=limit)
@@ -145,7 +145,7 @@ def _refuse_output_in_home(output: Path, paths) -> None:
 @app.command()
 def tables(home: Path = HomeOption) -> None:
     """List every table and view of the published warehouse: description, grain, rows."""
-    from warehouse.catalog import list_tables
+    from warehouse.publish.catalog import list_tables
 
     found = _guarded(lambda: list_tables(_read_paths(home)))
     if out.width < 110:  # a narrow terminal: one block per table, so descriptions are not one word per line
@@ -167,7 +167,7 @@ def describe(
     home: Path = HomeOption,
 ) -> None:
     """Describe one table: what it holds, its grain and rows, and every column with type and description."""
-    from warehouse.catalog import describe_table
+    from warehouse.publish.catalog import describe_table
 
     table, columns = _guarded(lambda: describe_table(_read_paths(home), name))
     out.print(f"[bold]{table.name}[/bold] ({table.table_type}, {_rows_text(table.row_count)} rows)")
@@ -185,7 +185,7 @@ def search(
     home: Path = HomeOption,
 ) -> None:
     """Find the tables and columns whose name or description contains WORD (case-insensitive)."""
-    from warehouse.catalog import search as search_catalog
+    from warehouse.publish.catalog import search as search_catalog
 
     if not word.strip():
         console.print("[red]search: give a word to look for.[/red]")
@@ -209,8 +209,8 @@ def search(
 @app.command()
 def shell(allow_files: bool = AllowFilesOption, timeout: float = TimeoutOption, home: Path = HomeOption) -> None:
     """An interactive read-only SQL prompt on the published warehouse (end statements with ';')."""
-    from warehouse.query import run_query
-    from warehouse.shell import SqlShell
+    from warehouse.access.query import run_query
+    from warehouse.access.shell import SqlShell
 
     paths = _read_paths(home)
     bounds = {"allow_files": allow_files, "timeout": timeout}
@@ -240,7 +240,7 @@ def docs(
     home: Path = HomeOption,
 ) -> None:
     """Generate the dbt documentation site (models, columns, lineage) of the published warehouse."""
-    from warehouse.dbt_docs import docs_server, generate_docs
+    from warehouse.publish.dbt_docs import docs_server, generate_docs
 
     paths = _paths(home)
     try:
@@ -274,8 +274,8 @@ def report(
     home: Path = HomeOption,
 ) -> None:
     """Write the report for leadership (report.html: trends, top sectors and states, leads, data quality)."""
-    from warehouse.publish import write_into_current
-    from warehouse.report import write_report
+    from warehouse.access.report import write_report
+    from warehouse.publish.versions import write_into_current
 
     paths = _read_paths(home)
     try:
@@ -324,7 +324,7 @@ def employer(
     home: Path = HomeOption,
 ) -> None:
     """Print one employer's records across every source: WHD cases, H-2A filings, debarments, MSPA."""
-    from warehouse.employer import RECORD_SECTIONS, find_employers
+    from warehouse.access.employer import RECORD_SECTIONS, find_employers
 
     paths = _read_paths(home)
     matches = _guarded(lambda: find_employers(name_or_id, paths))
@@ -343,7 +343,7 @@ def employer(
 
 
 def _published_query(sql: str, home: Path | None, *, params: dict):
-    from warehouse.query import run_query
+    from warehouse.access.query import run_query
 
     paths = _read_paths(home)
     return _guarded(lambda: run_query(sql, paths, params=params))
@@ -351,7 +351,7 @@ def _published_query(sql: str, home: Path | None, *, params: dict):
 
 def _guarded(action):
     """Run a read of the published warehouse; print a clear error instead of a traceback (Ctrl-C exits 130)."""
-    from warehouse.query import QueryCancelledError
+    from warehouse.access.query import QueryCancelledError
 
     try:
         return action()
@@ -367,9 +367,7 @@ def _read_errors() -> tuple[type[Exception], ...]:
     """Errors of a read of the published warehouse that are the user's to fix: printed, no traceback."""
     import duckdb
 
-    from warehouse.catalog import UnknownTableError
-    from warehouse.publish import UnknownVersionError
-    from warehouse.query import (
+    from warehouse.access.query import (
         EmptyQueryError,
         FilesNotAllowedError,
         NotPublishedError,
@@ -377,6 +375,8 @@ def _read_errors() -> tuple[type[Exception], ...]:
         QueryStoppedError,
         ReadOnlyError,
     )
+    from warehouse.publish.catalog import UnknownTableError
+    from warehouse.publish.versions import UnknownVersionError
 
     return (
         NotPublishedError,

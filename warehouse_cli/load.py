@@ -43,7 +43,7 @@ def _normalise_source(source: str | None) -> str:
         return ARCHIVE_MODE
     if source in (SAMPLE_MODE, DOWNLOAD_MODE):
         return source
-    from warehouse.acquire import recognised_files
+    from warehouse.ingest.acquire import recognised_files
 
     folder = Path(source).expanduser().resolve()
     if not folder.is_dir():
@@ -184,7 +184,7 @@ def _source_label(mode: str, warehouse) -> str:
 
 def _require_archive_inputs(paths: WarehousePaths, drop_folder: Path) -> None:
     """A plain build on an empty archive says there is nothing to build, and how to start."""
-    from warehouse.acquire import archive_has_inputs
+    from warehouse.ingest.acquire import archive_has_inputs
 
     if archive_has_inputs(paths, drop_folder):
         return
@@ -202,7 +202,7 @@ def _require_reachable_publishers(sources: list | None) -> None:
     """A download build stops before it starts when a publisher cannot be connected to: one line per
     source, and what to do instead (no retries for minutes, nothing touched)."""
     from sources import ALL_SOURCES
-    from warehouse.acquire import OFFLINE_HINT, unreachable_publishers
+    from warehouse.ingest.acquire import OFFLINE_HINT, unreachable_publishers
     from warehouse.settings import download_mirror_from_env
 
     try:
@@ -249,8 +249,8 @@ def _finish_build(paths: WarehousePaths, outcome, succeeded: str = "Build succee
 
 
 def _alert(paths: WarehousePaths, outcome) -> None:
-    """Alert on the run (warehouse.alerts, the same path as the sensors'); a webhook problem is a warning."""
-    from warehouse.alerts import alert_on_run
+    """Alert on the run (warehouse.operations.alerts, the same path as the sensors'); a webhook problem is a warning."""
+    from warehouse.operations.alerts import alert_on_run
 
     alert = alert_on_run(
         paths,
@@ -283,7 +283,7 @@ def ingest(
     H-2A files go to the fiscal year their sheet name, file name or decision dates give. A plain
     `warehouse build` afterwards keeps it: it rebuilds from each table's last accepted files.
     """
-    from warehouse.changes import UNCHANGED
+    from warehouse.ingest.changes import UNCHANGED
 
     paths = _paths(home)
     spec = _source_named(source_name)
@@ -456,7 +456,7 @@ def publish(engine: str = EngineOption, home: Path = HomeOption) -> None:
     """
     from orchestration.defs.registry import is_extract_load_asset
     from orchestration.run import all_asset_names, definitions_for
-    from warehouse.audit import source_status
+    from warehouse.quality.audit import source_status
     from warehouse.settings import ARCHIVE_MODE
 
     paths = _paths(home)

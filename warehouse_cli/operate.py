@@ -31,7 +31,7 @@ def sample(
 ) -> None:
     """Write the sample files in their real publication names and formats, plus the ground truth."""
     from sources.common.sample_world import SampleConfig
-    from warehouse.acquire import write_sample
+    from warehouse.ingest.acquire import write_sample
 
     written = write_sample(
         out_dir, SampleConfig(scale=scale, seed=seed), on_source=lambda s: console.print(f"writing {s} ...")
@@ -45,7 +45,7 @@ def status(home: Path = HomeOption) -> None:
     """Show the published warehouse, quarantined raw files and the latest validation reports."""
     from sources import ALL_SOURCES
     from sources.common.archive import RawArchive
-    from warehouse.publish import last_publish, versions
+    from warehouse.publish.versions import last_publish, versions
 
     paths = _read_paths(home)
     published = last_publish(paths)
@@ -79,7 +79,7 @@ def status(home: Path = HomeOption) -> None:
 @app.command()
 def versions(home: Path = HomeOption) -> None:
     """List the kept published versions (the newest WAREHOUSE_KEEP_VERSIONS, default 5)."""
-    from warehouse.publish import versions as kept_versions
+    from warehouse.publish.versions import versions as kept_versions
 
     kept = kept_versions(_read_paths(home))
     if not kept:
@@ -103,7 +103,7 @@ def rollback(
     home: Path = HomeOption,
 ) -> None:
     """Make an earlier published version current again (default: the one before the current one)."""
-    from warehouse.publish import rollback as restore
+    from warehouse.publish.versions import rollback as restore
 
     paths = _read_paths(home)
     with _sole_writer(paths, "rollback"):
@@ -119,7 +119,7 @@ def contracts(
     write: bool = typer.Option(False, "--write", help="Regenerate the files instead of checking them."),
 ) -> None:
     """Check (or regenerate) dbt _sources.yml and docs/contracts.md from the source contracts."""
-    from warehouse.contracts_docs import stale_files, write_all
+    from warehouse.publish.contracts_docs import stale_files, write_all
 
     if write:
         for path in write_all():

@@ -18,7 +18,7 @@ from warehouse_cli.app import console, out
 
 
 def _print_nothing_published(paths: WarehousePaths) -> None:
-    from warehouse.publish import newest_version, versions
+    from warehouse.publish.versions import newest_version, versions
 
     newest = newest_version(paths)
     current = next((v for v in versions(paths) if v.is_current), None)
@@ -41,7 +41,7 @@ def _print_table_outcomes(outcome) -> None:
 
 def _outcome_text(by_partition: dict[str, list]) -> str:
     """'unchanged, kept', or per outcome the fiscal years it applies to (listed when few, else counted)."""
-    from warehouse.gate import LOADED, OUTCOMES
+    from warehouse.quality.gate import LOADED, OUTCOMES
 
     if list(by_partition) == ["all"]:
         status, rows = by_partition["all"]
@@ -60,7 +60,7 @@ def _outcome_text(by_partition: dict[str, list]) -> str:
 def _print_source_status(db_path: Path) -> None:
     """One line per table: fresh, or stale because a newest file was rejected (per H-2A fiscal year), and
     the rows set aside at parsing from the files it holds."""
-    from warehouse.audit import FRESH, rejected_row_counts, source_status
+    from warehouse.quality.audit import FRESH, rejected_row_counts, source_status
 
     set_aside = rejected_row_counts(db_path)
     by_table: dict[str, list[dict]] = {}
@@ -94,7 +94,7 @@ def _stale_label(row: dict) -> str:
 
 
 def _rejected_in_run(db_path: Path, run_id: str) -> list[dict]:
-    from warehouse.audit import FRESH, source_status
+    from warehouse.quality.audit import FRESH, source_status
 
     return [row for row in source_status(db_path) if row["run_id"] == run_id and row["status"] != FRESH]
 
@@ -115,8 +115,8 @@ def _print_rejections(rows: list[dict]) -> None:
 
 
 def _print_failure(outcome, paths: WarehousePaths) -> None:
-    from warehouse.acquire import OFFLINE_HINT
-    from warehouse.publish import last_publish, published_path
+    from warehouse.ingest.acquire import OFFLINE_HINT
+    from warehouse.publish.versions import last_publish, published_path
 
     console.print(f"[red bold]Build failed[/red bold] (run {outcome.run_id}); nothing new was published.")
     downloads = outcome.download_failures
@@ -137,8 +137,8 @@ def _print_failure(outcome, paths: WarehousePaths) -> None:
 
 
 def _print_published_summary(paths: WarehousePaths) -> None:
-    from warehouse.publish import last_publish
-    from warehouse.report import REPORT_FILE
+    from warehouse.access.report import REPORT_FILE
+    from warehouse.publish.versions import last_publish
 
     info = last_publish(paths) or {"tables": {}}
     table = Table(title="Published warehouse", show_lines=False)
@@ -264,16 +264,16 @@ def _rows_text(rows: int | None) -> str:
 
 
 def _published_label(info: dict, paths: WarehousePaths) -> str:
-    from warehouse.publish import published_path
+    from warehouse.publish.versions import published_path
 
     version = f" (version {info['version']})" if info.get("version") else ""
     return f"{info.get('published_at')}{version} at {published_path(paths, info)}"
 
 
 def _print_damage(paths: WarehousePaths, then: str) -> list[str]:
-    """One line per problem of the current published version (warehouse.publish.verify_published), then
+    """One line per problem of the current published version (warehouse.publish.versions.verify_published), then
     what happens next; returns the problems."""
-    from warehouse.publish import verify_published
+    from warehouse.publish.versions import verify_published
 
     problems = verify_published(paths)
     for problem in problems:

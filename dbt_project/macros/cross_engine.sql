@@ -145,7 +145,7 @@
 
 {#- on-run-start: where the raw sources are. On DuckDB they are the build database's `raw` tables the
     pipeline loads (nothing to do). On Spark each source is a view over its folder of the Parquet
-    lake ($WAREHOUSE_LAKE, warehouse/lake.py): `raw` tables at lake/<source>/<table>/ (H-2A partitioned
+    lake ($WAREHOUSE_LAKE, warehouse/ingest/lake.py): `raw` tables at lake/<source>/<table>/ (H-2A partitioned
     by fiscal year), the linkage's links at lake/linkage/ (empty until the linkage first ran:
     warehouse/spark.py). Views, not tables: Spark finds the fiscal-year folders (partitions) when it
     reads, so a new year is seen without registering it in the metastore. -#}

@@ -21,8 +21,8 @@ from orchestration.defs.registry import file_asset_name
 from orchestration.defs.resources import WarehouseResource
 from sources import all_tables
 from sources.common.spec import RawTableSpec, SourceSpec
-from warehouse.changes import STILL_REJECTED, UNCHANGED
-from warehouse.gate import LoadOutcome
+from warehouse.ingest.changes import STILL_REJECTED, UNCHANGED
+from warehouse.quality.gate import LoadOutcome
 
 GATE = "gate"
 FRESHNESS = "publisher_freshness"

@@ -3,7 +3,7 @@
 `dbt parse` costs ~13 s, so the manifest is reused and regenerated only when a file of the dbt
 project (or a source contract, which generates `_sources.yml`) is newer than it. The checksum of
 the same files (and of the employer-linkage code) tells a build whether the marts must be rebuilt
-although no raw table changed (warehouse/changes.py).
+although no raw table changed (warehouse/ingest/changes.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from warehouse.changes import code_checksum
+from warehouse.ingest.changes import code_checksum
 
 log = logging.getLogger(__name__)
 

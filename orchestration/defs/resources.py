@@ -28,6 +28,7 @@ from pydantic import Field, PrivateAttr
 from orchestration.defs.dbt_project import dbt_project
 from sources.common.archive import RawArchive
 from sources.common.sample_world import SampleConfig
+from warehouse.operations.writer_lock import acquire_writer_lock, release_writer_lock
 from warehouse.settings import (
     DEFAULT_HOME,
     DEFAULT_KEEP_VERSIONS,
@@ -43,7 +44,6 @@ from warehouse.settings import (
     resource_settings_from_env,
 )
 from warehouse.spark import DBT_TARGETS
-from warehouse.writer_lock import acquire_writer_lock, release_writer_lock
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -76,7 +76,7 @@ class WarehouseResource(dg.ConfigurableResource):
     _holds_writer_lock: bool = PrivateAttr(default=False)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        """A run holds the home's writer lock from start to end (warehouse/writer_lock.py); a run the CLI
+        """A run holds the home's writer lock from start to end (warehouse/operations/writer_lock.py); a run the CLI
         executes in-process re-enters the CLI's. Sensors, which only read, initialize it outside a run."""
         run = context.dagster_run
         if run is None:

@@ -7,7 +7,7 @@ for one run that loads it into its table -- only its fiscal year for H-2A -- and
 dbt models and the published warehouse. The run's tags tell the file assets to read the drop
 folder and the raw assets to replace only the slices the file carries.
 
-Alerts (warehouse/alerts.py, $WAREHOUSE_ALERT_WEBHOOK) cover the runs the daemon launches: the
+Alerts (warehouse/operations/alerts.py, $WAREHOUSE_ALERT_WEBHOOK) cover the runs the daemon launches: the
 weekly schedule, the drop-folder sensor, launches from the UI. Runs the CLI executes in-process are
 in the same run history but tagged LAUNCHED_BY_CLI: the CLI alerts on them itself, so the sensors
 skip them and no run is alerted twice. The alert sensors run by default (they only POST when the
@@ -25,8 +25,8 @@ from orchestration.defs.registry import extract_load_asset_names, is_extract_loa
 from orchestration.defs.resources import WarehouseResource
 from orchestration.tags import DROP, FILE_TAG, INPUT_TAG, LAUNCHED_BY_CLI, LAUNCHED_BY_TAG, LOAD_MODE_TAG
 from sources import all_tables
-from warehouse.acquire import visible_files
-from warehouse.alerts import alert_on_run as alert_run
+from warehouse.ingest.acquire import visible_files
+from warehouse.operations.alerts import alert_on_run as alert_run
 
 
 def drop_folder_requests(
@@ -106,7 +106,7 @@ def alert_on_failed_build(context: dg.RunFailureSensorContext, warehouse: Wareho
 
 
 def alert_on_run(context: dg.RunStatusSensorContext, warehouse: WarehouseResource, failed_steps: list[dict]):
-    """Send the run's summary when it needs an alert (warehouse.alerts); say why not otherwise."""
+    """Send the run's summary when it needs an alert (warehouse.operations.alerts); say why not otherwise."""
     run = context.dagster_run
     if run.tags.get(LAUNCHED_BY_TAG) == LAUNCHED_BY_CLI[LAUNCHED_BY_TAG]:
         return dg.SkipReason(f"run {run.run_id} was launched by the CLI, which alerts on it itself")

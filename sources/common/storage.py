@@ -1,7 +1,7 @@
 """A write that fails because the disk is full or the file system read-only, said in one line.
 
 Every write of the pipeline goes to a temporary name renamed into place once complete, so such a
-failure loses nothing: the temporary file is removed (or by the next writer, warehouse/leftovers.py),
+failure loses nothing: the temporary file is removed (or by the next writer, warehouse/operations/leftovers.py),
 and nothing is published. The error says what happened, where, and what to do.
 """
 

@@ -64,7 +64,11 @@ def load_csv_as_text(con: duckdb.DuckDBPyConnection, path: Path, table: str, *, 
     """
     if path.stat().st_size == 0:
         raise ParseError(file, "not_empty", "the file is empty (0 bytes)")
-    refuse_duplicated_header(normalise_header(csv_header(path)), file=file)
+    try:
+        published_header = csv_header(path)
+    except duckdb.InvalidInputException as error:
+        raise ParseError(file, "not_empty", "the file has no header row") from error
+    refuse_duplicated_header(normalise_header(published_header), file=file)
     try:
         _read_csv_into(con, path, table)
     except duckdb.InvalidInputException as error:

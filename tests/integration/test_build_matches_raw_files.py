@@ -14,7 +14,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from tests.integration.conftest import run_cli, sample_dir
-from warehouse.query import ReadOnlyError, run_query
+from warehouse.access.query import ReadOnlyError, run_query
 from warehouse.settings import WarehousePaths
 
 pytestmark = pytest.mark.integration

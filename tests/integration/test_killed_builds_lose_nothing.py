@@ -24,9 +24,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.integration.conftest import run_cli, sample_dir
-from warehouse.query import run_query
+from warehouse.access.query import run_query
+from warehouse.operations.writer_lock import writer_lock
 from warehouse.settings import PUBLISH_INFO, WarehousePaths
-from warehouse.writer_lock import writer_lock
 from warehouse_cli.app import EXIT_BUSY
 
 WAREHOUSE = str(Path(sys.executable).parent / "warehouse")
@@ -39,7 +39,7 @@ STAGE_TIMEOUT = 300.0
 READER = """
 import json, sys, time
 from pathlib import Path
-from warehouse.query import published_connection
+from warehouse.access.query import published_connection
 from warehouse.settings import WarehousePaths
 
 paths, stop = WarehousePaths.at(sys.argv[1]), Path(sys.argv[2])

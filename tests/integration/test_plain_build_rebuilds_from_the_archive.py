@@ -174,7 +174,7 @@ def test_plain_builds_keep_what_was_loaded_and_redo_only_what_changed(home_copy,
 def test_a_damaged_published_version_is_reported_and_rebuilt_never_trusted(home_copy):
     """Issue "Trust what you read", findings 1-3: a build that would say "Nothing changed" publishes anew
     when the current version was changed (opened read-write, rows deleted), or its links replaced or removed."""
-    from warehouse.publish import verify_published, versions
+    from warehouse.publish.versions import verify_published, versions
 
     home, paths = str(home_copy), WarehousePaths.at(home_copy)
     control = run_cli("build", "--home", home)

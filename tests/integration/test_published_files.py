@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.integration.conftest import sample_dir
-from warehouse.publish import STORAGE_VERSION
+from warehouse.publish.versions import STORAGE_VERSION
 from warehouse.settings import WarehousePaths
 
 pytestmark = pytest.mark.integration

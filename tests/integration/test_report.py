@@ -12,7 +12,7 @@ import pytest
 
 from tests.integration.conftest import run_cli
 from tests.integration.headless_chromium import headless_chromium
-from warehouse.report import REPORT_FILE
+from warehouse.access.report import REPORT_FILE
 from warehouse.settings import WarehousePaths
 
 pytestmark = pytest.mark.integration

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from sources.common.sample_world import GROUND_TRUTH_FILE
-from warehouse.acquire import sample_writers_version
+from warehouse.ingest.acquire import sample_writers_version
 from warehouse.linkage import link_records
 from warehouse.linkage.evaluate import Scores, ground_truth, labelled_pair_scores, labelled_pairs, pairwise_scores
 from warehouse.linkage.store import read_records

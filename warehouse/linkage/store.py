@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from warehouse.ingest.load import connect
 from warehouse.linkage import LINK_COLUMNS, LinkResult, Override
 from warehouse.linkage.clusters import id_number
-from warehouse.load import connect
 
 SCHEMA = "linkage"
 LINKS_TABLE = f"{SCHEMA}.int_employer_links"

@@ -6,10 +6,10 @@ lineage is one graph; dbt tests become asset checks. `dbt build` runs twice: see
 intermediate before the employer linkage, the marts after it.
 
 When the build holds exactly the inputs the newest published version was made from (same files per
-table, same statuses, same dbt and linkage code: warehouse/changes.py), `dbt_models` materializes
+table, same statuses, same dbt and linkage code: warehouse/ingest/changes.py), `dbt_models` materializes
 nothing, so Dagster skips the linkage, the marts and the publish step too: nothing changed, nothing
 is published -- unless the current published version fails verification (a file changed, missing or
-replaced, a broken link: warehouse.publish.verify_published); then it is rebuilt and published anew.
+replaced, a broken link: warehouse.publish.versions.verify_published); then it is rebuilt and published anew.
 A forced run (`warehouse build --force`, `warehouse publish`) always rebuilds.
 
 The engine (WarehouseResource.engine) picks dbt's target: the build database (DuckDB), or the same
@@ -24,8 +24,8 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration.defs.dbt_project import dbt_project, ensure_manifest, transform_code_version
 from orchestration.defs.resources import WarehouseResource
-from warehouse.changes import inputs_digest
-from warehouse.publish import newest_inputs, verify_published
+from warehouse.ingest.changes import inputs_digest
+from warehouse.publish.versions import newest_inputs, verify_published
 from warehouse.settings import DUCKDB
 
 _GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}

@@ -8,9 +8,9 @@ from orchestration.defs.assets.dbt_models import current_inputs, dbt_marts, dbt_
 from orchestration.defs.dbt_project import dbt_project, ensure_manifest
 from orchestration.defs.registry import PUBLISH_GROUP
 from orchestration.defs.resources import WarehouseResource
-from warehouse.catalog import comment_tables
-from warehouse.publish import publish, write_into_current
-from warehouse.report import write_report
+from warehouse.access.report import write_report
+from warehouse.publish.catalog import comment_tables
+from warehouse.publish.versions import publish, write_into_current
 from warehouse.settings import SPARK
 from warehouse.spark import import_into_build_db
 

@@ -4,15 +4,15 @@
 ``parsed_<source>__<table>``  parse them to the canonical table, staged as Parquet;
 ``raw_<source>__<table>``  gate the staged table (its ``gate`` check, see asset_checks.py) and load it
 into the build database's ``raw`` schema only if no `error` rule failed, and write the accepted
-table to the Parquet lake (``lake/<source>/<table>/``, warehouse/lake.py) that other engines read.
+table to the Parquet lake (``lake/<source>/<table>/``, warehouse/ingest/lake.py) that other engines read.
 
 Tables published one file per period (H-2A, per fiscal year) are partitioned; a full build runs
 every partition in one run (single-run backfill policy). Steps hand over through small files
-(warehouse/handoff.py). A file that fails parsing or its gate is quarantined with its own validation
+(warehouse/ingest/handoff.py). A file that fails parsing or its gate is quarantined with its own validation
 report and costs only its own table (partition): that table keeps its last accepted load, marked
 stale in ``audit.source_status``, while every other table loads and dbt and publish still run.
 A table (partition) whose files did not change is not parsed, gated or loaded again
-(warehouse/changes.py), unless the run is forced.
+(warehouse/ingest/changes.py), unless the run is forced.
 """
 
 from pathlib import Path
@@ -26,17 +26,24 @@ from orchestration.defs.resources import WarehouseResource
 from orchestration.tags import DROP, INGEST_PATH_TAG, INPUT_TAG, LOAD_MODE_TAG
 from sources import all_tables
 from sources.common.spec import RawTableSpec, SourceSpec
-from warehouse.acquire import acquire, acquire_file
-from warehouse.audit import slice_status
-from warehouse.changes import is_reload, skip_verdict
-from warehouse.gate import KEPT, LOADED, REJECTED, LoadOutcome, gate_and_load
-from warehouse.gate_report import reject_unparseable_files
-from warehouse.handoff import UNPARTITIONED, load_parsed, load_selection, parsed_path, save_parsed, save_selection
-from warehouse.lake import lake_table_dir, write_raw_table
-from warehouse.load import ensure_raw_table
-from warehouse.progress import DownloadProgress
+from warehouse.ingest.acquire import acquire, acquire_file
+from warehouse.ingest.changes import is_reload, skip_verdict
+from warehouse.ingest.handoff import (
+    UNPARTITIONED,
+    load_parsed,
+    load_selection,
+    parsed_path,
+    save_parsed,
+    save_selection,
+)
+from warehouse.ingest.lake import lake_table_dir, write_raw_table
+from warehouse.ingest.load import ensure_raw_table
+from warehouse.ingest.progress import DownloadProgress
+from warehouse.ingest.stage import FilesRejected, rejected_table, stage, unchanged_table
+from warehouse.quality.audit import slice_status
+from warehouse.quality.gate import KEPT, LOADED, REJECTED, LoadOutcome, gate_and_load
+from warehouse.quality.validation_report import reject_unparseable_files
 from warehouse.settings import ARCHIVE_MODE
-from warehouse.stage import FilesRejected, rejected_table, stage, unchanged_table
 
 
 def partition_keys(context, table: RawTableSpec) -> list[str]:

@@ -18,7 +18,7 @@ from sources.debarment.contract import EXPIRED_H2A_DEBARMENTS, PROGRAM_DEBARMENT
 from sources.debarment.parse import PROGRAM_COLUMNS, parse_expired_h2a_debarments, parse_program_debarments
 from sources.debarment.sample import write_expired_pdf, write_program_pdf
 from tests.real_fixtures import REAL
-from warehouse.stage import write_parquet
+from warehouse.ingest.stage import write_parquet
 
 REAL_EXPIRED = REAL / "debarment" / "oflc_expired_h2a_debarments_extracted.csv"
 COLUMNS = ("Name", "City, State", "Violation", "Duration", "Start date", "End date")

@@ -1,0 +1,274 @@
+"""The leadership report from a hand-made warehouse: every section, incomplete years marked, unpublished
+years left as gaps, 'unknown' kept out of the rankings, data escaped, nothing fetched from the network,
+and a clear note (not a crash) for a missing table."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from expectations.results import RuleResult
+from warehouse.access.report import REPORT_FILE, write_report
+from warehouse.publish.versions import PUBLISH_INFO, publish
+from warehouse.quality.audit import record_source_status, record_validation
+from warehouse.settings import WarehousePaths
+from warehouse_cli import app
+
+MALICIOUS_NAME = "<script>alert(1)</script> Farms & Sons"
+SECTION_IDS = ("findings", "trends", "sectors", "states", "gap", "leads", "coverage", "quality")
+
+TRENDS = [
+    # fiscal_year, measure, value (None: not published), is_complete_year
+    *[(year, "whd_cases", value, year < 2025) for year, value in ((2022, 40), (2023, 52), (2024, 61), (2025, 17))],
+    *[(year, "back_wages", value, year < 2025) for year, value in ((2022, 1.5e6), (2023, 2e6), (2024, 2.5e6))],
+    (2025, "back_wages", 4e5, False),
+    *[(year, "h2a_workers_certified", value, True) for year, value in ((2022, 900), (2023, 1100), (2024, 1300))],
+    (2025, "h2a_workers_certified", None, False),
+    (2022, "debarments_started", None, False),
+    *[(year, "debarments_started", value, year < 2025) for year, value in ((2023, 2), (2024, 3), (2025, 1))],
+]
+
+
+def _create_marts(con: duckdb.DuckDBPyConnection, *, leads: list[tuple] | None, widening: bool = True) -> None:
+    con.execute("CREATE SCHEMA marts")
+    con.execute(
+        "CREATE TABLE marts.mart_trends (fiscal_year INTEGER, scope VARCHAR, measure VARCHAR, value DOUBLE, "
+        "is_complete_year BOOLEAN)"
+    )
+    con.executemany("INSERT INTO marts.mart_trends VALUES (?, 'national', ?, ?, ?)", TRENDS)
+    con.execute(
+        "INSERT INTO marts.mart_trends VALUES (2024, '11', 'whd_cases', 9999, true)"
+    )  # a sector row: not national
+    # The mart's change between two complete years (null otherwise), as dbt computes it.
+    con.execute(
+        """CREATE OR REPLACE TABLE marts.mart_trends AS SELECT *,
+               CASE WHEN is_complete_year AND lag(is_complete_year) OVER w AND lag(value) OVER w > 0
+                    THEN (value - lag(value) OVER w) / lag(value) OVER w END AS yoy_change_pct
+           FROM marts.mart_trends WINDOW w AS (PARTITION BY scope, measure ORDER BY fiscal_year)"""
+    )
+    con.execute(
+        """CREATE TABLE marts.mart_industry_year AS SELECT * FROM (VALUES
+            ('11', 'Agriculture, Forestry, Fishing and Hunting', 2024, true, 12.5, 3.0),
+            ('23', 'Construction', 2024, true, 4.0, 1.0),
+            ('unknown', 'Unknown or missing sector', 2024, true, 99.0, 50.0),
+            ('23', 'Construction', 2025, false, 80.0, 9.0),
+            ('11', 'Agriculture, Forestry, Fishing and Hunting', 2025, false, NULL, NULL))
+           AS t (naics_sector, sector_title, fiscal_year, is_complete_year, violations_per_10k_employees,
+                 whd_cases_per_10k_employees)"""
+    )
+    con.execute(
+        """CREATE TABLE marts.mart_region_year AS SELECT * FROM (VALUES
+            ('state', 'NC', 'North Carolina', 2024, true, 7.25, 2.0),
+            ('state', 'WA', 'Washington', 2024, true, 3.5, 1.0),
+            ('state', 'unknown', 'Unknown state', 2024, true, 70.0, 9.0),
+            ('dol_region', 'Atlanta', 'DOL region Atlanta', 2024, true, 55.0, 9.0))
+           AS t (geo_level, geo_code, geo_name, fiscal_year, is_complete_year, violations_per_10k_employees,
+                 whd_cases_per_10k_employees)"""
+    )
+    con.execute(
+        f"""CREATE TABLE marts.mart_enforcement_gap AS SELECT * FROM (VALUES
+            ('GA', '11', 2024, 100, 180, 0.8, 2, 1, 0.25, {widening}, 1, true),
+            ('GA', '11', 2021, 80, 100, 0.25, 2, 2, 0.5, false, NULL, true))
+           AS t (state_code, naics_sector, fiscal_year, h2a_workers_certified_3_years_before, h2a_workers_certified,
+                 h2a_workers_certified_3_year_growth, whd_h2a_violation_cases_3_years_before,
+                 whd_h2a_violation_cases, share_h2a_employers_ever_investigated, is_gap_widening, gap_rank,
+                 is_complete_year)"""
+    )
+    con.execute(
+        """CREATE TABLE marts.source_coverage AS SELECT * FROM (VALUES
+            ('whd', 2007, 2025, 2024, DATE '2025-05-28', 'WHD_enforcement.zip', 1400),
+            ('h2a', 2022, 2022, 2022, DATE '2022-09-20', 'H-2A_Disclosure_Data_FY2022_Q4.xlsx', 89),
+            ('h2a', 2024, 2024, 2024, DATE '2024-09-30', 'H-2A_Disclosure_Data_FY2024_Q4.xlsx', 98))
+           AS t (source, first_fiscal_year, last_fiscal_year, last_complete_fiscal_year, data_through, file,
+                 row_count)"""
+    )
+    if leads is not None:
+        con.execute(
+            "CREATE TABLE marts.mart_employer_leads (lead_rank INTEGER, employer_id VARCHAR, employer_name VARCHAR, "
+            "state_code VARCHAR, score DOUBLE, reasons VARCHAR)"
+        )
+        if leads:
+            con.executemany("INSERT INTO marts.mart_employer_leads VALUES (?, ?, ?, ?, ?, ?)", leads)
+
+
+LEADS = [
+    (1, "E00000001", MALICIOUS_NAME, "NC", 130.0, "certified for 25 H-2A workers in FY2024 while debarred"),
+    (2, "E00000002", "Valley Growers", "WA", 40.0, "WHD cases with violations in 2 fiscal years"),
+]
+
+
+def _record_audit(db: Path) -> None:
+    results = [
+        RuleResult("required_columns", "error", True, "every required column is present"),
+        RuleResult("state_codes", "warn", False, "state codes are known", failing_count=3),
+    ]
+    for run in ("run-1", "run-2"):
+        record_validation(
+            db,
+            run_id=run,
+            source="whd",
+            table="raw_whd__compliance_actions",
+            files=[{"sha256": "aa", "filename": "WHD_enforcement.zip"}],
+            results=results,
+        )
+    files = [{"sha256": "bb", "filename": "H-2A_FY2024.xlsx"}]
+    record_source_status(db, run_id="run-1", table="raw_h2a__disclosure", partition="2024", files=files, row_count=98)
+    record_source_status(
+        db,
+        run_id="run-2",
+        table="raw_h2a__disclosure",
+        partition="2024",
+        files=[{"sha256": "cc", "filename": "H-2A_FY2024_broken.xlsx"}],
+        row_count=98,
+        rejection="required column CASE_NUMBER is missing",
+    )
+
+
+def _warehouse(tmp_path: Path, *, leads: list[tuple] | None = LEADS, widening: bool = True) -> Path:
+    paths = WarehousePaths.at(tmp_path / "home").ensure()
+    db = paths.published_db
+    with duckdb.connect(str(db)) as con:
+        _create_marts(con, leads=leads, widening=widening)
+    _record_audit(db)
+    return db
+
+
+def _published_home(tmp_path: Path) -> Path:
+    """A home whose hand-made warehouse went through the real publish (a current version)."""
+    paths = WarehousePaths.at(tmp_path / "published-home").ensure()
+    with duckdb.connect(str(paths.build_db)) as con:
+        _create_marts(con, leads=LEADS, widening=True)
+    _record_audit(paths.build_db)
+    publish(paths)
+    return paths.home
+
+
+def _chart(page: str, name: str) -> str:
+    match = re.search(rf'<figure class="chart" data-chart="{name}">(.*?)</figure>', page, re.DOTALL)
+    assert match, f"no chart {name}"
+    return match.group(1)
+
+
+def _point_fill(svg: str, year: int) -> str | None:
+    match = re.search(rf'aria-label="Fiscal year: {year};[^"]*"[^>]*fill="([^"]+)"', svg)
+    return match.group(1) if match else None
+
+
+def test_the_report_has_every_section_and_fetches_nothing(tmp_path):
+    db = _warehouse(tmp_path)
+    (db.parent / PUBLISH_INFO).write_text(json.dumps({"published_at": "2026-11-30T08:15:00+00:00"}))
+
+    report = write_report(db, tmp_path / "out")
+
+    page = report.read_text(encoding="utf-8")
+    assert report == tmp_path / "out" / REPORT_FILE
+    for section in SECTION_IDS:
+        assert f'<section id="{section}">' in page
+    assert page.count('<figure class="chart"') == 6 == page.count("<svg")
+    assert "2026-11-30 08:15 UTC" in page
+    assert "October" in page and "not published" in page
+    assert not re.search(r"https?://", page), "no URL at all: the page must not reach the network"
+    assert not re.search(r"<(script|link|img|iframe)\b", page, re.IGNORECASE)
+    assert not list(report.parent.glob("*.tmp")), "written atomically"
+
+
+def test_employer_names_are_escaped(tmp_path):
+    page = write_report(_warehouse(tmp_path), tmp_path).read_text(encoding="utf-8")
+
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Farms &amp; Sons" in page
+    assert "<script" not in page
+
+
+def test_incomplete_years_are_hollow_and_unpublished_years_are_gaps(tmp_path):
+    page = write_report(_warehouse(tmp_path), tmp_path).read_text(encoding="utf-8")
+
+    cases = _chart(page, "trend-whd_cases")
+    assert _point_fill(cases, 2024) == "#1f4e79"
+    assert _point_fill(cases, 2025) == "white", "an incomplete year is a hollow point"
+    assert "incomplete year" in cases, "the legend says what a hollow point is"
+    assert "Fiscal year" in cases and "Cases" in cases
+    assert "Back wages (US$)" in _chart(page, "trend-back_wages")
+    workers = _chart(page, "trend-h2a_workers_certified")
+    assert _point_fill(workers, 2024) is not None
+    assert _point_fill(workers, 2025) is None, "a year not published has no point (not a zero)"
+    assert _point_fill(_chart(page, "trend-debarments_started"), 2022) is None
+    assert "9,999" not in cases, "only the national scope is charted"
+
+
+def test_rankings_use_the_latest_complete_year_with_rates_and_leave_out_unknown(tmp_path):
+    page = write_report(_warehouse(tmp_path), tmp_path).read_text(encoding="utf-8")
+
+    sectors = _chart(page, "top-sectors")
+    assert "FY2024" in sectors, "FY2025 is not complete: its rates are not ranked"
+    assert "Agriculture, Forestry, Fishing and Hunting (11)" in sectors and "Construction (23)" in sectors
+    assert "Unknown" not in sectors
+    states = _chart(page, "top-states")
+    assert "North Carolina" in states and "Washington" in states
+    assert "Unknown" not in states and "Atlanta" not in states, "only states, never the unknown member"
+    assert "Violations per 10,000 employees" in states
+
+
+def test_the_gap_table_and_the_data_quality(tmp_path):
+    page = write_report(_warehouse(tmp_path), tmp_path).read_text(encoding="utf-8")
+
+    gap = page[page.index('<section id="gap">') : page.index('<section id="leads">')]
+    assert "FY2024" in gap and "FY2021" in gap and "+80%" in gap and "25%" in gap
+    assert "Agriculture, Forestry, Fishing and Hunting (11)" in gap
+    coverage = page[page.index('<section id="coverage">') : page.index('<section id="quality">')]
+    assert coverage.count("<tr>") == 3, "one row per source (and the header)"
+    assert "FY2022" in coverage and "FY2024" in coverage
+    quality = page[page.index('<section id="quality">') :]
+    assert "stale: rejected H-2A_FY2024_broken.xlsx (2024)" in quality
+    assert 'class="flagged"' in quality
+    whd = re.search(r"<td>raw_whd__compliance_actions</td>(.*?)</tr>", quality).group(1)
+    assert re.findall(r'<td class="num">([^<]*)</td>', whd) == ["1", "1", "1", "0"], "only the latest run counts"
+
+
+def test_no_widening_gap_and_no_leads_are_said_plainly(tmp_path):
+    page = write_report(_warehouse(tmp_path, leads=[], widening=False), tmp_path).read_text(encoding="utf-8")
+
+    assert "No state and sector shows a widening gap" in page
+    assert "No employer shows a lead signal" in page
+
+
+def test_a_missing_table_is_a_note_not_a_crash(tmp_path):
+    page = write_report(_warehouse(tmp_path, leads=None), tmp_path).read_text(encoding="utf-8")
+
+    assert "marts.mart_employer_leads is not in this warehouse" in page
+    assert '<section id="coverage">' in page
+
+
+def test_a_missing_warehouse_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no published warehouse"):
+        write_report(tmp_path / "nothing.duckdb", tmp_path)
+    assert not (tmp_path / REPORT_FILE).exists()
+
+
+def test_cli_writes_the_report_or_says_nothing_is_published(tmp_path):
+    empty = CliRunner().invoke(app, ["report", "--home", str(tmp_path / "empty")])
+    assert empty.exit_code == 1
+    assert "no published warehouse" in empty.output
+
+    home = _published_home(tmp_path)
+    written = CliRunner().invoke(app, ["report", "--home", str(home), "--output", str(tmp_path / "r")])
+    assert written.exit_code == 0, written.output
+    assert str(tmp_path / "r" / REPORT_FILE) in written.output
+    assert (tmp_path / "r" / REPORT_FILE).is_file()
+    beside = CliRunner().invoke(app, ["report", "--home", str(home)])
+    assert beside.exit_code == 0, beside.output
+    paths = WarehousePaths.at(home)
+    assert (paths.published_dir / REPORT_FILE).is_file(), "by default next to the published copy"
+    assert (paths.published_current / REPORT_FILE).is_file(), "inside the current version, which rollback restores"
+
+
+def test_the_report_opens_with_findings_computed_from_the_marts(tmp_path):
+    page = write_report(_warehouse(tmp_path), tmp_path / "out").read_text(encoding="utf-8")
+    findings = page[page.index('<section id="findings">') : page.index('<section id="trends">')]
+    sentences = findings.count("<li>")
+    assert 3 <= sentences <= 5, findings
+    assert "WHD concluded" in findings and "employers show a lead signal" in findings

@@ -1,0 +1,599 @@
+"""The report leadership opens: one self-contained HTML page written from the published warehouse.
+
+Charts are SVG rendered here (see warehouse/access/report_charts.py) and tables plain HTML, with the
+styles inline, so the file opens anywhere without network access. Every text that comes from the
+data is escaped. A table missing from the warehouse becomes a note in its section.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from warehouse.access.report_charts import ranking_chart, to_svg, trend_chart
+from warehouse.publish.versions import PUBLISH_INFO
+
+REPORT_FILE = "report.html"
+TOP_RANKED = 10
+TOP_GAPS = 20
+TOP_LEADS = 20
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class TrendMeasure:
+    measure: str
+    title: str
+    axis_title: str
+    axis_format: str
+
+
+TREND_MEASURES = (
+    TrendMeasure("whd_cases", "WHD cases concluded", "Cases", ",d"),
+    TrendMeasure("back_wages", "Back wages found due", "Back wages (US$)", "$,.2~s"),
+    TrendMeasure("h2a_workers_certified", "H-2A workers certified", "Workers certified", ",d"),
+    TrendMeasure("debarments_started", "Debarments started", "Debarments", ",d"),
+)
+# Rates in order of preference: the first one with values in a complete fiscal year is ranked.
+RATES = (
+    ("violations_per_10k_employees", "violations per 10,000 employees"),
+    ("whd_cases_per_10k_employees", "WHD cases per 10,000 employees"),
+)
+
+
+def write_report(published_db: Path, target_dir: Path) -> Path:
+    """Write `target_dir/report.html` from the published warehouse (opened read-only) and return its path.
+
+    Raises:
+        FileNotFoundError: there is no warehouse at `published_db`.
+    """
+    published_db = Path(published_db)
+    if not published_db.is_file():
+        raise FileNotFoundError(f"no published warehouse at {published_db}; build one with `warehouse build`")
+    with duckdb.connect(str(published_db), read_only=True) as con:
+        warehouse = _Warehouse(con)
+        sections = [build(warehouse) for build in SECTIONS]
+    page = _page(_published_at(published_db), sections, synthetic=_is_synthetic(published_db))
+    target = Path(target_dir) / REPORT_FILE
+    _write_atomically(target, page)
+    return target
+
+
+class _Warehouse:
+    """The published warehouse as the report reads it: which tables exist, and queries as DataFrames."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self._con = con
+        self._tables = {
+            f"{schema}.{name}"
+            for schema, name in con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall()
+        }
+
+    def has(self, table: str) -> bool:
+        return table in self._tables
+
+    def frame(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        return self._con.execute(sql, params or []).df()
+
+    def scalar(self, sql: str, params: list | None = None):
+        return self._con.execute(sql, params or []).fetchone()[0]
+
+
+# --- sections -------------------------------------------------------------------------------------
+
+
+def _findings(warehouse: _Warehouse) -> str:
+    """Three to five plain sentences, each computed from a mart: what a reader should know first."""
+    sentences = [sentence for make in FINDINGS if (sentence := make(warehouse))]
+    if not sentences:
+        return _section("findings", "Findings", "The warehouse holds no complete fiscal year to report on yet.", "")
+    items = "".join(f"<li>{escape(text)}</li>" for text in sentences)
+    lead = "What the data says first, each sentence computed from the tables below (complete fiscal years only)."
+    return _section("findings", "Findings", lead, f'<ul class="findings">{items}</ul>')
+
+
+_TREND_WORDS = {
+    "whd_cases": ("WHD concluded {value} cases", "{value:,.0f}"),
+    "h2a_workers_certified": ("{value} H-2A guest workers were certified", "{value:,.0f}"),
+}
+
+
+def _trend_finding(measure: str) -> Callable[[_Warehouse], str | None]:
+    def finding(warehouse: _Warehouse) -> str | None:
+        if not warehouse.has("marts.mart_trends"):
+            return None
+        rows = warehouse.frame(
+            "SELECT fiscal_year, value, yoy_change_pct FROM marts.mart_trends WHERE scope = 'national' "
+            "AND measure = ? AND is_complete_year AND value IS NOT NULL ORDER BY fiscal_year DESC LIMIT 1",
+            [measure],
+        )
+        if rows.empty:
+            return None
+        row = rows.iloc[0]
+        phrase, number = _TREND_WORDS[measure]
+        text = f"In FY{int(row.fiscal_year)}, " + phrase.format(value=number.format(value=row.value))
+        if pd.isna(row.yoy_change_pct):
+            return text + "."
+        direction = "up" if row.yoy_change_pct > 0 else "down" if row.yoy_change_pct < 0 else "unchanged,"
+        return text + f", {direction} {abs(row.yoy_change_pct):.0%} from FY{int(row.fiscal_year) - 1}."
+
+    return finding
+
+
+def _sector_finding(warehouse: _Warehouse) -> str | None:
+    table = "marts.mart_industry_year"
+    if not warehouse.has(table):
+        return None
+    ranked_rows = f"FROM {table} WHERE naics_sector <> '{UNKNOWN}' AND is_complete_year"
+    rated = _latest_rated_year(warehouse, ranked_rows)
+    if rated is None:
+        return None
+    rate, rate_title, year = rated
+    top = warehouse.frame(
+        f"SELECT naics_sector, sector_title, {rate} AS rate {ranked_rows} AND fiscal_year = ? AND {rate} > 0 "
+        "ORDER BY rate DESC LIMIT 1",
+        [year],
+    )
+    if top.empty:
+        return None
+    sector = top.iloc[0]
+    label = _sector_label(sector.naics_sector, sector.sector_title)
+    return f"In FY{year}, {label} had the most {rate_title}: {sector.rate:,.1f}."
+
+
+def _lead_finding(warehouse: _Warehouse) -> str | None:
+    table = "marts.mart_employer_leads"
+    if not warehouse.has(table):
+        return None
+    count = warehouse.scalar(f"SELECT count(*) FROM {table}")
+    if not count:
+        return None
+    top = warehouse.frame(f"SELECT employer_name, state_code, reasons FROM {table} ORDER BY lead_rank LIMIT 1")
+    first = top.iloc[0]
+    reason = str(first.reasons).split("; ")[0]
+    who = f"{first.employer_name} ({first.state_code})"
+    return f"{count:,} employers show a lead signal; the first to look at is {who}: {reason}."
+
+
+def _trends(warehouse: _Warehouse) -> str:
+    title = "National trends"
+    lead = (
+        "How much federal enforcement found, year by year, next to how many H-2A guest workers were certified "
+        "and how many employers were debarred."
+    )
+    if not warehouse.has("marts.mart_trends"):
+        return _section("trends", title, lead, _missing("marts.mart_trends"))
+    national = warehouse.frame(
+        "SELECT fiscal_year, measure, value, is_complete_year FROM marts.mart_trends WHERE scope = 'national' "
+        "ORDER BY fiscal_year"
+    )
+    figures = [_trend_figure(national[national["measure"] == m.measure], m) for m in TREND_MEASURES]
+    caption = (
+        '<p class="note">Hollow points and dashed lines mark an incomplete fiscal year: a source has not yet '
+        "published all of it, so its value is partial. A gap in a line is a year the source has not "
+        "published at all (no data, not zero).</p>"
+    )
+    return _section("trends", title, lead, f'<div class="grid">{"".join(figures)}</div>{caption}')
+
+
+def _trend_figure(years: pd.DataFrame, measure: TrendMeasure) -> str:
+    years = years.assign(
+        value=years["value"].astype("float64"), is_complete_year=years["is_complete_year"].astype(bool)
+    )
+    if years.empty or years["value"].isna().all():
+        return f'<p class="note">{escape(measure.title)}: not published for any fiscal year.</p>'
+    chart = trend_chart(
+        years[["fiscal_year", "value", "is_complete_year"]],
+        title=measure.title,
+        axis_title=measure.axis_title,
+        axis_format=measure.axis_format,
+    )
+    return _figure(f"trend-{measure.measure}", to_svg(chart))
+
+
+def _top_sectors(warehouse: _Warehouse) -> str:
+    return _ranking(
+        warehouse,
+        section_id="sectors",
+        title="Sectors where WHD finds the most, for their size",
+        lead="Industries where WHD's findings are highest for the number of people they employ, in the latest "
+        "complete fiscal year: where enforcement finds problems most often.",
+        table="marts.mart_industry_year",
+        member="naics_sector",
+        label="sector_title || ' (' || naics_sector || ')'",
+        where="TRUE",
+        noun="sectors",
+    )
+
+
+def _top_states(warehouse: _Warehouse) -> str:
+    return _ranking(
+        warehouse,
+        section_id="states",
+        title="States where WHD finds the most, for their size",
+        lead="States where WHD's findings are highest for the number of people employed there, in the latest "
+        "complete fiscal year.",
+        table="marts.mart_region_year",
+        member="geo_code",
+        label="geo_name",
+        where="geo_level = 'state'",
+        noun="states",
+    )
+
+
+def _ranking(
+    warehouse: _Warehouse,
+    *,
+    section_id: str,
+    title: str,
+    lead: str,
+    table: str,
+    member: str,
+    label: str,
+    where: str,
+    noun: str,
+) -> str:
+    """Top members by rate in the latest complete fiscal year that has rates; the 'unknown' member is left out."""
+    if not warehouse.has(table):
+        return _section(section_id, title, lead, _missing(table))
+    ranked_rows = f"FROM {table} WHERE {where} AND {member} <> '{UNKNOWN}' AND is_complete_year"
+    rated = _latest_rated_year(warehouse, ranked_rows)
+    if rated is None:
+        return _section(section_id, title, lead, '<p class="note">No complete fiscal year has rates yet.</p>')
+    rate, rate_title, year = rated
+    ranked = warehouse.frame(
+        f"SELECT coalesce({label}, {member}) AS label, {rate} AS rate {ranked_rows} AND {rate} > 0 "
+        f"AND fiscal_year = ? ORDER BY rate DESC, label LIMIT {TOP_RANKED}",
+        [year],
+    )
+    chart = ranking_chart(
+        ranked, title=f"Top {len(ranked)} {noun} by {rate_title}, FY{year}", axis_title=rate_title.capitalize()
+    )
+    return _section(section_id, title, lead, _figure(f"top-{noun}", to_svg(chart)))
+
+
+def _latest_rated_year(warehouse: _Warehouse, ranked_rows: str) -> tuple[str, str, int] | None:
+    """The first rate (in order of preference) that has values, with the latest fiscal year it has them."""
+    for rate, rate_title in RATES:
+        year = warehouse.scalar(f"SELECT max(fiscal_year) {ranked_rows} AND {rate} IS NOT NULL")
+        if year is not None:
+            return rate, rate_title, int(year)
+    return None
+
+
+def _enforcement_gap(warehouse: _Warehouse) -> str:
+    title = "Where guest-worker certifications outgrow enforcement"
+    table = "marts.mart_enforcement_gap"
+    if not warehouse.has(table):
+        return _section("gap", title, "", _missing(table))
+    year = warehouse.scalar(f"SELECT max(fiscal_year) FROM {table} WHERE is_gap_widening")
+    if year is None:
+        lead = "No state and sector shows a widening gap: H-2A investigations kept pace with certifications."
+        return _section("gap", title, lead, "")
+    cells = warehouse.frame(
+        f"""SELECT state_code, naics_sector, h2a_workers_certified_3_years_before, h2a_workers_certified,
+                   h2a_workers_certified_3_year_growth, whd_h2a_violation_cases_3_years_before,
+                   whd_h2a_violation_cases, share_h2a_employers_ever_investigated, is_complete_year
+            FROM {table} WHERE fiscal_year = ? AND is_gap_widening ORDER BY gap_rank, state_code, naics_sector""",
+        [year],
+    )
+    sector_titles = _sector_titles(warehouse)
+    shown = cells.head(TOP_GAPS)
+    lead = (
+        f"In FY{year}{'' if cells['is_complete_year'].all() else ' (not yet complete)'}, {len(cells)} state "
+        f"and sector combination(s) certified at least 25% more H-2A workers than three years before while "
+        f"WHD's H-2A investigations there did not grow"
+        + (f"; the {len(shown)} largest increases:" if len(shown) < len(cells) else ":")
+    )
+    rows = [
+        [
+            r.state_code,
+            _sector_label(r.naics_sector, sector_titles.get(r.naics_sector)),
+            _count(r.h2a_workers_certified_3_years_before),
+            _count(r.h2a_workers_certified),
+            _percent(r.h2a_workers_certified_3_year_growth, signed=True),
+            _count(r.whd_h2a_violation_cases_3_years_before),
+            _count(r.whd_h2a_violation_cases),
+            _percent(r.share_h2a_employers_ever_investigated),
+        ]
+        for r in shown.itertuples()
+    ]
+    headers = [
+        "State",
+        "Sector",
+        f"H-2A workers certified FY{year - 3}",
+        f"FY{year}",
+        "Growth",
+        f"H-2A investigations FY{year - 3}",
+        f"FY{year}",
+        "H-2A employers ever investigated",
+    ]
+    return _section("gap", title, lead, _table(headers, rows, numeric=range(2, len(headers))))
+
+
+def _sector_titles(warehouse: _Warehouse) -> dict[str, str]:
+    if not warehouse.has("marts.mart_industry_year"):
+        return {}
+    titles = warehouse.frame("SELECT DISTINCT naics_sector, sector_title FROM marts.mart_industry_year")
+    return dict(zip(titles["naics_sector"], titles["sector_title"], strict=True))
+
+
+def _leads(warehouse: _Warehouse) -> str:
+    title = "Employers to look at first"
+    table = "marts.mart_employer_leads"
+    if not warehouse.has(table):
+        return _section("leads", title, "", _missing(table))
+    leads = warehouse.frame(
+        f"SELECT lead_rank, employer_name, employer_id, state_code, score, reasons FROM {table} "
+        f"ORDER BY lead_rank, employer_id LIMIT {TOP_LEADS}"
+    )
+    if leads.empty:
+        return _section("leads", title, "No employer shows a lead signal in this warehouse.", "")
+    lead = (
+        f"The {len(leads)} employers with the strongest signals across every source (debarred yet certified, "
+        "repeat violations, labor contractors without a certificate, ...), with the reasons in words. "
+        "A lead is a reason to look, not a finding."
+    )
+    rows = [
+        [_count(r.lead_rank), r.employer_name, r.employer_id, r.state_code, _count(r.score), r.reasons]
+        for r in leads.itertuples()
+    ]
+    headers = ["Rank", "Employer", "Employer id", "State", "Score", "Why"]
+    return _section("leads", title, lead, _table(headers, rows, numeric={0, 4}))
+
+
+def _coverage(warehouse: _Warehouse) -> str:
+    title = "What each source has published"
+    lead = "Each source's fiscal years in this warehouse and how far its latest file reaches."
+    table = "marts.source_coverage"
+    if not warehouse.has(table):
+        return _section("coverage", title, lead, _missing(table))
+    sources = warehouse.frame(
+        f"""SELECT source, min(first_fiscal_year) AS first_year, max(last_fiscal_year) AS last_year,
+                   max(last_complete_fiscal_year) AS last_complete_year, max(data_through) AS data_through,
+                   count(*) AS files, sum(row_count) AS rows
+            FROM {table} GROUP BY source ORDER BY source"""
+    )
+    rows = [
+        [
+            r.source,
+            _year(r.first_year),
+            _year(r.last_year),
+            _year(r.last_complete_year),
+            _date(r.data_through),
+            _count(r.files),
+            _count(r.rows),
+        ]
+        for r in sources.itertuples()
+    ]
+    headers = ["Source", "First fiscal year", "Last fiscal year", "Last complete", "Data through", "Files", "Rows"]
+    return _section("coverage", title, lead, _table(headers, rows, numeric=range(1, len(headers))))
+
+
+def _quality(warehouse: _Warehouse) -> str:
+    title = "Data quality of each table"
+    lead = (
+        "Every file is checked against its rules before it is loaded. A table is stale when its newest file was "
+        "rejected: it keeps its last accepted file until a good one arrives."
+    )
+    status_table, results_table = "audit.source_status", "audit.validation_results"
+    notes = "".join(_missing(t) for t in (status_table, results_table) if not warehouse.has(t))
+    status = _table_status(warehouse) if warehouse.has(status_table) else pd.DataFrame(columns=["table_name"])
+    checks = _latest_checks(warehouse) if warehouse.has(results_table) else pd.DataFrame(columns=["table_name"])
+    merged = status.merge(checks, on="table_name", how="outer").sort_values("table_name")
+    if merged.empty:
+        return _section("quality", title, lead, notes or '<p class="note">No table has been checked yet.</p>')
+    records = merged.to_dict("records")
+    flagged = {i for i, r in enumerate(records) if _stale_label(r) or (r.get("failed") or 0) > 0}
+    headers = ["Table", "Status", "Last loaded (UTC)", "Checked (UTC)", "Files checked", "Passed", "Warnings", "Failed"]
+    table = _table(headers, [_quality_row(r) for r in records], numeric=range(4, len(headers)), flagged=flagged)
+    return _section("quality", title, lead, notes + table)
+
+
+def _table_status(warehouse: _Warehouse) -> pd.DataFrame:
+    """One row per table: its stale slices (with the rejected file) or none, and its last load."""
+    return warehouse.frame(
+        """SELECT table_name,
+                  string_agg(CASE WHEN status <> 'fresh' THEN status
+                      || CASE WHEN partition_key <> 'all' THEN ' (' || partition_key || ')' ELSE '' END END,
+                      '; ' ORDER BY partition_key) AS stale,
+                  max(loaded_at) AS loaded_at
+           FROM audit.source_status GROUP BY table_name"""
+    )
+
+
+def _latest_checks(warehouse: _Warehouse) -> pd.DataFrame:
+    """Rule results of each table's latest validation run, over every file that run checked."""
+    return warehouse.frame(
+        """WITH latest AS (
+               SELECT table_name, arg_max(run_id, validated_at) AS run_id
+               FROM audit.validation_results GROUP BY table_name)
+           SELECT table_name, max(validated_at) AS validated_at, count(DISTINCT file_sha256) AS files,
+                  count(*) FILTER (WHERE passed) AS passed,
+                  count(*) FILTER (WHERE NOT passed AND severity = 'warn') AS warned,
+                  count(*) FILTER (WHERE NOT passed AND severity <> 'warn') AS failed
+           FROM audit.validation_results JOIN latest USING (table_name, run_id)
+           GROUP BY table_name"""
+    )
+
+
+def _stale_label(row: dict) -> str | None:
+    stale = row.get("stale")
+    return stale if isinstance(stale, str) and stale else None
+
+
+def _quality_row(row: dict) -> list[str]:
+    return [
+        row["table_name"],
+        _stale_label(row) or "fresh",
+        _timestamp(row.get("loaded_at")),
+        _timestamp(row.get("validated_at")),
+        _count(row.get("files")),
+        _count(row.get("passed")),
+        _count(row.get("warned")),
+        _count(row.get("failed")),
+    ]
+
+
+SECTIONS: tuple[Callable[[_Warehouse], str], ...] = (
+    _findings,
+    _trends,
+    _top_sectors,
+    _top_states,
+    _enforcement_gap,
+    _leads,
+    _coverage,
+    _quality,
+)
+
+
+FINDINGS: tuple[Callable[[_Warehouse], str | None], ...] = (
+    _trend_finding("whd_cases"),
+    _trend_finding("h2a_workers_certified"),
+    _sector_finding,
+    _lead_finding,
+)
+
+
+# --- page -----------------------------------------------------------------------------------------
+
+_STYLE = """
+.banner { background: #fff3cd; border: 2px solid #b58100; padding: 0.6em 1em; font-weight: bold; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
+       color: #1d1d1f; margin: 0 auto; max-width: 1080px; padding: 0 24px 48px; }
+header { border-bottom: 3px solid #1f4e79; padding: 20px 0 12px; }
+h1 { margin: 0 0 4px; font-size: 26px; }
+h2 { margin: 36px 0 6px; font-size: 20px; color: #1f4e79; }
+.meta, .note { color: #555; font-size: 13px; }
+.lead { margin: 0 0 12px; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 8px 24px; }
+figure.chart { margin: 8px 0; }
+figure.chart svg { max-width: 100%; height: auto; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 6px 0; }
+th, td { border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #eef3f8; }
+th.num { text-align: right; }
+td.num { text-align: right; white-space: nowrap; }
+tr.flagged td { background: #fdecea; }
+footer { margin-top: 40px; border-top: 1px solid #ccc; padding-top: 10px; color: #555; font-size: 13px; }
+"""
+
+_FOOTER = (
+    "<p><b>Fiscal years</b> are federal: FY2025 runs from 1 October 2024 to 30 September 2025. Employment "
+    "(for the rates) is the Bureau of Labor Statistics' count for the calendar year of the same number.</p>"
+    "<p><b>A blank (–) or a gap in a line means the source has not published that year</b> — it is not zero. "
+    "A year is complete only when every source it uses has published all of it.</p>"
+    "<p><b>Where the data comes from:</b> U.S. Department of Labor — Wage and Hour Division compliance "
+    "actions and its farm labor contractor (MSPA) registry; Office of Foreign Labor Certification H-2A "
+    "disclosure data and program debarments — and the Bureau of Labor Statistics' Quarterly Census of "
+    "Employment and Wages, all public files, joined in the open labor-enforcement data warehouse.</p>"
+)
+
+
+SAMPLE_BANNER = (
+    "Synthetic sample: this warehouse was built from the embedded sample, made-up data shaped like the real "
+    "files. No number in it describes a real employer, case or year."
+)
+
+
+def _page(published_at: str, sections: list[str], *, synthetic: bool = False) -> str:
+    banner = f'<p class="banner" id="sample-banner">{escape(SAMPLE_BANNER)}</p>' if synthetic else ""
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>Labor enforcement: report for leadership</title>"
+        f"<style>{_STYLE}</style></head><body>"
+        f"<header>{banner}<h1>Labor enforcement: report for leadership</h1>"
+        f'<p class="meta">Data as published in the warehouse on {escape(published_at)}.</p></header>'
+        f"<main>{''.join(sections)}</main><footer>{_FOOTER}</footer></body></html>\n"
+    )
+
+
+def _is_synthetic(published_db: Path) -> bool:
+    info = published_db.parent / PUBLISH_INFO
+    return info.is_file() and bool(json.loads(info.read_text(encoding="utf-8")).get("synthetic_sample"))
+
+
+def _published_at(published_db: Path) -> str:
+    """When the warehouse was published: its publish record next to the file, else the file's time."""
+    info = published_db.parent / PUBLISH_INFO
+    if info.is_file():
+        moment = datetime.fromisoformat(json.loads(info.read_text(encoding="utf-8"))["published_at"])
+    else:
+        moment = datetime.fromtimestamp(published_db.stat().st_mtime, UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _section(section_id: str, title: str, lead: str, body: str) -> str:
+    lead_html = f'<p class="lead">{escape(lead)}</p>' if lead else ""
+    return f'<section id="{section_id}"><h2>{escape(title)}</h2>{lead_html}{body}</section>'
+
+
+def _missing(table: str) -> str:
+    return f'<p class="note missing">{escape(table)} is not in this warehouse, so this part is left out.</p>'
+
+
+def _figure(name: str, svg: str) -> str:
+    return f'<figure class="chart" data-chart="{escape(name)}">{svg}</figure>'
+
+
+def _table(
+    headers: list[str], rows: list[list], *, numeric: Collection[int] = (), flagged: Collection[int] = ()
+) -> str:
+    """A plain HTML table, every cell escaped; `numeric` columns are right-aligned, `flagged` rows highlighted."""
+
+    def cell(tag: str, column: int, value) -> str:
+        css = ' class="num"' if column in numeric else ""
+        return f"<{tag}{css}>{escape('' if value is None else str(value))}</{tag}>"
+
+    def row_html(index: int, row: list) -> str:
+        css = ' class="flagged"' if index in flagged else ""
+        return f"<tr{css}>{''.join(cell('td', c, v) for c, v in enumerate(row))}</tr>"
+
+    head = "".join(cell("th", c, h) for c, h in enumerate(headers))
+    body = "".join(row_html(i, row) for i, row in enumerate(rows))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+# --- values ---------------------------------------------------------------------------------------
+
+NOT_PUBLISHED = "–"
+
+
+def _count(value) -> str:
+    return NOT_PUBLISHED if pd.isna(value) else f"{value:,.0f}"
+
+
+def _percent(share, *, signed: bool = False) -> str:
+    return NOT_PUBLISHED if pd.isna(share) else f"{share:{'+' if signed else ''},.0%}"
+
+
+def _year(value) -> str:
+    return NOT_PUBLISHED if pd.isna(value) else f"FY{int(value)}"
+
+
+def _date(value) -> str:
+    return NOT_PUBLISHED if pd.isna(value) else pd.Timestamp(value).date().isoformat()
+
+
+def _timestamp(value) -> str:
+    return NOT_PUBLISHED if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _sector_label(code: str, title: str | None) -> str:
+    return f"{title} ({code})" if title else code
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, target)

@@ -1,0 +1,1 @@
+"""Operations: one writer at a time, cleaning up after a killed writer, alerts."""

@@ -1,0 +1,1 @@
+"""Publish: versions of the read-only warehouse, the files beside it (Parquet, datapackage), its catalog and docs."""

@@ -1,0 +1,1 @@
+"""Quality: the gate between parsing and loading, its validation reports, and the audit tables."""

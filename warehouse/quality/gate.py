@@ -1,0 +1,273 @@
+"""The gate between parsing and loading: validate a staged table, record the results, and load it
+only when no `error` rule failed.
+
+A rejected load costs only its own table (or fiscal-year partition): its raw files are quarantined
+with a validation report, the table keeps its last accepted load and `audit.source_status` says it is
+stale and why; every other table still loads, dbt still builds and the warehouse is still published.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from expectations import suite_for
+from expectations.common import ROW_COUNT_RULE
+from expectations.results import RuleResult
+from expectations.validate import slice_counts, validate_parquet
+from sources.common.spec import RawTableSpec, SourceSpec
+from warehouse.ingest.changes import STILL_REJECTED, UNCHANGED
+from warehouse.ingest.load import merge_raw_table, replace_raw_table, slice_files, slice_row_count
+from warehouse.ingest.stage import ParsedTable
+from warehouse.quality.audit import (
+    last_accepted_slice_counts,
+    record_accepted_load,
+    record_quarantine_release,
+    record_row_drop_acceptance,
+    record_source_status,
+    record_validation,
+    rejected_rows_writer,
+)
+from warehouse.quality.validation_report import ValidationReport, file_entry, quarantine_files, write_report
+
+LOADED, REJECTED, NO_INPUT = "loaded", "rejected", "no input"
+KEPT = (NO_INPUT, UNCHANGED, STILL_REJECTED)  # outcomes that leave the table as it was
+OUTCOMES = (LOADED, REJECTED, STILL_REJECTED, UNCHANGED, NO_INPUT)  # every outcome, in the order they are reported
+
+
+@dataclass
+class LoadOutcome:
+    """What happened to one table (or partition) in a run: loaded, rejected (last load kept), no input,
+    or not looked at because its files did not change (UNCHANGED, STILL_REJECTED)."""
+
+    table: str
+    partition: str
+    status: str
+    rows_loaded: int = 0
+    reports: list[ValidationReport] = field(default_factory=list)
+    gate_seconds: float = 0.0  # validating the staged table (benchmarks report it as a share of ingest)
+
+    @property
+    def results(self) -> list[RuleResult]:
+        return [r for report in self.reports for r in report.results]
+
+
+def run_gate(spec: SourceSpec, table: RawTableSpec, parsed: ParsedTable, *, warehouse, run_id: str) -> ValidationReport:
+    """Validate `parsed` with its suite; returns the report (quarantine already done on failure)."""
+    paths = warehouse.paths()
+    contract = table.contract
+    if not parsed.has_input:
+        return ValidationReport(table=contract.table_name, files=[], results=[], run_id=run_id)
+    results = validate_parquet(
+        Path(parsed.parquet_path),
+        contract,
+        suite_for(contract.table_name),
+        previous_slice_counts=last_accepted_slice_counts(paths.build_db, contract.table_name),
+        slice_columns=table.replace_key,
+        max_row_drop_share=warehouse.max_row_drop_share,
+    )
+    results = [_accepted_row_drop(r, contract.table_name, warehouse, run_id) for r in results]
+    if parsed.extra_columns:
+        results.append(_extra_columns_warning(parsed.extra_columns))
+    if parsed.set_aside_rows:
+        results.append(_set_aside_warning(parsed))
+    files = [file_entry(f) for f in parsed.files]
+    report = ValidationReport(
+        table=contract.table_name, files=files, results=results, run_id=run_id, partition=parsed.partition
+    )
+    record_validation(
+        paths.build_db, run_id=run_id, source=spec.name, table=contract.table_name, files=files, results=results
+    )
+    if report.passed:
+        for archived in parsed.files:
+            if archived.is_quarantined:
+                _release(spec, archived, warehouse, run_id)
+    else:
+        write_report(paths, report)
+        quarantine_files(warehouse.archive(), _files_with_failing_rows(report, parsed), report)
+    return report
+
+
+def _release(spec: SourceSpec, archived, warehouse, run_id: str) -> None:
+    """A quarantined file passed its gate: take it back, recording who, when and what had rejected it."""
+    record_quarantine_release(
+        warehouse.paths().build_db,
+        run_id=run_id,
+        released_by=warehouse.operator or "unknown",
+        source=spec.name,
+        file=file_entry(archived),
+        quarantine_report=archived.quarantine_report(),
+    )
+    warehouse.archive().release(archived)
+
+
+def gate_and_load(
+    spec: SourceSpec, table: RawTableSpec, parsed: ParsedTable, *, warehouse, run_id: str, merge: bool
+) -> LoadOutcome:
+    """Gate a staged table and load it into the raw schema if accepted; record its source status.
+
+    Args:
+        merge: replace only the slices (replace_key values) the files carry, not the whole table.
+    """
+    name, partition = table.contract.table_name, parsed.partition or "all"
+    if not parsed.has_input:
+        return LoadOutcome(name, partition, NO_INPUT)
+    if parsed.unchanged:
+        return LoadOutcome(name, partition, parsed.unchanged)
+    if parsed.is_rejected:
+        reports = [ValidationReport.from_dict(r) for r in parsed.rejections]
+        for report in reports:
+            _record_parse_rejection(spec, report, warehouse, run_id)
+        _record_status(table, partition, warehouse, run_id, rejected=reports)
+        return LoadOutcome(name, partition, REJECTED, reports=reports)
+    started = time.perf_counter()
+    report = run_gate(spec, table, parsed, warehouse=warehouse, run_id=run_id)
+    gate_seconds = time.perf_counter() - started
+    if not report.passed:
+        _record_status(table, partition, warehouse, run_id, rejected=[report])
+        return LoadOutcome(name, partition, REJECTED, reports=[report], gate_seconds=gate_seconds)
+    db, parquet = warehouse.paths().build_db, Path(parsed.parquet_path)
+    files = [file_entry(f) for f in parsed.files]
+    # The rows set aside at parsing commit with the rows they were set aside from.
+    set_aside = rejected_rows_writer(
+        parsed.set_aside_path,
+        run_id=run_id,
+        source=spec.name,
+        table=name,
+        partition=partition,
+        sha256s=[f["sha256"] for f in files],
+        whole=table.is_partitioned or not merge,
+    )
+    if merge:
+        loaded = merge_raw_table(db, table.contract, parquet, table.replace_key, also=set_aside)
+    else:
+        loaded = replace_raw_table(db, table.contract, parquet, also=set_aside)
+    record_accepted_load(
+        db, run_id=run_id, table=name, slice_counts=slice_counts(parquet, table.replace_key), files=files
+    )
+    _record_status(table, partition, warehouse, run_id, accepted_files=files, reload=parsed.reload)
+    return LoadOutcome(name, partition, LOADED, loaded, [report], gate_seconds)
+
+
+def _record_status(
+    table: RawTableSpec,
+    partition: str,
+    warehouse,
+    run_id: str,
+    *,
+    accepted_files: list[dict] | None = None,
+    rejected: list[ValidationReport] = (),
+    reload: bool = False,
+) -> None:
+    db = warehouse.paths().build_db
+    partition_columns = table.replace_key[:1] if table.is_partitioned else ()
+    rows = slice_row_count(db, table.contract, partition_columns, partition)
+    name = table.contract.table_name
+    if not rejected:
+        record_source_status(
+            db,
+            run_id=run_id,
+            table=name,
+            partition=partition,
+            files=_files_held(db, table, partition_columns, partition, accepted_files or []),
+            row_count=rows,
+            keep_rejection=reload,
+        )
+        return
+    files = [f for report in rejected for f in report.files]
+    reason = "; ".join(r.describe() for report in rejected for r in report.errors)
+    record_source_status(
+        db,
+        run_id=run_id,
+        table=name,
+        partition=partition,
+        files=files,
+        row_count=rows,
+        rejection=reason[:2000],
+        report_path=", ".join(r.report_path or "" for r in rejected),
+    )
+
+
+def _files_held(db, table: RawTableSpec, partition_columns, partition: str, loaded: list[dict]) -> list[dict]:
+    """The files a slice holds after an accepted load: the ones just loaded, and those of earlier loads
+    whose rows a merge kept (e.g. the other QCEW slices), so the status lists every file to rebuild from."""
+    loaded_sha256s = {f["sha256"] for f in loaded}
+    earlier = [
+        {"filename": name, "sha256": sha}
+        for name, sha in slice_files(db, table.contract, partition_columns, partition)
+        if sha not in loaded_sha256s
+    ]
+    return earlier + loaded
+
+
+def _record_parse_rejection(spec: SourceSpec, report: ValidationReport, warehouse, run_id: str) -> None:
+    record_validation(
+        warehouse.paths().build_db,
+        run_id=run_id,
+        source=spec.name,
+        table=report.table,
+        files=report.files,
+        results=report.results,
+    )
+
+
+def _accepted_row_drop(result: RuleResult, table_name: str, warehouse, run_id: str) -> RuleResult:
+    """A failed row-count rule that a person accepted on purpose for this run passes, with who and why."""
+    accepted = getattr(warehouse, "accept_row_drop", None) or []
+    if result.rule != ROW_COUNT_RULE or result.passed or table_name not in accepted:
+        return result
+    who = warehouse.operator or "unknown"
+    reason = warehouse.accept_row_drop_reason or "no reason given"
+    record_row_drop_acceptance(
+        warehouse.paths().build_db,
+        run_id=run_id,
+        table=table_name,
+        accepted_by=who,
+        reason=reason,
+        observed=str(result.observed),
+    )
+    return replace(result, passed=True, description=f"{result.description}; drop accepted by {who}: {reason}")
+
+
+def _extra_columns_warning(extra: tuple[str, ...]) -> RuleResult:
+    return RuleResult(
+        "no_unknown_columns",
+        "warn",
+        False,
+        "the publisher added columns no known layout has; they are loaded into extra_columns (JSON)",
+        observed=list(extra),
+        failing_count=len(extra),
+        examples=[{"column": c} for c in extra[:10]],
+    )
+
+
+def _set_aside_warning(parsed: ParsedTable) -> RuleResult:
+    """Rows set aside at parsing, reported as a warning with how many, why, and the first of them."""
+    cells = pq.read_table(parsed.set_aside_path).to_pylist() if parsed.set_aside_path else []
+    why: dict[str, int] = {}
+    for cell in cells:
+        key = f"{cell['rule']} in {cell['column']}"
+        why[key] = why.get(key, 0) + 1
+    return RuleResult(
+        "rows_set_aside",
+        "warn",
+        False,
+        "rows with a value that does not parse as its column type, or a blank in a column that is never blank, "
+        "are set aside into audit.rejected_rows; the rest of the file is loaded",
+        column=", ".join(sorted({c["column"] for c in cells}))[:200] or None,
+        observed=f"{parsed.set_aside_rows} row(s) set aside: " + ", ".join(f"{k} ({n})" for k, n in why.items()),
+        failing_count=parsed.set_aside_rows,
+        examples=[
+            {k: c[k] for k in ("source_file", "source_row", "rule", "column", "value", "message")} for c in cells[:10]
+        ],
+    )
+
+
+def _files_with_failing_rows(report: ValidationReport, parsed: ParsedTable):
+    """The files the failing example rows came from; every file of the load if none is named."""
+    named = {str(e.get("source_file", "")).split("!")[0] for r in report.errors for e in r.examples}
+    guilty = [f for f in parsed.files if f.filename in named]
+    return guilty or list(parsed.files)
