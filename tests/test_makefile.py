@@ -66,6 +66,21 @@ def _serving(port: int) -> bool:
         return False
 
 
+def _dagster_processes_of(home) -> list[int]:
+    """Processes whose environment names this warehouse home (dagster dev and everything it started)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            environ = (proc / "environ").read_bytes()
+        except OSError:
+            continue
+        if f"WAREHOUSE_HOME={home}".encode() in environ.split(b"\0"):
+            found.append(int(proc.name))
+    return found
+
+
 def _group_alive(group: int) -> bool:
     try:
         os.killpg(group, 0)
@@ -75,7 +90,9 @@ def _group_alive(group: int) -> bool:
 
 
 @pytest.mark.integration
-def test_make_dagster_stops_on_sigterm_with_no_process_left(tmp_path):
+@pytest.mark.parametrize("sigint", [signal.SIG_DFL, signal.SIG_IGN], ids=["from a terminal", "from a script"])
+def test_make_dagster_stops_on_sigterm_with_no_process_left(tmp_path, sigint):
+    """Started as from a terminal, or in the background of a script (SIGINT ignored), SIGTERM stops it all."""
     port = _free_port()
     ui = subprocess.Popen(
         ["make", "dagster", "-o", STAMP, f"PORT={port}", f"WAREHOUSE_HOME={tmp_path / 'home'}"],
@@ -84,9 +101,8 @@ def test_make_dagster_stops_on_sigterm_with_no_process_left(tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,  # its own process group: every process it starts can be found
-        # As from a terminal: SIGINT at its default (a shell running jobs in the background ignores it,
-        # and dagster dev gives SIGTERM whatever SIGINT has).
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        # From a terminal SIGINT is at its default; a shell running jobs in the background ignores it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, sigint),
     )
     try:
         deadline = time.monotonic() + 180
@@ -99,8 +115,9 @@ def test_make_dagster_stops_on_sigterm_with_no_process_left(tmp_path):
         deadline = time.monotonic() + 60
         while _group_alive(ui.pid) and time.monotonic() < deadline:
             time.sleep(1)
-        assert not _group_alive(ui.pid), "the webserver, daemon or code server outlived make dagster"
-        assert not _serving(port)
+        assert not _group_alive(ui.pid), "a process of make dagster outlived it"
+        assert not _serving(port), "the webserver outlived make dagster"
+        assert not _dagster_processes_of(tmp_path / "home"), "the webserver, daemon or code server outlived it"
     finally:
         if _group_alive(ui.pid):
             os.killpg(ui.pid, signal.SIGKILL)
