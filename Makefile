@@ -44,8 +44,6 @@ DAGSTER_HOME ?= $(WAREHOUSE_ROOT)/dagster
 # dagster dev in a process group of its own and stops that group (webserver, daemon, code server) on
 # either signal, however `make dagster` was started (a background job of a script ignores SIGINT).
 dagster: $(STAMP)  ## The Dagster UI and daemon (schedule, sensors) on http://127.0.0.1:$(PORT), sharing the CLI's runs.
-	mkdir -p "$(DAGSTER_HOME)"
-	test -f "$(DAGSTER_HOME)/dagster.yaml" || printf "telemetry:\n  enabled: false\n" > "$(DAGSTER_HOME)/dagster.yaml"
 	exec env WAREHOUSE_HOME="$(WAREHOUSE_ROOT)" DAGSTER_HOME="$(DAGSTER_HOME)" $(VENV)/bin/python -m orchestration.dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
 
 clean:

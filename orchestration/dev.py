@@ -17,11 +17,15 @@ import sys
 import time
 from pathlib import Path
 
+from orchestration.run import write_dagster_yaml
+
 # (signal, seconds to wait for the group to end after sending it)
 STOP_STEPS = ((signal.SIGINT, 30.0), (signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0))
 
 
 def main(argv: list[str]) -> int:
+    if os.environ.get("DAGSTER_HOME"):
+        write_dagster_yaml(Path(os.environ["DAGSTER_HOME"]))  # the one writer of the instance settings
     dagster = Path(sys.executable).parent / "dagster"
     child = subprocess.Popen(
         [str(dagster), "dev", *argv],
