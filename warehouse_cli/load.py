@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from sources import SOURCE_MODULES
 from warehouse.settings import WarehousePaths
 from warehouse_cli.app import (
     EXIT_REJECTED_FILES,
@@ -34,6 +35,8 @@ from warehouse_cli.render import (
     _print_table_outcomes,
     _rejected_in_run,
 )
+
+SOURCE_NAMES = ", ".join(SOURCE_MODULES)  # the sources, listed once (sources.SOURCE_MODULES)
 
 
 def _normalise_source(source: str | None) -> str:
@@ -104,7 +107,7 @@ OnlyOption = typer.Option(
     None,
     "--only",
     metavar="SOURCE[,SOURCE]",
-    help="Rebuild only these sources' raw tables (whd, h2a, qcew, debarment, mspa); the others keep their last "
+    help=f"Rebuild only these sources' raw tables ({SOURCE_NAMES}); the others keep their last "
     "load. dbt and publish still run.",
 )
 
@@ -269,7 +272,7 @@ def _alert(paths: WarehousePaths, outcome) -> None:
 
 @app.command()
 def ingest(
-    source_name: str = typer.Argument(..., metavar="SOURCE", help="Source name: whd, h2a, qcew, debarment, mspa."),
+    source_name: str = typer.Argument(..., metavar="SOURCE", help=f"Source name: {SOURCE_NAMES}."),
     file: Path = typer.Option(
         ..., "--file", "-f", exists=True, dir_okay=False, help="The file, under any name: its contents tell its layout."
     ),

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from expectations.results import RuleResult
+from sources import SOURCE_MODULES
 from warehouse.ingest.load import connect
 
 _DDL = [
@@ -54,7 +55,7 @@ _DDL = [
         for name, text in {
             "run_id": "The run that loaded the file and set the row aside.",
             "rejected_at": "When the row was set aside (UTC).",
-            "source": "The source (whd, h2a, qcew, debarment, mspa).",
+            "source": f"The source ({', '.join(SOURCE_MODULES)}).",
             "table_name": "The raw table the row would have gone to.",
             "partition_key": "The partition of the load (an H-2A fiscal year), all when unpartitioned.",
             "file": "The raw file (zip member after !) the row is in.",
