@@ -276,7 +276,7 @@ def _enforcement_gap(warehouse: _Warehouse) -> str:
         return _section("gap", title, "", _missing(table))
     year = warehouse.scalar(f"SELECT max(fiscal_year) FROM {table} WHERE is_gap_widening")
     if year is None:
-        lead = "No state and sector shows a widening gap: H-2A investigations kept pace with certifications."
+        lead = "No state and sector shows a widening gap: WHD cases with H-2A violations kept pace with certifications."
         return _section("gap", title, lead, "")
     cells = warehouse.frame(
         f"""SELECT state_code, naics_sector, h2a_workers_certified_3_years_before, h2a_workers_certified,
@@ -290,7 +290,7 @@ def _enforcement_gap(warehouse: _Warehouse) -> str:
     lead = (
         f"In FY{year}{'' if cells['is_complete_year'].all() else ' (not yet complete)'}, {len(cells)} state "
         f"and sector combination(s) certified at least 25% more H-2A workers than three years before while "
-        f"WHD's H-2A investigations there did not grow"
+        f"WHD cases finding H-2A violations there did not grow"
         + (f"; the {len(shown)} largest increases:" if len(shown) < len(cells) else ":")
     )
     rows = [
@@ -312,9 +312,9 @@ def _enforcement_gap(warehouse: _Warehouse) -> str:
         f"H-2A workers certified FY{year - 3}",
         f"FY{year}",
         "Growth",
-        f"H-2A investigations FY{year - 3}",
+        f"WHD cases with H-2A violations FY{year - 3}",
         f"FY{year}",
-        "H-2A employers ever investigated",
+        "H-2A employers with any WHD case",
     ]
     return _section("gap", title, lead, _table(headers, rows, numeric=range(2, len(headers))))
 
