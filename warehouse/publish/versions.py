@@ -196,15 +196,16 @@ SYNTHETIC_SAMPLE_LABEL = "synthetic sample"
 
 
 def is_synthetic_sample(paths: WarehousePaths, db: Path) -> bool:
-    """True when some raw row came from a file of the embedded sample (archived from the samples folder):
+    """True when some raw row came from a file of the embedded sample (archived as "sample:<name>"):
     such a warehouse is labelled a synthetic sample wherever it is read (report, status, datapackage)."""
     from sources import ALL_SOURCES
     from sources.common.archive import RawArchive
 
-    samples = paths.samples.resolve().as_uri()
+    # The acquire step archives the sample's files with the url "sample:<name>" (warehouse/ingest/acquire.py).
+    origins = ("sample:", paths.samples.resolve().as_uri())
     archive = RawArchive(paths.raw_archive)
     sample_shas = {
-        f.sha256 for spec in ALL_SOURCES for f in archive.files(spec.name) if (f.url or "").startswith(samples)
+        f.sha256 for spec in ALL_SOURCES for f in archive.files(spec.name) if (f.url or "").startswith(origins)
     }
     if not sample_shas:
         return False
