@@ -20,7 +20,7 @@ from pathlib import Path
 from orchestration.run import write_dagster_yaml
 
 # (signal, seconds to wait for the group to end after sending it)
-STOP_STEPS = ((signal.SIGINT, 30.0), (signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0))
+STOP_STEPS = ((signal.SIGINT, 20.0), (signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0))
 
 
 def main(argv: list[str]) -> int:
@@ -60,11 +60,24 @@ def stop_group(child: subprocess.Popen) -> None:
 
 
 def _group_alive(group: int) -> bool:
-    try:
-        os.killpg(group, 0)
-    except ProcessLookupError:
-        return False
-    return True
+    """Whether a live process of the group is left. An exited one whose parent is gone may stay a zombie
+    until init reaps it (some container inits never do): it holds nothing and does not count."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        state, process_group = fields[0], int(fields[2])
+        if process_group == group and state not in ("Z", "X"):
+            return True
+    return False
 
 
 if __name__ == "__main__":

@@ -150,7 +150,7 @@ during_debarment as (
         debarment_end_date,
         is_permanent,
         count(*) over (partition by employer_id) as cases,
-        sum(workers_certified) over (partition by employer_id) as workers_certified,
+        sum(workers_certified) over (partition by employer_id) as workers_during_debarment,
         min(fiscal_year) over (partition by employer_id) as first_fiscal_year
 
     from during_debarment_cases
@@ -286,7 +286,7 @@ signals as (
         during_debarment.cases as cases_certified_during_debarment,
         during_debarment.fiscal_year as during_debarment_fiscal_year,
         during_debarment.first_fiscal_year as during_debarment_first_fiscal_year,
-        during_debarment.workers_certified as during_debarment_workers,
+        during_debarment.workers_during_debarment as during_debarment_workers,
         during_debarment.debarment_end_date as during_debarment_end_date,
         during_debarment.is_permanent as during_permanent_debarment,
         after_debarment.employer_id is not null as is_certified_after_debarment,
