@@ -85,3 +85,21 @@
     ('{{ m.name }}', '{{ m.source }}'){% if not loop.last %},{% endif %}
     {%- endfor %}
 {%- endmacro %}
+
+{#- In marts that roll cells up: whether each source published the whole year over every cell
+    summed (`bool_and(is_<source>_complete)`). A measure is complete in a year when its own
+    source's flag is true (enforcement_measures() names each measure's source). -#}
+{% macro source_completeness(relation=none) -%}
+    {%- set prefix = relation ~ '.' if relation else '' %}
+    {%- for source in measure_sources() %}
+    bool_and({{ prefix }}is_{{ source }}_complete) as is_{{ source }}_complete{% if not loop.last %},{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The per-source completeness columns, comma separated (selects). -#}
+{% macro source_completeness_names(relation=none) -%}
+    {%- set prefix = relation ~ '.' if relation else '' %}
+    {%- for source in measure_sources() %}
+    {{ prefix }}is_{{ source }}_complete{% if not loop.last %},{% endif %}
+    {%- endfor %}
+{%- endmacro %}

@@ -99,3 +99,29 @@ def test_national_totals_agree_across_marts(built_home):
         "(select sum(debarments_started) from marts.mart_industry_year where naics_sector = 'unknown')",
     )[0]
     assert debarments[0] == debarments[1] > 0
+
+
+def test_completeness_is_per_measure(built_home):
+    """Issue #25 (12): the debarment lists start later than WHD and H-2A, which made FY2008-2010 of
+    mart_enforcement_gap 'incomplete' though that mart counts no debarment."""
+    flags = _rows(
+        built_home,
+        "select fiscal_year, bool_and(is_whd_complete), bool_and(is_h2a_complete), bool_and(is_debarment_complete), "
+        "bool_and(is_complete_year) from marts.mart_industry_year group by fiscal_year",
+    )
+    per_source = {year: (whd, h2a) for year, whd, h2a, _, _ in flags}
+    gap = dict(
+        _rows(built_home, "select fiscal_year, bool_and(is_complete_year) from marts.mart_enforcement_gap group by 1")
+    )
+    assert gap == {year: whd and h2a for year, (whd, h2a) in per_source.items() if year in gap}
+    before_debarments = [year for year, whd, h2a, debarment, _ in flags if whd and h2a and not debarment]
+    assert before_debarments and all(gap[year] for year in before_debarments)
+    assert all(not every for year, *_, every in flags if year in before_debarments), "every source: still incomplete"
+    trends = dict(
+        _rows(
+            built_home,
+            "select fiscal_year, is_complete_year from marts.mart_trends "
+            "where scope = 'national' and measure = 'whd_cases'",
+        )
+    )
+    assert all(trends[year] for year in before_debarments), "a WHD measure is complete when WHD covers the year"

@@ -132,7 +132,7 @@ def _sector_finding(warehouse: _Warehouse) -> str | None:
     table = "marts.mart_industry_year"
     if not warehouse.has(table):
         return None
-    ranked_rows = f"FROM {table} WHERE naics_sector <> '{UNKNOWN}' AND is_complete_year"
+    ranked_rows = f"FROM {table} WHERE naics_sector <> '{UNKNOWN}' AND is_whd_complete"
     rated = _latest_rated_year(warehouse, ranked_rows)
     if rated is None:
         return None
@@ -244,7 +244,7 @@ def _ranking(
     """Top members by rate in the latest complete fiscal year that has rates; the 'unknown' member is left out."""
     if not warehouse.has(table):
         return _section(section_id, title, lead, _missing(table))
-    ranked_rows = f"FROM {table} WHERE {where} AND {member} <> '{UNKNOWN}' AND is_complete_year"
+    ranked_rows = f"FROM {table} WHERE {where} AND {member} <> '{UNKNOWN}' AND is_whd_complete"
     rated = _latest_rated_year(warehouse, ranked_rows)
     if rated is None:
         return _section(section_id, title, lead, '<p class="note">No complete fiscal year has rates yet.</p>')

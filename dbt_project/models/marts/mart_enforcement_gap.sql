@@ -101,7 +101,8 @@ measures as (
         cells.whd_h2a_violation_cases,
         cells.back_wages,
         cells.h2a_back_wages,
-        cells.is_complete_year,
+        -- Debarments are not among this mart's measures: their later start leaves these years complete.
+        cells.is_whd_complete and cells.is_h2a_complete as is_complete_year,
         employment.employment as qcew_employment
 
     from cells

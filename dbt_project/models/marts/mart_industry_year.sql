@@ -30,7 +30,8 @@ by_sector as (
         naics_sector,
         fiscal_year,
         {{ sum_measures() }},
-        bool_and(is_complete_year) as is_complete_year
+        bool_and(is_complete_year) as is_complete_year,
+        {{ source_completeness() }}
 
     from cells
     group by naics_sector, fiscal_year
@@ -45,6 +46,7 @@ final as (
         by_sector.fiscal_year,
         {{ measure_names('by_sector') }},
         by_sector.is_complete_year,
+        {{ source_completeness_names('by_sector') }},
         employment.employment as qcew_employment,
         coalesce(employment.is_suppressed, false) as is_qcew_suppressed,
         {{ rates_per_10k_employees('employment.employment', 'by_sector') }}

@@ -35,6 +35,7 @@ state_years as (
         cells.fiscal_year,
         {{ sum_measures('cells') }},
         bool_and(cells.is_complete_year) as is_complete_year,
+        {{ source_completeness('cells') }},
         any_value(employment.employment) as qcew_employment
 
     from cells
@@ -51,6 +52,7 @@ region_years as (
         fiscal_year,
         {{ sum_measures() }},
         bool_and(is_complete_year) as is_complete_year,
+        {{ source_completeness() }},
         case when bool_and(qcew_employment is not null) then sum(qcew_employment) end as qcew_employment
 
     from state_years
@@ -70,6 +72,7 @@ both_levels as (
         fiscal_year,
         {{ measure_names() }},
         is_complete_year,
+        {{ source_completeness_names() }},
         qcew_employment
 
     from state_years
@@ -87,6 +90,7 @@ both_levels as (
         fiscal_year,
         {{ measure_names() }},
         is_complete_year,
+        {{ source_completeness_names() }},
         qcew_employment
 
     from region_years

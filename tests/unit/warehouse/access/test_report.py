@@ -58,7 +58,7 @@ def _create_marts(con: duckdb.DuckDBPyConnection, *, leads: list[tuple] | None, 
             ('unknown', 'Unknown or missing sector', 2024, true, 99.0, 50.0),
             ('23', 'Construction', 2025, false, 80.0, 9.0),
             ('11', 'Agriculture, Forestry, Fishing and Hunting', 2025, false, NULL, NULL))
-           AS t (naics_sector, sector_title, fiscal_year, is_complete_year, violations_per_10k_employees,
+           AS t (naics_sector, sector_title, fiscal_year, is_whd_complete, violations_per_10k_employees,
                  whd_cases_per_10k_employees)"""
     )
     con.execute(
@@ -67,7 +67,7 @@ def _create_marts(con: duckdb.DuckDBPyConnection, *, leads: list[tuple] | None, 
             ('state', 'WA', 'Washington', 2024, true, 3.5, 1.0),
             ('state', 'unknown', 'Unknown state', 2024, true, 70.0, 9.0),
             ('dol_region', 'Atlanta', 'DOL region Atlanta', 2024, true, 55.0, 9.0))
-           AS t (geo_level, geo_code, geo_name, fiscal_year, is_complete_year, violations_per_10k_employees,
+           AS t (geo_level, geo_code, geo_name, fiscal_year, is_whd_complete, violations_per_10k_employees,
                  whd_cases_per_10k_employees)"""
     )
     con.execute(
