@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -12,6 +13,8 @@ from sources.common.duckdb_memory import limit_duckdb_memory
 from sources.common.storage import clear_storage_errors
 
 RAW_SCHEMA = "raw"
+# A database path, or an open connection whose transaction the work joins (see `connection`).
+Database = Path | duckdb.DuckDBPyConnection
 
 
 def connect(db_path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -19,6 +22,17 @@ def connect(db_path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnect
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     return limit_duckdb_memory(duckdb.connect(str(db_path), read_only=read_only))
+
+
+@contextmanager
+def connection(target: Database) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The caller's connection (so the work joins its open transaction, e.g. a load's), or a new one to
+    the database at `target`."""
+    if isinstance(target, duckdb.DuckDBPyConnection):
+        yield target
+        return
+    with connect(target) as con:
+        yield con
 
 
 def create_raw_table(con: duckdb.DuckDBPyConnection, contract: TableContract) -> None:
@@ -37,7 +51,8 @@ def ensure_raw_table(db_path: Path, contract: TableContract) -> int:
 
 
 # Runs inside a load's transaction, on its connection: what must commit (or roll back) with the rows,
-# e.g. the rows set aside at parsing into audit.rejected_rows (warehouse/quality/audit.py).
+# e.g. the rows set aside at parsing into audit.rejected_rows and the load's audit rows
+# (warehouse/quality/audit.py, gate.py).
 AlsoInTransaction = Callable[[duckdb.DuckDBPyConnection], None]
 
 
@@ -95,20 +110,22 @@ def _load(
     return int(loaded)
 
 
-def slice_row_count(db_path: Path, contract: TableContract, partition_columns: tuple[str, ...], partition: str) -> int:
+def slice_row_count(
+    target: Database, contract: TableContract, partition_columns: tuple[str, ...], partition: str
+) -> int:
     """Rows of a raw table, or of one partition (e.g. one fiscal year) when `partition_columns` names it."""
     where, params = _partition_filter(partition_columns, partition)
-    with connect(db_path) as con:
+    with connection(target) as con:
         create_raw_table(con, contract)
         return con.execute(f'SELECT count(*) FROM {RAW_SCHEMA}."{contract.table_name}" {where}', params).fetchone()[0]
 
 
 def slice_files(
-    db_path: Path, contract: TableContract, partition_columns: tuple[str, ...], partition: str
+    target: Database, contract: TableContract, partition_columns: tuple[str, ...], partition: str
 ) -> list[tuple[str, str]]:
     """(file name, sha256) of every source file whose rows a raw table (or one partition) holds, by name."""
     where, params = _partition_filter(partition_columns, partition)
-    with connect(db_path) as con:
+    with connection(target) as con:
         create_raw_table(con, contract)
         return con.execute(
             f"""SELECT DISTINCT split_part(source_file, '!', 1) AS file, source_sha256

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from expectations.results import RuleResult
 from sources import SOURCE_MODULES
-from warehouse.ingest.load import connect
+from warehouse.ingest.load import Database, connect, connection
 
 _DDL = [
     "CREATE SCHEMA IF NOT EXISTS audit",
@@ -109,11 +109,12 @@ def record_validation(
 
 
 def record_accepted_load(
-    db_path: Path, *, run_id: str, table: str, slice_counts: dict[str, int], files: list[dict]
+    target: Database, *, run_id: str, table: str, slice_counts: dict[str, int], files: list[dict]
 ) -> None:
+    """The row counts of an accepted load; `target` may be the load's own connection (one transaction)."""
     now = datetime.now(UTC).replace(tzinfo=None)
     shas = ",".join(f["sha256"] for f in files)
-    with connect(db_path) as con:
+    with connection(target) as con:
         _ensure(con)
         con.executemany(
             "INSERT INTO audit.accepted_loads VALUES (?, ?, ?, ?, ?, ?)",
@@ -196,7 +197,7 @@ def last_accepted_slice_counts(db_path: Path, table: str) -> dict[str, int]:
 
 
 def record_source_status(
-    db_path: Path,
+    target: Database,
     *,
     run_id: str,
     table: str,
@@ -210,7 +211,8 @@ def record_source_status(
     """Set a table slice's status after a load: fresh when accepted, stale (last load kept) when rejected.
 
     A rejection keeps the slice's last accepted file and load time, so the status says both what
-    analysts read and what was refused.
+    analysts read and what was refused. `target` may be an accepted load's own connection, so the
+    status commits with the rows.
 
     Args:
         keep_rejection: the accepted files are the slice's last accepted load read again from the raw
@@ -220,7 +222,7 @@ def record_source_status(
     now = datetime.now(UTC).replace(tzinfo=None)
     names = ", ".join(f["filename"] for f in files)
     shas = ",".join(f["sha256"] for f in files)
-    with connect(db_path) as con:
+    with connection(target) as con:
         _ensure(con)
         key = [table, partition]
         previous = con.execute(

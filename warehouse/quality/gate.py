@@ -20,7 +20,7 @@ from expectations.results import RuleResult
 from expectations.validate import slice_counts, validate_parquet
 from sources.common.spec import RawTableSpec, SourceSpec
 from warehouse.ingest.changes import STILL_REJECTED, UNCHANGED
-from warehouse.ingest.load import merge_raw_table, replace_raw_table, slice_files, slice_row_count
+from warehouse.ingest.load import Database, merge_raw_table, replace_raw_table, slice_files, slice_row_count
 from warehouse.ingest.stage import ParsedTable
 from warehouse.quality.audit import (
     last_accepted_slice_counts,
@@ -121,17 +121,16 @@ def gate_and_load(
         reports = [ValidationReport.from_dict(r) for r in parsed.rejections]
         for report in reports:
             _record_parse_rejection(spec, report, warehouse, run_id)
-        _record_status(table, partition, warehouse, run_id, rejected=reports)
+        _record_status(table, partition, warehouse.paths().build_db, run_id, rejected=reports)
         return LoadOutcome(name, partition, REJECTED, reports=reports)
     started = time.perf_counter()
     report = run_gate(spec, table, parsed, warehouse=warehouse, run_id=run_id)
     gate_seconds = time.perf_counter() - started
     if not report.passed:
-        _record_status(table, partition, warehouse, run_id, rejected=[report])
+        _record_status(table, partition, warehouse.paths().build_db, run_id, rejected=[report])
         return LoadOutcome(name, partition, REJECTED, reports=[report], gate_seconds=gate_seconds)
     db, parquet = warehouse.paths().build_db, Path(parsed.parquet_path)
     files = [file_entry(f) for f in parsed.files]
-    # The rows set aside at parsing commit with the rows they were set aside from.
     set_aside = rejected_rows_writer(
         parsed.set_aside_path,
         run_id=run_id,
@@ -141,38 +140,44 @@ def gate_and_load(
         sha256s=[f["sha256"] for f in files],
         whole=table.is_partitioned or not merge,
     )
+
+    def audit_rows(con) -> None:
+        """The rows set aside at parsing, the load's row counts and the slice's status commit with the rows
+        (or roll back with them): the raw table and its audit never disagree."""
+        set_aside(con)
+        record_accepted_load(
+            con, run_id=run_id, table=name, slice_counts=slice_counts(parquet, table.replace_key), files=files
+        )
+        _record_status(table, partition, con, run_id, accepted_files=files, reload=parsed.reload)
+
     if merge:
-        loaded = merge_raw_table(db, table.contract, parquet, table.replace_key, also=set_aside)
+        loaded = merge_raw_table(db, table.contract, parquet, table.replace_key, also=audit_rows)
     else:
-        loaded = replace_raw_table(db, table.contract, parquet, also=set_aside)
-    record_accepted_load(
-        db, run_id=run_id, table=name, slice_counts=slice_counts(parquet, table.replace_key), files=files
-    )
-    _record_status(table, partition, warehouse, run_id, accepted_files=files, reload=parsed.reload)
+        loaded = replace_raw_table(db, table.contract, parquet, also=audit_rows)
     return LoadOutcome(name, partition, LOADED, loaded, [report], gate_seconds)
 
 
 def _record_status(
     table: RawTableSpec,
     partition: str,
-    warehouse,
+    target: Database,
     run_id: str,
     *,
     accepted_files: list[dict] | None = None,
     rejected: list[ValidationReport] = (),
     reload: bool = False,
 ) -> None:
-    db = warehouse.paths().build_db
+    """`target`: the build database's path, or an accepted load's connection (its open transaction)."""
     partition_columns = table.replace_key[:1] if table.is_partitioned else ()
-    rows = slice_row_count(db, table.contract, partition_columns, partition)
+    rows = slice_row_count(target, table.contract, partition_columns, partition)
     name = table.contract.table_name
     if not rejected:
         record_source_status(
-            db,
+            target,
             run_id=run_id,
             table=name,
             partition=partition,
-            files=_files_held(db, table, partition_columns, partition, accepted_files or []),
+            files=_files_held(target, table, partition_columns, partition, accepted_files or []),
             row_count=rows,
             keep_rejection=reload,
         )
@@ -180,7 +185,7 @@ def _record_status(
     files = [f for report in rejected for f in report.files]
     reason = "; ".join(r.describe() for report in rejected for r in report.errors)
     record_source_status(
-        db,
+        target,
         run_id=run_id,
         table=name,
         partition=partition,
@@ -191,13 +196,15 @@ def _record_status(
     )
 
 
-def _files_held(db, table: RawTableSpec, partition_columns, partition: str, loaded: list[dict]) -> list[dict]:
+def _files_held(
+    target: Database, table: RawTableSpec, partition_columns, partition: str, loaded: list[dict]
+) -> list[dict]:
     """The files a slice holds after an accepted load: the ones just loaded, and those of earlier loads
     whose rows a merge kept (e.g. the other QCEW slices), so the status lists every file to rebuild from."""
     loaded_sha256s = {f["sha256"] for f in loaded}
     earlier = [
         {"filename": name, "sha256": sha}
-        for name, sha in slice_files(db, table.contract, partition_columns, partition)
+        for name, sha in slice_files(target, table.contract, partition_columns, partition)
         if sha not in loaded_sha256s
     ]
     return earlier + loaded

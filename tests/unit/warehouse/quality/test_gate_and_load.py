@@ -166,3 +166,27 @@ def test_the_bound_on_rows_set_aside():
     assert too_many_set_aside(1_001, 100_000, **bound)
     assert too_many_set_aside(1, 1, **bound) and too_many_set_aside(3, 5, **bound)  # most of a small file
     assert not too_many_set_aside(0, 0, **bound)
+
+
+def test_a_load_and_its_audit_rows_commit_together(warehouse, tmp_path, monkeypatch):
+    """Issue #25: a load that fails while writing its audit rows leaves neither its rows nor half its
+    audit behind: the raw table, accepted_loads and source_status still describe the last good load."""
+    with open(REAL / "whd" / "era3_bulk_chunk_live_dates.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert _gate(warehouse, _zip(rows, tmp_path / "first"), "run-1").status == LOADED
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full while writing the status")
+
+    monkeypatch.setattr("warehouse.quality.gate.record_source_status", fail)
+    renamed = rows[0].index("LEGAL_NAME")
+    corrected = [rows[0], *[[*r[:renamed], r[renamed] + " CORRECTED", *r[renamed + 1 :]] for r in rows[1:]]]
+    with pytest.raises(OSError, match="disk full"):
+        _gate(warehouse, _zip(corrected, tmp_path / "second"), "run-2")
+    with duckdb.connect(str(warehouse.paths().build_db), read_only=True) as con:
+        raw_rows = con.execute(
+            "select count(*) from raw.raw_whd__compliance_actions where coalesce(legal_name, '') not like '%CORRECTED'"
+        ).fetchone()[0]
+        loads = con.execute("select distinct run_id from audit.accepted_loads").fetchall()
+        status = con.execute("select run_id, row_count from audit.source_status").fetchall()
+    assert (raw_rows, loads, status) == (3, [("run-1",)], [("run-1", 3)])
