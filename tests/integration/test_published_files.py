@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import frictionless
 import pyarrow.parquet as pq
 import pytest
 
@@ -139,3 +140,14 @@ def test_the_datapackage_describes_every_export_and_the_source_files(built_home)
     }
     assert {sha for _, sha in sources} == accepted
     assert on_disk["WHD_enforcement.zip"] in accepted
+
+
+def test_the_datapackage_passes_frictionless_validation(built_home):
+    report = frictionless.validate(str(WarehousePaths.at(built_home).published_dir / "datapackage.json"))
+    errors = [
+        f"{task.name} row {e.row_number} {e.field_name}: {e.type} {e.note}"
+        for task in report.tasks
+        for e in task.errors
+    ]
+    assert report.valid, "\n".join(errors)
+    assert len(report.tasks) == len(_published(built_home, "select 1 from duckdb_tables() where schema_name = 'marts'"))

@@ -21,21 +21,27 @@ PARQUET_DIR = "parquet"
 DATAPACKAGE = "datapackage.json"
 PACKAGE_NAME = "labor-enforcement-warehouse"
 
-# DuckDB type (without its parameters) -> Frictionless Table Schema type; anything else is "any".
+# DuckDB type (without its parameters) -> Frictionless Table Schema type; anything else is "any". A type is
+# only named when frictionless-py accepts what it reads from the Parquet file: not for UUID (16 bytes),
+# INTERVAL, MAP or lists (see frictionless_type).
 _FRICTIONLESS_TYPES = {
     "BOOLEAN": "boolean",
     **dict.fromkeys(
         "TINYINT SMALLINT INTEGER BIGINT HUGEINT UTINYINT USMALLINT UINTEGER UBIGINT UHUGEINT".split(), "integer"
     ),
     **dict.fromkeys("FLOAT REAL DOUBLE DECIMAL".split(), "number"),
-    **dict.fromkeys("VARCHAR UUID".split(), "string"),
+    **dict.fromkeys("VARCHAR JSON".split(), "string"),
     "DATE": "date",
     "TIME": "time",
     **dict.fromkeys(
         ["TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS"], "datetime"
     ),
-    "INTERVAL": "duration",
 }
+
+# frictionless-py reads Parquet through pandas, row by row: a NULL reaches it as NaN (in an integer column
+# with NULLs, which pandas makes float) or as NaT (in a timestamp column, or any column of a row whose
+# other values are all timestamps), which it compares as the text "nan" and "NaT".
+MISSING_VALUES = ["", "nan", "NaT"]
 
 
 def parquet_name(table: str) -> str:
@@ -99,13 +105,14 @@ def _resource(con, target_dir: Path, table: str) -> dict:
         "mediatype": "application/vnd.apache.parquet",
         "description": comment or "",
         "rows": con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchone()[0],
-        "bytes": path.stat().st_size,
+        # No "bytes": frictionless-py counts no bytes of a Parquet file, so it reports any count as wrong.
         "hash": f"sha256:{_sha256(path)}",
         "schema": {
             "fields": [
                 {"name": name, "type": frictionless_type(data_type), "description": comment or ""}
                 for name, data_type, comment in columns
-            ]
+            ],
+            "missingValues": MISSING_VALUES,
         },
     }
 
@@ -114,8 +121,10 @@ def frictionless_type(duckdb_type: str) -> str:
     """The Frictionless Table Schema type of a DuckDB column type (e.g. DECIMAL(18,2) -> number)."""
     upper = duckdb_type.upper()
     if upper.endswith("]"):
-        return "array"
-    if upper.startswith(("STRUCT", "MAP", "UNION", "JSON")):
+        # frictionless-py reads Parquet through pandas, which hands a list over as a numpy array: no
+        # "array" or "list" field accepts it.
+        return "any"
+    if upper.startswith(("STRUCT", "UNION")):
         return "object"
     return _FRICTIONLESS_TYPES.get(upper.split("(")[0].strip(), "any")
 
