@@ -26,6 +26,7 @@ class RawTableSpec:
     """One published file kind and the canonical table parsed from it."""
 
     contract: TableContract
+    title: str  # a few words people use for the table, e.g. "H-2A disclosure: Addendum B worksites" (the report)
     file_kind: str  # e.g. "enforcement": names the raw-file asset file_<source>__<file_kind>
     file_pattern: str  # regex (case-insensitive, full match) on real file names
     parse_file: ParseFn

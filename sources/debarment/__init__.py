@@ -30,6 +30,7 @@ SOURCE = SourceSpec(
     tables=(
         RawTableSpec(
             contract=PROGRAM_DEBARMENTS,
+            title="Program debarments in force",
             file_kind="program_debarments_pdf",
             file_pattern=PROGRAM_PATTERN,
             parse_file=parse.parse_program_debarments,
@@ -40,6 +41,7 @@ SOURCE = SourceSpec(
         ),
         RawTableSpec(
             contract=EXPIRED_H2A_DEBARMENTS,
+            title="Expired H-2A debarments",
             file_kind="expired_h2a_pdf",
             file_pattern=EXPIRED_PATTERN,
             parse_file=parse.parse_expired_h2a_debarments,

@@ -14,6 +14,7 @@ SOURCE = SourceSpec(
     tables=(
         RawTableSpec(
             contract=DISCLOSURE,
+            title="H-2A disclosure: applications",
             file_kind="disclosure",
             file_pattern=parse.DISCLOSURE_PATTERN,
             parse_file=parse.parse_disclosure,
@@ -27,6 +28,7 @@ SOURCE = SourceSpec(
         ),
         RawTableSpec(
             contract=ADDENDUM_B_WORKSITES,
+            title="H-2A disclosure: Addendum B worksites",
             file_kind="addendum_b",
             file_pattern=parse.ADDENDUM_B_PATTERN,
             parse_file=parse.parse_addendum_b,

@@ -17,6 +17,7 @@ SOURCE = SourceSpec(
     tables=(
         RawTableSpec(
             contract=FARM_LABOR_CONTRACTORS,
+            title="MSPA farm labor contractors",
             file_kind="flc_registry",
             file_pattern=FILE_PATTERN,
             parse_file=parse.parse_file,

@@ -44,6 +44,7 @@ SOURCE = SourceSpec(
     tables=(
         RawTableSpec(
             contract=ANNUAL_EMPLOYMENT,
+            title="QCEW annual employment and wages",
             file_kind="annual_industry_slices",
             file_pattern=f"{SLICE_PATTERN}|{BULK_PATTERN}",
             parse_file=parse.parse_file,

@@ -14,6 +14,7 @@ SOURCE = SourceSpec(
     tables=(
         RawTableSpec(
             contract=COMPLIANCE_ACTIONS,
+            title="WHD compliance actions",
             file_kind="enforcement",
             file_pattern=r"(WHD_enforcement\.zip|whd_whisard(_\d{8})?\.csv(\.zip)?)",
             parse_file=parse.parse_file,

@@ -18,7 +18,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from sources import ALL_SOURCES, all_tables
 from warehouse.access.report_charts import ranking_chart, to_svg, trend_chart
+from warehouse.access.report_numbers import COUNTS, MONEY, NOT_PUBLISHED, NumberRule, count, percent, rate
 from warehouse.publish.versions import PUBLISH_INFO
 
 REPORT_FILE = "report.html"
@@ -33,14 +35,14 @@ class TrendMeasure:
     measure: str
     title: str
     axis_title: str
-    axis_format: str
+    numbers: NumberRule
 
 
 TREND_MEASURES = (
-    TrendMeasure("whd_cases", "WHD cases concluded", "Cases", ",d"),
-    TrendMeasure("back_wages", "Back wages found due", "Back wages (US$)", "$,.2~s"),
-    TrendMeasure("h2a_workers_certified", "H-2A workers certified", "Workers certified", ",d"),
-    TrendMeasure("debarments_started", "Debarments started", "Debarments", ",d"),
+    TrendMeasure("whd_cases", "WHD cases concluded", "Cases", COUNTS),
+    TrendMeasure("back_wages", "Back wages found due", "Back wages (US$)", MONEY),
+    TrendMeasure("h2a_workers_certified", "H-2A workers certified", "Workers certified", COUNTS),
+    TrendMeasure("debarments_started", "Debarments started", "Debarments", COUNTS),
 )
 # Rates in order of preference: the first one with values in a complete fiscal year is ranked.
 RATES = (
@@ -101,8 +103,8 @@ def _findings(warehouse: _Warehouse) -> str:
 
 
 _TREND_WORDS = {
-    "whd_cases": ("WHD concluded {value} cases", "{value:,.0f}"),
-    "h2a_workers_certified": ("{value} H-2A guest workers were certified", "{value:,.0f}"),
+    "whd_cases": "WHD concluded {value} cases",
+    "h2a_workers_certified": "{value} H-2A guest workers were certified",
 }
 
 
@@ -118,14 +120,20 @@ def _trend_finding(measure: str) -> Callable[[_Warehouse], str | None]:
         if rows.empty:
             return None
         row = rows.iloc[0]
-        phrase, number = _TREND_WORDS[measure]
-        text = f"In FY{int(row.fiscal_year)}, " + phrase.format(value=number.format(value=row.value))
-        if pd.isna(row.yoy_change_pct):
-            return text + "."
-        direction = "up" if row.yoy_change_pct > 0 else "down" if row.yoy_change_pct < 0 else "unchanged,"
-        return text + f", {direction} {abs(row.yoy_change_pct):.0%} from FY{int(row.fiscal_year) - 1}."
+        year = int(row.fiscal_year)
+        text = f"In FY{year}, " + _TREND_WORDS[measure].format(value=count(row.value))
+        return text + _change(row.yoy_change_pct, since=year - 1) + "."
 
     return finding
+
+
+def _change(share: float, *, since: int) -> str:
+    """The change from the year before, e.g. ", up 5% from FY2024"; nothing when there is none to tell."""
+    if pd.isna(share):
+        return ""
+    if share == 0:
+        return f", unchanged from FY{since}"
+    return f", {'up' if share > 0 else 'down'} {percent(abs(share))} from FY{since}"
 
 
 def _sector_finding(warehouse: _Warehouse) -> str | None:
@@ -136,9 +144,10 @@ def _sector_finding(warehouse: _Warehouse) -> str | None:
     rated = _latest_rated_year(warehouse, ranked_rows)
     if rated is None:
         return None
-    rate, rate_title, year = rated
+    rate_column, rate_title, year = rated
     top = warehouse.frame(
-        f"SELECT naics_sector, sector_title, {rate} AS rate {ranked_rows} AND fiscal_year = ? AND {rate} > 0 "
+        f"SELECT naics_sector, sector_title, {rate_column} AS rate {ranked_rows} AND fiscal_year = ? "
+        f"AND {rate_column} > 0 "
         "ORDER BY rate DESC LIMIT 1",
         [year],
     )
@@ -146,21 +155,21 @@ def _sector_finding(warehouse: _Warehouse) -> str | None:
         return None
     sector = top.iloc[0]
     label = _sector_label(sector.naics_sector, sector.sector_title)
-    return f"In FY{year}, {label} had the most {rate_title}: {sector.rate:,.1f}."
+    return f"In FY{year}, {label} had the most {rate_title}: {rate(sector.rate)}."
 
 
 def _lead_finding(warehouse: _Warehouse) -> str | None:
     table = "marts.mart_employer_leads"
     if not warehouse.has(table):
         return None
-    count = warehouse.scalar(f"SELECT count(*) FROM {table}")
-    if not count:
+    leads = warehouse.scalar(f"SELECT count(*) FROM {table}")
+    if not leads:
         return None
     top = warehouse.frame(f"SELECT employer_name, state_code, reasons FROM {table} ORDER BY lead_rank LIMIT 1")
     first = top.iloc[0]
     reason = str(first.reasons).split("; ")[0]
     who = f"{first.employer_name} ({first.state_code})"
-    return f"{count:,} employers show a lead signal; the first to look at is {who}: {reason}."
+    return f"{count(leads)} employers show a lead signal; the first to look at is {who}: {reason}."
 
 
 def _trends(warehouse: _Warehouse) -> str:
@@ -194,7 +203,7 @@ def _trend_figure(years: pd.DataFrame, measure: TrendMeasure) -> str:
         years[["fiscal_year", "value", "is_complete_year"]],
         title=measure.title,
         axis_title=measure.axis_title,
-        axis_format=measure.axis_format,
+        numbers=measure.numbers,
     )
     return _figure(f"trend-{measure.measure}", to_svg(chart))
 
@@ -248,24 +257,26 @@ def _ranking(
     rated = _latest_rated_year(warehouse, ranked_rows)
     if rated is None:
         return _section(section_id, title, lead, '<p class="note">No complete fiscal year has rates yet.</p>')
-    rate, rate_title, year = rated
+    rate_column, rate_title, year = rated
     ranked = warehouse.frame(
-        f"SELECT coalesce({label}, {member}) AS label, {rate} AS rate {ranked_rows} AND {rate} > 0 "
+        f"SELECT coalesce({label}, {member}) AS label, {rate_column} AS rate {ranked_rows} AND {rate_column} > 0 "
         f"AND fiscal_year = ? ORDER BY rate DESC, label LIMIT {TOP_RANKED}",
         [year],
     )
     chart = ranking_chart(
-        ranked, title=f"Top {len(ranked)} {noun} by {rate_title}, FY{year}", axis_title=rate_title.capitalize()
+        ranked.assign(rate_text=ranked["rate"].map(rate)),
+        title=f"Top {len(ranked)} {noun} by {rate_title}, FY{year}",
+        axis_title=rate_title.capitalize(),
     )
     return _section(section_id, title, lead, _figure(f"top-{noun}", to_svg(chart)))
 
 
 def _latest_rated_year(warehouse: _Warehouse, ranked_rows: str) -> tuple[str, str, int] | None:
     """The first rate (in order of preference) that has values, with the latest fiscal year it has them."""
-    for rate, rate_title in RATES:
-        year = warehouse.scalar(f"SELECT max(fiscal_year) {ranked_rows} AND {rate} IS NOT NULL")
+    for rate_column, rate_title in RATES:
+        year = warehouse.scalar(f"SELECT max(fiscal_year) {ranked_rows} AND {rate_column} IS NOT NULL")
         if year is not None:
-            return rate, rate_title, int(year)
+            return rate_column, rate_title, int(year)
     return None
 
 
@@ -285,28 +296,35 @@ def _enforcement_gap(warehouse: _Warehouse) -> str:
             FROM {table} WHERE fiscal_year = ? AND is_gap_widening ORDER BY gap_rank, state_code, naics_sector""",
         [year],
     )
-    sector_titles = _sector_titles(warehouse)
     shown = cells.head(TOP_GAPS)
+    sector_titles = _sector_titles(warehouse)
+    headers = _gap_headers(year)
+    numeric = set(headers[2:])
+    rows = [_gap_row(r, sector_titles) for r in shown.itertuples()]
+    headers, rows, state = _without_shared(headers, rows, "State")
+    headers, rows, sector = _without_shared(headers, rows, "Sector")
+    lead = _gap_lead(year, cells, shown=len(rows), place=_shared_place(state, sector))
+    return _section("gap", title, lead, _table(headers, rows, numeric=numeric))
+
+
+def _gap_lead(year: int, cells: pd.DataFrame, *, shown: int, place: str) -> str:
+    incomplete = "" if cells["is_complete_year"].all() else " (not yet complete)"
     lead = (
-        f"In FY{year}{'' if cells['is_complete_year'].all() else ' (not yet complete)'}, {len(cells)} state "
-        f"and sector combination(s) certified at least 25% more H-2A workers than three years before while "
-        f"WHD cases finding H-2A violations there did not grow"
-        + (f"; the {len(shown)} largest increases:" if len(shown) < len(cells) else ":")
+        f"In FY{year}{incomplete}, {_plural(len(cells), 'state and sector combination')} certified at least 25% "
+        "more H-2A workers than three years before while WHD cases finding H-2A violations there did not grow"
     )
-    rows = [
-        [
-            r.state_code,
-            _sector_label(r.naics_sector, sector_titles.get(r.naics_sector)),
-            _count(r.h2a_workers_certified_3_years_before),
-            _count(r.h2a_workers_certified),
-            _percent(r.h2a_workers_certified_3_year_growth, signed=True),
-            _count(r.whd_h2a_violation_cases_3_years_before),
-            _count(r.whd_h2a_violation_cases),
-            _percent(r.share_h2a_employers_ever_investigated),
-        ]
-        for r in shown.itertuples()
-    ]
-    headers = [
+    largest = f"; the {shown} largest increases" if shown < len(cells) else ""
+    return f"{lead}{largest}{place}:"
+
+
+def _shared_place(state: str | None, sector: str | None) -> str:
+    """What every row shown shares, said once, e.g. ", all in GA, in the sector Construction (23)"."""
+    places = [place for place in (state and f"in {state}", sector and f"in the sector {sector}") if place]
+    return f", all {', '.join(places)}" if places else ""
+
+
+def _gap_headers(year: int) -> list[str]:
+    return [
         "State",
         "Sector",
         f"H-2A workers certified FY{year - 3}",
@@ -316,7 +334,19 @@ def _enforcement_gap(warehouse: _Warehouse) -> str:
         f"FY{year}",
         "H-2A employers with any WHD case",
     ]
-    return _section("gap", title, lead, _table(headers, rows, numeric=range(2, len(headers))))
+
+
+def _gap_row(r, sector_titles: dict[str, str]) -> list[str]:
+    return [
+        r.state_code,
+        _sector_label(r.naics_sector, sector_titles.get(r.naics_sector)),
+        count(r.h2a_workers_certified_3_years_before),
+        count(r.h2a_workers_certified),
+        percent(r.h2a_workers_certified_3_year_growth, signed=True),
+        count(r.whd_h2a_violation_cases_3_years_before),
+        count(r.whd_h2a_violation_cases),
+        percent(r.share_h2a_employers_ever_investigated),
+    ]
 
 
 def _sector_titles(warehouse: _Warehouse) -> dict[str, str]:
@@ -337,17 +367,17 @@ def _leads(warehouse: _Warehouse) -> str:
     )
     if leads.empty:
         return _section("leads", title, "No employer shows a lead signal in this warehouse.", "")
-    lead = (
-        f"The {len(leads)} employers with the strongest signals across every source (debarred yet certified, "
-        "repeat violations, labor contractors without a certificate, ...), with the reasons in words. "
-        "A lead is a reason to look, not a finding."
-    )
     rows = [
-        [_count(r.lead_rank), r.employer_name, r.employer_id, r.state_code, _count(r.score), r.reasons]
+        [count(r.lead_rank), r.employer_name, r.employer_id, r.state_code, count(r.score), r.reasons]
         for r in leads.itertuples()
     ]
-    headers = ["Rank", "Employer", "Employer id", "State", "Score", "Why"]
-    return _section("leads", title, lead, _table(headers, rows, numeric={0, 4}))
+    headers, rows, state = _without_shared(["Rank", "Employer", "Employer id", "State", "Score", "Why"], rows, "State")
+    lead = (
+        f"The {_plural(len(leads), 'employer')}{f' (all in {state})' if state else ''} with the strongest signals "
+        "across every source (debarred yet certified, repeat violations, labor contractors without a certificate, "
+        "...), with the reasons in words. A lead is a reason to look, not a finding."
+    )
+    return _section("leads", title, lead, _table(headers, rows, numeric={"Rank", "Score"}))
 
 
 def _coverage(warehouse: _Warehouse) -> str:
@@ -362,20 +392,22 @@ def _coverage(warehouse: _Warehouse) -> str:
                    count(*) AS files, sum(row_count) AS rows
             FROM {table} GROUP BY source ORDER BY source"""
     )
-    rows = [
-        [
-            r.source,
-            _year(r.first_year),
-            _year(r.last_year),
-            _year(r.last_complete_year),
-            _date(r.data_through),
-            _count(r.files),
-            _count(r.rows),
-        ]
-        for r in sources.itertuples()
-    ]
+    in_order = sorted(sources.itertuples(), key=lambda r: _registry_position(_coverage_title(r.source)))
+    rows = [_coverage_row(r) for r in in_order]
     headers = ["Source", "First fiscal year", "Last fiscal year", "Last complete", "Data through", "Files", "Rows"]
-    return _section("coverage", title, lead, _table(headers, rows, numeric=range(1, len(headers))))
+    return _section("coverage", title, lead, _table(headers, rows, numeric=headers[1:]))
+
+
+def _coverage_row(r) -> list[str]:
+    return [
+        _named(_coverage_title(r.source), r.source),
+        _year(r.first_year),
+        _year(r.last_year),
+        _year(r.last_complete_year),
+        _date(r.data_through),
+        count(r.files),
+        count(r.rows),
+    ]
 
 
 def _quality(warehouse: _Warehouse) -> str:
@@ -388,13 +420,16 @@ def _quality(warehouse: _Warehouse) -> str:
     notes = "".join(_missing(t) for t in (status_table, results_table) if not warehouse.has(t))
     status = _table_status(warehouse) if warehouse.has(status_table) else pd.DataFrame(columns=["table_name"])
     checks = _latest_checks(warehouse) if warehouse.has(results_table) else pd.DataFrame(columns=["table_name"])
-    merged = status.merge(checks, on="table_name", how="outer").sort_values("table_name")
+    merged = status.merge(checks, on="table_name", how="outer")
     if merged.empty:
         return _section("quality", title, lead, notes or '<p class="note">No table has been checked yet.</p>')
-    records = merged.to_dict("records")
+    records = sorted(merged.to_dict("records"), key=lambda r: _registry_position(_table_title(r["table_name"])))
     flagged = {i for i, r in enumerate(records) if _stale_label(r) or (r.get("failed") or 0) > 0}
     headers = ["Table", "Status", "Last loaded (UTC)", "Checked (UTC)", "Files checked", "Passed", "Warnings", "Failed"]
-    table = _table(headers, [_quality_row(r) for r in records], numeric=range(4, len(headers)), flagged=flagged)
+    headers, rows, status_of_all = _without_shared(headers, [_quality_row(r) for r in records], "Status")
+    if status_of_all:
+        lead += f" Every table is {status_of_all}."
+    table = _table(headers, rows, numeric=headers[headers.index("Files checked") :], flagged=flagged)
     return _section("quality", title, lead, notes + table)
 
 
@@ -432,14 +467,14 @@ def _stale_label(row: dict) -> str | None:
 
 def _quality_row(row: dict) -> list[str]:
     return [
-        row["table_name"],
+        _named(_table_title(row["table_name"]), row["table_name"]),
         _stale_label(row) or "fresh",
         _timestamp(row.get("loaded_at")),
         _timestamp(row.get("validated_at")),
-        _count(row.get("files")),
-        _count(row.get("passed")),
-        _count(row.get("warned")),
-        _count(row.get("failed")),
+        count(row.get("files")),
+        count(row.get("passed")),
+        count(row.get("warned")),
+        count(row.get("failed")),
     ]
 
 
@@ -537,22 +572,51 @@ def _section(section_id: str, title: str, lead: str, body: str) -> str:
     return f'<section id="{section_id}"><h2>{escape(title)}</h2>{lead_html}{body}</section>'
 
 
+# What each table the report reads holds, in words, for the note when it is missing.
+_TABLE_WORDS = {
+    "marts.mart_trends": "yearly national figures",
+    "marts.mart_industry_year": "yearly figures by sector",
+    "marts.mart_region_year": "yearly figures by state",
+    "marts.mart_enforcement_gap": "figures on certifications and enforcement by state and sector",
+    "marts.mart_employer_leads": "employer leads",
+    "marts.source_coverage": "record of what each source has published",
+    "audit.source_status": "load status of each table",
+    "audit.validation_results": "results of the checks on each file",
+}
+
+
 def _missing(table: str) -> str:
-    return f'<p class="note missing">{escape(table)} is not in this warehouse, so this part is left out.</p>'
+    """Says in words what is missing, then the table's name for whoever can add it."""
+    return (
+        f'<p class="note missing">This warehouse has no {escape(_TABLE_WORDS.get(table, "data"))} (table '
+        f"<code>{escape(table)}</code>), so this part is left out.</p>"
+    )
 
 
 def _figure(name: str, svg: str) -> str:
     return f'<figure class="chart" data-chart="{escape(name)}">{svg}</figure>'
 
 
+class _Html(str):
+    """Text already written as HTML (its data escaped): a table cell puts it in as it is."""
+
+
+def _named(words: str, name: str) -> _Html:
+    """Words for the reader; the internal name (a table, a source code) in a tooltip for engineers."""
+    return _Html(f'<span title="{escape(name)}">{escape(words)}</span>')
+
+
 def _table(
-    headers: list[str], rows: list[list], *, numeric: Collection[int] = (), flagged: Collection[int] = ()
+    headers: list[str], rows: list[list], *, numeric: Collection[str] = (), flagged: Collection[int] = ()
 ) -> str:
-    """A plain HTML table, every cell escaped; `numeric` columns are right-aligned, `flagged` rows highlighted."""
+    """A plain HTML table, every cell escaped (but _Html); the columns headed by a `numeric` header are
+    right-aligned, `flagged` rows highlighted."""
+    numeric_columns = {c for c, header in enumerate(headers) if header in numeric}
 
     def cell(tag: str, column: int, value) -> str:
-        css = ' class="num"' if column in numeric else ""
-        return f"<{tag}{css}>{escape('' if value is None else str(value))}</{tag}>"
+        css = ' class="num"' if column in numeric_columns else ""
+        text = value if isinstance(value, _Html) else escape("" if value is None else str(value))
+        return f"<{tag}{css}>{text}</{tag}>"
 
     def row_html(index: int, row: list) -> str:
         css = ' class="flagged"' if index in flagged else ""
@@ -563,17 +627,27 @@ def _table(
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _without_shared(headers: list[str], rows: list[list], header: str) -> tuple[list[str], list[list], str | None]:
+    """The table without its column `header` when every row (two or more) says the same in it, and what they
+    say, for the lead to say once; otherwise the table as it is and None."""
+    column = headers.index(header)
+    values = {row[column] for row in rows}
+    if len(rows) < 2 or len(values) != 1:
+        return headers, rows, None
+
+    def without(items: list) -> list:
+        return items[:column] + items[column + 1 :]
+
+    return without(headers), [without(row) for row in rows], values.pop()
+
+
 # --- values ---------------------------------------------------------------------------------------
 
-NOT_PUBLISHED = "–"
+# Numbers are written by warehouse/access/report_numbers.py, one rule per kind.
 
 
-def _count(value) -> str:
-    return NOT_PUBLISHED if pd.isna(value) else f"{value:,.0f}"
-
-
-def _percent(share, *, signed: bool = False) -> str:
-    return NOT_PUBLISHED if pd.isna(share) else f"{share:{'+' if signed else ''},.0%}"
+def _plural(number: int, noun: str) -> str:
+    return f"{count(number)} {noun}{'' if number == 1 else 's'}"
 
 
 def _year(value) -> str:
@@ -590,6 +664,33 @@ def _timestamp(value) -> str:
 
 def _sector_label(code: str, title: str | None) -> str:
     return f"{title} ({code})" if title else code
+
+
+def _table_title(table_name: str) -> str:
+    """A raw table's title, as its source declares it (e.g. "WHD compliance actions"); else its name."""
+    titles = {table.contract.table_name: table.title for _, table in all_tables()}
+    return titles.get(table_name, table_name)
+
+
+def _registry_position(title: str) -> int:
+    """Where a source's or table's title comes in the sources' registry, so the report lists them as
+    everything else does (a source's tables together); an unknown title comes last."""
+    known = [known for spec in ALL_SOURCES for known in (spec.title, *(table.title for table in spec.tables))]
+    return known.index(title) if title in known else len(known)
+
+
+def _coverage_title(code: str) -> str:
+    """The title of what a `source_coverage` code counts: a source ("whd"), or one table of a source named
+    `<source>_<table>` ("h2a_addendum_b": the H-2A Addendum B worksites); else the code itself."""
+    for spec in ALL_SOURCES:
+        if code == spec.name:
+            return spec.title
+        if code.startswith(f"{spec.name}_"):
+            table_part = code.removeprefix(f"{spec.name}_")
+            titles = [table.title for table in spec.tables if table.contract.name.startswith(table_part)]
+            if titles:
+                return titles[0]
+    return code
 
 
 def _write_atomically(target: Path, text: str) -> None:

@@ -10,10 +10,13 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
+from warehouse.access.report_numbers import NumberRule
+
 COMPLETE = "complete year"
 INCOMPLETE = "incomplete year"
 INK = "#1f4e79"
 _WIDTH, _TREND_HEIGHT = 380, 190
+_MAX_YEAR_TICKS = 12
 # Inline SVG in HTML takes its namespace from the parser; the declarations are the only URLs vl-convert writes.
 _NAMESPACE_DECLARATIONS = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
 
@@ -24,35 +27,49 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
     return _NAMESPACE_DECLARATIONS.sub("", svg)
 
 
-def trend_chart(years: pd.DataFrame, *, title: str, axis_title: str, axis_format: str) -> alt.LayerChart:
+def trend_chart(years: pd.DataFrame, *, title: str, axis_title: str, numbers: NumberRule) -> alt.LayerChart:
     """A fiscal-year line: gaps where the value is null (not published), hollow points and dashed
     segments for incomplete years.
 
     Args:
         years: one row per fiscal year with `fiscal_year`, `value` (null = not published) and
             `is_complete_year`.
+        numbers: how the measure's values are written (axis labels, and what a screen reader says of a point).
     """
-    points = years.dropna(subset=["value"]).assign(year_kind=lambda d: d["is_complete_year"].map(_year_kind))
+    points = years.dropna(subset=["value"]).assign(
+        year_kind=lambda d: d["is_complete_year"].map(_year_kind),
+        description=lambda d: [
+            f"{axis_title}, FY{year}: {numbers.write(value)}, {kind}"
+            for year, value, kind in zip(d["fiscal_year"], d["value"], d["year_kind"], strict=True)
+        ],
+    )
     first, last = int(years["fiscal_year"].min()), int(years["fiscal_year"].max())
     x = alt.X(
         "fiscal_year:Q",
         title="Fiscal year",
         scale=alt.Scale(domain=[first, last], nice=False, zero=False),
-        axis=alt.Axis(format="d", tickMinStep=1, labelAngle=0),
+        axis=alt.Axis(format="d", values=_year_ticks(first, last), labelAngle=0),
     )
-    y = alt.Y("value:Q", title=axis_title, axis=alt.Axis(format=axis_format), scale=alt.Scale(zero=True))
+    value_axis = alt.Axis(labelExpr=numbers.axis_expr, tickMinStep=1 if numbers.whole else alt.Undefined)
+    y = alt.Y("value:Q", title=axis_title, axis=value_axis, scale=alt.Scale(zero=True))
     # The same domain on both channels merges them into one legend: filled solid vs hollow dashed.
     year_kinds = alt.Scale(domain=[COMPLETE, INCOMPLETE], range=[INK, "white"])
     dashes = alt.Scale(domain=[COMPLETE, INCOMPLETE], range=[[1, 0], [5, 3]])
     lines = (
         alt.Chart(_segments(years))
         .mark_line(color=INK, strokeWidth=2)
-        .encode(x=x, y=y, detail="segment:N", strokeDash=alt.StrokeDash("segment_kind:N", scale=dashes, title=None))
+        .encode(
+            x=x,
+            y=y,
+            detail="segment:N",
+            strokeDash=alt.StrokeDash("segment_kind:N", scale=dashes, title=None),
+            description="description:N",
+        )
     )
     marks = (
         alt.Chart(points)
         .mark_point(filled=True, size=55, stroke=INK, strokeWidth=1.5, opacity=1)
-        .encode(x=x, y=y, fill=alt.Fill("year_kind:N", scale=year_kinds, title=None))
+        .encode(x=x, y=y, fill=alt.Fill("year_kind:N", scale=year_kinds, title=None), description="description:N")
     )
     return (
         alt.layer(lines, marks)
@@ -62,16 +79,23 @@ def trend_chart(years: pd.DataFrame, *, title: str, axis_title: str, axis_format
 
 
 def ranking_chart(ranked: pd.DataFrame, *, title: str, axis_title: str) -> alt.LayerChart:
-    """Horizontal bars, largest on top, each labelled with its value.
+    """Horizontal bars, largest on top, each labelled with its value as the report writes it.
 
     Args:
-        ranked: one row per member with `label` and `rate`.
+        ranked: one row per member with `label`, `rate` and `rate_text` (the rate written out).
     """
+    described = ranked.assign(description=ranked["label"] + ": " + ranked["rate_text"] + " " + axis_title.lower())
     y = alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320))
     x = alt.X("rate:Q", title=axis_title)
-    bars = alt.Chart(ranked).mark_bar(color=INK).encode(x=x, y=y)
-    values = bars.mark_text(align="left", dx=3, color="#222").encode(text=alt.Text("rate:Q", format=",.3~r"))
+    bars = alt.Chart(described).mark_bar(color=INK).encode(x=x, y=y, description="description:N")
+    values = bars.mark_text(align="left", dx=3, color="#222").encode(text="rate_text:N")
     return alt.layer(bars, values).properties(title=title, width=_WIDTH, height=alt.Step(20))
+
+
+def _year_ticks(first: int, last: int) -> list[int]:
+    """A tick on every fiscal year, or every second, fifth, ... when there are many: never a half year."""
+    step = next(step for step in (1, 2, 5, 10, 20, 50) if (last - first) / step <= _MAX_YEAR_TICKS)
+    return list(range(-(-first // step) * step, last + 1, step))
 
 
 def _year_kind(is_complete: bool) -> str:
@@ -87,6 +111,7 @@ def _segments(years: pd.DataFrame) -> pd.DataFrame:
         if pd.isna(before["value"]) or pd.isna(after["value"]) or after["fiscal_year"] != before["fiscal_year"] + 1:
             continue
         kind = _year_kind(bool(before["is_complete_year"] and after["is_complete_year"]))
+        description = f"FY{before['fiscal_year']} to FY{after['fiscal_year']}, {kind}"
         for end in (before, after):
-            segments.append({"segment": before["fiscal_year"], "segment_kind": kind, **end})
-    return pd.DataFrame(segments, columns=["segment", "segment_kind", *years.columns])
+            segments.append({"segment": before["fiscal_year"], "segment_kind": kind, "description": description, **end})
+    return pd.DataFrame(segments, columns=["segment", "segment_kind", "description", *years.columns])

@@ -1,11 +1,13 @@
 """The leadership report from a hand-made warehouse: every section, incomplete years marked, unpublished
 years left as gaps, 'unknown' kept out of the rankings, data escaped, nothing fetched from the network,
-and a clear note (not a crash) for a missing table."""
+a clear note (not a crash) for a missing table, people's words for tables and sources (not internal
+names), a value every row shares said once, and every number written by one rule per kind."""
 
 from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
@@ -13,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from expectations.results import RuleResult
+from sources import all_tables
 from warehouse.access.report import REPORT_FILE, write_report
 from warehouse.publish.versions import PUBLISH_INFO, publish
 from warehouse.quality.audit import record_source_status, record_validation
@@ -102,7 +105,7 @@ LEADS = [
 ]
 
 
-def _record_audit(db: Path) -> None:
+def _record_audit(db: Path, *, rejected: bool = True) -> None:
     results = [
         RuleResult("required_columns", "error", True, "every required column is present"),
         RuleResult("state_codes", "warn", False, "state codes are known", failing_count=3),
@@ -118,6 +121,8 @@ def _record_audit(db: Path) -> None:
         )
     files = [{"sha256": "bb", "filename": "H-2A_FY2024.xlsx"}]
     record_source_status(db, run_id="run-1", table="raw_h2a__disclosure", partition="2024", files=files, row_count=98)
+    if not rejected:
+        return
     record_source_status(
         db,
         run_id="run-2",
@@ -129,13 +134,56 @@ def _record_audit(db: Path) -> None:
     )
 
 
-def _warehouse(tmp_path: Path, *, leads: list[tuple] | None = LEADS, widening: bool = True) -> Path:
+def _warehouse(
+    tmp_path: Path, *, leads: list[tuple] | None = LEADS, widening: bool = True, rejected: bool = True
+) -> Path:
     paths = WarehousePaths.at(tmp_path / "home").ensure()
     db = paths.published_db
     with duckdb.connect(str(db)) as con:
         _create_marts(con, leads=leads, widening=widening)
-    _record_audit(db)
+    _record_audit(db, rejected=rejected)
     return db
+
+
+def _add_widening_gaps(db: Path, cells: list[tuple[str, str]]) -> None:
+    """More state and sector cells whose gap widened in FY2024, ranked after the first."""
+    with duckdb.connect(str(db)) as con:
+        con.executemany(
+            "INSERT INTO marts.mart_enforcement_gap VALUES (?, ?, 2024, 50, 90, 0.8, 1, 1, 0.5, true, ?, true)",
+            [(state, sector, rank) for rank, (state, sector) in enumerate(cells, start=2)],
+        )
+
+
+class _Reader(HTMLParser):
+    """What a reader of the page meets: its visible text, and what a screen reader says of each chart mark."""
+
+    def __init__(self):
+        super().__init__()
+        self.text: list[str] = []
+        self.spoken: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        self._in_style = tag == "style"
+        self.spoken += [value for name, value in attrs if name == "aria-label" and value]
+
+    def handle_endtag(self, tag):
+        self._in_style = False
+
+    def handle_data(self, data):
+        if not self._in_style:
+            self.text.append(data)
+
+
+def _read(page: str) -> _Reader:
+    reader = _Reader()
+    reader.feed(page)
+    return reader
+
+
+def _section_of(page: str, section: str) -> str:
+    start = page.index(f'<section id="{section}">')
+    return page[start : page.index("</section>", start)]
 
 
 def _published_home(tmp_path: Path) -> Path:
@@ -155,8 +203,12 @@ def _chart(page: str, name: str) -> str:
 
 
 def _point_fill(svg: str, year: int) -> str | None:
-    match = re.search(rf'aria-label="Fiscal year: {year};[^"]*"[^>]*fill="([^"]+)"', svg)
+    match = re.search(rf'aria-label="[^"]*, FY{year}: [^"]*"[^>]*fill="([^"]+)"', svg)
     return match.group(1) if match else None
+
+
+def _texts(svg: str) -> list[str]:
+    return re.findall(r"<text[^>]*>([^<]*)</text>", svg)
 
 
 def test_the_report_has_every_section_and_fetches_nothing(tmp_path):
@@ -225,7 +277,7 @@ def test_the_gap_table_and_the_data_quality(tmp_path):
     quality = page[page.index('<section id="quality">') :]
     assert "stale: rejected H-2A_FY2024_broken.xlsx (2024)" in quality
     assert 'class="flagged"' in quality
-    whd = re.search(r"<td>raw_whd__compliance_actions</td>(.*?)</tr>", quality).group(1)
+    whd = re.search(r'<td><span title="raw_whd__compliance_actions">[^<]*</span></td>(.*?)</tr>', quality).group(1)
     assert re.findall(r'<td class="num">([^<]*)</td>', whd) == ["1", "1", "1", "0"], "only the latest run counts"
 
 
@@ -239,7 +291,7 @@ def test_no_widening_gap_and_no_leads_are_said_plainly(tmp_path):
 def test_a_missing_table_is_a_note_not_a_crash(tmp_path):
     page = write_report(_warehouse(tmp_path, leads=None), tmp_path).read_text(encoding="utf-8")
 
-    assert "marts.mart_employer_leads is not in this warehouse" in page
+    assert "This warehouse has no employer leads (table <code>marts.mart_employer_leads</code>)" in page
     assert '<section id="coverage">' in page
 
 
@@ -272,3 +324,103 @@ def test_the_report_opens_with_findings_computed_from_the_marts(tmp_path):
     sentences = findings.count("<li>")
     assert 3 <= sentences <= 5, findings
     assert "WHD concluded" in findings and "employers show a lead signal" in findings
+
+
+INTERNAL_NAME = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b|\b(marts|audit|raw)\.[a-z_]+")
+
+
+def test_tables_and_sources_are_named_in_words_with_the_internal_name_at_hand(tmp_path):
+    page = write_report(_warehouse(tmp_path), tmp_path).read_text(encoding="utf-8")
+
+    quality = _section_of(page, "quality")
+    assert '<span title="raw_whd__compliance_actions">WHD compliance actions</span>' in quality
+    assert '<span title="raw_h2a__disclosure">H-2A disclosure: applications</span>' in quality
+    coverage = _section_of(page, "coverage")
+    assert '<span title="whd">WHD compliance actions</span>' in coverage
+    assert '<span title="h2a">OFLC H-2A disclosure data</span>' in coverage
+    assert coverage.index("WHD compliance actions") < coverage.index("H-2A"), "in the sources' order"
+
+
+def test_no_internal_name_reaches_the_reader(tmp_path):
+    db = _warehouse(tmp_path)
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "INSERT INTO marts.source_coverage VALUES "
+            "('h2a_addendum_b', 2020, 2024, 2024, NULL, 'H-2A_Addendum_B_Employment_FY2024.xlsx', 12)"
+        )
+
+    reader = _read(write_report(db, tmp_path).read_text(encoding="utf-8"))
+
+    text = " ".join(reader.text)
+    assert "H-2A disclosure: Addendum B worksites" in text
+    assert not INTERNAL_NAME.findall(text), "tables, sources and measures are named in words"
+    spoken = [label for label in reader.spoken if INTERNAL_NAME.search(label)]
+    assert not spoken, "a screen reader hears words too, not field names"
+    assert "Cases, FY2024: 61, complete year" in reader.spoken
+
+
+def test_a_sector_every_gap_row_shares_is_said_once(tmp_path):
+    db = _warehouse(tmp_path)
+    _add_widening_gaps(db, [("NC", "11"), ("WA", "11")])
+
+    gap = _section_of(write_report(db, tmp_path).read_text(encoding="utf-8"), "gap")
+
+    assert gap.count("Agriculture, Forestry, Fishing and Hunting (11)") == 1
+    assert "3 state and sector combinations" in gap
+    assert "all in the sector Agriculture, Forestry, Fishing and Hunting (11):" in gap
+    assert "<th>Sector</th>" not in gap and "<th>State</th>" in gap
+    assert gap.count("<tr>") == 4, "every row is still there"
+
+
+def test_gap_rows_of_different_sectors_keep_the_sector_column(tmp_path):
+    db = _warehouse(tmp_path)
+    _add_widening_gaps(db, [("NC", "11"), ("NC", "23")])
+
+    gap = _section_of(write_report(db, tmp_path).read_text(encoding="utf-8"), "gap")
+
+    assert "<th>Sector</th>" in gap and "Construction (23)" in gap
+    assert "all in" not in gap
+
+
+def test_a_status_every_table_shares_is_said_once(tmp_path):
+    quality = _section_of(write_report(_warehouse(tmp_path, rejected=False), tmp_path).read_text("utf-8"), "quality")
+
+    assert "Every table is fresh." in quality
+    assert "<th>Status</th>" not in quality and "<td>fresh</td>" not in quality
+
+
+def test_every_number_follows_one_rule_per_kind(tmp_path):
+    db = _warehouse(tmp_path)
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "UPDATE marts.mart_trends SET value = 55, yoy_change_pct = 0.0577 "
+            "WHERE scope = 'national' AND measure = 'whd_cases' AND fiscal_year = 2024"
+        )
+
+    page = write_report(db, tmp_path).read_text(encoding="utf-8")
+
+    findings = _section_of(page, "findings")
+    assert "In FY2024, WHD concluded 55 cases, up 5.8% from FY2023." in findings, "one decimal under 10%"
+    assert "1,300 H-2A guest workers were certified, up 18% from FY2023." in findings
+    assert "had the most violations per 10,000 employees: 12.5." in findings
+    assert re.findall(r'<td class="num">([^<]*)</td>', _section_of(page, "gap")) == [
+        "100",
+        "180",
+        "+80%",
+        "2",
+        "1",
+        "25%",
+    ]
+    assert {"$0", "$1 million", "$2 million"} <= set(_texts(_chart(page, "trend-back_wages"))), "dollars, no 2M"
+    debarments = [t for t in _texts(_chart(page, "trend-debarments_started")) if t.isdigit() and len(t) < 4]
+    assert debarments == sorted(set(debarments), key=int), "a count axis has whole ticks, none twice"
+    sectors = _texts(_chart(page, "top-sectors"))
+    assert "12.5" in sectors and "4.0" in sectors, "rates with one decimal"
+    assert "7.3" in _texts(_chart(page, "top-states")) and "7.25" not in _texts(_chart(page, "top-states"))
+
+
+def test_every_raw_table_has_a_short_title_of_its_own():
+    titles = [table.title for _, table in all_tables()]
+
+    assert len(set(titles)) == len(titles), "the report tells the tables apart by their titles"
+    assert all(0 < len(title) <= 40 and "_" not in title for title in titles), titles
