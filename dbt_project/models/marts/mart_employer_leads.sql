@@ -13,6 +13,9 @@
       transportation authorization (H-2A employers must house and transport their workers);
     - supplied by a contractor with violations: a grower named in an H-2A labor contractor's filing
       (member row or Addendum B) whose contractor has WHD cases with violations;
+    - its agent files for violators: the agent or attorney of its filings also files for at least
+      var('agent_network_min_employers') other employers with WHD violations or debarments
+      (bridge_filing_agent; the agent with the most such employers is named);
     - WHD H-2A violations; repeat violator (cases with violations in two or more fiscal years);
       back wages over $100,000; civil money penalties. -#}
 
@@ -264,6 +267,54 @@ supplied_growers as (
 
 ),
 
+-- Each agent's employers (bridge_filing_agent) and whether they have WHD violations or debarments.
+agent_employers as (
+
+    select distinct
+        agent_id,
+        employer_id,
+        employer_has_whd_violations or employer_has_debarments as is_flagged
+
+    from {{ ref('bridge_filing_agent') }}
+    where employer_id is not null
+
+),
+
+-- Per employer, the agent of its filings that files for the most other employers with WHD
+-- violations or debarments, if at least var('agent_network_min_employers') of them.
+agent_networks as (
+
+    select
+        filer.employer_id,
+        filer.agent_id,
+        count(distinct peers.employer_id) as flagged_employers
+
+    from agent_employers as filer
+    inner join agent_employers as peers
+        on filer.agent_id = peers.agent_id and filer.employer_id <> peers.employer_id
+    where peers.is_flagged
+    group by filer.employer_id, filer.agent_id
+    having count(distinct peers.employer_id) >= {{ var('agent_network_min_employers') }}
+    qualify row_number() over (
+        partition by filer.employer_id order by count(distinct peers.employer_id) desc, filer.agent_id asc
+    ) = 1
+
+),
+
+agent_leads as (
+
+    select
+        agent_networks.employer_id,
+        agent_networks.agent_id,
+        agent_networks.flagged_employers,
+        agents.agent_name,
+        agents.law_firm
+
+    from agent_networks
+    inner join {{ ref('dim_filing_agent') }} as agents on agent_networks.agent_id = agents.agent_id
+
+),
+
 signals as (
 
     select
@@ -302,7 +353,12 @@ signals as (
         supplied_growers.contractor_employer_id,
         supplied_growers.contractor_name,
         supplied_growers.fiscal_year as supplied_fiscal_year,
-        supplied_growers.contractor_whd_cases
+        supplied_growers.contractor_whd_cases,
+        agent_leads.employer_id is not null as is_agent_files_for_violators,
+        agent_leads.agent_id as filing_agent_id,
+        agent_leads.agent_name as filing_agent_name,
+        agent_leads.law_firm as filing_agent_law_firm,
+        agent_leads.flagged_employers as filing_agent_flagged_employers
 
     from employers
     left join h2a_totals on employers.employer_id = h2a_totals.employer_id
@@ -312,6 +368,7 @@ signals as (
     left join after_debarment on employers.employer_id = after_debarment.employer_id
     left join contractor_totals on employers.employer_id = contractor_totals.employer_id
     left join supplied_growers on employers.employer_id = supplied_growers.employer_id
+    left join agent_leads on employers.employer_id = agent_leads.employer_id
 
 ),
 
@@ -406,6 +463,20 @@ signal_rows as (
 
     select
         employer_id,
+        'agent_files_for_violators' as signal,
+        printf(
+            'its agent %s (%s) also files for %d other employers with WHD violations or debarments',
+            filing_agent_name,
+            concat_ws(', ', filing_agent_law_firm, filing_agent_id),
+            filing_agent_flagged_employers
+        ) as reason
+    from signals
+    where is_agent_files_for_violators
+
+    union all
+
+    select
+        employer_id,
         'h2a_violations' as signal,
         printf('WHD found %d H-2A violation(s) (latest FY%d)', h2a_violations, latest_h2a_violation_fiscal_year)
             as reason
@@ -486,7 +557,9 @@ final as (
         signals.is_contractor_without_certificate,
         signals.is_contractor_missing_authorization,
         signals.is_supplied_by_contractor_with_violations,
-        signals.contractor_employer_id as supplying_contractor_employer_id
+        signals.contractor_employer_id as supplying_contractor_employer_id,
+        signals.is_agent_files_for_violators,
+        signals.filing_agent_id
 
     from scores
     inner join signals on scores.employer_id = signals.employer_id
