@@ -7,6 +7,8 @@ warehouse. The commands analysts use (`warehouse leads`, `warehouse employer`) p
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
@@ -186,10 +188,14 @@ def test_employers_of_an_agent_filing_for_violators_are_leads_naming_the_agent(b
     expected = {c for c in clients if len(flagged - {c}) >= _agent_network_threshold()}
     assert str(clean.entity_id) in expected and str(clean.entity_id) not in ever_debarred
     first, last = NETWORK_AGENT
+    agent_id = "A" + hashlib.md5(f"{first} {last}".upper().encode()).hexdigest()[:12].upper()
     for entity in expected:
+        # Named alone ("its agent NAME (FIRM, ID) also files for N other employers ...") or among the
+        # employer's other such agents ("... : NAME (FIRM, ID) for N, ...").
         reasons = _reasons_of(int(entity), published)
-        assert f"its agent {first} {last}" in reasons, (entity, reasons)
-        assert f"also files for {len(flagged - {entity})} other employers with WHD violations" in reasons, reasons
+        named = re.search(rf"{first} {last}[^(]*\([^)]*{agent_id}\) (also files for|for) (\d+)", reasons)
+        assert named, (entity, agent_id, reasons)
+        assert int(named.group(2)) == len(flagged - {entity}), (entity, reasons)
 
     # `warehouse agent` finds the agent by part of its name and lists every employer it files for.
     shown = run_cli("agent", last.lower(), "--format", "csv", "--home", str(built_home))
