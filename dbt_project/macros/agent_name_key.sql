@@ -13,7 +13,7 @@
     ] -%}
     {%- set placeholders = ['NA', 'NONE', 'SELF', 'NOT APPLICABLE', 'UNKNOWN'] -%}
     {#- An apostrophe joins its word ('D''ARRIGO' is DARRIGO, not an initial D and ARRIGO). -#}
-    {%- set joined = "replace(replace(" ~ name ~ ", chr(39), ''), chr(8217), '')" -%}
+    {%- set joined = "replace(replace(" ~ name ~ ", chr(39), ''), '’', '')" -%}
     {%- set without_asides = replace_regex(joined, '[(][^)]*[)]', ' ') -%}
     {#- Every word padded by its own two spaces, so dropped words next to each other all match. -#}
     {%- set padded = "concat(' ', " ~ replace_regex(text_key(without_asides), ' ', '  ') ~ ", ' ')" -%}
