@@ -368,13 +368,19 @@ class _Generator:
             soc_title=soc_title,
             crop=crops[int(rng.integers(len(crops)))],
             nature=NATURE[int(rng.integers(len(NATURE)))],
-            agent=(FIRST_NAMES[int(rng.integers(len(FIRST_NAMES)))], LAST_NAMES[int(rng.integers(len(LAST_NAMES)))])
-            if represented
-            else None,
+            agent=self.agent_of(employer) if represented else None,
             lawfirm=lawfirm,
         )
         self.fill_rows(case, employer)
         return case
+
+    def agent_of(self, employer: Employer) -> tuple[str, str]:
+        """The employer's agent: the same one every year (employers keep theirs), shared with the employers
+        whose ids are a multiple of the number of agents apart. Two draws are still taken (and unused),
+        as when the agent was drawn per case, so every later draw and the rest of the sample are unchanged."""
+        self.rng.integers(len(FIRST_NAMES)), self.rng.integers(len(LAST_NAMES))
+        number = employer.entity_id % (len(FIRST_NAMES) * len(LAST_NAMES))
+        return FIRST_NAMES[number % len(FIRST_NAMES)], LAST_NAMES[number // len(FIRST_NAMES)]
 
     def case_number(self, fy: int, received: date) -> str:
         stem = f"{received.year % 100:02d}{received.timetuple().tm_yday:03d}"
