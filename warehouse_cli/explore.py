@@ -1,5 +1,5 @@
 """Commands that read the published warehouse: query, tables, describe, search, shell, docs, report,
-leads, employer."""
+leads, employer, agent."""
 
 from __future__ import annotations
 
@@ -337,6 +337,33 @@ def employer(
     employer_id = matches[0][0]
     for title, sql in RECORD_SECTIONS:
         result = _published_query(sql, home, params={"employer_id": employer_id})
+        if result.rows:
+            out.print(f"[bold]{title}[/bold]")
+            _print_rows(result.columns, result.rows, output_format)
+
+
+@app.command()
+def agent(
+    name_or_id: str = typer.Argument(
+        ..., metavar="NAME_OR_ID", help="An agent id (A1B2C3D4E5F6A) or part of an agent's name or law firm."
+    ),
+    output_format: str = typer.Option("table", "--format", help="table, csv or json."),
+    home: Path = HomeOption,
+) -> None:
+    """Print one agent or attorney who files for employers: its employers, their WHD violations and debarments."""
+    from warehouse.access.agent import AGENT_SECTIONS, find_agents
+
+    paths = _read_paths(home)
+    matches = _guarded(lambda: find_agents(name_or_id, paths))
+    if not matches:
+        console.print(f"[red]No agent matches {name_or_id!r}.[/red]")
+        raise typer.Exit(1)
+    if len(matches) > 1:
+        out.print(f"{len(matches)} agents match {name_or_id!r}; showing the first (use an id to pick another):")
+        _print_rows(["agent_id", "agent_name", "law_firm", "filings"], matches[:20], output_format)
+    agent_id = matches[0][0]
+    for title, sql in AGENT_SECTIONS:
+        result = _published_query(sql, home, params={"agent_id": agent_id})
         if result.rows:
             out.print(f"[bold]{title}[/bold]")
             _print_rows(result.columns, result.rows, output_format)

@@ -19,7 +19,9 @@ filings with a master row whose certified count already includes its member rows
 not always first); labor contractors with grower sub-rows or Addendum B worksites; partial
 certifications, denials, withdrawals, expired certifications; debarred employers denied during
 their debarment, and the `certified_again` ones certified after its start; the
-`unlicensed_contractors` certified in the last fiscal year (the MSPA registry lacks them). Every written row is
+`unlicensed_contractors` certified in the last fiscal year (the MSPA registry lacks them); one agent
+(`NETWORK_AGENT`, its name spelt two ways) filing for H-2A debarred employers and for one that is not
+(`agent_network_clients`). Every written row is
 recorded in the world's ground truth (datasets ``h2a`` and ``h2a_addendum_b``).
 
 What the format details rest on (verified vs assumed) is in docs/research/h2a_columns.md.

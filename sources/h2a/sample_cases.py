@@ -47,6 +47,17 @@ ROWS_FY2025_AT_SCALE_1 = 25_000
 MIN_CASES_PER_YEAR = 30
 
 
+# The planted agent network: one agent (a name the ordinary cases never draw) who files for H-2A
+# debarred employers and one employer that is not debarred: each of them must get the lead
+# "its agent also files for N employers with WHD violations or debarments".
+NETWORK_AGENT = ("Ignatius", "Quartermaine")
+NETWORK_AGENT_LAWFIRM = "Quartermaine Visa Law PLLC"
+# With 4, splink 5.0.0's EM training at scale 0.01 drove one m probability below its 1e-300 floor and
+# raised (a linkage fragility any sample change can trip; see docs/linkage.md).
+NETWORK_DEBARRED_CLIENTS = 3
+NETWORK_EARLY_FISCAL_YEAR = 2019  # the clean employer files then (one agent name column, FY2019)
+
+
 XLS_MAX_DATA_ROWS = 65_535  # BIFF8 sheet limit (65,536 rows including the header)
 
 
@@ -176,6 +187,7 @@ def iter_years(world: World) -> Iterator[tuple[int, list[SampleCase]]]:
         planted: dict[int, list[SampleCase]] = {fy: [] for fy in years}
         generator.plant_certified_again(planted)
         generator.plant_unlicensed_contractors(planted)
+        generator.plant_agent_network(planted)
         for fy in years:
             year_cases = _unspill(Path(spill) / str(fy)) + planted.pop(fy)
             year_cases.sort(key=lambda c: c.case_number)
@@ -207,6 +219,15 @@ def unplaceable_certified_again(world: World) -> list[PlantedDebarment]:
     """`certified_again` H-2A debarments starting too late for any sampled fiscal year (none get a case)."""
     last = _fy_end(world.config.fiscal_years[-1])
     return [d for d in _h2a_debarments(world) if d.certified_again and d.start >= last]
+
+
+def agent_network_clients(world: World) -> tuple[list[Employer], Employer]:
+    """The employers the planted agent files for: (H-2A debarred ones, one not debarred by any program)."""
+    debarred = [d.employer for d in _h2a_debarments(world)][:NETWORK_DEBARRED_CLIENTS]
+    ever_debarred = {d.employer.entity_id for d in planted_debarments(world)}
+    unlicensed = {e.entity_id for e in unlicensed_contractors(world)}
+    clean = next(e for e in world.of_kind("ag") if e.entity_id not in ever_debarred and e.entity_id not in unlicensed)
+    return debarred, clean
 
 
 def _fit_rows(cases: list[SampleCase], limit: int) -> None:
@@ -347,13 +368,19 @@ class _Generator:
             soc_title=soc_title,
             crop=crops[int(rng.integers(len(crops)))],
             nature=NATURE[int(rng.integers(len(NATURE)))],
-            agent=(FIRST_NAMES[int(rng.integers(len(FIRST_NAMES)))], LAST_NAMES[int(rng.integers(len(LAST_NAMES)))])
-            if represented
-            else None,
+            agent=self.agent_of(employer) if represented else None,
             lawfirm=lawfirm,
         )
         self.fill_rows(case, employer)
         return case
+
+    def agent_of(self, employer: Employer) -> tuple[str, str]:
+        """The employer's agent: the same one every year (employers keep theirs), shared with the employers
+        whose ids are a multiple of the number of agents apart. Two draws are still taken (and unused),
+        as when the agent was drawn per case, so every later draw and the rest of the sample are unchanged."""
+        self.rng.integers(len(FIRST_NAMES)), self.rng.integers(len(LAST_NAMES))
+        number = employer.entity_id % (len(FIRST_NAMES) * len(LAST_NAMES))
+        return FIRST_NAMES[number % len(FIRST_NAMES)], LAST_NAMES[number // len(FIRST_NAMES)]
 
     def case_number(self, fy: int, received: date) -> str:
         stem = f"{received.year % 100:02d}{received.timetuple().tm_yday:03d}"
@@ -488,5 +515,20 @@ class _Generator:
         fy = max(cases)
         for employer in unlicensed_contractors(self.world):
             case = self.case(fy, "flc", employer, outcome="full")
+            case.planted = True
+            cases[fy].append(case)
+
+    def plant_agent_network(self, cases: dict[int, list[SampleCase]]) -> None:
+        """The planted agent files for `agent_network_clients`: the clean employer in FY2019 (its name
+        in capitals, as one column), the debarred ones in the last fiscal year (first and last name)."""
+        debarred, clean = agent_network_clients(self.world)
+        early = NETWORK_EARLY_FISCAL_YEAR if NETWORK_EARLY_FISCAL_YEAR in cases else max(cases)
+        first, last = NETWORK_AGENT
+        for fy, employer, agent, lawfirm in [
+            (early, clean, (first.upper(), last.upper()), NETWORK_AGENT_LAWFIRM.upper()),
+            *((max(cases), e, (first, f"{last}, Esq."), NETWORK_AGENT_LAWFIRM) for e in debarred),
+        ]:
+            case = self.case(fy, "flc" if employer.kind == "flc" else "individual", employer)
+            case.agent, case.lawfirm = agent, lawfirm
             case.planted = True
             cases[fy].append(case)

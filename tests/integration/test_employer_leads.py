@@ -7,12 +7,16 @@ warehouse. The commands analysts use (`warehouse leads`, `warehouse employer`) p
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
+from python_calamine import CalamineWorkbook
 
 from sources.common.sample_world import (
     GROUND_TRUTH_FILE,
@@ -22,7 +26,12 @@ from sources.common.sample_world import (
     unlicensed_contractors,
 )
 from sources.h2a.sample import FIRST_YEAR_NAMING_LABOR_CONTRACTORS
-from sources.h2a.sample_cases import generate_cases, unplaceable_certified_again
+from sources.h2a.sample_cases import (
+    NETWORK_AGENT,
+    agent_network_clients,
+    generate_cases,
+    unplaceable_certified_again,
+)
 from tests.integration.conftest import BUILD_SCALE, run_cli, sample_dir
 from tests.integration.test_build_matches_raw_files import whd_rows
 from warehouse.linkage.evaluate import ground_truth
@@ -147,3 +156,54 @@ def test_every_lead_has_a_reason_and_the_commands_print_them(built_home):
     assert first_employer in employer.output and "Lead" in employer.output and "score" in employer.output
     by_name = run_cli("employer", "nobody by this name", "--home", home)
     assert by_name.exit_code == 1 and "No employer matches" in by_name.output
+
+
+def _agent_network_threshold() -> int:
+    project = yaml.safe_load((Path(__file__).parents[2] / "dbt_project" / "dbt_project.yml").read_text())
+    return int(project["vars"]["agent_network_min_employers"])
+
+
+def _raw_filings_naming(folder: Path, surname: str) -> set[str]:
+    """H-2A case numbers whose agent columns name `surname`, read from the raw workbooks (calamine)."""
+    cases = set()
+    for path in sorted(folder.iterdir()):
+        name = path.name.upper()
+        if not name.startswith(("H2A_FY", "H-2A_FY", "H-2A_DISCLOSURE")) or "ADDENDUM" in name:
+            continue
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+        header = [str(h) for h in rows[0]]
+        agent_cols = [i for i, h in enumerate(header) if h in ("AGENT_ATTORNEY_NAME", "ATTORNEY_AGENT_LAST_NAME")]
+        case_col = header.index("CASE_NUMBER" if "CASE_NUMBER" in header else "CASE_NO")
+        cases |= {row[case_col] for row in rows[1:] if any(surname in str(row[i]).upper() for i in agent_cols)}
+    return cases
+
+
+def test_employers_of_an_agent_filing_for_violators_are_leads_naming_the_agent(built_home, published):
+    employers_of, _ = published
+    world = World(SampleConfig(scale=float(BUILD_SCALE)))
+    debarred, clean = agent_network_clients(world)
+    clients = {str(e.entity_id) for e in [*debarred, clean]}
+    ever_debarred = {str(d.employer.entity_id) for d in planted_debarments(world)}
+    flagged = clients & (ever_debarred | _whd_violators(built_home))
+    expected = {c for c in clients if len(flagged - {c}) >= _agent_network_threshold()}
+    assert str(clean.entity_id) in expected and str(clean.entity_id) not in ever_debarred
+    first, last = NETWORK_AGENT
+    agent_id = "A" + hashlib.md5(f"{first} {last}".upper().encode()).hexdigest()[:12].upper()
+    for entity in expected:
+        # Named alone ("its agent NAME (FIRM, ID) also files for N other employers ...") or among the
+        # employer's other such agents ("... : NAME (FIRM, ID) for N, ...").
+        reasons = _reasons_of(int(entity), published)
+        named = re.search(rf"{first} {last}[^(]*\([^)]*{agent_id}\) (also files for|for) (\d+)", reasons)
+        assert named, (entity, agent_id, reasons)
+        assert int(named.group(2)) == len(flagged - {entity}), (entity, reasons)
+
+    # `warehouse agent` finds the agent by part of its name and lists every employer it files for.
+    shown = run_cli("agent", last.lower(), "--format", "csv", "--home", str(built_home))
+    assert shown.exit_code == 0, shown.output
+    for entity in clients:
+        assert any(e in shown.output for e in employers_of[entity]), (entity, shown.output)
+    with duckdb.connect(str(WarehousePaths.at(built_home).published_db), read_only=True) as con:
+        filings = con.execute(
+            "select filings from marts.dim_filing_agent where agent_name ilike ?", [f"%{last}%"]
+        ).fetchall()
+    assert filings == [(len(_raw_filings_naming(Path(sample_dir(built_home)), last.upper())),)]

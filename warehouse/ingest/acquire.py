@@ -80,7 +80,8 @@ def sample_writers_version() -> str:
 
     root = Path(__file__).resolve().parents[2] / "sources"
     digest = hashlib.sha256()
-    for path in sorted([root / "common" / "sample_world.py", *root.glob("*/sample.py")]):
+    # Every sample module: the writers (sample.py) and what they draw from (sample_world.py, sample_cases.py...).
+    for path in sorted(root.glob("*/sample*.py")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:8]
 

@@ -46,6 +46,8 @@ final as (
         worksite_state_code,
         filer_type,
         is_labor_contractor,
+        agent_attorney_name,
+        lawfirm_name,
         row_number() over (
             partition by case_number order by coalesce(workers_certified, -1) desc, case_row
         ) = 1 as is_master_row

@@ -13,6 +13,9 @@
       transportation authorization (H-2A employers must house and transport their workers);
     - supplied by a contractor with violations: a grower named in an H-2A labor contractor's filing
       (member row or Addendum B) whose contractor has WHD cases with violations;
+    - its agent files for violators: an agent or attorney of its filings also files for at least
+      var('agent_network_min_employers') other employers with WHD violations or debarments
+      (bridge_filing_agent; the reason names up to three such agents, most such employers first);
     - WHD H-2A violations; repeat violator (cases with violations in two or more fiscal years);
       back wages over $100,000; civil money penalties. -#}
 
@@ -264,6 +267,72 @@ supplied_growers as (
 
 ),
 
+-- Each agent's employers (bridge_filing_agent) and whether they have WHD violations or debarments.
+agent_employers as (
+
+    select distinct
+        agent_id,
+        employer_id,
+        employer_has_whd_violations or employer_has_debarments as is_flagged
+
+    from {{ ref('bridge_filing_agent') }}
+    where employer_id is not null
+
+),
+
+-- Per employer, each agent of its filings that files for at least var('agent_network_min_employers')
+-- other employers with WHD violations or debarments, most such employers first.
+agent_networks as (
+
+    select
+        filer.employer_id,
+        filer.agent_id,
+        count(distinct peers.employer_id) as flagged_employers,
+        row_number() over (
+            partition by filer.employer_id order by count(distinct peers.employer_id) desc, filer.agent_id asc
+        ) as agent_rank,
+        count(*) over (partition by filer.employer_id) as agent_count
+
+    from agent_employers as filer
+    inner join agent_employers as peers
+        on filer.agent_id = peers.agent_id and filer.employer_id <> peers.employer_id
+    where peers.is_flagged
+    group by filer.employer_id, filer.agent_id
+    having count(distinct peers.employer_id) >= {{ var('agent_network_min_employers') }}
+
+),
+
+-- Each agent as the reason names it: 'Name (law firm, agent_id)'.
+named_agents as (
+
+    select
+        agent_networks.*,
+        printf('%s (%s)', agents.agent_name, concat_ws(', ', agents.law_firm, agents.agent_id)) as agent_label
+
+    from agent_networks
+    inner join {{ ref('dim_filing_agent') }} as agents on agent_networks.agent_id = agents.agent_id
+
+),
+
+-- The first such agent, and the first three as a list: 'Name (law firm, agent_id) for N, ...'.
+agent_leads as (
+
+    select
+        employer_id,
+        max(agent_count) as agent_count,
+        max(case when agent_rank = 1 then agent_id end) as agent_id,
+        max(case when agent_rank = 1 then agent_label end) as agent_label,
+        max(case when agent_rank = 1 then flagged_employers end) as flagged_employers,
+        {{ ordered_string_agg(
+            "printf('%s for %d', agent_label, flagged_employers)", "', '", [['agent_rank', 'asc']]
+        ) }} as agents_named
+
+    from named_agents
+    where agent_rank <= 3
+    group by employer_id
+
+),
+
 signals as (
 
     select
@@ -302,7 +371,13 @@ signals as (
         supplied_growers.contractor_employer_id,
         supplied_growers.contractor_name,
         supplied_growers.fiscal_year as supplied_fiscal_year,
-        supplied_growers.contractor_whd_cases
+        supplied_growers.contractor_whd_cases,
+        agent_leads.employer_id is not null as is_agent_files_for_violators,
+        agent_leads.agent_id as filing_agent_id,
+        agent_leads.agent_count as filing_agent_count,
+        agent_leads.agent_label as filing_agent_label,
+        agent_leads.flagged_employers as filing_agent_flagged_employers,
+        agent_leads.agents_named as filing_agents_named
 
     from employers
     left join h2a_totals on employers.employer_id = h2a_totals.employer_id
@@ -312,6 +387,7 @@ signals as (
     left join after_debarment on employers.employer_id = after_debarment.employer_id
     left join contractor_totals on employers.employer_id = contractor_totals.employer_id
     left join supplied_growers on employers.employer_id = supplied_growers.employer_id
+    left join agent_leads on employers.employer_id = agent_leads.employer_id
 
 ),
 
@@ -406,6 +482,29 @@ signal_rows as (
 
     select
         employer_id,
+        'agent_files_for_violators' as signal,
+        case
+            when filing_agent_count = 1
+                then printf(
+                    'its agent %s also files for %d other employers with WHD violations or debarments',
+                    filing_agent_label, filing_agent_flagged_employers
+                )
+            else concat(
+                printf(
+                    '%d of its agents also file for other employers with WHD violations or debarments: ',
+                    filing_agent_count
+                ),
+                filing_agents_named,
+                case when filing_agent_count > 3 then printf(' and %d more', filing_agent_count - 3) else '' end
+            )
+        end as reason
+    from signals
+    where is_agent_files_for_violators
+
+    union all
+
+    select
+        employer_id,
         'h2a_violations' as signal,
         printf('WHD found %d H-2A violation(s) (latest FY%d)', h2a_violations, latest_h2a_violation_fiscal_year)
             as reason
@@ -486,7 +585,9 @@ final as (
         signals.is_contractor_without_certificate,
         signals.is_contractor_missing_authorization,
         signals.is_supplied_by_contractor_with_violations,
-        signals.contractor_employer_id as supplying_contractor_employer_id
+        signals.contractor_employer_id as supplying_contractor_employer_id,
+        signals.is_agent_files_for_violators,
+        signals.filing_agent_id
 
     from scores
     inner join signals on scores.employer_id = signals.employer_id
