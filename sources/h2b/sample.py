@@ -1,20 +1,21 @@
 """Write H-2B disclosure sample files in real layouts, drawn from the shared sample world.
 
-A few fiscal years, each under its published name (`sources.h2b.fetch`) with the header of a real
-file of its era, verbatim (`sources.h2b.headers`): FY2010 (the FY2010 workbook), FY2013 (the old .xls),
-FY2016 (the FY2016 annual file), FY2019 (the FY2019 final file) and FY2021 (the FLAG-era FY2021 Q1
-header). Values follow the real files of each era: case numbers ``C-YYDDD-NNNNN`` to FY2013 and
-``H-400-YYDDD-NNNNNN`` later; statuses ``CERTIFIED`` / ``PARTIAL CERTIFIED`` / ``DENIED`` (FY2010),
-``Certified`` / ``Partial Certified`` / ``Denied`` / ``Withdrawn`` (FY2013), ``Certification`` /
-``Partial Certification`` / ``Certification Expired`` / ``Denied`` / ``Withdrawn`` (FY2016-2019, the values
-of the real FY2014-2015 files) and, in the FLAG era, the H-2A FLAG-era wording (no real H-2B value seen);
-ZIP codes as numbers to FY2012; units ``HR`` to FY2013, ``Hour`` later.
+Every fiscal year of the sample (a dozen cases each), under its published name (`sources.h2b.fetch`),
+with the header of a real file of its era verbatim (`sources.h2b.headers`; `SAMPLE_LAYOUTS` says
+which, and marks the years that borrow the nearest era's header). Values follow the real files of each
+era: case numbers ``C-YYDDD-NNNNN`` to FY2013 and ``H-400-YYDDD-NNNNNN`` later; statuses
+``CERTIFIED`` / ``PARTIAL CERTIFIED`` / ``DENIED`` (FY2008-2012), ``Certified`` / ``Partial Certified``
+/ ``Denied`` / ``Withdrawn`` (FY2013), ``Certification`` / ``Partial Certification`` / ``Certification
+Expired`` / ``Denied`` / ``Withdrawn`` (FY2014-2019, the values of the real FY2014-2015 files) and, in
+the FLAG era, the H-2A FLAG-era wording (no real H-2B value seen); ZIP codes as numbers to FY2012;
+units ``HR`` to FY2013, ``Hour`` later.
 
 Planted patterns: the employers are non-farm ("other") employers of the world in landscaping (5617),
 hotels (7211), restaurants (7225) and construction (23), so many also appear in the WHD sample; most
-file in several years under varying spellings; partial certifications, denials and withdrawals;
-in FY2013 one case published on two rows (as the FY2014 Q4 file does), its workers not to be summed.
-Every written row is recorded in the world's ground truth (dataset ``h2b``).
+file in several years under varying spellings; partial certifications, denials, withdrawals and
+expired certifications; in FY2013 one case published on two rows (as the FY2014 Q4 file does), its
+workers not to be summed. Every case is recorded in the world's ground truth (dataset ``h2b``, the case
+number).
 """
 
 from __future__ import annotations
@@ -32,17 +33,40 @@ from sources.h2b.columns import AGENT_NAME_PARTS, MAPPED
 from sources.h2b.fetch import DISCLOSURE_FILES
 from sources.h2b.headers import REAL_HEADERS
 
-# fiscal year -> (the real file whose header it writes, its sheet name as in that file)
-SAMPLE_YEARS: dict[int, tuple[str, str]] = {
+# fiscal year -> (the real file whose header it writes, its sheet name). The years marked ASSUMED have no
+# real file of their own here: they take the header of the nearest real file of the same era.
+SAMPLE_LAYOUTS: dict[int, tuple[str, str]] = {
+    2008: ("H-2B_FY2008.xlsx (FY2008)", "H-2B_Case_Data_FY2008"),
+    2009: ("H-2B_FY2009.xlsx (FY2009)", "H-2B_Case_Data_FY2009"),
     2010: ("H-2B_FY2010.xlsx (FY2010)", "H-2B_Case_Data_FY2010"),
+    2011: ("H-2B_FY2011.xlsx (FY2011)", "H-2B_FY2011_Q4"),
+    2012: ("H-2B_FY2012.xlsx (FY2012)", "H-2B_FY2012_Q4"),
     2013: ("H-2B_FY2013.xls (FY2013)", "H2B_FY2013"),
+    2014: ("H-2B_FY14_Q4.xlsx (FY2014 Q4)", "H-2B_FY2014"),
+    2015: ("H-2B_FY15_Q3.xlsx (FY2015 Q3)", "H-2B_FY15"),  # ASSUMED for the FY2015 Q4 file
     2016: ("H-2B_Disclosure_Data_FY16.xlsx (FY2016)", "H-2B_FY2016"),
+    2017: ("H-2B_Disclosure_Data_FY17.xlsx (FY2017)", "H2B_FY2017"),
+    2018: ("H-2B_Disclosure_Data_FY2018_Q4_EOY.xlsx (FY2018 Q4/EOY)", "H2B_FY2018"),
     2019: ("H-2B_Disclosure_Data_FY2019.xlsx (FY2019 Q4/annual)", "H-2B_FY2019Q4"),
+    2020: ("H2B_Disclosure_Data_FY2021_Q1.xlsx (FY2021 Q1, FLAG era)", "H-2B_FY2020"),  # ASSUMED
     2021: ("H2B_Disclosure_Data_FY2021_Q1.xlsx (FY2021 Q1, FLAG era)", "H-2B_FY2021_Q1"),
+    2022: ("H-2B_Disclosure_Data_FY2022_Q1.xlsx (FY2022 Q1, FLAG era)", "H-2B_Disclosure_Data_FY2022_Q1"),
 }
+LATEST_LAYOUT = SAMPLE_LAYOUTS[2022]  # ASSUMED for FY2023 on: no later real H-2B header seen
+
+
+def sample_layout(fiscal_year: int) -> tuple[str, str]:
+    """(real file whose header the year's file gets, sheet name) for a sampled fiscal year."""
+    if fiscal_year in SAMPLE_LAYOUTS:
+        return SAMPLE_LAYOUTS[fiscal_year]
+    if fiscal_year > 2022:
+        return LATEST_LAYOUT[0], f"H-2B_Disclosure_Data_FY{fiscal_year}_Q4"
+    return SAMPLE_LAYOUTS[2008][0], f"H-2B_Case_Data_FY{fiscal_year}"
+
+
 # NAICS prefixes of the H-2B employers: landscaping, hotels, restaurants, construction.
 H2B_INDUSTRIES = ("5617", "7211", "7225", "23")
-NUMERIC_ZIP_YEARS = frozenset(range(2008, 2013))
+NUMERIC_ZIP_YEARS = frozenset(range(2008, 2013))  # ZIP codes written as numbers, as in the real files
 
 _STATUS = {
     "old": {"full": "CERTIFIED", "partial": "PARTIAL CERTIFIED", "denied": "DENIED"},
@@ -95,7 +119,7 @@ def h2b_employers(world: World) -> list[Employer]:
 
 
 def case_count(world: World) -> int:
-    return max(20, round(4_000 * world.config.scale))
+    return max(12, round(1_200 * world.config.scale))
 
 
 def iter_cases(world: World) -> Iterator[H2bCase]:
@@ -103,7 +127,7 @@ def iter_cases(world: World) -> Iterator[H2bCase]:
     rng = world.child_rng("h2b")
     pool = h2b_employers(world)
     filers = [pool[i] for i in rng.choice(len(pool), size=min(len(pool), case_count(world)), replace=False)]
-    for fy in SAMPLE_YEARS:
+    for fy in world.config.fiscal_years:
         for n in range(case_count(world)):
             # Most cases come from the repeat filers; a few from a first-time filer.
             employer = filers[n % len(filers)] if rng.random() < 0.8 else pool[rng.integers(len(pool))]
@@ -113,7 +137,7 @@ def iter_cases(world: World) -> Iterator[H2bCase]:
 def _case(rng: np.random.Generator, world: World, fy: int, n: int, employer: Employer) -> H2bCase:
     decision = date(fy - 1, 10, 1) + timedelta(days=int(rng.integers(0, 364)))
     received = decision - timedelta(days=int(rng.integers(20, 90)))
-    outcomes = ["full"] * 12 + ["partial"] * 3 + ["denied"] * 2 + ["withdrawn"] + (["expired"] if fy >= 2016 else [])
+    outcomes = ["full"] * 12 + ["partial"] * 3 + ["denied"] * 2 + ["withdrawn"] + (["expired"] if fy >= 2014 else [])
     outcome = outcomes[rng.integers(len(outcomes))]
     if fy <= 2012 and outcome == "withdrawn":  # the FY2009-FY2012 files publish no withdrawals
         outcome = "denied"
@@ -202,16 +226,14 @@ def write_sample(world: World, out_dir: Path) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = world.child_rng("h2b-values")
-    by_year: dict[int, list[dict[str, object]]] = {fy: [] for fy in SAMPLE_YEARS}
+    by_year: dict[int, list[dict[str, object]]] = {fy: [] for fy in world.config.fiscal_years}
     for case in iter_cases(world):
-        for number in range(1, case.rows + 1):
-            values = published_values(case, rng)
-            by_year[case.fiscal_year].append(values)
-            world.truth.add(case.employer, "h2b", f"{case.case_number}#{number}", case.name)
+        by_year[case.fiscal_year] += [published_values(case, rng) for _ in range(case.rows)]
+        world.truth.add(case.employer, "h2b", case.case_number, case.name)
     written = []
     for fy, rows in by_year.items():
-        real_file, sheet = SAMPLE_YEARS[fy]
-        path = out_dir / DISCLOSURE_FILES[fy]
+        real_file, sheet = sample_layout(fy)
+        path = out_dir / DISCLOSURE_FILES.get(fy, f"H-2B_Disclosure_Data_FY{fy}_Q4.xlsx")
         write = write_xls if path.suffix.lower() == ".xls" else write_xlsx
         written.append(write(path, sheet, REAL_HEADERS[real_file], iter(rows)))
     return written

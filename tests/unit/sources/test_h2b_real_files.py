@@ -21,11 +21,15 @@ from tests.real_fixtures import shared_sample
 # file -> (fiscal year, case column, status column, workers column, workers canonical column)
 ERAS = {
     "H-2B_FY2000.csv": (2000, "Case_Num", "Last_Sig_Event", "Num_Aliens", "workers_requested"),
+    "H-2B_FY2001.csv": (2001, "Case_Num", "Last_Sig_Event", "Num_Aliens", "workers_requested"),
+    "H-2B_FY2002.csv": (2002, "Case_Num", "Last_Sig_Event", "Num_Aliens", "workers_requested"),
     "H-2B_FY2003.csv": (2003, "Case_Num", "Last_Sig_Event", "Num_Aliens", "workers_requested"),
+    "H-2B_FY2004.csv": (2004, "Case_Num", "Last_Sig_Event", "Num_Aliens", "workers_requested"),
     "H-2B_FY2005.csv": (2005, "Case_Num", "Last_Sig_Event", "Num_Aliens", "workers_requested"),
     "H-2B_FY2008.xlsx": (2008, "CASE_NO", "CASE_STATUS", "NBR_WORKERS_CERTIFIED", "workers_certified"),
     "H-2B_FY2009.xlsx": (2009, "CASE_NUMBER", "CASE_STATUS", "NBR_WORKERS_CERTIFIED", "workers_certified"),
     "H-2B_FY2010.xlsx": (2010, "CASE_NO", "CASE_STATUS", "NBR_WORKERS_CERTIFIED", "workers_certified"),
+    "H-2B_FY2011.xlsx": (2011, "CASE_NO", "CASE_STATUS", "NBR_WORKERS_CERTIFIED", "workers_certified"),
     "H-2B_FY2012.xlsx": (2012, "CASE_NO", "CASE_STATUS", "NBR_WORKERS_CERTIFIED", "workers_certified"),
     "H-2B_FY2013.xls": (2013, "CASE_NUMBER", "CASE_STATUS", "NBR_WORKERS_CERTIFIED", "workers_certified"),
     "H-2B_FY14_Q4.xlsx": (2014, "CASE_NUMBER", "CASE_STATUS", "NBR_WORKERS_CERTIFIED", "workers_certified"),
@@ -103,3 +107,44 @@ def test_the_registry_picks_one_file_per_fiscal_year_from_real_names():
         "H-2B_FY14_Q4.xlsx",
         "H-2B_FY15_Q3.xlsx",
     ]
+
+
+SEED = Path(__file__).resolve().parents[3] / "dbt_project" / "seeds" / "ref_h2b_case_statuses.csv"
+
+
+@pytest.mark.parametrize("name", sorted(ERAS))
+def test_every_real_status_is_in_the_seed_and_certified_cases_match_an_independent_rule(name):
+    from sources.h2a.contract import case_status_key
+
+    path = shared_sample(f"h2b/{name}")
+    _, case_column, status_column, _, _ = ERAS[name]
+    with open(SEED, encoding="utf-8", newline="") as handle:
+        certified = {case_status_key(r["case_status"]): r["is_certified"] == "true" for r in csv.DictReader(handle)}
+    rows = _read(path)
+    statuses = {str(r[status_column]).strip() for r in rows}
+    assert {case_status_key(s) for s in statuses} <= set(certified), "a real status is missing from the seed"
+    by_seed = {str(r[case_column]).strip() for r in rows if certified[case_status_key(str(r[status_column]))]}
+    # The independent rule: a status that speaks of a certification and not of a denial.
+    by_rule = {
+        str(r[case_column]).strip()
+        for r in rows
+        if "certif" in str(r[status_column]).lower() and "denied" not in str(r[status_column]).lower()
+    }
+    assert by_seed == by_rule and len(by_rule) > 3000
+
+
+@pytest.mark.parametrize("name", ["H-2B_FY2003.csv", "H-2B_FY2010.xlsx", "H-2B_FY2013.xls", "H-2B_FY15_Q3.xlsx"])
+def test_real_files_of_four_eras_pass_the_h2b_gate(name, tmp_path):
+    import pyarrow.parquet as pq
+
+    from expectations.h2b import disclosure_suite
+    from expectations.rules import WARN
+    from expectations.validate import validate_parquet
+    from sources.h2b.contract import DISCLOSURE
+
+    path = shared_sample(f"h2b/{name}")
+    parquet = tmp_path / "table.parquet"
+    pq.write_table(parse_disclosure(path, file=name, sha256="0" * 64).table, parquet)
+    results = validate_parquet(parquet, DISCLOSURE, disclosure_suite())
+    assert len(results) > 5
+    assert [r.rule for r in results if not r.passed and r.severity != WARN] == []
