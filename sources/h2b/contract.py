@@ -44,8 +44,9 @@ DISCLOSURE = make_contract(
             "string",
             "Determination as published: Last_Sig_Event FY2000-2005 ('Certified, Temporary', 'Denied, "
             "Temporary', 'Withdrawn', or a pending step such as 'Received Regional Office'); CASE_STATUS later "
-            "('CERTIFIED', 'PARTIAL CERTIFIED', 'DENIED' FY2008-2012; 'Certification', 'Partial Certification', "
-            "'... Expired' FY2014-2015; 'Determination Issued - ...' from FY2016).",
+            "('CERTIFIED', 'PARTIAL CERTIFIED', 'DENIED' FY2008-2012; 'Certified', 'Partial Certified', 'Denied', "
+            "'Withdrawn' FY2013; 'Certification', 'Partial Certification', '... Expired' FY2014-2015; later values "
+            "not seen in a real file here). ref_h2b_case_statuses lists them with their outcome.",
         ),
         Column(
             "decision_date",
