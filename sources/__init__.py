@@ -9,7 +9,7 @@ from importlib import import_module
 
 from sources.common.spec import RawTableSpec, SourceSpec
 
-SOURCE_MODULES = ("whd", "h2a", "qcew", "debarment", "mspa")
+SOURCE_MODULES = ("whd", "h2a", "h2b", "qcew", "debarment", "mspa")
 
 
 def _load() -> tuple[SourceSpec, ...]:

@@ -85,11 +85,17 @@ def _fiscal_years(values: list[str] | None, sources: list | None) -> list[str] |
     years = sorted({year.strip() for value in values for year in value.split(",") if year.strip()})
     for year in years:
         if year not in known:
-            what = "is not a year" if not year.isdigit() else f"is not an H-2A fiscal year ({known[0]}..{known[-1]})"
+            what = (
+                "is not a year"
+                if not year.isdigit()
+                else f"is not an H-2A or H-2B fiscal year ({known[0]}..{known[-1]})"
+            )
             console.print(f"[red]--fiscal-year: {year!r} {what}[/red]")
             raise typer.Exit(2)
     if sources is not None and not any(spec.is_partitioned for spec in sources):
-        console.print("[red]--fiscal-year picks H-2A fiscal years: add h2a to --only (or leave --only out).[/red]")
+        console.print(
+            "[red]--fiscal-year picks H-2A and H-2B fiscal years: add h2a or h2b to --only (or leave --only out).[/red]"
+        )
         raise typer.Exit(2)
     return years
 

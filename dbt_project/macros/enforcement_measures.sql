@@ -17,13 +17,16 @@
         {'name': 'h2a_cases', 'source': 'h2a', 'aggregate': 'count(*)'},
         {'name': 'h2a_certified_cases', 'source': 'h2a', 'aggregate': 'count_if(is_certified)'},
         {'name': 'h2a_workers_certified', 'source': 'h2a', 'aggregate': 'sum(workers_certified)'},
+        {'name': 'h2b_cases', 'source': 'h2b', 'aggregate': 'count(*)'},
+        {'name': 'h2b_certified_cases', 'source': 'h2b', 'aggregate': 'count_if(is_certified)'},
+        {'name': 'h2b_workers_certified', 'source': 'h2b', 'aggregate': 'sum(workers_certified)'},
         {'name': 'debarments_started', 'source': 'debarment', 'aggregate': 'count(*)'},
     ]) }}
 {%- endmacro %}
 
 {#- The sources the measures come from, in a fixed order. -#}
 {% macro measure_sources() -%}
-    {{ return(['whd', 'h2a', 'debarment']) }}
+    {{ return(['whd', 'h2a', 'h2b', 'debarment']) }}
 {%- endmacro %}
 
 {#- Dollars rounded to the cent, counts as BIGINT (DuckDB sums integers into HUGEINT, which

@@ -11,6 +11,14 @@ where employer_id is null and {{ text_key('employer_name') }} is not null
 union all
 
 select
+    'h2b' as source,
+    case_number as record_id
+from {{ ref('fct_h2b_certification') }}
+where employer_id is null and {{ text_key('employer_name') }} is not null
+
+union all
+
+select
     'whd' as source,
     cast(case_id as {{ dbt.type_string() }}) as record_id
 from {{ ref('fct_whd_case') }}

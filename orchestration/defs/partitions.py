@@ -1,5 +1,5 @@
-"""Partitions: H-2A data is published one workbook per federal fiscal year, so its assets are
-partitioned by fiscal year and a single year can be reloaded (FY2006 to the current year)."""
+"""Partitions: H-2A and H-2B data are published one file per federal fiscal year, so their assets are
+partitioned by fiscal year and a single year can be reloaded (FY2000, H-2B's first file, to the current year)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import dagster as dg
 
 from orchestration.tags import FISCAL_YEARS_TAG, PARTITION_RANGE_END, PARTITION_RANGE_START
 
-FIRST_H2A_FISCAL_YEAR = 2006
+FIRST_FISCAL_YEAR = 2000  # H-2B: the first published file is FY2000 (H-2A: FY2006)
 
 
 def current_fiscal_year(today: date | None = None) -> int:
@@ -18,7 +18,7 @@ def current_fiscal_year(today: date | None = None) -> int:
 
 
 fiscal_year_partitions = dg.StaticPartitionsDefinition(
-    [str(year) for year in range(FIRST_H2A_FISCAL_YEAR, current_fiscal_year() + 1)]
+    [str(year) for year in range(FIRST_FISCAL_YEAR, current_fiscal_year() + 1)]
 )
 
 # Every partitioned asset shares this definition; a full build runs all of them in one run.

@@ -55,13 +55,13 @@ LCA_DISCLOSURE = FileKind(
 )
 H2B_APPENDIX = FileKind(
     "an OFLC H-2B appendix file (worksites, recruiters or employer-clients)",
-    "H-2B files are not loaded by this warehouse yet",
+    "the warehouse loads the main H-2B disclosure file only (`warehouse ingest h2b --file`), not its appendices",
     _keys("CREW_ID", "RECRUITING_EMPLOYER_NAME", "RECRUITER_LAST_NAME", "EMPLOYER_CLIENT_LEGAL_BUSINESS_NAME"),
     r"H-?2B_(?:Appendix|Addendum)",
 )
 H2B_DISCLOSURE = FileKind(
     "an OFLC H-2B (non-agricultural) disclosure file",
-    "H-2B is not an H-2A table: this warehouse does not load H-2B files yet",
+    "it loads into raw_h2b__disclosure: `warehouse ingest h2b --file`",
     # FY2000-FY2005 CSVs (Num_Aliens); FY2008-FY2019 (prevailing wage, NPC/SUBMITTED date); FLAG era (CAP_EXEMPT)
     _keys(
         "Num_Aliens",
@@ -75,6 +75,23 @@ H2B_DISCLOSURE = FileKind(
         "TOTAL_WORKERS_CERTIFIED",
     ),
     r"(?<![A-Z0-9])H-?2B(?![A-Z0-9])",
+    "raw_h2b__disclosure",
+)
+# Columns of real H-2A disclosure headers (every era, FY2006 on) that no real H-2B header shows.
+H2A_DISCLOSURE = FileKind(
+    "an OFLC H-2A (agricultural) disclosure file",
+    "it loads into raw_h2a__disclosure: `warehouse ingest h2a --file`",
+    _keys(
+        "CASE_RECEIVED_DATE",
+        "ORGANIZATION_FLAG",
+        "PRIMARY_CROP",
+        "Nbr_Workers_Requsted",
+        "Wage_Rate_Per",
+        "BASIC_HOURS_PER_WEEK",
+        "H2A_LABOR_CONTRACTOR",
+        "TOTAL_WORKERS_H2A_CERTIFIED",
+    ),
+    table="raw_h2a__disclosure",
 )
 H2A_ADDENDUM_B_HOUSING = FileKind(
     "an OFLC H-2A Addendum B Housing file",
@@ -110,6 +127,7 @@ KINDS: tuple[FileKind, ...] = (
     H2A_ADDENDUM_B_HOUSING,
     H2A_ADDENDUM_A,
     H2A_ADDENDUM_B_EMPLOYMENT,
+    H2A_DISCLOSURE,
     QCEW_QUARTERLY,
 )
 

@@ -55,7 +55,7 @@ def test_benchmark_run_writes_every_figure(tmp_path):
     assert {"parse", "gate_and_load", "dbt_staging_intermediate", "linkage", "dbt_marts", "publish"} <= set(
         result["build"]["stages"]
     )
-    assert set(result["build"]["gates"]) == {"whd", "h2a", "qcew", "debarment", "mspa"}
+    assert set(result["build"]["gates"]) == {"whd", "h2a", "h2b", "qcew", "debarment", "mspa"}
     assert all(0 <= g["gate_share"] <= 1 for g in result["build"]["gates"].values())
     assert result["queries"]["queries"] == 200
     assert result["no_change_rebuild"]["share_of_full_build"] < 1

@@ -79,7 +79,7 @@ def test_source_coverage_says_what_each_source_published(built_home):
 
 def test_national_totals_agree_across_marts(built_home):
     measures = [m for (m,) in _rows(built_home, "select distinct measure from marts.mart_trends order by 1")]
-    assert len(measures) == 11
+    assert len(measures) == 14
     for measure in measures:
         national = _rows(
             built_home,
@@ -99,6 +99,13 @@ def test_national_totals_agree_across_marts(built_home):
         "(select sum(debarments_started) from marts.mart_industry_year where naics_sector = 'unknown')",
     )[0]
     assert debarments[0] == debarments[1] > 0
+    h2b = _rows(
+        built_home,
+        "select (select count(*) from marts.fct_h2b_certification), (select sum(workers_certified) "
+        "from marts.fct_h2b_certification), (select sum(h2b_cases) from marts.mart_industry_year), "
+        "(select sum(h2b_workers_certified) from marts.mart_industry_year)",
+    )[0]
+    assert h2b[0] == h2b[2] > 0 and h2b[1] == h2b[3] > 0
 
 
 def test_completeness_is_per_measure(built_home):

@@ -160,3 +160,22 @@ def test_the_command_line_prints_no_dagster_beta_or_preview_warning(fresh_home, 
     assert completed.returncode == 0, output
     assert "Warning" not in output, output
     assert output.count("materialized raw_h2a__addendum_b_worksites") == 1
+
+
+def test_a_real_h2b_file_under_any_name_loads_into_the_h2b_table_and_is_refused_as_h2a(fresh_home, tmp_path):
+    from tests.real_fixtures import shared_sample
+
+    path = _copy(shared_sample("h2b/H-2B_FY2003.csv"), tmp_path / "export.csv")
+    refused = _ingest(fresh_home, "h2a", path)
+    assert refused.exit_code == 1, refused.output
+    assert "this is an OFLC H-2B (non-agricultural) disclosure file" in refused.output
+    assert "warehouse ingest h2b --file" in refused.output
+    loaded = _ingest(fresh_home, "h2b", path)
+    assert loaded.exit_code == 0, loaded.output
+    assert "raw_h2b__disclosure, fiscal year 2003" in loaded.output
+    with _build_db(fresh_home) as con:
+        rows = con.execute(
+            "select count(*) from raw.raw_h2b__disclosure where file_fiscal_year = 2003 and source_file = 'export.csv'"
+        ).fetchone()[0]
+    with open(path, encoding="latin-1") as handle:
+        assert rows == sum(1 for _ in handle) - 1 == 8317

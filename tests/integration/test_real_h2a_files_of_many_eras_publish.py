@@ -1,6 +1,6 @@
 """A folder of real H-2A files of different eras (whole files from ../shared/real-samples: the FY2006
 CSV, FY2012 and FY2016 workbooks) beside the sample's other files builds and publishes, with every
-real file's rows, and an H-2B file dropped in the same folder is left alone."""
+real file's rows; a real H-2B file dropped in the same folder loads into the H-2B table, not H-2A."""
 
 from __future__ import annotations
 
@@ -42,8 +42,12 @@ def test_real_h2a_files_of_three_eras_build_and_publish(built_home, tmp_path, mo
                 list(REAL_FILES),
             ).fetchall()
         )
+        h2b = con.execute(
+            "select source_file, count(*) from raw.raw_h2b__disclosure where file_fiscal_year = 2010 group by 1"
+        ).fetchall()
         (first_year,) = con.execute(
             "select min(first_fiscal_year) from marts.source_coverage where source = 'h2a'"
         ).fetchone()
     assert loaded == REAL_FILES
+    assert h2b == [("H-2B_FY2010.xlsx", 4535)]
     assert first_year == 2006

@@ -3,7 +3,7 @@
     published: WHD case_id; the H-2A case number for the filing employer, and `<case number>#<n>`
     for each other employer the filing names (association members, and from FY2020 the businesses
     of Addendum B: growers a labor contractor supplies), numbered in order of appearance; MSPA the
-    certificate number; debarments their record id. Names and addresses are kept as published:
+    certificate number; debarments their record id; H-2B the case number (its filing employer). Names and addresses are kept as published:
     the linkage normalises them. A record without a name (blank, or only punctuation: text_key is
     null) is no employer: it stays in its fact table with a null employer_id and is left out here,
     so it never reaches linkage, dim_employer or bridge_employer_record. -#}
@@ -25,6 +25,12 @@ h2a_rows as (
 worksites as (
 
     select * from {{ ref('stg_h2a__addendum_b_worksites') }}
+
+),
+
+h2b_cases as (
+
+    select * from {{ ref('int_h2b_cases') }}
 
 ),
 
@@ -163,6 +169,25 @@ records as (
         fein,
         coalesce(decision_date, filing_decision_date) as record_date
     from h2a_others
+
+    union all
+
+    select
+        'h2b' as source,
+        case_number as record_id,
+        case_number as filing_record_id,
+        'employer' as role,
+        employer_name,
+        employer_trade_name as alternate_name,
+        concat_ws(' ', employer_address1, employer_address2) as street_address,
+        employer_city as city,
+        employer_state_code as state_code,
+        employer_zip_code as zip_code,
+        employer_phone as phone,
+        naics_code,
+        null as fein,
+        decision_date as record_date
+    from h2b_cases
 
     union all
 

@@ -4,7 +4,7 @@
     year any measure's source has published, so marts can sum cells to any grain and national
     totals are the same whichever way they are summed. A measure is null in a year its source has
     not published, 0 when it published nothing for the cell. WHD cases count at the employer's
-    state, H-2A cases at the worksite state (employer state when missing), debarments at the
+    state, H-2A and H-2B cases at the worksite state (employer state when missing), debarments at the
     debarred entity's state; debarments carry no industry ('unknown' sector). The per-source CTEs
     (`<source>_cells`, `<source>_years`) and their joins to the spine are macros/source_cells.sql. -#}
 
@@ -20,6 +20,12 @@ whd_cases as (
 h2a_cases as (
 
     select * from {{ ref('int_h2a_cases') }}
+
+),
+
+h2b_cases as (
+
+    select * from {{ ref('int_h2b_cases') }}
 
 ),
 
@@ -68,11 +74,15 @@ cell_sectors as (
 
 {{ source_cells('h2a', 'h2a_cases') }},
 
+{{ source_cells('h2b', 'h2b_cases') }},
+
 {{ source_cells('debarment', 'debarments', has_sector=false) }},
 
 {{ published_years('whd') }},
 
 {{ published_years('h2a') }},
+
+{{ published_years('h2b') }},
 
 {{ published_years('debarment') }},
 
@@ -80,7 +90,7 @@ years as (
 
     select {{ series('min(fiscal_year)', 'max(fiscal_year)') }} as fiscal_year
     from source_years
-    where source in ('whd', 'h2a', 'debarment')
+    where source in ('whd', 'h2a', 'h2b', 'debarment')
 
 ),
 

@@ -3,7 +3,7 @@
     tell "nothing happened" (0) from "not published" (null).
     - whd, debarment (the current and the expired list), mspa: one file spanning years; a fiscal year is complete
       when the data reaches its end (30 September).
-    - h2a, h2a_addendum_b: one file per fiscal year; OFLC names year-to-date releases _Q1.._Q3, so
+    - h2a, h2a_addendum_b, h2b: one file per fiscal year; OFLC names year-to-date releases _Q1.._Q3, so
       such a file covers its year only in part (Q4, EOY and unsuffixed files are the whole year).
     - qcew: annual averages of calendar year N, which the marts compare with fiscal year N. -#}
 
@@ -24,6 +24,12 @@ h2a_rows as (
 worksites as (
 
     select * from {{ ref('stg_h2a__addendum_b_worksites') }}
+
+),
+
+h2b_rows as (
+
+    select * from {{ ref('stg_h2b__disclosure') }}
 
 ),
 
@@ -104,6 +110,18 @@ yearly_files as (
     union all
 
     select
+        'h2b' as source,
+        source_file,
+        source_sha256,
+        min(file_fiscal_year) as fiscal_year,
+        max(decision_date) as data_through,
+        count(*) as row_count
+    from h2b_rows
+    group by source_file, source_sha256
+
+    union all
+
+    select
         'h2a_addendum_b' as source,
         source_file,
         source_sha256,
@@ -153,7 +171,9 @@ final as (
         fiscal_year as first_fiscal_year,
         fiscal_year as last_fiscal_year,
         case
-            when source in ('h2a', 'h2a_addendum_b') and {{ matches_regex('source_file', '_Q[1-3]([^0-9]|$)', 'i') }}
+            when
+                source in ('h2a', 'h2a_addendum_b', 'h2b')
+                and {{ matches_regex('source_file', '_Q[1-3]([^0-9]|$)', 'i') }}
                 then fiscal_year - 1
             else fiscal_year
         end as last_complete_fiscal_year,

@@ -3,7 +3,8 @@
     cells): H-2A workers certified, WHD enforcement in the same state and sector, workers certified
     per WHD case with H-2A findings; from the facts, H-2A employers and the share of them ever
     investigated by WHD (employer_id); and a flag and rank for cells where certifications grow
-    while investigations do not. Measures are null in years their source has not published. -#}
+    while investigations do not. H-2B certified cases and workers of the same cell stand beside them
+    (the cells are those of H-2A: H-2B work is mostly in other sectors). Measures are null in years their source has not published. -#}
 
 with
 
@@ -94,6 +95,8 @@ measures as (
         cells.fiscal_year,
         cells.h2a_certified_cases,
         cells.h2a_workers_certified,
+        cells.h2b_certified_cases,
+        cells.h2b_workers_certified,
         case when cells.is_h2a_published then coalesce(employer_cells.h2a_employers, 0) end as h2a_employers,
         case when cells.is_h2a_published then coalesce(employer_cells.h2a_employers_ever_investigated, 0) end
             as h2a_employers_ever_investigated,

@@ -25,8 +25,8 @@ def test_unknown_sources_and_fiscal_years_are_clear_errors(tmp_path):
     unknown = _build("--only", "whd,osha", "--home", home)
     assert unknown.exit_code == 2 and "--only: unknown source(s) ['osha']; known: whd, h2a" in unknown.output
     year = _build("--fiscal-year", "2016", "--fiscal-year", "1999", "--home", home)
-    assert year.exit_code == 2 and "--fiscal-year: '1999' is not an H-2A fiscal year (2006.." in year.output
+    assert year.exit_code == 2 and "--fiscal-year: '1999' is not an H-2A or H-2B fiscal year (2000.." in year.output
     word = _build("--fiscal-year", "last", "--home", home)
     assert word.exit_code == 2 and "--fiscal-year: 'last' is not a year" in word.output
     no_h2a = _build("--only", "qcew", "--fiscal-year", "2016", "--home", home)
-    assert no_h2a.exit_code == 2 and "add h2a to --only" in no_h2a.output
+    assert no_h2a.exit_code == 2 and "add h2a or h2b to --only" in no_h2a.output
