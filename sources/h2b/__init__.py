@@ -14,6 +14,7 @@ SOURCE = SourceSpec(
     tables=(
         RawTableSpec(
             contract=DISCLOSURE,
+            title="H-2B disclosure: applications",
             file_kind="disclosure",
             file_pattern=parse.DISCLOSURE_PATTERN,
             parse_file=parse.parse_disclosure,

@@ -21,6 +21,7 @@ EXPECTED_CHARTS = [
     "trend-whd_cases",
     "trend-back_wages",
     "trend-h2a_workers_certified",
+    "trend-h2b_workers_certified",
     "trend-debarments_started",
     "top-sectors",
     "top-states",

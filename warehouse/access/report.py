@@ -42,6 +42,7 @@ TREND_MEASURES = (
     TrendMeasure("whd_cases", "WHD cases concluded", "Cases", COUNTS),
     TrendMeasure("back_wages", "Back wages found due", "Back wages (US$)", MONEY),
     TrendMeasure("h2a_workers_certified", "H-2A workers certified", "Workers certified", COUNTS),
+    TrendMeasure("h2b_workers_certified", "H-2B workers certified", "Workers certified", COUNTS),
     TrendMeasure("debarments_started", "Debarments started", "Debarments", COUNTS),
 )
 # Rates in order of preference: the first one with values in a complete fiscal year is ranked.
@@ -175,8 +176,8 @@ def _lead_finding(warehouse: _Warehouse) -> str | None:
 def _trends(warehouse: _Warehouse) -> str:
     title = "National trends"
     lead = (
-        "How much federal enforcement found, year by year, next to how many H-2A guest workers were certified "
-        "and how many employers were debarred."
+        "How much federal enforcement found, year by year, next to how many H-2A (farm) and H-2B (non-farm) "
+        "guest workers were certified and how many employers were debarred."
     )
     if not warehouse.has("marts.mart_trends"):
         return _section("trends", title, lead, _missing("marts.mart_trends"))
