@@ -46,10 +46,11 @@
     {%- endfor %}
 {%- endmacro %}
 
-{#- `sum(prefix.name) as name` for every measure: rolling cells up to any coarser grain. -#}
-{% macro sum_measures(relation=none) -%}
+{#- `sum(prefix.name) as name` for every measure (or those named in `names`): rolling cells up to any
+    coarser grain. -#}
+{% macro sum_measures(relation=none, names=none) -%}
     {%- set prefix = relation ~ '.' if relation else '' %}
-    {%- for m in enforcement_measures() %}
+    {%- for m in enforcement_measures() if names is none or m.name in names %}
     {{ measure_type(m, 'sum(' ~ prefix ~ m.name ~ ')') }} as {{ m.name }}
     {%- if not loop.last %},{% endif %}
     {%- endfor %}

@@ -120,6 +120,20 @@ def test_hidden_work_mart_matches_the_raw_whd_file(built_home):
     }
     assert any(totals[1] for totals in expected.values()), "the sample has child labor in hidden-work industries"
     assert actual == dict(expected)
+    trends = {
+        (code, year, measure): value
+        for code, year, measure, value in _mart(
+            built_home,
+            "select hidden_work_naics_code, fiscal_year, measure, value from marts.mart_hidden_work_trends "
+            "where measure in ('whd_cases', 'child_labor_minors') and value > 0",
+        )
+    }
+    assert trends == {
+        (code, year, measure): float(totals[i])
+        for (code, year), totals in expected.items()
+        for i, measure in ((0, "whd_cases"), (1, "child_labor_minors"))
+        if totals[i]
+    }
 
 
 def _excel_date(value) -> date | None:
