@@ -350,6 +350,85 @@ def _leads(warehouse: _Warehouse) -> str:
     return _section("leads", title, lead, _table(headers, rows, numeric={0, 4}))
 
 
+HIDDEN_WORK_TREND = TrendMeasure(
+    "child_labor_minors", "Minors employed in violation, hidden-work industries", "Minors", ",d"
+)
+
+
+def _hidden_work(warehouse: _Warehouse) -> str:
+    title = "Hidden work"
+    table, industries = "marts.mart_hidden_work_year", "reference.ref_hidden_work_industries"
+    lead = (
+        "Industries where labor trafficking is often reported or hidden from public view (domestic work, home "
+        "health care, cleaning, landscaping, food processing, hotels, restaurants, nail salons, forestry, "
+        "construction labor, apparel, agriculture) and what WHD found there: child labor, H-2B violations, "
+        "employers it flagged as repeat violators."
+    )
+    if not warehouse.has(table) or not warehouse.has(industries):
+        return _section("hidden-work", title, lead, _missing(table if not warehouse.has(table) else industries))
+    years = warehouse.frame(
+        f"SELECT fiscal_year, sum(child_labor_minors) AS value, bool_and(is_whd_complete) AS is_complete_year "
+        f"FROM {table} GROUP BY fiscal_year ORDER BY fiscal_year"
+    )
+    trend = _trend_figure(years, HIDDEN_WORK_TREND)
+    year = warehouse.scalar(f"SELECT max(fiscal_year) FROM {table} WHERE is_whd_complete")
+    if year is None:
+        return _section("hidden-work", title, lead, trend + '<p class="note">No complete fiscal year yet.</p>')
+    year = int(year)
+    found = warehouse.frame(
+        f"""SELECT i.industry_label || ' (' || i.naics_code || ')' AS label, sum(m.whd_cases) AS whd_cases,
+                   sum(m.back_wages) AS back_wages, sum(m.child_labor_minors) AS child_labor_minors,
+                   sum(m.h2b_violations) AS h2b_violations,
+                   sum(m.flsa_repeat_violator_cases) AS flsa_repeat_violator_cases,
+                   sum(m.h2a_workers_certified) AS h2a_workers_certified,
+                   i.reason || ' (' || i.source_name || ')' AS why
+            FROM {industries} AS i LEFT JOIN {table} AS m
+              ON m.hidden_work_naics_code = i.naics_code AND m.fiscal_year = ?
+            GROUP BY i.naics_code, i.industry_label, i.reason, i.source_name
+            ORDER BY whd_cases DESC NULLS LAST, label""",
+        [year],
+    )
+    chart = ranking_chart(
+        found[found["whd_cases"] > 0].rename(columns={"whd_cases": "rate"})[["label", "rate"]],
+        title=f"WHD cases concluded in hidden-work industries, FY{year}",
+        axis_title="WHD cases",
+    )
+    rows = [
+        [
+            r.label,
+            _count(r.whd_cases),
+            NOT_PUBLISHED if pd.isna(r.back_wages) else f"${_count(r.back_wages)}",
+            _count(r.child_labor_minors),
+            _count(r.h2b_violations),
+            _count(r.flsa_repeat_violator_cases),
+            _count(r.h2a_workers_certified),
+            r.why,
+        ]
+        for r in found.itertuples()
+    ]
+    headers = [
+        "Industry (NAICS)",
+        f"WHD cases FY{year}",
+        "Back wages",
+        "Minors employed in violation",
+        "H-2B violations",
+        "Cases flagged repeat FLSA violator",
+        "H-2A workers certified",
+        "Why it is listed",
+    ]
+    note = (
+        '<p class="note">An industry is matched by the start of the NAICS code its records carry; the list, '
+        "its reasons and sources are the seed ref_hidden_work_industries, which the analyst can edit. "
+        "<code>warehouse leads --scope hidden-work</code> lists the employers.</p>"
+    )
+    body = (
+        f'<div class="grid">{trend}{_figure("hidden-work-industries", to_svg(chart))}</div>'
+        + _table(headers, rows, numeric=range(1, 7))
+        + note
+    )
+    return _section("hidden-work", title, lead, body)
+
+
 def _coverage(warehouse: _Warehouse) -> str:
     title = "What each source has published"
     lead = "Each source's fiscal years in this warehouse and how far its latest file reaches."
@@ -450,6 +529,7 @@ SECTIONS: tuple[Callable[[_Warehouse], str], ...] = (
     _top_states,
     _enforcement_gap,
     _leads,
+    _hidden_work,
     _coverage,
     _quality,
 )
