@@ -110,6 +110,20 @@ hidden_work_records as (
 
 ),
 
+hidden_work_counts as (
+
+    select
+        employer_id,
+        naics_code,
+        industry_label,
+        source_name,
+        count(*) as records
+
+    from hidden_work_records
+    group by employer_id, naics_code, industry_label, source_name
+
+),
+
 hidden_work as (
 
     select
@@ -118,9 +132,8 @@ hidden_work as (
         industry_label as hidden_work_industry,
         source_name as hidden_work_source
 
-    from hidden_work_records
-    group by employer_id, naics_code, industry_label, source_name
-    qualify row_number() over (partition by employer_id order by count(*) desc, naics_code asc) = 1
+    from hidden_work_counts
+    qualify row_number() over (partition by employer_id order by records desc, naics_code asc) = 1
 
 ),
 

@@ -1,10 +1,12 @@
 {#- Hidden-work industry (ref_hidden_work_industries) x state x federal fiscal year: the enforcement
     measures of enforcement_measures() from WHD and OFLC H-2A, counted over the records whose NAICS
     code starts with the industry's code, with the state's QCEW employment in the industry's NAICS
-    sector and rates per 10,000 of those employees. The QCEW files the warehouse loads are by
-    sector, not by 4-6 digit industry, so the denominator is the whole sector (a nail-salon rate is
-    per 10,000 employees in Other Services): the columns say sector_employment, and the rates
-    compare states within one industry, not industries with each other. Every industry and state
+    sector and rates per 10,000 of those employees. The QCEW slices the warehouse fetches are by
+    sector, not by 3-6 digit industry, so that denominator is the whole sector (a nail-salon rate is
+    per 10,000 employees in Other Services): the columns say sector_employment, and those rates
+    compare states within one industry, not industries with each other. Where the loaded QCEW files
+    do hold the industry itself (a bulk singlefile loaded by hand), industry_employment and its
+    rates are filled too; otherwise they are null. Every industry and state
     (plus 'unknown' for records without a known state) for every fiscal year WHD or H-2A has
     published; a measure is null in a year its source has not published, 0 when it found nothing.
     H-2A counts at the worksite state, WHD at the employer's. The H-2B disclosure measures join as
@@ -50,6 +52,40 @@ employment as (
 
     select * from {{ ref('int_qcew_employment') }}
     where geo_level = 'state'
+
+),
+
+qcew as (
+
+    select * from {{ ref('stg_qcew__annual_employment') }}
+
+),
+
+state_areas as (
+
+    select
+        state_code,
+        concat(state_fips, '000') as area_fips
+    from {{ ref('ref_states') }}
+
+),
+
+-- Statewide QCEW employment in the industry itself (aggregation levels 55-58: NAICS 3- to 6-digit
+-- industries by ownership), summed over owners as int_qcew_employment sums sectors (unknown if any
+-- part is suppressed). Only a hand-loaded bulk file holds these levels; the fetched slices are sectors.
+industry_employment as (
+
+    select
+        state_areas.state_code,
+        qcew.industry_code as hidden_work_naics_code,
+        qcew.calendar_year,
+        case when bool_or(qcew.is_suppressed) then null else sum(qcew.employment) end as employment
+
+    from qcew
+    inner join state_areas on qcew.area_fips = state_areas.area_fips
+    inner join industries on qcew.industry_code = industries.naics_code
+    where qcew.aggregation_level_code in ('55', '56', '57', '58')
+    group by state_areas.state_code, qcew.industry_code, qcew.calendar_year
 
 ),
 
@@ -144,7 +180,12 @@ final as (
         {{ rate_per('measures.child_labor_minors', 'employment.employment') }}
             as child_labor_minors_per_10k_sector_employees,
         {{ rate_per('measures.h2a_workers_certified', 'employment.employment') }}
-            as h2a_workers_certified_per_10k_sector_employees
+            as h2a_workers_certified_per_10k_sector_employees,
+        industry_employment.employment as industry_employment,
+        {{ rate_per('measures.whd_cases', 'industry_employment.employment') }}
+            as whd_cases_per_10k_industry_employees,
+        {{ rate_per('measures.child_labor_minors', 'industry_employment.employment') }}
+            as child_labor_minors_per_10k_industry_employees
 
     from measures
     left join employment
@@ -152,6 +193,11 @@ final as (
             measures.state_code = employment.state_code
             and measures.naics_sector = employment.naics_sector
             and measures.fiscal_year = employment.calendar_year
+    left join industry_employment
+        on
+            measures.state_code = industry_employment.state_code
+            and measures.hidden_work_naics_code = industry_employment.hidden_work_naics_code
+            and measures.fiscal_year = industry_employment.calendar_year
 
 )
 
