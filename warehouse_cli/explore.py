@@ -294,23 +294,35 @@ LEAD_COLUMNS = (
     "lead_rank, employer_id, employer_name, state_code, naics_sector, score, h2a_workers_certified, "
     "whd_cases, back_wages, reasons"
 )
+# --scope: every lead, or the employers in a hidden-work industry (mart_employer_leads.hidden_work_industry).
+LEAD_SCOPES = ("all", "hidden-work")
 
 
 @app.command()
 def leads(
     state: str = typer.Option(None, "--state", help="Two-letter state code, e.g. NC."),
     industry: str = typer.Option(None, "--industry", help="NAICS sector, e.g. 11 (agriculture) or 31 (31-33)."),
+    scope: str = typer.Option(
+        "all",
+        "--scope",
+        help="all, or hidden-work: employers in a hidden-work industry (seed ref_hidden_work_industries).",
+    ),
     top: int = typer.Option(20, "--top", help="How many leads to print."),
     output_format: str = typer.Option("table", "--format", help="table, csv or json."),
     home: Path = HomeOption,
 ) -> None:
     """Print the ranked employer leads (marts.mart_employer_leads): which employers to look at and why."""
-    sql = f"""SELECT {LEAD_COLUMNS} FROM marts.mart_employer_leads
+    if scope not in LEAD_SCOPES:
+        raise typer.BadParameter(f"{scope!r} is not one of {', '.join(LEAD_SCOPES)}", param_hint="--scope")
+    columns = LEAD_COLUMNS + (", hidden_work_industry" if scope == "hidden-work" else "")
+    sql = f"""SELECT {columns} FROM marts.mart_employer_leads
         WHERE ($state IS NULL OR state_code = upper($state))
           AND ($sector IS NULL OR naics_sector = $sector OR naics_sector LIKE $sector || '-%'
                OR naics_sector LIKE '%-' || $sector)
+          AND (NOT $hidden_work OR hidden_work_industry IS NOT NULL)
         ORDER BY lead_rank, employer_id LIMIT $top"""
-    result = _published_query(sql, home, params={"state": state, "sector": industry, "top": top})
+    params = {"state": state, "sector": industry, "hidden_work": scope == "hidden-work", "top": top}
+    result = _published_query(sql, home, params=params)
     if not result.rows:
         out.print("No lead matches these filters.")
         return

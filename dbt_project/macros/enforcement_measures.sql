@@ -14,6 +14,12 @@
         {'name': 'civil_money_penalties', 'source': 'whd', 'aggregate': 'sum(civil_money_penalties)', 'dollars': true},
         {'name': 'whd_h2a_violation_cases', 'source': 'whd', 'aggregate': 'count_if(has_h2a_violations)'},
         {'name': 'h2a_back_wages', 'source': 'whd', 'aggregate': 'sum(h2a_back_wages)', 'dollars': true},
+        {'name': 'child_labor_violations', 'source': 'whd', 'aggregate': 'sum(child_labor_violations)'},
+        {'name': 'child_labor_minors', 'source': 'whd', 'aggregate': 'sum(child_labor_minors)'},
+        {'name': 'h2b_violations', 'source': 'whd', 'aggregate': 'sum(h2b_violations)'},
+        {'name': 'h2b_back_wages', 'source': 'whd', 'aggregate': 'sum(h2b_back_wages)', 'dollars': true},
+        {'name': 'mspa_violations', 'source': 'whd', 'aggregate': 'sum(mspa_violations)'},
+        {'name': 'flsa_repeat_violator_cases', 'source': 'whd', 'aggregate': 'count_if(is_flsa_repeat_violator)'},
         {'name': 'h2a_cases', 'source': 'h2a', 'aggregate': 'count(*)'},
         {'name': 'h2a_certified_cases', 'source': 'h2a', 'aggregate': 'count_if(is_certified)'},
         {'name': 'h2a_workers_certified', 'source': 'h2a', 'aggregate': 'sum(workers_certified)'},
@@ -43,10 +49,11 @@
     {%- endfor %}
 {%- endmacro %}
 
-{#- `sum(prefix.name) as name` for every measure: rolling cells up to any coarser grain. -#}
-{% macro sum_measures(relation=none) -%}
+{#- `sum(prefix.name) as name` for every measure (or those named in `names`): rolling cells up to any
+    coarser grain. -#}
+{% macro sum_measures(relation=none, names=none) -%}
     {%- set prefix = relation ~ '.' if relation else '' %}
-    {%- for m in enforcement_measures() %}
+    {%- for m in enforcement_measures() if names is none or m.name in names %}
     {{ measure_type(m, 'sum(' ~ prefix ~ m.name ~ ')') }} as {{ m.name }}
     {%- if not loop.last %},{% endif %}
     {%- endfor %}
@@ -62,22 +69,24 @@
 
 {#- In int_enforcement_cells: each measure from its source's cell, null where the source has not
     published the year (`<source>_years` has no row), else 0 when the cell has no record. The CTE
-    names are source_cells.sql's (cells_cte, years_cte). -#}
-{% macro measures_where_published() -%}
-    {%- for m in enforcement_measures() %}
+    names are source_cells.sql's (cells_cte, years_cte). `sources` limits it to those sources' measures
+    (a model that counts only some sources, e.g. mart_hidden_work_year). -#}
+{% macro measures_where_published(sources=none) -%}
+    {%- for m in enforcement_measures() if sources is none or m.source in sources %}
     case when {{ years_cte(m.source) }}.fiscal_year is not null then coalesce({{ cells_cte(m.source) }}.{{ m.name }}, 0) end
         as {{ m.name }}{% if not loop.last %},{% endif %}
     {%- endfor %}
 {%- endmacro %}
 
 {#- In int_enforcement_cells: per source whether it published the year (in part / whole), and
-    is_complete_year when every source did completely. -#}
-{% macro source_year_flags() -%}
-    {%- for source in measure_sources() %}
+    is_complete_year when every source did completely (every source of `sources` when given). -#}
+{% macro source_year_flags(sources=none) -%}
+    {%- set sources = sources or measure_sources() %}
+    {%- for source in sources %}
     {{ years_cte(source) }}.fiscal_year is not null as is_{{ source }}_published,
     coalesce({{ years_cte(source) }}.is_complete, false) as is_{{ source }}_complete,
     {%- endfor %}
-    {% for source in measure_sources() -%}
+    {% for source in sources -%}
     coalesce({{ years_cte(source) }}.is_complete, false){% if not loop.last %} and {% endif %}
     {%- endfor %} as is_complete_year
 {%- endmacro %}

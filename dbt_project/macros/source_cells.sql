@@ -19,13 +19,16 @@
 {#- `<source>_cells as (...)`: the records CTE `records` counted per cell. The aggregates are the
     source's measures from enforcement_measures() or, called as a block
     (`{% call source_cells(...) %} count(...) as name {% endcall %}`), the block's select
-    list. has_sector=false: the source carries no industry, every record is in the 'unknown' sector. -#}
-{% macro source_cells(source, records, has_sector=true) -%}
+    list. has_sector=false: the source carries no industry, every record is in the 'unknown' sector.
+    industry_key: count per that column of the records instead of per sector (mart_hidden_work_year). -#}
+{% macro source_cells(source, records, has_sector=true, industry_key=none) -%}
 {{ cells_cte(source) }} as (
 
     select
         coalesce(states.state_code, 'unknown') as state_code,
-        {% if has_sector -%}
+        {% if industry_key -%}
+        {{ records }}.{{ industry_key }},
+        {%- elif has_sector -%}
         coalesce({{ records }}.naics_sector, 'unknown') as naics_sector,
         {%- else -%}
         'unknown' as naics_sector,
@@ -56,16 +59,18 @@
 {%- endmacro %}
 
 {#- Every measure source's published years and cells, left joined to the `spine` relation's
-    state_code x naics_sector x fiscal_year (at most one row each). -#}
-{% macro join_source_cells(spine) -%}
-    {%- for source in measure_sources() %}
+    state_code x naics_sector x fiscal_year (at most one row each). `sources` and `industry_key`
+    serve models whose cells are some sources by another industry column (mart_hidden_work_year). -#}
+{% macro join_source_cells(spine, sources=none, industry_key='naics_sector') -%}
+    {%- set sources = sources or measure_sources() %}
+    {%- for source in sources %}
     left join {{ years_cte(source) }} on {{ spine }}.fiscal_year = {{ years_cte(source) }}.fiscal_year
     {%- endfor %}
-    {%- for source in measure_sources() %}
+    {%- for source in sources %}
     left join {{ cells_cte(source) }}
         on
             {{ spine }}.state_code = {{ cells_cte(source) }}.state_code
-            and {{ spine }}.naics_sector = {{ cells_cte(source) }}.naics_sector
+            and {{ spine }}.{{ industry_key }} = {{ cells_cte(source) }}.{{ industry_key }}
             and {{ spine }}.fiscal_year = {{ cells_cte(source) }}.fiscal_year
     {%- endfor %}
 {%- endmacro %}

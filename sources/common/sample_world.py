@@ -442,6 +442,27 @@ def planted_debarments(world: World) -> list[PlantedDebarment]:
     return debarments
 
 
+# The hidden-work employers the sample plants: the WHD records of these "other" employers (places in their
+# list: frequent WHD employers, so each has several cases) carry a nail-salon and a seafood-processing NAICS
+# code, industries no sample employer is drawn in. The codes are written over the drawn ones, so every
+# random draw (and the rest of the sample) stays as it was.
+HIDDEN_WORK_PLANTS = ((2, "812113"), (3, "311710"))
+
+
+@dataclass(frozen=True)
+class PlantedHiddenWork:
+    employer: Employer
+    naics: str
+
+
+def planted_hidden_work(world: World) -> list[PlantedHiddenWork]:
+    """Employers in a hidden-work industry with child labor and repeat FLSA findings (the WHD sample codes
+    their cases with `naics`, finds child labor on the latest and flags that case R): a lead the marts must
+    surface in the hidden-work scope."""
+    others = world.of_kind("other")
+    return [PlantedHiddenWork(others[place], naics) for place, naics in HIDDEN_WORK_PLANTS]
+
+
 def unlicensed_contractors(world: World) -> list[Employer]:
     """Farm labor contractors missing from the MSPA registry that still file for H-2A workers in the
     last fiscal year: a lead the marts must surface (about 3%, at least two)."""

@@ -18,7 +18,14 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from sources.common.sample_world import World, address_variant, naics_variant, name_variant, zip_variant
+from sources.common.sample_world import (
+    World,
+    address_variant,
+    naics_variant,
+    name_variant,
+    planted_hidden_work,
+    zip_variant,
+)
 from sources.whd.columns import BULK_SPELLING
 from sources.whd.contract import ACTS, LOAD_COLUMN, WHISARD_COLUMNS
 
@@ -60,6 +67,7 @@ _NAICS_TITLES = {
     "621": "Ambulatory Health Care Services",
     "484": "Truck Transportation",
     "311": "Food Manufacturing",
+    "812": "Personal and Laundry Services",
     "315": "Apparel Manufacturing",
     "623": "Nursing and Residential Care Facilities",
     "541": "Professional, Scientific, and Technical Services",
@@ -121,11 +129,14 @@ class _Cases:
         self.findings = _draw_acts(rng, kinds[self.picked], n)
         self.mw_share, self.ot_share = rng.random(n) * 0.6, rng.random(n) * 0.4
         self.extra_violated = rng.integers(0, 5, n)
+        planted_naics = {p.employer.entity_id: p.naics for p in planted_hidden_work(world)}
         self.employer_text = [
-            _employer_text(world, rng, self.picked[rows], self.case_ids[rows]) for rows in self.chunk_rows()
+            _employer_text(world, rng, self.picked[rows], self.case_ids[rows], planted_naics)
+            for rows in self.chunk_rows()
         ]
         self.cases_per_employer = np.bincount(self.picked)
         self.repeat_roll = rng.random(n)
+        self.planted_rows = _plant_hidden_work(world, self.picked, self.end, self.findings)
 
     def offsets(self) -> range:
         return range(0, self.n, CHUNK_ROWS)
@@ -153,6 +164,8 @@ class _Cases:
         columns.update(self.employer_text[offset // CHUNK_ROWS])
         repeat = self.cases_per_employer[self.picked[rows]] >= 3
         columns["flsa_repeat_violator"] = _repeat_flags(repeat, columns["flsa_violtn_cnt"], self.repeat_roll[rows])
+        low, high = np.searchsorted(self.planted_rows, [rows.start, rows.stop])
+        columns["flsa_repeat_violator"][self.planted_rows[low:high] - rows.start] = "R"
         names = WHISARD_COLUMNS if era == 1 else (*WHISARD_COLUMNS, LOAD_COLUMN)
         columns[LOAD_COLUMN] = np.full(size, "2020-03-15 01:00:06 EST", dtype=object)
         return pa.table({c: columns[c] for c in names})
@@ -217,6 +230,21 @@ def _draw_acts(rng: np.random.Generator, case_kinds: np.ndarray, n: int) -> Find
     return findings
 
 
+def _plant_hidden_work(world: World, picked: np.ndarray, end: np.ndarray, findings: Findings) -> np.ndarray:
+    """The latest case of each planted hidden-work employer (sample_world.planted_hidden_work)
+    finds child labor (3 violations, 2 minors) and is flagged a repeat FLSA violator; returns those rows,
+    ascending. Applied after the drawn findings, so it wins over them; no random draw."""
+    latest = []
+    for planted in planted_hidden_work(world):
+        cases = np.flatnonzero(picked == planted.employer.entity_id - 1)
+        if len(cases):
+            latest.append(cases[np.argmax(end[cases])])
+    rows = np.array(sorted(latest), dtype=np.int64)
+    findings.setdefault("flsa_cl_violtn_cnt", []).append((rows, np.full(len(rows), 3)))
+    findings.setdefault("flsa_cl_minor_cnt", []).append((rows, np.full(len(rows), 2)))
+    return rows
+
+
 def _split_flsa_back_wages(columns: dict, mw_share: np.ndarray, ot_share: np.ndarray) -> None:
     flsa = columns["flsa_bw_atp_amt"]
     columns["flsa_mw_bw_atp_amt"] = np.round(flsa * mw_share, 2)
@@ -233,8 +261,11 @@ def _fill_totals(columns: dict, extra_violated: np.ndarray) -> None:
     columns["ee_violtd_cnt"] = columns["ee_atp_cnt"] + (columns["ee_atp_cnt"] > 0) * extra_violated
 
 
-def _employer_text(world: World, rng: np.random.Generator, picked: np.ndarray, case_ids: np.ndarray) -> dict:
-    """The employer columns of some cases as written (names, address, industry), as Arrow text."""
+def _employer_text(
+    world: World, rng: np.random.Generator, picked: np.ndarray, case_ids: np.ndarray, planted_naics: dict[int, str]
+) -> dict:
+    """The employer columns of some cases as written (names, address, industry), as Arrow text; a planted
+    hidden-work employer's cases carry its planted code (drawn as usual, then written over)."""
     employers = world.employers
     trade, legal, street, city, state, zips, naics, titles = ([] for _ in range(8))
     for index, case_id in zip(picked.tolist(), case_ids.tolist(), strict=True):
@@ -246,7 +277,8 @@ def _employer_text(world: World, rng: np.random.Generator, picked: np.ndarray, c
         city.append(employer.city.upper() if rng.random() < 0.3 else employer.city)
         state.append(employer.state)
         zips.append(zip_variant(employer, rng).replace("-", ""))
-        code = naics_variant(employer, rng)
+        code = naics_variant(employer, rng)  # drawn for every case: the random stream stays the same
+        code = planted_naics.get(employer.entity_id, code)
         naics.append(code)
         titles.append(_NAICS_TITLES.get(code[:3], "Other"))
         world.truth.add(employer, "whd", str(case_id), written)

@@ -8,6 +8,7 @@ import io
 import zipfile
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -83,6 +84,56 @@ def test_industry_mart_whd_totals_match_the_raw_whd_file(built_home):
         assert actual[key][0] == cases, key
         assert actual[key][1] == pytest.approx(back_wages, abs=0.01), key
         assert actual[key][2:] == [violations, owed], key
+
+
+def _hidden_work_codes() -> list[str]:
+    """The analyst's list of hidden-work NAICS codes (the seed: configuration, not a result)."""
+    seed = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "ref_hidden_work_industries.csv"
+    with open(seed, encoding="utf-8", newline="") as handle:
+        return [row["naics_code"] for row in csv.DictReader(handle)]
+
+
+def test_hidden_work_mart_matches_the_raw_whd_file(built_home):
+    """Per hidden-work industry and fiscal year, nationally: cases, child-labor minors and violations,
+    H-2B violations and cases flagged as repeat FLSA violators, counted by NAICS prefix."""
+    codes = _hidden_work_codes()
+    expected = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for row in whd_rows(sample_dir(built_home)):
+        end = date.fromisoformat(row["FINDINGS_END_DATE"][:10])
+        industry = next((c for c in codes if row["NAIC_CD"].strip().startswith(c)), None)
+        if industry is None or not date(1980, 1, 1) <= end <= date.today():
+            continue
+        totals = expected[(industry, _fiscal_year(end))]
+        totals[0] += 1
+        totals[1] += int(row["FLSA_CL_MINOR_CNT"] or 0)
+        totals[2] += int(row["FLSA_CL_VIOLTN_CNT"] or 0)
+        totals[3] += int(row["H2B_VIOLTN_CNT"] or 0)
+        totals[4] += row["FLSA_REPEAT_VIOLATOR"].strip().upper() in ("R", "RW")
+    actual = {
+        (code, year): list(values)
+        for code, year, *values in _mart(
+            built_home,
+            "select hidden_work_naics_code, fiscal_year, sum(whd_cases), sum(child_labor_minors), "
+            "sum(child_labor_violations), sum(h2b_violations), sum(flsa_repeat_violator_cases) "
+            "from marts.mart_hidden_work_year group by all having sum(whd_cases) > 0",
+        )
+    }
+    assert any(totals[1] for totals in expected.values()), "the sample has child labor in hidden-work industries"
+    assert actual == dict(expected)
+    trends = {
+        (code, year, measure): value
+        for code, year, measure, value in _mart(
+            built_home,
+            "select hidden_work_naics_code, fiscal_year, measure, value from marts.mart_hidden_work_trends "
+            "where measure in ('whd_cases', 'child_labor_minors') and value > 0",
+        )
+    }
+    assert trends == {
+        (code, year, measure): float(totals[i])
+        for (code, year), totals in expected.items()
+        for i, measure in ((0, "whd_cases"), (1, "child_labor_minors"))
+        if totals[i]
+    }
 
 
 def _excel_date(value) -> date | None:

@@ -7,7 +7,9 @@ warehouse. The commands analysts use (`warehouse leads`, `warehouse employer`) p
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import re
 from collections import defaultdict
 from datetime import date
@@ -23,6 +25,7 @@ from sources.common.sample_world import (
     SampleConfig,
     World,
     planted_debarments,
+    planted_hidden_work,
     unlicensed_contractors,
 )
 from sources.h2a.sample import FIRST_YEAR_NAMING_LABOR_CONTRACTORS
@@ -207,3 +210,63 @@ def test_employers_of_an_agent_filing_for_violators_are_leads_naming_the_agent(b
             "select filings from marts.dim_filing_agent where agent_name ilike ?", [f"%{last}%"]
         ).fetchall()
     assert filings == [(len(_raw_filings_naming(Path(sample_dir(built_home)), last.upper())),)]
+
+
+def _hidden_work_labels() -> dict[str, str]:
+    """NAICS code -> label of the analyst's hidden-work industries (the seed: configuration)."""
+    seed = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "ref_hidden_work_industries.csv"
+    with open(seed, encoding="utf-8", newline="") as handle:
+        return {row["naics_code"]: row["industry_label"] for row in csv.DictReader(handle)}
+
+
+def test_child_labor_h2b_and_flagged_repeat_violators_are_leads(built_home, published):
+    truth_by_case = _truth_records(built_home, "whd")
+    child_labor, h2b, flagged = set(), set(), set()
+    for row in whd_rows(sample_dir(built_home)):
+        entity = truth_by_case[row["CASE_ID"]]
+        if int(row["FLSA_CL_VIOLTN_CNT"] or 0) > 0:
+            child_labor.add(entity)
+        if int(row["H2B_VIOLTN_CNT"] or 0) > 0:
+            h2b.add(entity)
+        if row["FLSA_REPEAT_VIOLATOR"].strip().upper() in ("R", "RW"):
+            flagged.add(entity)
+    assert child_labor and h2b and flagged
+    for entities, reason in (
+        (child_labor, "child labor violation(s) involving"),
+        (h2b, "H-2B violation(s)"),
+        (flagged, "repeat FLSA violator"),
+    ):
+        for entity in entities:
+            assert reason in _reasons_of(entity, published), (entity, reason)
+
+
+def _leads_csv(home: str, *options: str) -> list[dict[str, str]]:
+    result = run_cli("leads", *options, "--top", "1000000", "--format", "csv", "--home", home)
+    assert result.exit_code == 0, result.output
+    return list(csv.DictReader(io.StringIO(result.output)))
+
+
+def test_planted_hidden_work_employers_are_leads_in_the_hidden_work_scope(built_home, published):
+    """A nail salon and a seafood processor with child labor and a repeat FLSA flag (sample_world)."""
+    employers_of, _ = published
+    labels = _hidden_work_labels()
+    planted = planted_hidden_work(World(SampleConfig(scale=float(BUILD_SCALE))))
+    assert planted
+    home = str(built_home)
+    scoped = {row["employer_id"]: row for row in _leads_csv(home, "--scope", "hidden-work")}
+    assert scoped and all(row["hidden_work_industry"] for row in scoped.values())
+    assert len(_leads_csv(home)) > len(scoped)
+    for plant in planted:
+        employer, label = plant.employer, labels[plant.naics]
+        rows = [scoped[e] for e in sorted(employers_of[str(employer.entity_id)]) if e in scoped]
+        assert rows, (employer.name, "not in the hidden-work scope")
+        reasons = " | ".join(row["reasons"] for row in rows)
+        assert "child labor violation(s) involving" in reasons, (employer.name, reasons)
+        assert "repeat FLSA violator" in reasons, (employer.name, reasons)
+        assert f"in a hidden-work industry: {label} (source: " in reasons, (employer.name, reasons)
+        assert label in {row["hidden_work_industry"] for row in rows}, (employer.name, rows)
+
+
+def test_leads_refuse_an_unknown_scope(built_home):
+    result = run_cli("leads", "--scope", "hidden", "--home", str(built_home))
+    assert result.exit_code == 2 and "hidden-work" in result.output

@@ -79,7 +79,7 @@ def test_source_coverage_says_what_each_source_published(built_home):
 
 def test_national_totals_agree_across_marts(built_home):
     measures = [m for (m,) in _rows(built_home, "select distinct measure from marts.mart_trends order by 1")]
-    assert len(measures) == 14
+    assert len(measures) == 20
     for measure in measures:
         national = _rows(
             built_home,

@@ -25,6 +25,8 @@ EXPECTED_CHARTS = [
     "trend-debarments_started",
     "top-sectors",
     "top-states",
+    "trend-child_labor_minors",
+    "hidden-work-industries",
 ]
 
 # Per chart: its SVG's drawn size, and how many of its marks (points, line segments, bars, labels)
@@ -60,6 +62,20 @@ def _nonzero_members(home, table: str, member: str, where: str) -> int:
     return min(count, 10)
 
 
+def _hidden_work_industries_with_cases(home) -> int:
+    """How many bars the hidden-work chart should draw: industries with WHD cases in the latest complete year."""
+    import duckdb
+
+    table = "marts.mart_hidden_work_year"
+    with duckdb.connect(str(WarehousePaths.at(home).published_db), read_only=True) as con:
+        (year,) = con.execute(f"SELECT max(fiscal_year) FROM {table} WHERE is_whd_complete").fetchone()
+        (count,) = con.execute(
+            f"SELECT count(DISTINCT hidden_work_naics_code) FROM {table} WHERE fiscal_year = ? AND whd_cases > 0",
+            [year],
+        ).fetchone()
+    return count
+
+
 def test_the_report_renders_offline_in_headless_chromium(built_home, tmp_path):
     assert (WarehousePaths.at(built_home).published_dir / REPORT_FILE).is_file(), "warehouse build writes the report"
     result = run_cli("report", "--home", str(built_home), "--output", str(tmp_path))
@@ -88,6 +104,8 @@ def test_the_report_renders_offline_in_headless_chromium(built_home, tmp_path):
         "top-states": _nonzero_members(built_home, "mart_region_year", "geo_code", "geo_level = 'state'"),
     }
     assert {chart["chart"]: chart["bars"] for chart in rankings} == expected_bars, "the top 10, no zero bar"
+    hidden_work = next(chart for chart in charts if chart["chart"] == "hidden-work-industries")
+    assert hidden_work["bars"] == _hidden_work_industries_with_cases(built_home), "every industry with cases"
     assert screenshot.stat().st_size > 10_000
     assert 3 <= findings <= 5, "the report opens with its findings"
     assert banner, "a warehouse built from the sample says so in a banner"

@@ -20,7 +20,7 @@ import pandas as pd
 
 from sources import ALL_SOURCES, all_tables
 from warehouse.access.report_charts import ranking_chart, to_svg, trend_chart
-from warehouse.access.report_numbers import COUNTS, MONEY, NOT_PUBLISHED, NumberRule, count, percent, rate
+from warehouse.access.report_numbers import COUNTS, MONEY, NOT_PUBLISHED, NumberRule, count, money, percent, rate
 from warehouse.publish.versions import PUBLISH_INFO
 
 REPORT_FILE = "report.html"
@@ -381,6 +381,86 @@ def _leads(warehouse: _Warehouse) -> str:
     return _section("leads", title, lead, _table(headers, rows, numeric={"Rank", "Score"}))
 
 
+HIDDEN_WORK_TREND = TrendMeasure(
+    "child_labor_minors", "Minors employed in violation, hidden-work industries", "Minors", COUNTS
+)
+
+
+def _hidden_work(warehouse: _Warehouse) -> str:
+    title = "Hidden work"
+    table, industries = "marts.mart_hidden_work_year", "reference.ref_hidden_work_industries"
+    lead = (
+        "Industries where labor trafficking is often reported or hidden from public view (domestic work, home "
+        "health care, cleaning, landscaping, food processing, hotels, restaurants, nail salons, forestry, "
+        "construction labor, apparel, agriculture) and what WHD found there: child labor, H-2B violations, "
+        "employers it flagged as repeat violators."
+    )
+    if not warehouse.has(table) or not warehouse.has(industries):
+        return _section("hidden-work", title, lead, _missing(table if not warehouse.has(table) else industries))
+    years = warehouse.frame(
+        f"SELECT fiscal_year, sum(child_labor_minors) AS value, bool_and(is_whd_complete) AS is_complete_year "
+        f"FROM {table} GROUP BY fiscal_year ORDER BY fiscal_year"
+    )
+    trend = _trend_figure(years, HIDDEN_WORK_TREND)
+    year = warehouse.scalar(f"SELECT max(fiscal_year) FROM {table} WHERE is_whd_complete")
+    if year is None:
+        return _section("hidden-work", title, lead, trend + '<p class="note">No complete fiscal year yet.</p>')
+    year = int(year)
+    found = warehouse.frame(
+        f"""SELECT i.industry_label || ' (' || i.naics_code || ')' AS label, sum(m.whd_cases) AS whd_cases,
+                   sum(m.back_wages) AS back_wages, sum(m.child_labor_minors) AS child_labor_minors,
+                   sum(m.h2b_violations) AS h2b_violations,
+                   sum(m.flsa_repeat_violator_cases) AS flsa_repeat_violator_cases,
+                   sum(m.h2a_workers_certified) AS h2a_workers_certified,
+                   i.reason || ' (' || i.source_name || ')' AS why
+            FROM {industries} AS i LEFT JOIN {table} AS m
+              ON m.hidden_work_naics_code = i.naics_code AND m.fiscal_year = ?
+            GROUP BY i.naics_code, i.industry_label, i.reason, i.source_name
+            ORDER BY whd_cases DESC NULLS LAST, label""",
+        [year],
+    )
+    ranked = found[found["whd_cases"] > 0].rename(columns={"whd_cases": "rate"})[["label", "rate"]]
+    chart = ranking_chart(
+        ranked.assign(rate_text=ranked["rate"].map(count)),
+        title=f"WHD cases concluded in hidden-work industries, FY{year}",
+        axis_title="WHD cases",
+    )
+    rows = [
+        [
+            r.label,
+            count(r.whd_cases),
+            money(r.back_wages),
+            count(r.child_labor_minors),
+            count(r.h2b_violations),
+            count(r.flsa_repeat_violator_cases),
+            count(r.h2a_workers_certified),
+            r.why,
+        ]
+        for r in found.itertuples()
+    ]
+    headers = [
+        "Industry (NAICS)",
+        f"WHD cases FY{year}",
+        "Back wages",
+        "Minors employed in violation",
+        "H-2B violations",
+        "Cases flagged repeat FLSA violator",
+        "H-2A workers certified",
+        "Why it is listed",
+    ]
+    note = (
+        '<p class="note">An industry is matched by the start of the NAICS code its records carry; the list, '
+        "with its reasons and sources, is a seed file analysts can edit. "
+        "<code>warehouse leads --scope hidden-work</code> lists the employers.</p>"
+    )
+    body = (
+        f'<div class="grid">{trend}{_figure("hidden-work-industries", to_svg(chart))}</div>'
+        + _table(headers, rows, numeric=headers[1:-1])
+        + note
+    )
+    return _section("hidden-work", title, lead, body)
+
+
 def _coverage(warehouse: _Warehouse) -> str:
     title = "What each source has published"
     lead = "Each source's fiscal years in this warehouse and how far its latest file reaches."
@@ -486,6 +566,7 @@ SECTIONS: tuple[Callable[[_Warehouse], str], ...] = (
     _top_states,
     _enforcement_gap,
     _leads,
+    _hidden_work,
     _coverage,
     _quality,
 )
@@ -581,6 +662,8 @@ _TABLE_WORDS = {
     "marts.mart_enforcement_gap": "figures on certifications and enforcement by state and sector",
     "marts.mart_employer_leads": "employer leads",
     "marts.source_coverage": "record of what each source has published",
+    "marts.mart_hidden_work_year": "yearly figures for hidden-work industries",
+    "reference.ref_hidden_work_industries": "list of hidden-work industries",
     "audit.source_status": "load status of each table",
     "audit.validation_results": "results of the checks on each file",
 }

@@ -59,9 +59,13 @@ final as (
         coalesce(dated.mspa_back_wages, 0) as mspa_back_wages,
         coalesce(dated.mspa_civil_money_penalties, 0) as mspa_civil_money_penalties,
         coalesce(dated.flsa_cl_violations, 0) as child_labor_violations,
+        coalesce(dated.flsa_child_labor_minors, 0) as child_labor_minors,
+        coalesce(dated.h2b_violations, 0) as h2b_violations,
+        coalesce(dated.h2b_back_wages, 0) as h2b_back_wages,
         coalesce(dated.h2a_violations, 0) > 0 as has_h2a_violations,
         coalesce(dated.mspa_violations, 0) > 0 as has_mspa_violations,
         dated.flsa_repeat_violator_code is not null as is_flagged_repeat_or_willful,
+        coalesce(dated.flsa_repeat_violator_code in ('R', 'RW'), false) as is_flsa_repeat_violator,
         dated.source_file,
         dated.source_sha256
 

@@ -50,6 +50,7 @@ final as (
         cases.has_h2a_violations,
         cases.has_mspa_violations,
         cases.is_flagged_repeat_or_willful,
+        cases.is_flsa_repeat_violator,
         -- The per-act columns, as staged; the names excluded are already listed above.
         -- noqa: disable=RF02
         {{ star_without('published', [

@@ -17,7 +17,12 @@
       var('agent_network_min_employers') other employers with WHD violations or debarments
       (bridge_filing_agent; the reason names up to three such agents, most such employers first);
     - WHD H-2A violations; repeat violator (cases with violations in two or more fiscal years);
-      back wages over $100,000; civil money penalties. -#}
+      back wages over $100,000; civil money penalties;
+    - trafficking-adjacent WHD findings: child labor (minors employed in violation), H-2B
+      violations, flagged by WHD as a repeat FLSA violator; and hidden-work findings: any of these
+      three in a hidden-work industry (ref_hidden_work_industries).
+    An employer's hidden-work industry is the one most of its WHD cases and H-2A certifications
+    coded in a hidden-work industry are coded in (null when none is). -#}
 
 {#- The order of an employer's signals (and their reasons): heaviest first, then by name. -#}
 {%- set signal_order = [['weights.weight', 'desc'], ['signal_rows.signal', 'asc']] %}
@@ -78,6 +83,63 @@ weights as (
 
 ),
 
+hidden_work_industries as (
+
+    select * from {{ ref('ref_hidden_work_industries') }}
+
+),
+
+-- Records coded in a hidden-work industry (codes by prefix; the seed's codes never overlap).
+hidden_work_records as (
+
+    select
+        whd_cases.employer_id,
+        hidden_work_industries.naics_code,
+        hidden_work_industries.industry_label,
+        hidden_work_industries.source_name
+    from whd_cases
+    inner join hidden_work_industries on whd_cases.naics_code like concat(hidden_work_industries.naics_code, '%')
+
+    union all
+
+    select
+        certifications.employer_id,
+        hidden_work_industries.naics_code,
+        hidden_work_industries.industry_label,
+        hidden_work_industries.source_name
+    from certifications
+    inner join hidden_work_industries
+        on certifications.naics_code like concat(hidden_work_industries.naics_code, '%')
+
+),
+
+hidden_work_counts as (
+
+    select
+        employer_id,
+        naics_code,
+        industry_label,
+        source_name,
+        count(*) as records
+
+    from hidden_work_records
+    group by employer_id, naics_code, industry_label, source_name
+
+),
+
+hidden_work as (
+
+    select
+        employer_id,
+        naics_code as hidden_work_naics_code,
+        industry_label as hidden_work_industry,
+        source_name as hidden_work_source
+
+    from hidden_work_counts
+    qualify row_number() over (partition by employer_id order by records desc, naics_code asc) = 1
+
+),
+
 h2a_totals as (
 
     select
@@ -117,7 +179,15 @@ whd_totals as (
         sum(employees_owed) as employees_owed,
         sum(civil_money_penalties) as civil_money_penalties,
         count(distinct fiscal_year) filter (where violations > 0) as fiscal_years_with_violations,
-        max(fiscal_year) filter (where h2a_violations > 0) as latest_h2a_violation_fiscal_year
+        max(fiscal_year) filter (where h2a_violations > 0) as latest_h2a_violation_fiscal_year,
+        sum(coalesce(flsa_cl_violations, 0)) as child_labor_violations,
+        sum(coalesce(flsa_child_labor_minors, 0)) as child_labor_minors,
+        max(fiscal_year) filter (where flsa_cl_violations > 0) as latest_child_labor_fiscal_year,
+        sum(coalesce(h2b_violations, 0)) as h2b_violations,
+        sum(coalesce(h2b_back_wages, 0)) as h2b_back_wages,
+        max(fiscal_year) filter (where h2b_violations > 0) as latest_h2b_violation_fiscal_year,
+        count_if(is_flsa_repeat_violator) as flsa_repeat_violator_cases,
+        max(fiscal_year) filter (where is_flsa_repeat_violator) as latest_flsa_repeat_violator_fiscal_year
 
     from whd_cases
     group by employer_id
@@ -351,6 +421,17 @@ signals as (
         coalesce(whd_totals.civil_money_penalties, 0) as civil_money_penalties,
         coalesce(whd_totals.fiscal_years_with_violations, 0) as fiscal_years_with_violations,
         whd_totals.latest_h2a_violation_fiscal_year,
+        coalesce(whd_totals.child_labor_violations, 0) as child_labor_violations,
+        coalesce(whd_totals.child_labor_minors, 0) as child_labor_minors,
+        whd_totals.latest_child_labor_fiscal_year,
+        coalesce(whd_totals.h2b_violations, 0) as h2b_violations,
+        coalesce(whd_totals.h2b_back_wages, 0) as h2b_back_wages,
+        whd_totals.latest_h2b_violation_fiscal_year,
+        coalesce(whd_totals.flsa_repeat_violator_cases, 0) as flsa_repeat_violator_cases,
+        whd_totals.latest_flsa_repeat_violator_fiscal_year,
+        hidden_work.hidden_work_naics_code,
+        hidden_work.hidden_work_industry,
+        hidden_work.hidden_work_source,
         during_debarment.employer_id is not null as is_certified_during_debarment,
         during_debarment.cases as cases_certified_during_debarment,
         during_debarment.fiscal_year as during_debarment_fiscal_year,
@@ -388,6 +469,7 @@ signals as (
     left join contractor_totals on employers.employer_id = contractor_totals.employer_id
     left join supplied_growers on employers.employer_id = supplied_growers.employer_id
     left join agent_leads on employers.employer_id = agent_leads.employer_id
+    left join hidden_work on employers.employer_id = hidden_work.employer_id
 
 ),
 
@@ -538,6 +620,56 @@ signal_rows as (
     from signals
     where civil_money_penalties > 0
 
+    union all
+
+    select
+        employer_id,
+        'child_labor' as signal,
+        printf(
+            'WHD found %d child labor violation(s) involving %d minor(s) (latest FY%d)',
+            child_labor_violations, child_labor_minors, latest_child_labor_fiscal_year
+        ) as reason
+    from signals
+    where child_labor_violations > 0
+
+    union all
+
+    select
+        employer_id,
+        'h2b_violations' as signal,
+        printf(
+            'WHD found %d H-2B violation(s) with $%s in H-2B back wages (latest FY%d)',
+            h2b_violations, {{ format_thousands('h2b_back_wages') }}, latest_h2b_violation_fiscal_year
+        ) as reason
+    from signals
+    where h2b_violations > 0
+
+    union all
+
+    select
+        employer_id,
+        'flagged_repeat_flsa_violator' as signal,
+        printf(
+            'WHD flagged it a repeat FLSA violator in %d case(s) (latest FY%d)',
+            flsa_repeat_violator_cases, latest_flsa_repeat_violator_fiscal_year
+        ) as reason
+    from signals
+    where flsa_repeat_violator_cases > 0
+
+    union all
+
+    select
+        employer_id,
+        'hidden_work_findings' as signal,
+        printf(
+            'in a hidden-work industry: %s (source: %s)',
+            hidden_work_industry, hidden_work_source
+        ) as reason
+    from signals
+    where
+        hidden_work_industry is not null
+        and (child_labor_violations > 0 or h2b_violations > 0 or flsa_repeat_violator_cases > 0)
+
 ),
 
 scores as (
@@ -587,7 +719,14 @@ final as (
         signals.is_supplied_by_contractor_with_violations,
         signals.contractor_employer_id as supplying_contractor_employer_id,
         signals.is_agent_files_for_violators,
-        signals.filing_agent_id
+        signals.filing_agent_id,
+        signals.hidden_work_naics_code,
+        signals.hidden_work_industry,
+        signals.child_labor_violations,
+        signals.child_labor_minors,
+        signals.h2b_violations,
+        round(signals.h2b_back_wages, 2) as h2b_back_wages,
+        signals.flsa_repeat_violator_cases > 0 as is_flagged_repeat_flsa_violator
 
     from scores
     inner join signals on scores.employer_id = signals.employer_id

@@ -91,36 +91,17 @@ with_completeness as (
 
 final as (
 
-    -- A change is computed only between two complete years of the measure's source: a year its source
-    -- published in part (a quarterly file) would read as a fall.
     select
         fiscal_year,
         scope,
         measure,
         source,
         cast(value as double) as value,
-        lag(value) over scope_measure as previous_value,
-        case
-            when is_complete_year and lag(is_complete_year) over scope_measure
-                then value - lag(value) over scope_measure
-        end as yoy_change,
-        case
-            when is_complete_year and lag(is_complete_year) over scope_measure and lag(value) over scope_measure > 0
-                then (value - lag(value) over scope_measure) / lag(value) over scope_measure
-        end as yoy_change_pct,
-        case
-            when value is not null
-                then avg(value) over three_years
-        end as rolling_3yr_avg,
+        {{ trend_columns() }},
         is_complete_year
 
     from with_completeness
-    window
-        scope_measure as (partition by scope, measure order by fiscal_year),
-        three_years as (
-            partition by scope, measure order by fiscal_year
-            rows between 2 preceding and current row
-        )
+    {{ trend_windows('scope') }}
 
 )
 

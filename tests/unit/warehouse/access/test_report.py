@@ -424,3 +424,59 @@ def test_every_raw_table_has_a_short_title_of_its_own():
 
     assert len(set(titles)) == len(titles), "the report tells the tables apart by their titles"
     assert all(0 < len(title) <= 40 and "_" not in title for title in titles), titles
+
+
+def _add_hidden_work(db: Path) -> None:
+    """Two hidden-work industries over two states; FY2025 is not complete for WHD."""
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE SCHEMA reference")
+        con.execute(
+            """CREATE TABLE reference.ref_hidden_work_industries AS SELECT * FROM (VALUES
+                ('812113', 'Nail salons', 'Listed <because>', 'Polaris'),
+                ('3116', 'Meat and poultry processing', 'Children cleaned plants', 'DOL WHD'),
+                ('814110', 'Private households', 'Hidden from view', 'Polaris'))
+               AS t (naics_code, industry_label, reason, source_name)"""
+        )
+        con.execute(
+            """CREATE TABLE marts.mart_hidden_work_year AS SELECT * FROM (VALUES
+                ('812113', 'NY', 2024, 3, 1500.0, 4, 0, 1, 0, true),
+                ('812113', 'CA', 2024, 2, 500.0, 1, 0, 0, 0, true),
+                ('3116', 'NE', 2024, 7, 25000.0, 12, 2, 3, 0, true),
+                ('814110', 'NY', 2024, 0, 0.0, 0, 0, 0, 0, true),
+                ('3116', 'NE', 2025, 90, 1.0, 90, 0, 0, NULL, false))
+               AS t (hidden_work_naics_code, state_code, fiscal_year, whd_cases, back_wages, child_labor_minors,
+                     h2b_violations, flsa_repeat_violator_cases, h2a_workers_certified, is_whd_complete)"""
+        )
+
+
+def _section_html(page: str, section_id: str) -> str:
+    match = re.search(rf'<section id="{section_id}">(.*?)</section>', page, re.DOTALL)
+    assert match, f"no section {section_id}"
+    return match.group(1)
+
+
+def test_the_hidden_work_section_sums_the_latest_complete_year_per_industry(tmp_path):
+    db = _warehouse(tmp_path)
+    _add_hidden_work(db)
+
+    section = _section_html(write_report(db, tmp_path / "out").read_text(encoding="utf-8"), "hidden-work")
+
+    rows = re.findall(
+        r"<tr><td>(.*?)</td><td class=\"num\">(.*?)</td><td class=\"num\">(.*?)</td>"
+        r"<td class=\"num\">(.*?)</td>",
+        section,
+    )
+    assert rows == [
+        ("Meat and poultry processing (3116)", "7", "$25,000", "12"),
+        ("Nail salons (812113)", "5", "$2,000", "5"),
+        ("Private households (814110)", "0", "$0", "0"),
+    ], "FY2024 (the latest complete WHD year) summed over states, most cases first"
+    assert "WHD cases FY2024" in section and "Listed &lt;because&gt; (Polaris)" in section
+    assert 'data-chart="trend-child_labor_minors"' in section
+    chart = _chart(section, "hidden-work-industries")
+    assert chart.count('aria-roledescription="bar"') == 2, "industries without cases draw no bar"
+
+
+def test_the_hidden_work_section_says_when_its_tables_are_missing(tmp_path):
+    section = _section_html(write_report(_warehouse(tmp_path), tmp_path / "out").read_text(), "hidden-work")
+    assert "marts.mart_hidden_work_year is not in this warehouse" in section
