@@ -343,6 +343,7 @@ def test_tables_and_sources_are_named_in_words_with_the_internal_name_at_hand(tm
 
 def test_no_internal_name_reaches_the_reader(tmp_path):
     db = _warehouse(tmp_path)
+    _add_hidden_work(db)
     with duckdb.connect(str(db)) as con:
         con.execute(
             "INSERT INTO marts.source_coverage VALUES "
@@ -479,4 +480,5 @@ def test_the_hidden_work_section_sums_the_latest_complete_year_per_industry(tmp_
 
 def test_the_hidden_work_section_says_when_its_tables_are_missing(tmp_path):
     section = _section_html(write_report(_warehouse(tmp_path), tmp_path / "out").read_text(), "hidden-work")
-    assert "marts.mart_hidden_work_year is not in this warehouse" in section
+    assert "This warehouse has no yearly figures for hidden-work industries" in section
+    assert "<code>marts.mart_hidden_work_year</code>" in section
