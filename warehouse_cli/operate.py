@@ -134,14 +134,15 @@ def contracts(
 @app.command("linkage-eval")
 def linkage_eval(
     scale: float = typer.Option(1.0, "--scale", help="Sample size (1 = real size) for the sample ground truth."),
-    real: bool = typer.Option(False, "--real", help="Score on the real hand-judged H-2A pairs instead."),
+    real: bool = typer.Option(False, "--real", help="Score on the real hand-judged H-2A and H-2B pairs instead."),
     home: Path = HomeOption,
 ) -> None:
     """Score employer linkage: pairwise precision, recall and F1, and the seconds linkage took.
 
     Sample truth: the sample's ground_truth_employers.csv at --scale (the sample warehouse is built once
     under WAREHOUSE_HOME/eval/). Real truth (--real): the hand-judged pairs of FY2012/FY2016 H-2A filings
-    in tests/fixtures/real/linkage/. The last line is `precision=... recall=... f1=... seconds=...`.
+    and of FY2012/FY2013 H-2B filings in tests/fixtures/real/linkage/, each set scored on its own line.
+    The last line is `precision=... recall=... f1=... seconds=...` (for --real: both sets together).
     """
     from warehouse.linkage.evaluation_runs import evaluate_real, evaluate_sample
 

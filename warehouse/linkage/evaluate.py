@@ -4,7 +4,8 @@ Two truths:
 - the sample's `ground_truth_employers.csv` (which written record is which employer of the sample
   world): every pair of records is judged, counted from the contingency of (predicted employer,
   true employer) so that millions of pairs cost nothing;
-- real hand-judged pairs of H-2A filings (tests/fixtures/real/linkage/): only those pairs are judged.
+- real hand-judged pairs of H-2A and of H-2B filings (tests/fixtures/real/linkage/): only those pairs
+  are judged.
 
 Ground-truth rows name H-2A records by published row (`<case>#<row>`, Addendum B `<case>#<worksite>`)
 with the name as written; int_employer_records keys them by filing and name, so rows are matched
@@ -44,6 +45,14 @@ class Scores:
         total = self.precision + self.recall
         return 2 * self.precision * self.recall / total if total else 0.0
 
+    def __add__(self, other: Scores) -> Scores:
+        """The scores over both sets of judged pairs together."""
+        return Scores(
+            self.true_positives + other.true_positives,
+            self.false_positives + other.false_positives,
+            self.false_negatives + other.false_negatives,
+        )
+
     def line(self, seconds: float) -> str:
         return f"precision={self.precision:.4f} recall={self.recall:.4f} f1={self.f1:.4f} seconds={seconds:.1f}"
 
@@ -68,6 +77,7 @@ class RecordIndex:
     def __init__(self, records: pa.Table):
         self.by_filing: dict[tuple[str, str], str] = {}
         self.plain: set[str] = set()
+        self.h2b_names: dict[str, str | None] = {}
         rows = records.select(["source", "record_id", "filing_record_id", "role", "employer_name"]).to_pylist()
         masters = {
             r["record_id"]: text_key(r["employer_name"])
@@ -79,11 +89,22 @@ class RecordIndex:
             self.plain.add(key)
             if r["source"] == "h2a":
                 self.by_filing[(r["filing_record_id"], text_key(r["employer_name"]))] = key
+            elif r["source"] == "h2b":
+                self.h2b_names[r["record_id"]] = text_key(r["employer_name"])
         for case, name in masters.items():
             self.by_filing[(case, name)] = f"h2a:{case}"
 
     def h2a(self, case_number: str, name: str) -> str | None:
         return self.by_filing.get((case_number.strip().upper(), text_key(name)))
+
+    def h2b(self, case_number: str, name: str) -> str | None:
+        """An H-2B record is its case (one filing employer): found when the name agrees too."""
+        case = case_number.strip().upper()
+        found = case in self.h2b_names and self.h2b_names[case] == text_key(name)
+        return f"h2b:{case}" if found else None
+
+    def find(self, source: str, case_number: str, name: str) -> str | None:
+        return {"h2a": self.h2a, "h2b": self.h2b}[source](case_number, name)
 
 
 _TRUTH_SOURCES = {"whd": "whd", "mspa": "mspa", "debarment": "debarment", "expired_debarment": "expired_debarment"}
@@ -114,8 +135,8 @@ class LabelledPair:
     right: str | None
 
 
-def labelled_pairs(path: Path, records: pa.Table) -> list[LabelledPair]:
-    """Hand-judged pairs of H-2A filings, each side found by case number and name as published."""
+def labelled_pairs(path: Path, records: pa.Table, source: str = "h2a") -> list[LabelledPair]:
+    """Hand-judged pairs of H-2A (or H-2B) filings, each side found by case number and name as published."""
     index = RecordIndex(records)
     with open(path, encoding="utf-8", newline="") as handle:
         return [
@@ -123,8 +144,8 @@ def labelled_pairs(path: Path, records: pa.Table) -> list[LabelledPair]:
                 row["pair_id"],
                 row["kind"],
                 row["same_employer"] == "yes",
-                index.h2a(row["left_case_number"], row["left_employer_name"]),
-                index.h2a(row["right_case_number"], row["right_employer_name"]),
+                index.find(source, row["left_case_number"], row["left_employer_name"]),
+                index.find(source, row["right_case_number"], row["right_employer_name"]),
             )
             for row in csv.DictReader(handle)
         ]

@@ -1,5 +1,5 @@
 """Scoring runs of employer linkage (`warehouse linkage-eval`): on the sample's ground truth at a
-scale, or on the real hand-judged H-2A pairs committed in tests/fixtures/real/linkage/.
+scale, or on the real hand-judged H-2A and H-2B pairs committed in tests/fixtures/real/linkage/.
 
 Each run links the records afresh (no earlier ids) and times only the linkage itself.
 """
@@ -24,6 +24,24 @@ from warehouse.settings import WarehousePaths
 REAL_LINKAGE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "real" / "linkage"
 REAL_PAIRS = REAL_LINKAGE / "h2a_fy2012_fy2016_pairs.csv"
 REAL_RECORDS = REAL_LINKAGE / "h2a_fy2012_fy2016_records.csv.gz"
+REAL_H2B_PAIRS = REAL_LINKAGE / "h2b_fy2012_fy2013_pairs.csv"
+REAL_H2B_RECORDS = REAL_LINKAGE / "h2b_fy2012_fy2013_records.csv.gz"
+
+
+@dataclass(frozen=True)
+class RealPairSet:
+    """One file of hand-judged pairs and the records (export_records.py) its sides are found in."""
+
+    name: str
+    source: str
+    pairs: Path
+    records: Path
+
+
+REAL_PAIR_SETS = (
+    RealPairSet("H-2A FY2012/FY2016", "h2a", REAL_PAIRS, REAL_RECORDS),
+    RealPairSet("H-2B FY2012/FY2013", "h2b", REAL_H2B_PAIRS, REAL_H2B_RECORDS),
+)
 
 
 @dataclass
@@ -31,6 +49,7 @@ class EvaluationReport:
     scores: Scores
     seconds: float
     details: list[str] = field(default_factory=list)
+    by_set: dict[str, Scores] = field(default_factory=dict)  # real runs: the scores of each set of pairs
 
 
 def eval_home(paths: WarehousePaths, scale: float) -> Path:
@@ -58,26 +77,38 @@ def evaluate_sample(paths: WarehousePaths, scale: float, *, build: Callable[[Pat
 
 
 def read_real_records(path: Path = REAL_RECORDS) -> pa.Table:
-    """The int_employer_records of the real FY2012 and FY2016 H-2A workbooks (export_records.py)."""
+    """The int_employer_records of real OFLC files (export_records.py); H-2A FY2012 and FY2016 by default."""
     table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(strings_can_be_null=True))
     return table.cast(
         pa.schema([pa.field(n, pa.date32() if n == "record_date" else pa.string()) for n in table.column_names])
     )
 
 
-def evaluate_real(pairs_path: Path = REAL_PAIRS, records_path: Path = REAL_RECORDS) -> EvaluationReport:
-    """Scores over the real hand-judged pairs (both sides found among the records)."""
-    records = read_real_records(records_path)
+def evaluate_real_set(pair_set: RealPairSet) -> EvaluationReport:
+    """Scores over one set of real hand-judged pairs (both sides found among its records)."""
+    records = read_real_records(pair_set.records)
     result = link_records(records)
-    pairs = labelled_pairs(pairs_path, records)
+    pairs = labelled_pairs(pair_set.pairs, records, pair_set.source)
     scores, wrong = labelled_pair_scores(pairs, result.employer_of())
     kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(Counter(p.kind for p in pairs).items()))
     details = [
-        f"real H-2A FY2012/FY2016: {len(pairs)} hand-judged pairs ({kinds}), "
-        f"{result.summary['records']:,} records linked",
+        f"real {pair_set.name}: {len(pairs)} hand-judged pairs ({kinds}), {result.summary['records']:,} records linked",
         *(
             f"  judged wrong: {p.pair_id} ({p.kind}, {'same' if p.same_employer else 'different'} employer)"
             for p in wrong
         ),
+        f"  {pair_set.name}: {scores.line(result.summary['seconds'])}",
     ]
     return EvaluationReport(scores, result.summary["seconds"], details)
+
+
+def evaluate_real(pair_sets: tuple[RealPairSet, ...] = REAL_PAIR_SETS) -> EvaluationReport:
+    """Scores over every set of real hand-judged pairs, each set linked on its own: the combined scores,
+    with each set's scores among the details and in `by_set`."""
+    reports = [evaluate_real_set(pair_set) for pair_set in pair_sets]
+    return EvaluationReport(
+        sum((r.scores for r in reports[1:]), reports[0].scores),
+        sum(r.seconds for r in reports),
+        [line for r in reports for line in r.details],
+        {pair_set.name: r.scores for pair_set, r in zip(pair_sets, reports, strict=True)},
+    )
