@@ -14,8 +14,9 @@ Planted patterns: the employers are non-farm ("other") employers of the world in
 hotels (7211), restaurants (7225) and construction (23), so many also appear in the WHD sample; most
 file in several years under varying spellings; partial certifications, denials, withdrawals and
 expired certifications; in FY2013 one case published on two rows (as the FY2014 Q4 file does), its
-workers not to be summed. Every case is recorded in the world's ground truth (dataset ``h2b``, the case
-number).
+workers not to be summed. Two employers on the current H-2B debarment list are certified for H-2B
+while debarred (`certified_while_debarred`): a lead the marts must surface. Every case is recorded in
+the world's ground truth (dataset ``h2b``, the case number).
 """
 
 from __future__ import annotations
@@ -27,7 +28,15 @@ from pathlib import Path
 
 import numpy as np
 
-from sources.common.sample_world import Employer, World, address_variant, naics_variant, name_variant, zip_variant
+from sources.common.sample_world import (
+    Employer,
+    World,
+    address_variant,
+    naics_variant,
+    name_variant,
+    planted_debarments,
+    zip_variant,
+)
 from sources.h2a.sample import write_xls, write_xlsx
 from sources.h2b.columns import AGENT_NAME_PARTS, MAPPED
 from sources.h2b.fetch import DISCLOSURE_FILES
@@ -113,6 +122,9 @@ class H2bCase:
     rows: int = 1
 
 
+PLANTED_WHILE_DEBARRED = 2
+
+
 def h2b_employers(world: World) -> list[Employer]:
     """The world's non-farm employers in H-2B industries, in a stable order."""
     return [e for e in world.of_kind("other") if e.naics.startswith(H2B_INDUSTRIES)]
@@ -134,11 +146,45 @@ def iter_cases(world: World) -> Iterator[H2bCase]:
             yield _case(rng, world, fy, n, employer)
 
 
-def _case(rng: np.random.Generator, world: World, fy: int, n: int, employer: Employer) -> H2bCase:
-    decision = date(fy - 1, 10, 1) + timedelta(days=int(rng.integers(0, 364)))
+def sample_cases(world: World) -> list[H2bCase]:
+    """Every case the sample writes: the drawn ones, then the planted ones."""
+    return [*iter_cases(world), *certified_while_debarred(world)]
+
+
+def certified_while_debarred(world: World) -> list[H2bCase]:
+    """Planted: the first PLANTED_WHILE_DEBARRED employers in H-2B industries on the current H-2B debarment
+    list that the sample's years can show are certified for H-2B again 60 days after their debarment
+    started."""
+    rng = world.child_rng("h2b-planted")  # its own stream: the other cases keep their draws
+    planted = []
+    for debarment in planted_debarments(world):
+        decision = debarment.start + timedelta(days=60)
+        fiscal_year = decision.year + (1 if decision.month >= 10 else 0)
+        if debarment.program != "H-2B" or debarment.is_expired_on(world.config.today):
+            continue
+        if not debarment.employer.naics.startswith(H2B_INDUSTRIES):
+            continue
+        if fiscal_year not in world.config.fiscal_years or len(planted) == PLANTED_WHILE_DEBARRED:
+            continue
+        n = case_count(world) + len(planted)
+        planted.append(_case(rng, world, fiscal_year, n, debarment.employer, decision=decision, outcome="full"))
+    return planted
+
+
+def _case(
+    rng: np.random.Generator,
+    world: World,
+    fy: int,
+    n: int,
+    employer: Employer,
+    *,
+    decision: date | None = None,
+    outcome: str | None = None,
+) -> H2bCase:
+    decision = decision or date(fy - 1, 10, 1) + timedelta(days=int(rng.integers(0, 364)))
     received = decision - timedelta(days=int(rng.integers(20, 90)))
     outcomes = ["full"] * 12 + ["partial"] * 3 + ["denied"] * 2 + ["withdrawn"] + (["expired"] if fy >= 2014 else [])
-    outcome = outcomes[rng.integers(len(outcomes))]
+    outcome = outcome or outcomes[rng.integers(len(outcomes))]
     if fy <= 2012 and outcome == "withdrawn":  # the FY2009-FY2012 files publish no withdrawals
         outcome = "denied"
     requested = int(rng.integers(2, 60))
@@ -227,7 +273,7 @@ def write_sample(world: World, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = world.child_rng("h2b-values")
     by_year: dict[int, list[dict[str, object]]] = {fy: [] for fy in world.config.fiscal_years}
-    for case in iter_cases(world):
+    for case in sample_cases(world):
         by_year[case.fiscal_year] += [published_values(case, rng) for _ in range(case.rows)]
         world.truth.add(case.employer, "h2b", case.case_number, case.name)
     written = []

@@ -35,6 +35,7 @@ from sources.h2a.sample_cases import (
     generate_cases,
     unplaceable_certified_again,
 )
+from sources.h2b.sample import certified_while_debarred
 from tests.integration.conftest import BUILD_SCALE, run_cli, sample_dir
 from tests.integration.test_build_matches_raw_files import whd_rows
 from warehouse.linkage.evaluate import ground_truth
@@ -270,3 +271,17 @@ def test_planted_hidden_work_employers_are_leads_in_the_hidden_work_scope(built_
 def test_leads_refuse_an_unknown_scope(built_home):
     result = run_cli("leads", "--scope", "hidden", "--home", str(built_home))
     assert result.exit_code == 2 and "hidden-work" in result.output
+
+
+def test_h2b_employers_certified_while_debarred_from_h2b_are_leads(built_home, published):
+    """Issue #26: the debarment lists' H-2B section and the H-2B disclosure files meet in the leads."""
+    planted = certified_while_debarred(World(SampleConfig(scale=float(BUILD_SCALE))))
+    assert planted, "the sample plants H-2B employers certified while debarred"
+    world = World(SampleConfig(scale=float(BUILD_SCALE)))
+    ends = {d.employer.entity_id: d.end for d in planted_debarments(world) if d.program == "H-2B"}
+    for case in planted:
+        reasons = _reasons_of(case.employer.entity_id, published)
+        assert f"while debarred from H-2B until {ends[case.employer.entity_id].isoformat()}" in reasons, (
+            case.employer.name,
+            reasons,
+        )

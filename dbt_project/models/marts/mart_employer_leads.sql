@@ -3,7 +3,8 @@
     (the sum of the weights in ref_lead_weights of the signals it shows) and the reasons in plain
     words. Signals:
     - certified during a debarment: an H-2A certification decided between the start and end of an
-      H-2A debarment of the employer (or after a permanent one);
+      H-2A debarment of the employer (or after a permanent one); the same for an H-2B certification
+      during an H-2B debarment (fct_h2b_certification);
     - certified after a debarment: decided after an H-2A debarment ended
       (a debarment published ending before it starts, has_inconsistent_dates, covers no day and
       gives neither of these two signals: macros/debarment_period.sql);
@@ -53,6 +54,20 @@ debarments as (
 
     select * from {{ ref('fct_case_outcome') }}
     where program = 'H-2A' and employer_id is not null
+
+),
+
+h2b_certifications as (
+
+    select * from {{ ref('fct_h2b_certification') }}
+    where is_certified and employer_id is not null
+
+),
+
+h2b_debarments as (
+
+    select * from {{ ref('fct_case_outcome') }}
+    where program = 'H-2B' and employer_id is not null
 
 ),
 
@@ -231,6 +246,42 @@ during_debarment as (
         partition by employer_id
         order by decision_date desc, workers_certified desc, case_number asc
     ) = 1
+
+),
+
+-- Per employer and H-2B case, a certification decided while the employer was debarred from H-2B.
+h2b_during_debarment_cases as (
+
+    select
+        h2b_certifications.employer_id,
+        h2b_certifications.case_number,
+        max(h2b_certifications.fiscal_year) as fiscal_year,
+        max(h2b_certifications.workers_certified) as workers_certified,
+        max(case when h2b_debarments.is_permanent then 1 else 0 end) = 1 as is_permanent,
+        max(h2b_debarments.debarment_end_date) as debarment_end_date
+
+    from h2b_certifications
+    inner join h2b_debarments
+        on
+            h2b_certifications.employer_id = h2b_debarments.employer_id
+            and {{ debarment_in_force_on('h2b_certifications.decision_date', 'h2b_debarments') }}
+    group by h2b_certifications.employer_id, h2b_certifications.case_number
+
+),
+
+h2b_during_debarment as (
+
+    select
+        employer_id,
+        count(*) as cases,
+        sum(coalesce(workers_certified, 0)) as workers_certified,
+        min(fiscal_year) as first_fiscal_year,
+        max(fiscal_year) as fiscal_year,
+        max(case when is_permanent then 1 else 0 end) = 1 as is_permanent,
+        max(debarment_end_date) as debarment_end_date
+
+    from h2b_during_debarment_cases
+    group by employer_id
 
 ),
 
@@ -439,6 +490,13 @@ signals as (
         during_debarment.workers_during_debarment as during_debarment_workers,
         during_debarment.debarment_end_date as during_debarment_end_date,
         during_debarment.is_permanent as during_permanent_debarment,
+        h2b_during_debarment.employer_id is not null as is_h2b_certified_during_debarment,
+        h2b_during_debarment.cases as h2b_cases_during_debarment,
+        h2b_during_debarment.workers_certified as h2b_workers_during_debarment,
+        h2b_during_debarment.first_fiscal_year as h2b_during_debarment_first_fiscal_year,
+        h2b_during_debarment.fiscal_year as h2b_during_debarment_fiscal_year,
+        h2b_during_debarment.is_permanent as h2b_during_permanent_debarment,
+        h2b_during_debarment.debarment_end_date as h2b_during_debarment_end_date,
         after_debarment.employer_id is not null as is_certified_after_debarment,
         after_debarment.fiscal_year as after_debarment_fiscal_year,
         after_debarment.workers_certified as after_debarment_workers,
@@ -465,6 +523,7 @@ signals as (
     left join h2a_latest on employers.employer_id = h2a_latest.employer_id
     left join whd_totals on employers.employer_id = whd_totals.employer_id
     left join during_debarment on employers.employer_id = during_debarment.employer_id
+    left join h2b_during_debarment on employers.employer_id = h2b_during_debarment.employer_id
     left join after_debarment on employers.employer_id = after_debarment.employer_id
     left join contractor_totals on employers.employer_id = contractor_totals.employer_id
     left join supplied_growers on employers.employer_id = supplied_growers.employer_id
@@ -507,6 +566,40 @@ signal_rows as (
         ) as reason
     from signals
     where is_certified_during_debarment
+
+    union all
+
+    select
+        employer_id,
+        'h2b_certified_during_debarment' as signal,
+        concat(
+            case
+                when h2b_cases_during_debarment = 1
+                    then printf(
+                        'certified for %d H-2B workers in FY%d',
+                        h2b_workers_during_debarment, h2b_during_debarment_fiscal_year
+                    )
+                when h2b_during_debarment_first_fiscal_year = h2b_during_debarment_fiscal_year
+                    then printf(
+                        'certified %d times for %d H-2B workers in all in FY%d',
+                        h2b_cases_during_debarment, h2b_workers_during_debarment, h2b_during_debarment_fiscal_year
+                    )
+                else printf(
+                    'certified %d times for %d H-2B workers in all in FY%d-FY%d',
+                    h2b_cases_during_debarment,
+                    h2b_workers_during_debarment,
+                    h2b_during_debarment_first_fiscal_year,
+                    h2b_during_debarment_fiscal_year
+                )
+            end,
+            ' while ',
+            case
+                when h2b_during_permanent_debarment then 'permanently debarred from H-2B'
+                else concat('debarred from H-2B until ', cast(h2b_during_debarment_end_date as {{ dbt.type_string() }}))
+            end
+        ) as reason
+    from signals
+    where is_h2b_certified_during_debarment
 
     union all
 
@@ -713,6 +806,8 @@ final as (
         signals.fiscal_years_with_violations >= 2 as is_repeat_violator,
         signals.is_certified_during_debarment,
         coalesce(signals.cases_certified_during_debarment, 0) as cases_certified_during_debarment,
+        signals.is_h2b_certified_during_debarment,
+        coalesce(signals.h2b_cases_during_debarment, 0) as h2b_cases_certified_during_debarment,
         signals.is_certified_after_debarment,
         signals.is_contractor_without_certificate,
         signals.is_contractor_missing_authorization,

@@ -13,7 +13,7 @@ import python_calamine
 from sources.common.sample_world import SampleConfig, World
 from sources.h2b import SOURCE
 from sources.h2b.parse import parse_disclosure
-from sources.h2b.sample import H2B_INDUSTRIES, iter_cases, sample_layout
+from sources.h2b.sample import H2B_INDUSTRIES, sample_cases, sample_layout
 from sources.whd import SOURCE as WHD
 from tests.conftest import TEST_SCALE
 from tests.real_fixtures import REAL
@@ -24,7 +24,7 @@ def sample(tmp_path_factory):
     world = World(SampleConfig(scale=TEST_SCALE, seed=7))
     out = tmp_path_factory.mktemp("h2b_sample")
     paths = SOURCE.write_sample(world, out)
-    intended = list(iter_cases(World(world.config)))
+    intended = sample_cases(World(world.config))
     return world, paths, intended
 
 
