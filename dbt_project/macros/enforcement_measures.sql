@@ -3,6 +3,9 @@
     `source` is the publisher whose coverage decides whether a year has the measure at all (a year
     the source has not published is null, never 0); `aggregate` is over that source's records
     (int_enforcement_cells: source_cells(), macros/source_cells.sql).
+    `published_if` (optional): an aggregate over the source's records of a fiscal year, true when
+    the year's files publish the measure at all (the FY2000-2005 H-2B files have no certified
+    count): where false the measure is null, not 0 (source_cells.sql published_years()).
     Dollar sums are rounded to the cent (sums of binary floats drift in the last digits). -#}
 
 {% macro enforcement_measures() -%}
@@ -25,7 +28,8 @@
         {'name': 'h2a_workers_certified', 'source': 'h2a', 'aggregate': 'sum(workers_certified)'},
         {'name': 'h2b_cases', 'source': 'h2b', 'aggregate': 'count(*)'},
         {'name': 'h2b_certified_cases', 'source': 'h2b', 'aggregate': 'count_if(is_certified)'},
-        {'name': 'h2b_workers_certified', 'source': 'h2b', 'aggregate': 'sum(workers_certified)'},
+        {'name': 'h2b_workers_certified', 'source': 'h2b', 'aggregate': 'sum(workers_certified)',
+         'published_if': 'bool_or(has_published_workers_certified)'},
         {'name': 'debarments_started', 'source': 'debarment', 'aggregate': 'count(*)'},
     ]) }}
 {%- endmacro %}
@@ -73,7 +77,11 @@
     (a model that counts only some sources, e.g. mart_hidden_work_year). -#}
 {% macro measures_where_published(sources=none) -%}
     {%- for m in enforcement_measures() if sources is none or m.source in sources %}
-    case when {{ years_cte(m.source) }}.fiscal_year is not null then coalesce({{ cells_cte(m.source) }}.{{ m.name }}, 0) end
+    case
+        when {{ years_cte(m.source) }}.fiscal_year is not null
+            {%- if m.published_if %} and {{ years_cte(m.source) }}.is_{{ m.name }}_published{% endif %}
+            then coalesce({{ cells_cte(m.source) }}.{{ m.name }}, 0)
+    end
         as {{ m.name }}{% if not loop.last %},{% endif %}
     {%- endfor %}
 {%- endmacro %}

@@ -48,12 +48,33 @@
 {%- endmacro %}
 
 {#- `<source>_years as (...)`: the fiscal years a measure source has published (from the calling
-    model's `source_years` CTE, int_source_fiscal_years), with is_complete. -#}
-{% macro published_years(source) -%}
+    model's `source_years` CTE, int_source_fiscal_years), with is_complete, and for each of its
+    measures with a `published_if` (enforcement_measures()) whether the year's records publish it
+    (is_<measure>_published), computed over the calling model's records CTE `records`. -#}
+{% macro published_years(source, records=none) -%}
+{%- set gated = [] %}
+{%- for m in enforcement_measures() if m.source == source and m.published_if %}{% do gated.append(m) %}{% endfor %}
 {{ years_cte(source) }} as (
 
-    select * from source_years
-    where source = '{{ source }}'
+    select
+        source_years.*
+        {%- for m in gated %},
+        coalesce(measure_years.is_{{ m.name }}_published, false) as is_{{ m.name }}_published
+        {%- endfor %}
+
+    from source_years
+    {%- if gated %}
+    left join (
+        select
+            fiscal_year
+            {%- for m in gated %},
+            {{ m.published_if }} as is_{{ m.name }}_published
+            {%- endfor %}
+        from {{ records }}
+        group by fiscal_year
+    ) as measure_years on source_years.fiscal_year = measure_years.fiscal_year
+    {%- endif %}
+    where source_years.source = '{{ source }}'
 
 )
 {%- endmacro %}

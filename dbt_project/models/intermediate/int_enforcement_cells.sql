@@ -82,7 +82,7 @@ cell_sectors as (
 
 {{ published_years('h2a') }},
 
-{{ published_years('h2b') }},
+{{ published_years('h2b', 'h2b_cases') }},
 
 {{ published_years('debarment') }},
 

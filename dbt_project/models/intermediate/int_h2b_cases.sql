@@ -81,6 +81,8 @@ final as (
         case_totals.published_rows,
         coalesce(case_totals.workers_requested, 0) as workers_requested,
         coalesce(case_totals.workers_certified, 0) as workers_certified,
+        -- The FY2000-2005 files publish no certified count: their measure is null, not 0 (published_if).
+        case_totals.workers_certified is not null as has_published_workers_certified,
         coalesce(first_rows.employment_begin_date, first_rows.certification_begin_date) as employment_begin_date,
         coalesce(first_rows.employment_end_date, first_rows.certification_end_date) as employment_end_date
 
