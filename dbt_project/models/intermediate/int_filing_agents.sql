@@ -1,8 +1,8 @@
 {#- One row per filing that names an agent or attorney (agent_name_key not null): the filing, its
     fiscal year, the agent's name and law firm as published, the agent's comparison key and its
-    stable id. H-2A takes the agent of the case's master row (int_h2a_case_rows). Another program's
-    filings join by one more `union all` branch in `filings` with the same columns (source, its
-    filing number, fiscal year, agent name, law firm). -#}
+    stable id. H-2A takes the agent of the case's master row (int_h2a_case_rows), H-2B the agent of
+    the case (int_h2b_cases). Another program's filings join by one more `union all` branch in
+    `filings` with the same columns (source, its filing number, fiscal year, agent name, law firm). -#}
 
 with
 
@@ -19,6 +19,12 @@ h2a_master_rows as (
 
 ),
 
+h2b_cases as (
+
+    select * from {{ ref('int_h2b_cases') }}
+
+),
+
 filings as (
 
     select
@@ -30,6 +36,17 @@ filings as (
 
     from h2a_cases
     inner join h2a_master_rows on h2a_cases.case_number = h2a_master_rows.case_number
+
+    union all
+
+    select
+        'h2b' as source,
+        case_number as filing_id,
+        fiscal_year,
+        nullif(trim(agent_attorney_name), '') as agent_name,
+        nullif(trim(lawfirm_name), '') as law_firm
+
+    from h2b_cases
 
 ),
 

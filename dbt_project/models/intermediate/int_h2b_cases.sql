@@ -78,6 +78,8 @@ final as (
         first_rows.soc_code,
         first_rows.naics_code,
         {{ naics_sector('first_rows.naics_code') }} as naics_sector,
+        first_rows.agent_attorney_name,
+        first_rows.lawfirm_name,
         case_totals.published_rows,
         coalesce(case_totals.workers_requested, 0) as workers_requested,
         coalesce(case_totals.workers_certified, 0) as workers_certified,
