@@ -9,11 +9,11 @@
     rates are filled too; otherwise they are null. Every industry and state
     (plus 'unknown' for records without a known state) for every fiscal year WHD or H-2A has
     published; a measure is null in a year its source has not published, 0 when it found nothing.
-    H-2A counts at the worksite state, WHD at the employer's. The H-2B disclosure measures join as
-    one more source: its `<source>_cells` CTE (source_cells() over its records matched to the
-    industries like the two below) and its name in `sources`. -#}
+    H-2A and H-2B count at the worksite state, WHD at the employer's. Another source joins by its
+    `<source>_cells` CTE (source_cells() over its records matched to the industries like those
+    below) and its name in `sources`. -#}
 
-{%- set sources = ['whd', 'h2a'] %}
+{%- set sources = ['whd', 'h2a', 'h2b'] %}
 
 with
 
@@ -33,6 +33,12 @@ whd_records as (
 h2a_records as (
 
     select * from {{ ref('int_h2a_cases') }}
+
+),
+
+h2b_records as (
+
+    select * from {{ ref('int_h2b_cases') }}
 
 ),
 
@@ -113,13 +119,29 @@ h2a_cases as (
 
 ),
 
+h2b_cases as (
+
+    select
+        h2b_records.*,
+        industries.naics_code as hidden_work_naics_code
+
+    from h2b_records
+    inner join industries on h2b_records.naics_code like concat(industries.naics_code, '%')
+
+),
+
 {{ source_cells('whd', 'whd_cases', industry_key='hidden_work_naics_code') }},
 
 {{ source_cells('h2a', 'h2a_cases', industry_key='hidden_work_naics_code') }},
 
+{{ source_cells('h2b', 'h2b_cases', industry_key='hidden_work_naics_code') }},
+
 {{ published_years('whd') }},
 
 {{ published_years('h2a') }},
+
+{# Whether a year's files publish a measure is judged over all its records, not only this mart's. #}
+{{ published_years('h2b', 'h2b_records') }},
 
 years as (
 
@@ -181,6 +203,8 @@ final as (
             as child_labor_minors_per_10k_sector_employees,
         {{ rate_per('measures.h2a_workers_certified', 'employment.employment') }}
             as h2a_workers_certified_per_10k_sector_employees,
+        {{ rate_per('measures.h2b_workers_certified', 'employment.employment') }}
+            as h2b_workers_certified_per_10k_sector_employees,
         industry_employment.employment as industry_employment,
         {{ rate_per('measures.whd_cases', 'industry_employment.employment') }}
             as whd_cases_per_10k_industry_employees,
