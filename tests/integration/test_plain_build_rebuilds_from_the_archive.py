@@ -138,6 +138,7 @@ def test_plain_builds_keep_what_was_loaded_and_redo_only_what_changed(home_copy,
     assert lines == {
         "raw_h2a__addendum_b_worksites": "no input: 2016",
         "raw_h2a__disclosure": lines["raw_h2a__disclosure"],
+        "raw_h2b__disclosure": "unchanged, kept: 2016",  # every program's FY2016 slice; only H-2A's changed
     }
     assert re.fullmatch(r"loaded: 2016 \(\d+ rows\)", lines["raw_h2a__disclosure"]), lines
     run_id = _run_id(one_year.output)
