@@ -340,18 +340,8 @@ def employer(
 
     paths = _read_paths(home)
     matches = _guarded(lambda: find_employers(name_or_id, paths))
-    if not matches:
-        console.print(f"[red]No employer matches {name_or_id!r}.[/red]")
-        raise typer.Exit(1)
-    if len(matches) > 1:
-        out.print(f"{len(matches)} employers match {name_or_id!r}; showing the first (use an id to pick another):")
-        _print_rows(["employer_id", "employer_name", "state_code", "records"], matches[:20], output_format)
-    employer_id = matches[0][0]
-    for title, sql in RECORD_SECTIONS:
-        result = _published_query(sql, home, params={"employer_id": employer_id})
-        if result.rows:
-            out.print(f"[bold]{title}[/bold]")
-            _print_rows(result.columns, result.rows, output_format)
+    match_columns = ["employer_id", "employer_name", "state_code", "records"]
+    _print_profile("employer", name_or_id, matches, match_columns, RECORD_SECTIONS, home, output_format)
 
 
 @app.command()
@@ -367,15 +357,23 @@ def agent(
 
     paths = _read_paths(home)
     matches = _guarded(lambda: find_agents(name_or_id, paths))
+    match_columns = ["agent_id", "agent_name", "law_firm", "filings"]
+    _print_profile("agent", name_or_id, matches, match_columns, AGENT_SECTIONS, home, output_format)
+
+
+def _print_profile(
+    noun: str, name_or_id: str, matches: list, match_columns: list[str], sections, home: Path, output_format: str
+) -> None:
+    """The first match's sections (each a title and SQL taking :<noun>_id), after the other matches if several;
+    exit 1 when nothing matches."""
     if not matches:
-        console.print(f"[red]No agent matches {name_or_id!r}.[/red]")
+        console.print(f"[red]No {noun} matches {name_or_id!r}.[/red]")
         raise typer.Exit(1)
     if len(matches) > 1:
-        out.print(f"{len(matches)} agents match {name_or_id!r}; showing the first (use an id to pick another):")
-        _print_rows(["agent_id", "agent_name", "law_firm", "filings"], matches[:20], output_format)
-    agent_id = matches[0][0]
-    for title, sql in AGENT_SECTIONS:
-        result = _published_query(sql, home, params={"agent_id": agent_id})
+        out.print(f"{len(matches)} {noun}s match {name_or_id!r}; showing the first (use an id to pick another):")
+        _print_rows(match_columns, matches[:20], output_format)
+    for title, sql in sections:
+        result = _published_query(sql, home, params={f"{noun}_id": matches[0][0]})
         if result.rows:
             out.print(f"[bold]{title}[/bold]")
             _print_rows(result.columns, result.rows, output_format)
