@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from expectations.rules import ERROR, TableRule
+from expectations.rules import ERROR, WARN, Rule, TableRule, in_set, matches
 from sources.common.reference import NAICS_SECTORS, STATE_CODES
 
 EARLIEST_VALID_DATE = date(1980, 1, 1)
@@ -30,4 +30,27 @@ def standard_table_rules(key: tuple[str, ...]) -> tuple[TableRule, ...]:
         TableRule("not_empty", ERROR, "the load has at least one row", "not_empty"),
         TableRule("key_unique", ERROR, f"the key ({', '.join(key)}) identifies one row", "unique_key", key),
         TableRule(ROW_COUNT_RULE, ERROR, "no sudden drop in rows", "row_count_drop"),
+    )
+
+
+def oflc_place_rules(zip_format: str, zip_description: str) -> tuple[Rule, ...]:
+    """The employer/worksite state, NAICS and ZIP rules of the OFLC disclosure files (H-2A, H-2B); their
+    ZIP codes lost leading zeros differently, so each program gives its own pattern and wording."""
+    return (
+        Rule(
+            "employer_state_known",
+            ERROR,
+            "employer states are US postal codes",
+            in_set("employer_state", POSTAL_STATE_CODES),
+            mostly=0.99,
+        ),
+        Rule(
+            "worksite_state_known",
+            ERROR,
+            "worksite states are US postal codes",
+            in_set("worksite_state", POSTAL_STATE_CODES),
+            mostly=0.99,
+        ),
+        Rule("naics_format", WARN, "NAICS codes have 2-6 digits", matches("naics_code", NAICS_FORMAT)),
+        Rule("zip_format", WARN, zip_description, matches("employer_postal_code", zip_format)),
     )

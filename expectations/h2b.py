@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 from datetime import date
 
-from expectations.common import NAICS_FORMAT, POSTAL_STATE_CODES, standard_table_rules, today
-from expectations.rules import ERROR, WARN, Rule, Suite, between, dates_between, in_set, matches, not_null, ordered
+from expectations.common import oflc_place_rules, standard_table_rules, today
+from expectations.rules import ERROR, WARN, Rule, Suite, between, dates_between, matches, not_null, ordered
 from sources.common.reference import SEEDS
 from sources.h2a.contract import case_status_pattern
 from sources.h2b.contract import DISCLOSURE
@@ -77,26 +77,8 @@ def disclosure_suite() -> Suite:
                 "the certified period begins on or before it ends",
                 ordered("certification_begin_date", "certification_end_date"),
             ),
-            Rule(
-                "employer_state_known",
-                ERROR,
-                "employer states are US postal codes",
-                in_set("employer_state", POSTAL_STATE_CODES),
-                mostly=0.99,
-            ),
-            Rule(
-                "worksite_state_known",
-                ERROR,
-                "worksite states are US postal codes",
-                in_set("worksite_state", POSTAL_STATE_CODES),
-                mostly=0.99,
-            ),
-            Rule("naics_format", WARN, "NAICS codes have 2-6 digits", matches("naics_code", NAICS_FORMAT)),
-            Rule(
-                "zip_format",
-                WARN,
-                "employer ZIP codes are 5 or 9 digits (fewer where leading zeros were lost)",
-                matches("employer_postal_code", RAW_ZIP_FORMAT),
+            *oflc_place_rules(
+                RAW_ZIP_FORMAT, "employer ZIP codes are 5 or 9 digits (fewer where leading zeros were lost)"
             ),
         ),
         table_rules=standard_table_rules(DISCLOSURE.primary_key),
