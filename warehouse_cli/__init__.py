@@ -16,13 +16,15 @@
     warehouse report [--output DIR]                  the HTML report for leadership, from the published warehouse
     warehouse contracts [--write]                    regenerate/check files made from contracts
     warehouse leads [--state XX] [--industry 11]     the ranked employer leads, with their reasons
+    warehouse emerging [--measure M] [--state XX]    the cells whose latest complete year rose above their
+      [--top N] [--year FY] [--all]                  own history (marts.mart_emerging_patterns), strongest first
     warehouse employer NAME_OR_ID                    one employer across every source
     warehouse agent NAME_OR_ID                       one filing agent or attorney: its employers, their
                                                      WHD violations and debarments
     warehouse linkage-eval [--scale N] [--real]      score employer linkage
 
 Where each lives: load.py (build, publish, ingest, release), explore.py (query, tables, describe,
-search, shell, docs, report, leads, employer, agent), operate.py (status, versions, rollback, sample,
+search, shell, docs, report, leads, emerging, employer, agent), operate.py (status, versions, rollback, sample,
 contracts, linkage-eval); render.py shows results; app.py holds what they share. The Dagster run
 itself is orchestration.run: the command line only calls it and prints its outcome.
 

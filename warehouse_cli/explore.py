@@ -1,5 +1,5 @@
 """Commands that read the published warehouse: query, tables, describe, search, shell, docs, report,
-leads, employer, agent."""
+leads, emerging, employer, agent."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from warehouse_cli.render import (
     _atomic_output,
     _first_sentence,
     _name_table,
+    _print_emerging_blocks,
     _print_rows,
     _rows_text,
     _write_batches,
@@ -329,6 +330,65 @@ def leads(
     _print_rows(result.columns, result.rows, output_format)
 
 
+ROW_FORMATS = ("table", "csv", "json")  # the formats of commands that print rows (leads, emerging)
+
+
+@app.command()
+def emerging(
+    measure: str = typer.Option(None, "--measure", help="Only this measure, e.g. child_labor_violations."),
+    state: str = typer.Option(None, "--state", help="Two-letter state code, e.g. TX."),
+    top: int = typer.Option(20, "--top", min=1, help="How many patterns to print."),
+    output_format: str = typer.Option("table", "--format", help="table, csv or json."),
+    year: int = typer.Option(
+        None, "--year", metavar="FY", help="This fiscal year (default: each measure's latest complete year)."
+    ),
+    all_cells: bool = typer.Option(False, "--all", help="Every cell tested, not only the flagged ones."),
+    home: Path = HomeOption,
+) -> None:
+    """Print the emerging patterns (marts.mart_emerging_patterns): cells whose latest year rose above their history."""
+    from warehouse.access.emerging import EmergingFilters, emerging_patterns, nothing_rose
+
+    if output_format not in ROW_FORMATS:
+        raise typer.BadParameter(f"{output_format!r} is not one of {', '.join(ROW_FORMATS)}", param_hint="--format")
+    if state is not None and not (len(state.strip()) == 2 and state.strip().isalpha()):
+        raise typer.BadParameter(f"{state!r} is not a two-letter state code (e.g. TX)", param_hint="--state")
+    filters = EmergingFilters(
+        measure=measure.strip().lower() if measure else None,
+        state=state.strip().upper() if state else None,
+        year=year,
+        include_unflagged=all_cells,
+        top=top,
+    )
+    paths = _read_paths(home)
+    found = _guarded(lambda: emerging_patterns(_reader(paths), filters), usage_errors=_emerging_usage_errors())
+    if not found.rows:
+        out.print(nothing_rose(found, filters))
+        return
+    if output_format == "table" and out.width < 110:  # a narrow terminal: one block per row, the sentence whole
+        _print_emerging_blocks(found.columns, found.rows)
+    else:
+        _print_rows(found.columns, found.rows, output_format)
+    if found.matching > len(found.rows):
+        console.print(f"[yellow]showing {len(found.rows):,} of {found.matching:,}[/yellow] (--top {top})")
+
+
+def _reader(paths):
+    """A Reader (warehouse.access.emerging) over the published copy: each query read-only and bounded."""
+    from warehouse.access.query import run_query
+
+    def read(sql: str, params: dict) -> tuple[list[str], list[tuple]]:
+        result = run_query(sql, paths, params=params)
+        return result.columns, result.rows
+
+    return read
+
+
+def _emerging_usage_errors() -> tuple[type[Exception], ...]:
+    from warehouse.access.emerging import UnknownMeasureError, UnknownYearError
+
+    return (UnknownMeasureError, UnknownYearError)
+
+
 @app.command()
 def employer(
     name_or_id: str = typer.Argument(..., metavar="NAME_OR_ID", help="An employer id (E00001234) or part of a name."),
@@ -386,8 +446,9 @@ def _published_query(sql: str, home: Path | None, *, params: dict):
     return _guarded(lambda: run_query(sql, paths, params=params))
 
 
-def _guarded(action):
-    """Run a read of the published warehouse; print a clear error instead of a traceback (Ctrl-C exits 130)."""
+def _guarded(action, *, usage_errors: tuple[type[Exception], ...] = ()):
+    """Run a read of the published warehouse; print a clear error instead of a traceback (Ctrl-C exits 130,
+    `usage_errors` 2, the other errors of a read 1)."""
     from warehouse.access.query import QueryCancelledError
 
     try:
@@ -395,6 +456,9 @@ def _guarded(action):
     except (QueryCancelledError, KeyboardInterrupt) as error:
         console.print("[red]query cancelled (Ctrl-C)[/red]")
         raise typer.Exit(130) from error
+    except usage_errors as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from error
     except _read_errors() as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from error
@@ -404,6 +468,7 @@ def _read_errors() -> tuple[type[Exception], ...]:
     """Errors of a read of the published warehouse that are the user's to fix: printed, no traceback."""
     import duckdb
 
+    from warehouse.access.emerging import MissingMartError
     from warehouse.access.query import (
         EmptyQueryError,
         FilesNotAllowedError,
@@ -424,5 +489,6 @@ def _read_errors() -> tuple[type[Exception], ...]:
         QueryMemoryError,
         UnknownTableError,
         UnknownVersionError,
+        MissingMartError,
         duckdb.Error,
     )

@@ -195,6 +195,21 @@ def _print_rows(columns: list[str], rows: list[tuple], output_format: str) -> No
         out.print(f"{len(rows)} row(s)")
 
 
+def _print_emerging_blocks(columns: list[str], rows: list[tuple]) -> None:
+    """Emerging patterns (warehouse emerging) for a narrow terminal: per row a line naming the cell, a line of
+    its numbers and its sentence, so no column is cut to a few letters."""
+    for row in rows:
+        cell = dict(zip(columns, row, strict=True))
+        rank = f"{cell['emerging_rank']}." if cell["emerging_rank"] is not None else "-"
+        flag = "" if cell.get("is_emerging", True) else "  (not flagged)"
+        out.print(f"{rank} FY{cell['fiscal_year']}  {cell['scope_label']}  {cell['measure']}{flag}", markup=False)
+        numbers = ", ".join(f"{name} {table_cell(cell[name])}" for name in ("observed", "expected", "q_value"))
+        out.print(f"   {numbers}", markup=False)
+        if cell["sentence"]:
+            out.print(f"   {cell['sentence']}", markup=False)
+    out.print(f"{len(rows)} row(s)")
+
+
 def _write_rows(handle, columns: list[str], rows: list[tuple], output_format: str) -> int:
     """csv or json text of the rows into an open text file."""
     return _write_batches(handle, columns, [rows], output_format)
