@@ -19,7 +19,15 @@ import duckdb
 import pandas as pd
 
 from sources import ALL_SOURCES, all_tables
-from warehouse.access.report_charts import ranking_chart, to_svg, trend_chart
+from warehouse.access.emerging import (
+    CHARTED_COLUMNS,
+    EMERGING_TABLE,
+    EmergingFilters,
+    emerging_patterns,
+    nothing_rose,
+    years_phrase,
+)
+from warehouse.access.report_charts import emerging_chart, ranking_chart, to_svg, trend_chart
 from warehouse.access.report_numbers import COUNTS, MONEY, NOT_PUBLISHED, NumberRule, count, money, percent, rate
 from warehouse.publish.versions import PUBLISH_INFO
 
@@ -27,6 +35,8 @@ REPORT_FILE = "report.html"
 TOP_RANKED = 10
 TOP_GAPS = 20
 TOP_LEADS = 20
+TOP_EMERGING = 5  # emerging patterns the trends open with
+CHARTED_EMERGING = 3  # of them drawn against their history
 UNKNOWN = "unknown"
 
 
@@ -85,6 +95,11 @@ class _Warehouse:
 
     def frame(self, sql: str, params: list | None = None) -> pd.DataFrame:
         return self._con.execute(sql, params or []).df()
+
+    def rows(self, sql: str, params: dict) -> tuple[list[str], list[tuple]]:
+        """A warehouse.access.emerging Reader: the column names and rows of `sql` with named parameters."""
+        cursor = self._con.execute(sql, params)
+        return [d[0] for d in cursor.description], cursor.fetchall()
 
     def scalar(self, sql: str, params: list | None = None):
         return self._con.execute(sql, params or []).fetchone()[0]
@@ -174,13 +189,52 @@ def _lead_finding(warehouse: _Warehouse) -> str | None:
 
 
 def _trends(warehouse: _Warehouse) -> str:
+    """The trends: first what rose above its own history in the latest complete year, then the national lines."""
+    return _section("trends", "Trends", "", _emerging(warehouse) + _national_trends(warehouse))
+
+
+def _emerging(warehouse: _Warehouse) -> str:
+    """The strongest emerging patterns of the latest complete year (marts.mart_emerging_patterns): their
+    sentences, and the first few drawn against their history; said plainly when none rose."""
+    title = "What rose above its own history"
+    if not warehouse.has(EMERGING_TABLE):
+        return _part("emerging", title, "", _missing(EMERGING_TABLE))
+    found = emerging_patterns(warehouse.rows, EmergingFilters(top=TOP_EMERGING), CHARTED_COLUMNS)
+    if not found.rows:
+        return _part("emerging", title, nothing_rose(found), "")
+    patterns = pd.DataFrame(found.rows, columns=found.columns)
+    items = "".join(f"<li>{escape(str(sentence))}</li>" for sentence in patterns["sentence"])
+    strongest = "all of them" if found.flagged <= len(patterns) else f"the strongest {len(patterns)}"
+    lead = (
+        f"{_capitalized(years_phrase(found.years))}, {_plural(found.flagged, 'cell')} (a place, an industry or a "
+        f"filing agent, for one measure) rose above {'its' if found.flagged == 1 else 'their'} own history by more "
+        f"than chance explains; {strongest}:"
+    )
+    charted = patterns.head(CHARTED_EMERGING)
+    numbered = [f"{n}. {_capitalized(str(label))}" for n, label in enumerate(charted["scope_label"], start=1)]
+    charted = charted.assign(label=numbered)  # the numbers of the list above
+    chart = emerging_chart(
+        charted, title=f"The first {len(charted)} of the list against their own history", numbers=COUNTS
+    )
+    note = (
+        '<p class="note">A cell is flagged when its count is large enough, the rise is larger than chance '
+        "explains once the many cells tested are allowed for (a false discovery rate), and the year is above "
+        "every year before it that it is compared with. In the chart the dot is the year's value, the tick what "
+        "its history leads one to expect and the bar the range of those earlier years; each row has its own "
+        "scale. <code>warehouse emerging</code> lists every flagged cell.</p>"
+    )
+    body = f'<ol class="emerging">{items}</ol>{_figure("emerging-patterns", to_svg(chart))}{note}'
+    return _part("emerging", title, lead, body)
+
+
+def _national_trends(warehouse: _Warehouse) -> str:
     title = "National trends"
     lead = (
         "How much federal enforcement found, year by year, next to how many H-2A (farm) and H-2B (non-farm) "
         "guest workers were certified and how many employers were debarred."
     )
     if not warehouse.has("marts.mart_trends"):
-        return _section("trends", title, lead, _missing("marts.mart_trends"))
+        return _part("national-trends", title, lead, _missing("marts.mart_trends"))
     national = warehouse.frame(
         "SELECT fiscal_year, measure, value, is_complete_year FROM marts.mart_trends WHERE scope = 'national' "
         "ORDER BY fiscal_year"
@@ -191,7 +245,7 @@ def _trends(warehouse: _Warehouse) -> str:
         "published all of it, so its value is partial. A gap in a line is a year the source has not "
         "published at all (no data, not zero).</p>"
     )
-    return _section("trends", title, lead, f'<div class="grid">{"".join(figures)}</div>{caption}')
+    return _part("national-trends", title, lead, f'<div class="grid">{"".join(figures)}</div>{caption}')
 
 
 def _trend_figure(years: pd.DataFrame, measure: TrendMeasure) -> str:
@@ -589,6 +643,8 @@ body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, 
 header { border-bottom: 3px solid #1f4e79; padding: 20px 0 12px; }
 h1 { margin: 0 0 4px; font-size: 26px; }
 h2 { margin: 36px 0 6px; font-size: 20px; color: #1f4e79; }
+h3 { margin: 18px 0 6px; font-size: 16px; color: #1f4e79; }
+ol.emerging li { margin: 0 0 4px; }
 .meta, .note { color: #555; font-size: 13px; }
 .lead { margin: 0 0 12px; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 8px 24px; }
@@ -654,6 +710,12 @@ def _section(section_id: str, title: str, lead: str, body: str) -> str:
     return f'<section id="{section_id}"><h2>{escape(title)}</h2>{lead_html}{body}</section>'
 
 
+def _part(part_id: str, title: str, lead: str, body: str) -> str:
+    """A part of a section, under its own heading."""
+    lead_html = f'<p class="lead">{escape(lead)}</p>' if lead else ""
+    return f'<div class="part" id="{part_id}"><h3>{escape(title)}</h3>{lead_html}{body}</div>'
+
+
 # What each table the report reads holds, in words, for the note when it is missing.
 _TABLE_WORDS = {
     "marts.mart_trends": "yearly national figures",
@@ -661,6 +723,7 @@ _TABLE_WORDS = {
     "marts.mart_region_year": "yearly figures by state",
     "marts.mart_enforcement_gap": "figures on certifications and enforcement by state and sector",
     "marts.mart_employer_leads": "employer leads",
+    EMERGING_TABLE: "detection of what rose above its own history",
     "marts.source_coverage": "record of what each source has published",
     "marts.mart_hidden_work_year": "yearly figures for hidden-work industries",
     "reference.ref_hidden_work_industries": "list of hidden-work industries",
@@ -728,6 +791,11 @@ def _without_shared(headers: list[str], rows: list[list], header: str) -> tuple[
 # --- values ---------------------------------------------------------------------------------------
 
 # Numbers are written by warehouse/access/report_numbers.py, one rule per kind.
+
+
+def _capitalized(text: str) -> str:
+    """The first letter upper-case, the rest as written ("the nation" -> "The nation", "FY2025" stays)."""
+    return text[:1].upper() + text[1:]
 
 
 def _plural(number: int, noun: str) -> str:

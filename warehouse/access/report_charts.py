@@ -15,6 +15,7 @@ from warehouse.access.report_numbers import NumberRule
 COMPLETE = "complete year"
 INCOMPLETE = "incomplete year"
 INK = "#1f4e79"
+RISE = "#b3261e"
 _WIDTH, _TREND_HEIGHT = 380, 190
 _MAX_YEAR_TICKS = 12
 # Inline SVG in HTML takes its namespace from the parser; the declarations are the only URLs vl-convert writes.
@@ -90,6 +91,55 @@ def ranking_chart(ranked: pd.DataFrame, *, title: str, axis_title: str) -> alt.L
     bars = alt.Chart(described).mark_bar(color=INK).encode(x=x, y=y, description="description:N")
     values = bars.mark_text(align="left", dx=3, color="#222").encode(text="rate_text:N")
     return alt.layer(bars, values).properties(title=title, width=_WIDTH, height=alt.Step(20))
+
+
+def emerging_chart(patterns: pd.DataFrame, *, title: str, numbers: NumberRule) -> alt.VConcatChart:
+    """One row per emerging pattern, each on its own scale (a count of 19 and one of 30,000 side by side):
+    a bar for the range of its baseline years, a tick for the value its history leads one to expect, and a
+    labelled dot for the year's value.
+
+    Args:
+        patterns: one row per pattern with `label`, `fiscal_year`, `observed`, `expected`, `baseline_min`,
+            `baseline_max`, `baseline_first_year` and `baseline_last_year`.
+        numbers: how the values are written (labels, axes, and what a screen reader says of each mark).
+    """
+    rows = [_emerging_row(pattern, numbers) for pattern in patterns.to_dict("records")]
+    return alt.vconcat(*rows, title=alt.TitleParams(title, anchor="start"), spacing=14).resolve_scale(x="independent")
+
+
+def _emerging_row(pattern: dict, numbers: NumberRule) -> alt.LayerChart:
+    label, write = pattern["label"], numbers.write
+    years = f"FY{int(pattern['baseline_first_year'])} to FY{int(pattern['baseline_last_year'])}"
+    words = pd.DataFrame(
+        [
+            {
+                **pattern,
+                "written": write(pattern["observed"]),
+                "said_observed": f"{label}: {write(pattern['observed'])} in FY{int(pattern['fiscal_year'])}",
+                "said_expected": f"{label}: about {write(pattern['expected'])} expected from its history",
+                "said_range": f"{label}: {years} ranged from {write(pattern['baseline_min'])} to "
+                f"{write(pattern['baseline_max'])}",
+            }
+        ]
+    )
+    highest = max(pattern["observed"], pattern["expected"], pattern["baseline_max"])
+    scale = alt.Scale(domain=[0, highest * 1.25 or 1], nice=False, zero=True)  # room for the dot's label
+    axis = alt.Axis(labelExpr=numbers.axis_expr, tickMinStep=1 if numbers.whole else alt.Undefined, tickCount=5)
+    base = alt.Chart(words)
+    band = base.mark_bar(color="#b9cde3", height=12).encode(
+        x=alt.X("baseline_min:Q", scale=scale, axis=axis, title=None), x2="baseline_max:Q", description="said_range:N"
+    )
+    tick = base.mark_tick(color="#444", thickness=2, size=22).encode(
+        x=alt.X("expected:Q", scale=scale), description="said_expected:N"
+    )
+    dot = base.mark_point(filled=True, size=90, color=RISE, opacity=1).encode(
+        x=alt.X("observed:Q", scale=scale), description="said_observed:N"
+    )
+    # The label repeats the dot's value: a screen reader hears it once, from the dot.
+    value = dot.mark_text(align="left", dx=8, color="#222", fontWeight="bold", aria=False).encode(text="written:N")
+    return alt.layer(band, tick, dot, value).properties(
+        title=alt.TitleParams(label, anchor="start", fontSize=12, fontWeight="normal"), width=_WIDTH, height=26
+    )
 
 
 def _year_ticks(first: int, last: int) -> list[int]:

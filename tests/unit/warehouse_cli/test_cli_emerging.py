@@ -68,8 +68,8 @@ def test_by_default_the_latest_years_flagged_cells_strongest_first(tmp_path):
     latest_flagged = [c for c in CELLS if c.is_latest_year and c.is_emerging]
     assert _shown(rows) == _expected(latest_flagged)
     assert {r["fiscal_year"] for r in rows} == {"2024", "2025"}, "each source's own latest year (H-2A: FY2024)"
-    assert [r["scope_label"] for r in rows[:2]] == ["Texas, Construction", "Georgia"], "rank 1s, smaller q first"
-    first = rows[0]
+    assert [r["scope_label"] for r in rows[:2]] == ["Georgia", "Texas, Construction"], "rank 1s, smaller q first"
+    first = rows[1]
     assert first["sentence"] == TX_CHILD_LABOR.sentence
     assert (float(first["observed"]), float(first["expected"]), float(first["q_value"])) == (19, 4.2, 0.001)
     assert "Older." not in result.output, "a flagged row of a year that is not the latest is not shown"
@@ -119,23 +119,23 @@ def test_json_and_table_formats(tmp_path, monkeypatch):
     as_json = _emerging(home, "--format", "json", "--top", "1")
     assert as_json.exit_code == 0, as_json.output
     (record,) = json.loads(as_json.stdout)  # "showing 1 of ..." goes to stderr
-    assert record["sentence"] == TX_CHILD_LABOR.sentence and record["emerging_rank"] == 1
+    assert record["sentence"] == GA_H2A.sentence and record["emerging_rank"] == 1
     assert list(record) == HEADER
 
     monkeypatch.setattr(out, "_width", 80)
     narrow = _emerging(home, "--top", "2").stdout.splitlines()
-    assert narrow[:3] == [
+    assert narrow[3:6] == [
         "1. FY2025  Texas, Construction  child_labor_violations",
         "   observed 19, expected 4.2, q_value 0.001",
         f"   {TX_CHILD_LABOR.sentence}",
     ], "a narrow terminal gets one block per row, the sentence whole"
-    assert narrow[3] == "1. FY2024  Georgia  h2a_workers_certified" and narrow[-1] == "2 row(s)"
+    assert narrow[0] == "1. FY2024  Georgia  h2a_workers_certified" and narrow[-1] == "2 row(s)"
 
     monkeypatch.setattr(out, "_width", 400)
     wide = _emerging(home, "--top", "1").stdout
     header = next(line for line in wide.splitlines() if "emerging_rank" in line)
     assert [cell.strip() for cell in header.strip("┃ ").split("┃")] == HEADER
-    assert TX_CHILD_LABOR.sentence in wide and "1 row(s)" in wide
+    assert GA_H2A.sentence in wide and "1 row(s)" in wide
 
     wrong = _emerging(home, "--format", "xml")
     assert wrong.exit_code == 2 and "table, csv, json" in wrong.output

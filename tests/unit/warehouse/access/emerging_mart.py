@@ -159,7 +159,7 @@ GA_H2A = Cell(
     12000,
     10000,
     14000,
-    0.002,
+    0.0005,  # rank 1 of its year as TX_CHILD_LABOR is of its own: the smaller q-value comes first
     emerging_rank=1,
     sentence="H-2A workers certified in Georgia rose from about 12,000 a year to 30,500 in FY2024, above its "
     "FY2019–FY2023 range (10,000–14,000).",
