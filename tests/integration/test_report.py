@@ -17,6 +17,8 @@ from warehouse.settings import WarehousePaths
 
 pytestmark = pytest.mark.integration
 
+# The trends open with the emerging-patterns chart when the warehouse flags any cell (_expected_charts).
+EMERGING_CHART = "emerging-patterns"
 EXPECTED_CHARTS = [
     "trend-whd_cases",
     "trend-back_wages",
@@ -76,6 +78,25 @@ def _hidden_work_industries_with_cases(home) -> int:
     return count
 
 
+def _expected_charts(home) -> list[str]:
+    """Every chart, the emerging patterns' first when marts.mart_emerging_patterns flags a cell of its latest
+    year (a warehouse built before the mart has none)."""
+    import duckdb
+
+    with duckdb.connect(str(WarehousePaths.at(home).published_db), read_only=True) as con:
+        (has_mart,) = con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'marts' AND table_name = 'mart_emerging_patterns'"
+        ).fetchone()
+        flagged = (
+            has_mart
+            and con.execute(
+                "SELECT count(*) FROM marts.mart_emerging_patterns WHERE is_latest_year AND is_emerging"
+            ).fetchone()[0]
+        )
+    return ([EMERGING_CHART] if flagged else []) + EXPECTED_CHARTS
+
+
 def test_the_report_renders_offline_in_headless_chromium(built_home, tmp_path):
     assert (WarehousePaths.at(built_home).published_dir / REPORT_FILE).is_file(), "warehouse build writes the report"
     result = run_cli("report", "--home", str(built_home), "--output", str(tmp_path))
@@ -93,8 +114,9 @@ def test_the_report_renders_offline_in_headless_chromium(built_home, tmp_path):
 
     assert page.errors == [], page.errors
     assert page.external_requests == [], "the report must not fetch anything"
-    assert [chart["chart"] for chart in charts] == EXPECTED_CHARTS
-    assert svg_count == len(EXPECTED_CHARTS), "one SVG per chart, nothing else"
+    expected_charts = _expected_charts(built_home)
+    assert [chart["chart"] for chart in charts] == expected_charts
+    assert svg_count == len(expected_charts), "one SVG per chart, nothing else"
     for chart in charts:
         assert chart["is_svg"] and chart["width"] > 100 and chart["height"] > 100, chart
         assert chart["marks"] > 0 and chart["drawn_marks"] == chart["marks"], chart
@@ -109,3 +131,34 @@ def test_the_report_renders_offline_in_headless_chromium(built_home, tmp_path):
     assert screenshot.stat().st_size > 10_000
     assert 3 <= findings <= 5, "the report opens with its findings"
     assert banner, "a warehouse built from the sample says so in a banner"
+
+
+def test_the_emerging_patterns_chart_draws_in_headless_chromium(built_home, tmp_path):
+    """The emerging-patterns chart of a hand-made mart of the agreed schema (the built sample may flag none),
+    added to a copy of the built warehouse: each of its marks drawn, the list above it."""
+    import shutil
+
+    import duckdb
+
+    from tests.unit.warehouse.access.emerging_mart import CELLS, create_emerging_mart
+    from warehouse.access.report import CHARTED_EMERGING, TOP_EMERGING, write_report
+
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(WarehousePaths.at(built_home).published_db, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("DROP TABLE IF EXISTS marts.mart_emerging_patterns")
+        create_emerging_mart(con)
+    report = write_report(db, tmp_path / "out")
+
+    with headless_chromium(tmp_path) as page:
+        page.open(report.as_uri())
+        charts = page.evaluate(MEASURE_CHARTS)
+        listed = page.evaluate("document.querySelectorAll('#emerging ol.emerging li').length")
+
+    assert page.errors == [] and page.external_requests == [], (page.errors, page.external_requests)
+    emerging = next(chart for chart in charts if chart["chart"] == EMERGING_CHART)
+    assert charts[0] is emerging, "the trends open with it"
+    assert emerging["is_svg"] and emerging["width"] > 100 and emerging["height"] > 100, emerging
+    assert emerging["marks"] > 0 and emerging["drawn_marks"] == emerging["marks"], emerging
+    assert emerging["bars"] == CHARTED_EMERGING, "one baseline range per pattern drawn"
+    assert listed == min(TOP_EMERGING, sum(c.is_latest_year and c.is_emerging for c in CELLS))

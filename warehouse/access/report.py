@@ -204,18 +204,6 @@ def _emerging(warehouse: _Warehouse) -> str:
         return _part("emerging", title, nothing_rose(found), "")
     patterns = pd.DataFrame(found.rows, columns=found.columns)
     items = "".join(f"<li>{escape(str(sentence))}</li>" for sentence in patterns["sentence"])
-    strongest = "all of them" if found.flagged <= len(patterns) else f"the strongest {len(patterns)}"
-    lead = (
-        f"{_capitalized(years_phrase(found.years))}, {_plural(found.flagged, 'cell')} (a place, an industry or a "
-        f"filing agent, for one measure) rose above {'its' if found.flagged == 1 else 'their'} own history by more "
-        f"than chance explains; {strongest}:"
-    )
-    charted = patterns.head(CHARTED_EMERGING)
-    numbered = [f"{n}. {_capitalized(str(label))}" for n, label in enumerate(charted["scope_label"], start=1)]
-    charted = charted.assign(label=numbered)  # the numbers of the list above
-    chart = emerging_chart(
-        charted, title=f"The first {len(charted)} of the list against their own history", numbers=COUNTS
-    )
     note = (
         '<p class="note">A cell is flagged when its count is large enough, the rise is larger than chance '
         "explains once the many cells tested are allowed for (a false discovery rate), and the year is above "
@@ -223,8 +211,26 @@ def _emerging(warehouse: _Warehouse) -> str:
         "its history leads one to expect and the bar the range of those earlier years; each row has its own "
         "scale. <code>warehouse emerging</code> lists every flagged cell.</p>"
     )
-    body = f'<ol class="emerging">{items}</ol>{_figure("emerging-patterns", to_svg(chart))}{note}'
-    return _part("emerging", title, lead, body)
+    body = f'<ol class="emerging">{items}</ol>{_emerging_figure(patterns.head(CHARTED_EMERGING))}{note}'
+    return _part("emerging", title, _emerging_lead(found.years, found.flagged, listed=len(patterns)), body)
+
+
+def _emerging_lead(years: list[int], flagged: int, *, listed: int) -> str:
+    """E.g. "In FY2025, 12 cells (...) rose above their own history by more than chance explains; the strongest 5:"."""
+    strongest = "all of them" if flagged <= listed else f"the strongest {listed}"
+    return (
+        f"{_capitalized(years_phrase(years))}, {_plural(flagged, 'cell')} (a place, an industry or a filing agent, "
+        f"for one measure) rose above {'its' if flagged == 1 else 'their'} own history by more than chance "
+        f"explains; {strongest}:"
+    )
+
+
+def _emerging_figure(patterns: pd.DataFrame) -> str:
+    """The first patterns against their history, each labelled with its number in the list and its place."""
+    numbered = [f"{n}. {_capitalized(str(label))}" for n, label in enumerate(patterns["scope_label"], start=1)]
+    title = f"The first {len(patterns)} of the list against their own history"
+    chart = emerging_chart(patterns.assign(label=numbered), title=title, numbers=COUNTS)
+    return _figure("emerging-patterns", to_svg(chart))
 
 
 def _national_trends(warehouse: _Warehouse) -> str:
