@@ -176,8 +176,8 @@ def _raw_filings_naming(folder: Path, name: str) -> set[str]:
     workbooks (calamine)."""
     cases = set()
     for path in sorted(folder.iterdir()):
-        name = path.name.upper()
-        if not name.startswith(("H2A_FY", "H-2A_FY", "H-2A_DISCLOSURE")) or "ADDENDUM" in name:
+        file_name = path.name.upper()
+        if not file_name.startswith(("H2A_FY", "H-2A_FY", "H-2A_DISCLOSURE")) or "ADDENDUM" in file_name:
             continue
         rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
         header = [str(h) for h in rows[0]]
