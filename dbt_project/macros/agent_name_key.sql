@@ -25,3 +25,10 @@
         else nullif({{ key }}, '')
     end
 {%- endmacro %}
+
+{#- How alike two agent keys are, from 0 to 1: one minus their Levenshtein edit distance over the
+    longer one's length ('IGNATIUS QUATERMAINE' vs 'IGNATIUS QUARTERMAINE': 1 - 1/21 = 0.952). Levenshtein,
+    not Jaro-Winkler: DuckDB and Spark both have it with one meaning (Spark has no Jaro-Winkler). -#}
+{% macro agent_name_similarity(left, right) -%}
+    (1.0 - cast(levenshtein({{ left }}, {{ right }}) as double) / greatest(length({{ left }}), length({{ right }})))
+{%- endmacro %}

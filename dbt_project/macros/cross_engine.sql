@@ -203,3 +203,17 @@
     {%- endfor %}
     {{ return(statements[0] if statements else '') }}
 {% endmacro %}
+
+{#- The words of `text` (split on single spaces) sorted and joined by one space: 'SMITH JOHN' and
+    'JOHN SMITH' give 'JOHN SMITH'. -#}
+{% macro sorted_words(text) -%}
+    {{ return(adapter.dispatch('sorted_words')(text)) }}
+{%- endmacro %}
+
+{% macro default__sorted_words(text) -%}
+    array_to_string(list_sort(string_split({{ text }}, ' ')), ' ')
+{%- endmacro %}
+
+{% macro spark__sorted_words(text) -%}
+    array_join(array_sort(split({{ text }}, ' ')), ' ')
+{%- endmacro %}

@@ -471,3 +471,32 @@ def unlicensed_contractors(world: World) -> list[Employer]:
     count = min(len(contractors), max(2, round(len(contractors) * 0.03)))
     picks = sorted(rng.choice(len(contractors), size=count, replace=False).tolist())
     return [contractors[i] for i in picks]
+
+
+# Where the sample's agents practise: (city, state), one per agent name (see agent_contact).
+AGENT_OFFICES = (
+    ("Tallahassee", "FL"),
+    ("Lexington", "KY"),
+    ("Raleigh", "NC"),
+    ("Yakima", "WA"),
+    ("Fresno", "CA"),
+    ("San Antonio", "TX"),
+    ("Boise", "ID"),
+    ("Albany", "GA"),
+)
+
+
+@dataclass(frozen=True)
+class AgentContact:
+    """What a filing publishes about its agent besides the name: city, state and (FY2020+) e-mail."""
+
+    city: str
+    state: str
+    email: str
+
+
+def agent_contact(first: str, last: str) -> AgentContact:
+    """An agent's office and e-mail, the same on every filing of that name (a function of the name, so
+    drawing it takes nothing from any generator and leaves the rest of the sample unchanged)."""
+    office = AGENT_OFFICES[sum(map(ord, f"{first} {last}")) % len(AGENT_OFFICES)]
+    return AgentContact(*office, f"{first}.{last}@example.com".lower())

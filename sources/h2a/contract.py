@@ -134,6 +134,23 @@ DISCLOSURE = make_contract(
             "Law firm or business of the agent/attorney (LAWFIRM_NAME FY2014-2019; "
             "LAWFIRM_NAME_BUSINESS_NAME FY2020+).",
         ),
+        Column(
+            "agent_city",
+            "string",
+            "City of the agent/attorney (AGENT_ATTORNEY_CITY FY2008-2019; ATTORNEY_AGENT_CITY FY2020+).",
+        ),
+        Column(
+            "agent_state",
+            "string",
+            "State of the agent/attorney as published, usually a 2-letter code (AGENT_ATTORNEY_STATE "
+            "FY2008-2019; ATTORNEY_AGENT_STATE FY2020+).",
+        ),
+        Column(
+            "agent_email",
+            "string",
+            "E-mail address of the agent/attorney (ATTORNEY_AGENT_EMAIL or ATTORNEY_AGENT_EMAIL_ADDRESS, "
+            "FY2020+ only).",
+        ),
         Column("job_title", "string", "Job title of the certified position (JOB_TITLE)."),
         Column(
             "soc_code",

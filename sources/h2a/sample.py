@@ -35,6 +35,7 @@ from pathlib import Path
 
 from sources.common.sample_world import (
     World,
+    agent_contact,
 )
 from sources.h2a.columns import MAPPED
 from sources.h2a.fetch import ADDENDUM_B_FILES, DISCLOSURE_FILES
@@ -181,6 +182,7 @@ def published_values(case: SampleCase, row: SampleRow) -> dict[str, object]:
         "employer_fein": row.fein,
         "agent_attorney_name": " ".join(case.agent) if case.agent else None,
         "lawfirm_name": case.lawfirm,
+        **_agent_contact_values(case),
         "job_title": case.job_title,
         "soc_code": case.soc_code,
         "soc_title": case.soc_title,
@@ -224,6 +226,14 @@ def published_values(case: SampleCase, row: SampleRow) -> dict[str, object]:
     if case.agent:
         values["ATTORNEY_AGENT_FIRST_NAME"], values["ATTORNEY_AGENT_LAST_NAME"] = case.agent
     return values
+
+
+def _agent_contact_values(case: SampleCase) -> dict[str, str]:
+    """The agent's city, state and e-mail (each header keeps the ones its era publishes)."""
+    if not case.agent:
+        return {}
+    contact = case.agent_contact or agent_contact(*case.agent)
+    return {"agent_city": contact.city, "agent_state": contact.state, "agent_email": contact.email}
 
 
 def worksite_values(case: SampleCase, site: SampleWorksite) -> dict[str, object]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from sources.common.sample_world import (
+    AgentContact,
     Employer,
     PlantedDebarment,
     World,
@@ -52,6 +53,14 @@ MIN_CASES_PER_YEAR = 30
 # "its agent also files for N employers with WHD violations or debarments".
 NETWORK_AGENT = ("Ignatius", "Quartermaine")
 NETWORK_AGENT_LAWFIRM = "Quartermaine Visa Law PLLC"
+# Its office, whatever spelling a filing gives its name; FY2020+ filings give one e-mail address.
+NETWORK_AGENT_CONTACT = AgentContact("Tampa", "FL", "iq@quartermainevisa.example")
+# The spellings its filings use besides NETWORK_AGENT, each linked to it by one rule of the agent
+# linkage (int_filing_agent_links): (first, last) as the FY2020+ files split them.
+NETWORK_AGENT_VARIANTS = (
+    ("Ignatius", "Quatermaine"),  # a typo: the same e-mail address (and a similar name in the same state)
+    ("Quartermaine", "Ignatius"),  # first and last name swapped: the same words
+)
 # With 4, splink 5.0.0's EM training at scale 0.01 drove one m probability below its 1e-300 floor and
 # raised (a linkage fragility any sample change can trip; see docs/linkage.md).
 NETWORK_DEBARRED_CLIENTS = 3
@@ -127,6 +136,7 @@ class SampleCase:
     worksites: list[SampleWorksite] = field(default_factory=list)
     workers_certified: int | None = None  # intended per case: the master row's count (blank -> None)
     planted: bool = False  # a planted lead (never dropped to fit a sheet)
+    agent_contact: AgentContact | None = None  # set for the planted agent; else agent_contact() of the name
 
     @property
     def is_certified(self) -> bool:
@@ -524,11 +534,13 @@ class _Generator:
         debarred, clean = agent_network_clients(self.world)
         early = NETWORK_EARLY_FISCAL_YEAR if NETWORK_EARLY_FISCAL_YEAR in cases else max(cases)
         first, last = NETWORK_AGENT
+        # The debarred ones after the first under the other spellings, in turn.
+        spellings = [(first, f"{last}, Esq."), *NETWORK_AGENT_VARIANTS]
         for fy, employer, agent, lawfirm in [
             (early, clean, (first.upper(), last.upper()), NETWORK_AGENT_LAWFIRM.upper()),
-            *((max(cases), e, (first, f"{last}, Esq."), NETWORK_AGENT_LAWFIRM) for e in debarred),
+            *((max(cases), e, spellings[i % len(spellings)], NETWORK_AGENT_LAWFIRM) for i, e in enumerate(debarred)),
         ]:
             case = self.case(fy, "flc" if employer.kind == "flc" else "individual", employer)
-            case.agent, case.lawfirm = agent, lawfirm
+            case.agent, case.lawfirm, case.agent_contact = agent, lawfirm, NETWORK_AGENT_CONTACT
             case.planted = True
             cases[fy].append(case)

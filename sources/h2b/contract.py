@@ -91,6 +91,23 @@ DISCLOSURE = make_contract(
             "string",
             "Law firm or business of the agent (Att_Firm_Name; LAWFIRM_NAME; LAWFIRM_NAME_BUSINESS_NAME FY2021+).",
         ),
+        Column(
+            "agent_city",
+            "string",
+            "City of the agent (Att_City FY2000-2005; AGENT_ATTORNEY_CITY FY2010-2019; ATTORNEY_AGENT_CITY FLAG era). "
+            "The FY2008 and FY2009 files publish none.",
+        ),
+        Column(
+            "agent_state",
+            "string",
+            "State of the agent as published, usually a 2-letter code (Att_State FY2000-2005; AGENT_ATTORNEY_STATE "
+            "FY2010-2019; ATTORNEY_AGENT_STATE FLAG era).",
+        ),
+        Column(
+            "agent_email",
+            "string",
+            "E-mail address of the agent (ATTORNEY_AGENT_EMAIL_ADDRESS, FLAG era only).",
+        ),
         Column("job_title", "string", "Job title of the position (JOB_TITLE, FY2008+)."),
         Column(
             "dot_code",

@@ -32,6 +32,7 @@ from sources.common.sample_world import (
     Employer,
     World,
     address_variant,
+    agent_contact,
     naics_variant,
     name_variant,
     planted_debarments,
@@ -239,6 +240,7 @@ def published_values(case: H2bCase, rng: np.random.Generator) -> dict[str, objec
         "employer_postal_code": float(zip_code[:5]) if fy in NUMERIC_ZIP_YEARS else zip_code,
         "employer_country": "UNITED STATES OF AMERICA",
         "agent_attorney_name": "Maria Lopez" if case.requested % 3 == 0 else None,
+        **(_H2B_AGENT_CONTACT if case.requested % 3 == 0 else {}),
         "job_title": title.upper() if fy <= 2013 else title,
         "soc_code": float(soc.replace("-", "")) if fy == 2013 else soc,
         "soc_title": soc_title,
@@ -265,6 +267,13 @@ def published_values(case: H2bCase, rng: np.random.Generator) -> dict[str, objec
         first, _middle, last = AGENT_NAME_PARTS[1]
         values.update({first: "Maria", last: "Lopez"})
     return values
+
+
+_H2B_AGENT_CONTACT = {
+    "agent_city": agent_contact("Maria", "Lopez").city,
+    "agent_state": agent_contact("Maria", "Lopez").state,
+    "agent_email": agent_contact("Maria", "Lopez").email,
+}
 
 
 def write_sample(world: World, out_dir: Path) -> list[Path]:

@@ -31,6 +31,7 @@ from sources.common.sample_world import (
 from sources.h2a.sample import FIRST_YEAR_NAMING_LABOR_CONTRACTORS
 from sources.h2a.sample_cases import (
     NETWORK_AGENT,
+    NETWORK_AGENT_VARIANTS,
     agent_network_clients,
     generate_cases,
     unplaceable_certified_again,
@@ -167,18 +168,22 @@ def _agent_network_threshold() -> int:
     return int(project["vars"]["agent_network_min_employers"])
 
 
-def _raw_filings_naming(folder: Path, surname: str) -> set[str]:
-    """H-2A case numbers whose agent columns name `surname`, read from the raw workbooks (calamine)."""
+_AGENT_NAME_COLUMNS = ("AGENT_ATTORNEY_NAME", "ATTORNEY_AGENT_FIRST_NAME", "ATTORNEY_AGENT_LAST_NAME")
+
+
+def _raw_filings_naming(folder: Path, name: str) -> set[str]:
+    """H-2A case numbers whose agent name columns (whole, first or last) hold `name`, read from the raw
+    workbooks (calamine)."""
     cases = set()
     for path in sorted(folder.iterdir()):
-        name = path.name.upper()
-        if not name.startswith(("H2A_FY", "H-2A_FY", "H-2A_DISCLOSURE")) or "ADDENDUM" in name:
+        file_name = path.name.upper()
+        if not file_name.startswith(("H2A_FY", "H-2A_FY", "H-2A_DISCLOSURE")) or "ADDENDUM" in file_name:
             continue
         rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
         header = [str(h) for h in rows[0]]
-        agent_cols = [i for i, h in enumerate(header) if h in ("AGENT_ATTORNEY_NAME", "ATTORNEY_AGENT_LAST_NAME")]
+        agent_cols = [i for i, h in enumerate(header) if h in _AGENT_NAME_COLUMNS]
         case_col = header.index("CASE_NUMBER" if "CASE_NUMBER" in header else "CASE_NO")
-        cases |= {row[case_col] for row in rows[1:] if any(surname in str(row[i]).upper() for i in agent_cols)}
+        cases |= {row[case_col] for row in rows[1:] if any(name in str(row[i]).upper() for i in agent_cols)}
     return cases
 
 
@@ -206,11 +211,18 @@ def test_employers_of_an_agent_filing_for_violators_are_leads_naming_the_agent(b
     assert shown.exit_code == 0, shown.output
     for entity in clients:
         assert any(e in shown.output for e in employers_of[entity]), (entity, shown.output)
+    # One agent under every spelling its filings use (a typo and swapped names linked to it): its
+    # filings are every raw filing naming its first name, in whichever name column.
     with duckdb.connect(str(WarehousePaths.at(built_home).published_db), read_only=True) as con:
-        filings = con.execute(
-            "select filings from marts.dim_filing_agent where agent_name ilike ?", [f"%{last}%"]
+        agents = con.execute(
+            "select agent_id, filings, name_variants from marts.dim_filing_agent where list_contains(name_variants, ?)",
+            [f"{first} {last}, Esq."],
         ).fetchall()
-    assert filings == [(len(_raw_filings_naming(Path(sample_dir(built_home)), last.upper())),)]
+    assert [(a, f) for a, f, _ in agents] == [
+        (agent_id, len(_raw_filings_naming(Path(sample_dir(built_home)), first.upper())))
+    ], agents
+    variants = {" ".join(pair) for pair in NETWORK_AGENT_VARIANTS}
+    assert variants <= set(agents[0][2]), agents
 
 
 def _hidden_work_labels() -> dict[str, str]:

@@ -48,6 +48,9 @@ final as (
         is_labor_contractor,
         agent_attorney_name,
         lawfirm_name,
+        agent_city,
+        agent_state,
+        agent_email,
         row_number() over (
             partition by case_number order by coalesce(workers_certified, -1) desc, case_row
         ) = 1 as is_master_row

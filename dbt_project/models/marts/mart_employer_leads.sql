@@ -15,8 +15,8 @@
     - supplied by a contractor with violations: a grower named in an H-2A labor contractor's filing
       (member row or Addendum B) whose contractor has WHD cases with violations;
     - its agent files for violators: an agent or attorney of its filings also files for at least
-      var('agent_network_min_employers') other employers with WHD violations or debarments
-      (bridge_filing_agent; the reason names up to three such agents, most such employers first);
+      var('agent_network_min_employers') other employers with WHD violations or debarments, and they
+      are at least var('agent_network_min_flagged_share') of its other employers (bridge_filing_agent; the reason names up to three such agents, most such employers first);
     - WHD H-2A violations; repeat violator (cases with violations in two or more fiscal years);
       back wages over $100,000; civil money penalties;
     - trafficking-adjacent WHD findings: child labor (minors employed in violation), H-2B
@@ -408,18 +408,25 @@ agent_networks as (
     select
         filer.employer_id,
         filer.agent_id,
-        count(distinct peers.employer_id) as flagged_employers,
+        count(distinct case when peers.is_flagged then peers.employer_id end) as flagged_employers,
+        count(distinct peers.employer_id) as other_employers,
         row_number() over (
-            partition by filer.employer_id order by count(distinct peers.employer_id) desc, filer.agent_id asc
+            partition by filer.employer_id
+            order by count(distinct case when peers.is_flagged then peers.employer_id end) desc, filer.agent_id asc
         ) as agent_rank,
         count(*) over (partition by filer.employer_id) as agent_count
 
     from agent_employers as filer
     inner join agent_employers as peers
         on filer.agent_id = peers.agent_id and filer.employer_id <> peers.employer_id
-    where peers.is_flagged
     group by filer.employer_id, filer.agent_id
-    having count(distinct peers.employer_id) >= {{ var('agent_network_min_employers') }}
+    -- A large agent with an ordinary violation rate among its employers is no signal: the flagged ones
+    -- must also be at least var('agent_network_min_flagged_share') of its other employers.
+    having
+        count(distinct case when peers.is_flagged then peers.employer_id end)
+        >= {{ var('agent_network_min_employers') }}
+        and count(distinct case when peers.is_flagged then peers.employer_id end)
+        >= {{ var('agent_network_min_flagged_share') }} * count(distinct peers.employer_id)
 
 ),
 

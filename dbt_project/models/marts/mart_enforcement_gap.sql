@@ -1,10 +1,12 @@
 {#- The "information gap" made visible: one row per state x NAICS sector x federal fiscal year
-    for every state/sector that ever had certified H-2A workers. Side by side (from the enforcement
+    for every state/sector that ever had certified H-2A or H-2B guest workers. Side by side (from the enforcement
     cells): H-2A workers certified, WHD enforcement in the same state and sector, workers certified
     per WHD case with H-2A findings; from the facts, H-2A employers and the share of them ever
     investigated by WHD (employer_id); and a flag and rank for cells where certifications grow
-    while investigations do not. H-2B certified cases and workers of the same cell stand beside them
-    (the cells are those of H-2A: H-2B work is mostly in other sectors). Measures are null in years their source has not published. -#}
+    while investigations do not. H-2B certified cases and workers of the same cell stand beside them;
+    a cell is kept if it ever had either (H-2B work is mostly outside agriculture). Measures are null in
+    years their source has not published; completeness is said per measure (is_whd_complete,
+    is_h2a_complete, is_h2b_complete). -#}
 
 with
 
@@ -83,7 +85,11 @@ gap_cells as (
         naics_sector
     from cells
     group by state_code, naics_sector
-    having sum(h2a_workers_certified) > 0
+    -- H-2B certified cases too: the FY2000-2005 files publish no certified H-2B count (null).
+    having
+        coalesce(sum(h2a_workers_certified), 0) > 0
+        or coalesce(sum(h2b_workers_certified), 0) > 0
+        or coalesce(sum(h2b_certified_cases), 0) > 0
 
 ),
 
@@ -106,6 +112,9 @@ measures as (
         cells.h2a_back_wages,
         -- Debarments are not among this mart's measures: their later start leaves these years complete.
         cells.is_whd_complete and cells.is_h2a_complete as is_complete_year,
+        cells.is_whd_complete,
+        cells.is_h2a_complete,
+        cells.is_h2b_complete,
         employment.employment as qcew_employment
 
     from cells
