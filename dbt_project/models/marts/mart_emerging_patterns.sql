@@ -460,7 +460,10 @@ with_p as (
 
     select
         scored.*,
-        coalesce(least(tails.upper_tail, cast(1 as double)), {{ normal_upper_tail('scored.z_score') }}) as p_value
+        case
+            when tails.upper_tail is not null then least(tails.upper_tail, cast(1 as double))
+            else {{ normal_upper_tail('scored.z_score') }}
+        end as p_value
 
     from scored
     left join tails
@@ -618,9 +621,10 @@ final as (
                     || ', above its FY' || cast(baseline_first_year as {{ dbt.type_string() }})
                     || '–FY' || cast(baseline_last_year as {{ dbt.type_string() }})
                     || ' range ('
-                    || {{ emerging_number('baseline_min') }}
-                    || '–'
-                    || {{ emerging_number('baseline_max') }}
+                    || case
+                        when baseline_min = baseline_max then {{ emerging_number('baseline_max') }} || ' every year'
+                        else {{ emerging_number('baseline_min') }} || '–' || {{ emerging_number('baseline_max') }}
+                    end
                     || ')'
                     || coalesce(', while ' || related_label || ' ' || related_movement, '')
                     || '.'
