@@ -497,12 +497,14 @@ class EmergingPlant:
     naics: str | None = None  # h2b: the NAICS code of the planted applications
     agent: str | None = None  # h2b: the agent named on them
     workers: int = 3  # h2b: workers requested and certified per application
-    one_state: bool = True  # h2b: the employers are of one state (else spread over states)
+    one_state: bool = True  # h2b: the employers are of one state (else one in each of SPREAD_EMPLOYERS states)
 
     def start_fiscal_year(self, config: SampleConfig) -> int | None:
         """The fiscal year the rise begins (the sample's last: every rise is new there); None for noise."""
         return config.last_fiscal_year if self.is_rise else None
 
+
+SPREAD_EMPLOYERS = 6
 
 EMERGING_PLANTS = (
     # A staffing employer's WHD cases find 2 child-labor violations a year (on its latest case of the
@@ -576,7 +578,8 @@ class EmergingPlantCell:
 def emerging_plant_cells(world: World) -> list[EmergingPlantCell]:
     """Each plant of EMERGING_PLANTS with its employers: the whd plant's is the most frequent WHD employer
     of the world (the first 'other' one, so it has cases every year); an h2b plant's are the non-debarred
-    'other' employers with its NAICS code, of the first one's state when `one_state`."""
+    'other' employers with its NAICS code, of the first one's state when `one_state`, else one employer in each of
+    a few states."""
     debarred = {d.employer.entity_id for d in planted_debarments(world)}
     cells = []
     for plant in EMERGING_PLANTS:
@@ -584,7 +587,10 @@ def emerging_plant_cells(world: World) -> list[EmergingPlantCell]:
             employers = (world.of_kind("other")[0],)
         else:
             pool = [e for e in world.of_kind("other") if e.naics == plant.naics and e.entity_id not in debarred]
-            employers = tuple(e for e in pool if e.state == pool[0].state) if plant.one_state else tuple(pool)
+            if plant.one_state:
+                employers = tuple(e for e in pool if e.state == pool[0].state)
+            else:  # one employer in each of a few states
+                employers = tuple({e.state: e for e in reversed(pool)}.values())[:SPREAD_EMPLOYERS]
         state = employers[0].state if plant.source == "whd" or plant.one_state else None
         cells.append(
             EmergingPlantCell(

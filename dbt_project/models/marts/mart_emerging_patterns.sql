@@ -613,6 +613,10 @@ final as (
         case when related_movement is not null then related_measure end as related_measure,
         case
             when is_emerging
+                then measure_label || case when scope_kind = 'filing_agent' then ' by ' else ' in ' end || scope_label
+        end as pattern,
+        case
+            when is_emerging
                 then
                     measure_label
                     || case when scope_kind = 'filing_agent' then ' by ' else ' in ' end || scope_label
