@@ -128,7 +128,9 @@ def _footprint(con: duckdb.DuckDBPyConnection, cell: EmergingPlantCell) -> dict[
     """The plant's value of each cell column: its state, that state's DOL region, sector, industry, agent."""
     region = None
     if cell.state_code:
-        (region,) = con.execute("SELECT dol_region FROM marts.dim_region WHERE state_code = ?", [cell.state_code]).one()
+        (region,) = con.execute(
+            "SELECT dol_region FROM marts.dim_region WHERE state_code = ?", [cell.state_code]
+        ).fetchone()
     agent_id = None
     if cell.agent_name:
         found = con.execute(
