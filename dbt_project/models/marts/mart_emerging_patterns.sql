@@ -410,7 +410,7 @@ tail_terms as (
         expected,
         dispersion,
         terms,
-        value + {{ series('0', 'terms - 1') }} as k
+        {{ series('cast(value as bigint)', 'cast(value as bigint) + terms - 1') }} as k
 
     from tail_rows
 
