@@ -15,8 +15,10 @@ hotels (7211), restaurants (7225) and construction (23), so many also appear in 
 file in several years under varying spellings; partial certifications, denials, withdrawals and
 expired certifications; in FY2013 one case published on two rows (as the FY2014 Q4 file does), its
 workers not to be summed. Two employers on the current H-2B debarment list are certified for H-2B
-while debarred (`certified_while_debarred`): a lead the marts must surface. Every case is recorded in
-the world's ground truth (dataset ``h2b``, the case number).
+while debarred (`certified_while_debarred`): a lead the marts must surface. The h2b plants of
+sample_world.EMERGING_PLANTS add applications in the last fiscal years (`emerging_cases`): rises the
+emerging-pattern detector must flag and noise it must not. Every case is recorded in the world's
+ground truth (dataset ``h2b``, the case number).
 """
 
 from __future__ import annotations
