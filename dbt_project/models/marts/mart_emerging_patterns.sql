@@ -541,6 +541,8 @@ flagged as (
 
 ),
 
+-- Ranked by p-value in single precision: two engines' p-values of equal counts differ in the last bits
+-- of a double, never so as to change their single-precision value (almost never), so ties break alike.
 ranked as (
 
     select
@@ -549,7 +551,7 @@ ranked as (
             when is_emerging
                 then row_number() over (
                     partition by fiscal_year, is_emerging
-                    order by p_value asc, value - expected desc, cell_key asc, measure asc
+                    order by cast(p_value as float) asc, value - expected desc, cell_key asc, measure asc
                 )
         end as emerging_rank
 
