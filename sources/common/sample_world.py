@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from sources.common.reference import NAICS_SAMPLE_INDUSTRIES, STATES
+from sources.common.reference import NAICS_SAMPLE_INDUSTRIES, STATES, sector_of
 
 GROUND_TRUTH_FILE = "ground_truth_employers.csv"
 
@@ -500,3 +500,144 @@ def agent_contact(first: str, last: str) -> AgentContact:
     drawing it takes nothing from any generator and leaves the rest of the sample unchanged)."""
     office = AGENT_OFFICES[sum(map(ord, f"{first} {last}")) % len(AGENT_OFFICES)]
     return AgentContact(*office, f"{first}.{last}@example.com".lower())
+
+
+# ------------------------------------------------------------------------------------------------
+# Emerging patterns (marts.mart_emerging_patterns, issue 29): what the sample plants for the detector
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmergingPlant:
+    """A pattern planted for the emerging-pattern detector: a rise it must flag from the fiscal year it
+    starts, or noise it must never flag. `history` is what the plant adds in each of the fiscal years
+    before the sample's last (oldest first), `last` what it adds in the last; the unit is the plant's
+    (whd: child-labor violations on each case of the year, h2b: applications). The sample writers
+    (sources/whd/sample.py, sources/h2b/sample.py) apply them; tests and the backtest
+    (warehouse/quality/emerging_backtest.py) read them here, with their cells (emerging_plant_cells)."""
+
+    name: str
+    source: str
+    measure: str  # the measure of marts.mart_emerging_patterns it moves
+    scope_kind: str  # the kind of cell it is planted in
+    is_rise: bool
+    history: tuple[int, ...]
+    last: int
+    naics: str | None = None  # h2b: the NAICS code of the planted applications
+    agent: str | None = None  # h2b: the agent named on them
+    workers: int = 3  # h2b: workers requested and certified per application
+    one_state: bool = True  # h2b: the employers are of one state (else one in each of SPREAD_EMPLOYERS states)
+
+    def start_fiscal_year(self, config: SampleConfig) -> int | None:
+        """The fiscal year the rise begins (the sample's last: every rise is new there); None for noise."""
+        return config.last_fiscal_year if self.is_rise else None
+
+
+SPREAD_EMPLOYERS = 6
+
+EMERGING_PLANTS = (
+    # A staffing employer's WHD cases find 2 child-labor violations a year (on its latest case of the
+    # year), then 20 on every case of the last year.
+    EmergingPlant(
+        "child labor at one employer",
+        "whd",
+        "child_labor_violations",
+        "state_sector",
+        is_rise=True,
+        history=(2,) * 5,
+        last=20,
+    ),
+    # Six H-2B landscaping applications of 40 workers each in the last year, from employers of one state.
+    EmergingPlant(
+        "H-2B landscaping workers",
+        "h2b",
+        "h2b_workers_certified",
+        "hidden_work_industry",
+        is_rise=True,
+        history=(),
+        last=6,
+        naics="561730",
+        workers=40,
+    ),
+    # An agent filing one H-2B application a year files twelve in the last.
+    EmergingPlant(
+        "a filing agent's applications",
+        "h2b",
+        "h2b_agent_filings",
+        "filing_agent",
+        is_rise=True,
+        history=(1,) * 5,
+        last=12,
+        naics="236118",
+        agent="Harold Vance",
+    ),
+    # Noise: a small agent swinging from one application a year to three (below the minimum count).
+    EmergingPlant(
+        "a small agent's swing",
+        "h2b",
+        "h2b_agent_filings",
+        "filing_agent",
+        is_rise=False,
+        history=(1,) * 5,
+        last=3,
+        naics="236118",
+        agent="Nora Quist",
+        one_state=False,
+    ),
+    # Noise: an agent whose filings have swung widely every year since FY2016 without ever topping the
+    # years before, a little above its range in the last.
+    EmergingPlant(
+        "a volatile agent",
+        "h2b",
+        "h2b_agent_filings",
+        "filing_agent",
+        is_rise=False,
+        history=(10, 2, 11, 3, 9, 1, 11, 2, 10),
+        last=12,
+        naics="236118",
+        agent="Victor Ambrose",
+        one_state=False,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class EmergingPlantCell:
+    """Where a plant lands: its employers and the cell of marts.mart_emerging_patterns it moves."""
+
+    plant: EmergingPlant
+    employers: tuple[Employer, ...]
+    state_code: str | None
+    naics_sector: str | None
+    hidden_work_code: str | None
+    agent_name: str | None
+
+
+def emerging_plant_cells(world: World) -> list[EmergingPlantCell]:
+    """Each plant of EMERGING_PLANTS with its employers: the whd plant's is the most frequent WHD employer
+    of the world (the first 'other' one, so it has cases every year); an h2b plant's are the non-debarred
+    'other' employers with its NAICS code, of the first one's state when `one_state`, else one employer in each of
+    a few states."""
+    debarred = {d.employer.entity_id for d in planted_debarments(world)}
+    cells = []
+    for plant in EMERGING_PLANTS:
+        if plant.source == "whd":
+            employers = (world.of_kind("other")[0],)
+        else:
+            pool = [e for e in world.of_kind("other") if e.naics == plant.naics and e.entity_id not in debarred]
+            if plant.one_state:
+                employers = tuple(e for e in pool if e.state == pool[0].state)
+            else:  # one employer in each of a few states
+                employers = tuple({e.state: e for e in reversed(pool)}.values())[:SPREAD_EMPLOYERS]
+        state = employers[0].state if plant.source == "whd" or plant.one_state else None
+        cells.append(
+            EmergingPlantCell(
+                plant=plant,
+                employers=employers,
+                state_code=state,
+                naics_sector=sector_of(employers[0].naics) if state else None,
+                hidden_work_code=plant.naics if plant.scope_kind == "hidden_work_industry" else None,
+                agent_name=plant.agent,
+            )
+        )
+    return cells

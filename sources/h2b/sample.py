@@ -15,14 +15,16 @@ hotels (7211), restaurants (7225) and construction (23), so many also appear in 
 file in several years under varying spellings; partial certifications, denials, withdrawals and
 expired certifications; in FY2013 one case published on two rows (as the FY2014 Q4 file does), its
 workers not to be summed. Two employers on the current H-2B debarment list are certified for H-2B
-while debarred (`certified_while_debarred`): a lead the marts must surface. Every case is recorded in
-the world's ground truth (dataset ``h2b``, the case number).
+while debarred (`certified_while_debarred`): a lead the marts must surface. The h2b plants of
+sample_world.EMERGING_PLANTS add applications in the last fiscal years (`emerging_cases`): rises the
+emerging-pattern detector must flag and noise it must not. Every case is recorded in the world's
+ground truth (dataset ``h2b``, the case number).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -33,6 +35,7 @@ from sources.common.sample_world import (
     World,
     address_variant,
     agent_contact,
+    emerging_plant_cells,
     naics_variant,
     name_variant,
     planted_debarments,
@@ -121,9 +124,12 @@ class H2bCase:
     end: date
     wage: float
     rows: int = 1
+    naics: str | None = None  # planted: the NAICS code published (else a variant of the employer's)
+    agent: str | None = None  # planted: the agent named (else the sample's usual rule)
 
 
 PLANTED_WHILE_DEBARRED = 2
+_USUAL_AGENT = "Maria Lopez"  # the agent of every third drawn application
 
 
 def h2b_employers(world: World) -> list[Employer]:
@@ -149,7 +155,30 @@ def iter_cases(world: World) -> Iterator[H2bCase]:
 
 def sample_cases(world: World) -> list[H2bCase]:
     """Every case the sample writes: the drawn ones, then the planted ones."""
-    return [*iter_cases(world), *certified_while_debarred(world)]
+    return [*iter_cases(world), *certified_while_debarred(world), *emerging_cases(world)]
+
+
+def emerging_cases(world: World) -> list[H2bCase]:
+    """The h2b plants of sample_world.EMERGING_PLANTS: `history` then `last` certified applications a year
+    in the sample's last fiscal years, of the plant's NAICS code, agent and workers, its employers taken in
+    turn."""
+    rng = world.child_rng("h2b-emerging")  # its own stream: the other cases keep their draws
+    last = world.config.last_fiscal_year
+    cases: list[H2bCase] = []
+    for cell in emerging_plant_cells(world):
+        plant = cell.plant
+        if plant.source != "h2b":
+            continue
+        counts = [*plant.history, plant.last]
+        for offset, count in enumerate(counts):
+            fiscal_year = last - len(counts) + 1 + offset
+            for _ in range(count):
+                employer = cell.employers[len(cases) % len(cell.employers)]
+                n = case_count(world) + PLANTED_WHILE_DEBARRED + len(cases)
+                case = _case(rng, world, fiscal_year, n, employer, outcome="full")
+                workers = plant.workers
+                cases.append(replace(case, requested=workers, certified=workers, naics=plant.naics, agent=plant.agent))
+    return cases
 
 
 def certified_while_debarred(world: World) -> list[H2bCase]:
@@ -239,12 +268,11 @@ def published_values(case: H2bCase, rng: np.random.Generator) -> dict[str, objec
         "employer_state": employer.state,
         "employer_postal_code": float(zip_code[:5]) if fy in NUMERIC_ZIP_YEARS else zip_code,
         "employer_country": "UNITED STATES OF AMERICA",
-        "agent_attorney_name": "Maria Lopez" if case.requested % 3 == 0 else None,
-        **(_H2B_AGENT_CONTACT if case.requested % 3 == 0 else {}),
+        **_agent_columns(case.agent or (_USUAL_AGENT if case.requested % 3 == 0 and case.naics is None else None)),
         "job_title": title.upper() if fy <= 2013 else title,
         "soc_code": float(soc.replace("-", "")) if fy == 2013 else soc,
         "soc_title": soc_title,
-        "naics_code": naics_variant(employer, rng),
+        "naics_code": case.naics or naics_variant(employer, rng),
         "workers_requested": float(case.requested),
         "workers_certified": None if case.certified is None else float(case.certified),
         "certification_begin_date": case.begin if certified_period else None,
@@ -265,15 +293,22 @@ def published_values(case: H2bCase, rng: np.random.Generator) -> dict[str, objec
     values = {published: canonical[name] for published, name in MAPPED.items() if name in canonical}
     if canonical["agent_attorney_name"]:
         first, _middle, last = AGENT_NAME_PARTS[1]
-        values.update({first: "Maria", last: "Lopez"})
+        given, family = str(canonical["agent_attorney_name"]).split(" ", 1)
+        values.update({first: given, last: family})
     return values
 
 
-_H2B_AGENT_CONTACT = {
-    "agent_city": agent_contact("Maria", "Lopez").city,
-    "agent_state": agent_contact("Maria", "Lopez").state,
-    "agent_email": agent_contact("Maria", "Lopez").email,
-}
+def _agent_columns(agent: str | None) -> dict:
+    """The agent's name and what a filing publishes beside it (city, state, e-mail); none without an agent."""
+    if agent is None:
+        return {"agent_attorney_name": None}
+    contact = agent_contact(*agent.split(" ", 1))
+    return {
+        "agent_attorney_name": agent,
+        "agent_city": contact.city,
+        "agent_state": contact.state,
+        "agent_email": contact.email,
+    }
 
 
 def write_sample(world: World, out_dir: Path) -> list[Path]:

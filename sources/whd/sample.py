@@ -21,6 +21,7 @@ import pyarrow as pa
 from sources.common.sample_world import (
     World,
     address_variant,
+    emerging_plant_cells,
     naics_variant,
     name_variant,
     planted_hidden_work,
@@ -137,6 +138,7 @@ class _Cases:
         self.cases_per_employer = np.bincount(self.picked)
         self.repeat_roll = rng.random(n)
         self.planted_rows = _plant_hidden_work(world, self.picked, self.end, self.findings)
+        _plant_emerging_child_labor(world, self.picked, self.end, self.findings)
 
     def offsets(self) -> range:
         return range(0, self.n, CHUNK_ROWS)
@@ -243,6 +245,34 @@ def _plant_hidden_work(world: World, picked: np.ndarray, end: np.ndarray, findin
     findings.setdefault("flsa_cl_violtn_cnt", []).append((rows, np.full(len(rows), 3)))
     findings.setdefault("flsa_cl_minor_cnt", []).append((rows, np.full(len(rows), 2)))
     return rows
+
+
+def _plant_emerging_child_labor(world: World, picked: np.ndarray, end: np.ndarray, findings: Findings) -> None:
+    """The whd plants of sample_world.EMERGING_PLANTS: on the plant employer's latest case of each of the
+    fiscal years before the last, `history` child-labor violations (one minor); on every case of the last
+    fiscal year, `last` violations (four minors). Applied after the drawn findings; no random draw."""
+    last = world.config.last_fiscal_year
+    fiscal_years = end.astype("datetime64[M]").astype(int) // 12 + 1970
+    fiscal_years = fiscal_years + (end.astype("datetime64[M]").astype(int) % 12 >= 9)
+    for cell in emerging_plant_cells(world):
+        if cell.plant.source != "whd":
+            continue
+        cases = np.flatnonzero(picked == cell.employers[0].entity_id - 1)
+        rows, violations, minors = [], [], []
+        for offset, amount in enumerate(cell.plant.history):
+            in_year = cases[fiscal_years[cases] == last - len(cell.plant.history) + offset]
+            if len(in_year) and amount:
+                rows.append(in_year[np.argmax(end[in_year])])
+                violations.append(amount)
+                minors.append(1)
+        for row in cases[fiscal_years[cases] == last]:
+            rows.append(row)
+            violations.append(cell.plant.last)
+            minors.append(4)
+        order = np.argsort(rows)
+        at = np.array(rows, dtype=np.int64)[order]
+        findings.setdefault("flsa_cl_violtn_cnt", []).append((at, np.array(violations, dtype=np.int64)[order]))
+        findings.setdefault("flsa_cl_minor_cnt", []).append((at, np.array(minors, dtype=np.int64)[order]))
 
 
 def _split_flsa_back_wages(columns: dict, mw_share: np.ndarray, ot_share: np.ndarray) -> None:

@@ -23,7 +23,10 @@
       violations, flagged by WHD as a repeat FLSA violator; and hidden-work findings: any of these
       three in a hidden-work industry (ref_hidden_work_industries).
     An employer's hidden-work industry is the one most of its WHD cases and H-2A certifications
-    coded in a hidden-work industry are coded in (null when none is). -#}
+    coded in a hidden-work industry are coded in (null when none is).
+    Not a weighted signal but said with the reasons: the emerging cells (mart_emerging_patterns,
+    flagged in the latest year of their source) the employer belongs to - its state x sector, its
+    hidden-work industry, the agents of its filings (emerging_cells). -#}
 
 {#- The order of an employer's signals (and their reasons): heaviest first, then by name. -#}
 {%- set signal_order = [['weights.weight', 'desc'], ['signal_rows.signal', 'asc']] %}
@@ -152,6 +155,76 @@ hidden_work as (
 
     from hidden_work_counts
     qualify row_number() over (partition by employer_id order by records desc, naics_code asc) = 1
+
+),
+
+-- The cells rising away from their history in the latest year that an employer is in.
+emerging as (
+
+    select * from {{ ref('mart_emerging_patterns') }}
+    where is_latest_year and is_emerging
+
+),
+
+employer_agents as (
+
+    select distinct
+        employer_id,
+        agent_id
+    from {{ ref('bridge_filing_agent') }}
+    where employer_id is not null
+
+),
+
+emerging_memberships as (
+
+    select
+        employers.employer_id,
+        emerging.pattern,
+        emerging.fiscal_year
+    from employers
+    inner join emerging
+        on
+            emerging.scope_kind = 'state_sector'
+            and employers.state_code = emerging.state_code
+            and employers.naics_sector = emerging.naics_sector
+
+    union
+
+    select
+        hidden_work.employer_id,
+        emerging.pattern,
+        emerging.fiscal_year
+    from hidden_work
+    inner join emerging
+        on
+            emerging.scope_kind = 'hidden_work_industry'
+            and hidden_work.hidden_work_naics_code = emerging.hidden_work_code
+
+    union
+
+    select
+        employer_agents.employer_id,
+        emerging.pattern,
+        emerging.fiscal_year
+    from employer_agents
+    inner join emerging on emerging.scope_kind = 'filing_agent' and employer_agents.agent_id = emerging.agent_id
+
+),
+
+-- 'Child-labor violations in Texas, Construction (FY2025); ...'
+employer_emerging as (
+
+    select
+        employer_id,
+        {{ ordered_string_agg(
+            "pattern || ' (FY' || cast(fiscal_year as " ~ dbt.type_string() ~ ") || ')'",
+            "'; '",
+            [['pattern', 'asc']]
+        ) }} as emerging_cells
+
+    from emerging_memberships
+    group by employer_id
 
 ),
 
@@ -798,8 +871,9 @@ final as (
         employers.city,
         employers.naics_sector,
         scores.score,
-        scores.reasons,
+        scores.reasons || coalesce('; in a rising pattern: ' || employer_emerging.emerging_cells, '') as reasons,
         scores.signals,
+        employer_emerging.emerging_cells,
         signals.h2a_certified_cases,
         signals.h2a_workers_certified,
         signals.h2a_latest_fiscal_year,
@@ -833,6 +907,7 @@ final as (
     from scores
     inner join signals on scores.employer_id = signals.employer_id
     inner join employers on scores.employer_id = employers.employer_id
+    left join employer_emerging on scores.employer_id = employer_emerging.employer_id
 
 )
 
