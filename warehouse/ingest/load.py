@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +14,7 @@ from sources.common.duckdb_memory import limit_duckdb_memory
 from sources.common.storage import clear_storage_errors
 
 RAW_SCHEMA = "raw"
+log = logging.getLogger(__name__)
 # A database path, or an open connection whose transaction the work joins (see `connection`).
 Database = Path | duckdb.DuckDBPyConnection
 
@@ -36,11 +38,37 @@ def connection(target: Database) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def create_raw_table(con: duckdb.DuckDBPyConnection, contract: TableContract) -> None:
-    """Create the raw table with the contract's columns if it does not exist yet."""
+    """Create the raw table with the contract's columns if it does not exist yet, and add the columns a
+    newer contract has that the table lacks (see add_new_contract_columns)."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     con.execute(
         f'CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}."{contract.table_name}" (\n  {contract.duckdb_columns_sql()}\n)'
     )
+    add_new_contract_columns(con, contract)
+
+
+def add_new_contract_columns(con: duckdb.DuckDBPyConnection, contract: TableContract) -> list[str]:
+    """A warehouse built before its contract gained columns (e.g. the agents' city and e-mail) keeps its
+    rows: the new columns are added, null in the rows loaded before, which hold them once their slices
+    load again (a changed file, or `warehouse build --force`). Returns the columns added."""
+    present = {
+        name
+        for (name,) in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+            [RAW_SCHEMA, contract.table_name],
+        ).fetchall()
+    }
+    added = [column for column in contract.columns if column.name not in present]
+    for column in added:
+        con.execute(f'ALTER TABLE {RAW_SCHEMA}."{contract.table_name}" ADD COLUMN "{column.name}" {column.duckdb_type}')
+    if added:
+        log.warning(
+            "raw.%s gained the contract's new columns %s; rows loaded before hold null there until their "
+            "slices load again (`warehouse build --force` reloads every slice)",
+            contract.table_name,
+            ", ".join(column.name for column in added),
+        )
+    return [column.name for column in added]
 
 
 def ensure_raw_table(db_path: Path, contract: TableContract) -> int:
