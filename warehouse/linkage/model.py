@@ -62,6 +62,32 @@ log = logging.getLogger(__name__)
 _RARE = f"name_rarity_l <= {RARE_NAME_WORD}"
 
 
+# Jaro-Winkler rewards a shared start, so "Nantucket Seafood" / "Nantucket Tents" and "Green Hill Landscape" /
+# "Green A Landscape" (different employers in one town) would score as typos of one name. A similar name also
+# needs its words but the last alike, and its last word alike or one a short form of the other ("Elberta
+# Valley Ag" / "... Agriculture").
+HEAD_SIMILARITY = 0.9
+LAST_WORD_SIMILARITY = 0.8
+
+
+def _similar_name(threshold: float) -> str:
+    return (
+        f"jaro_winkler_similarity(name_key_l, name_key_r) >= {threshold} "
+        f"AND jaro_winkler_similarity(name_head_l, name_head_r) >= {HEAD_SIMILARITY} "
+        f"AND (jaro_winkler_similarity(last_token_l, last_token_r) >= {LAST_WORD_SIMILARITY} "
+        "OR starts_with(last_token_l, last_token_r) OR starts_with(last_token_r, last_token_l))"
+    )
+
+
+# One name is the other with words added: an owner ("D & H Farms, c/o Hank Dawson"), a barn or permit
+# number ("Claude McGaughey, Barn #20"), a trade name or a legal form the key keeps ("Flying S Part").
+_NAME_HOLDS_OTHER = (
+    "length(name_key_l) >= 5 AND length(name_key_r) >= 5 AND "
+    "(contains(' ' || name_key_l || ' ', ' ' || name_key_r || ' ') "
+    "OR contains(' ' || name_key_r || ' ', ' ' || name_key_l || ' '))"
+)
+
+
 def _name_comparison():
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
@@ -81,8 +107,9 @@ def _name_comparison():
                 "alt_key_l = name_key_r OR name_key_l = alt_key_r OR alt_key_l = alt_key_r",
                 "one's DBA / trade name is the other's name",
             ),
-            cll.JaroWinklerLevel("name_key", 0.94),
-            cll.JaroWinklerLevel("name_key", 0.88),
+            cll.CustomLevel(_NAME_HOLDS_OTHER, "one name is the other with words added"),
+            cll.CustomLevel(_similar_name(0.94), "Jaro-Winkler >= 0.94, both halves alike"),
+            cll.CustomLevel(_similar_name(0.88), "Jaro-Winkler >= 0.88, both halves alike"),
             cll.ElseLevel(),
         ],
     )
@@ -112,6 +139,11 @@ def _location_comparison():
                 "length(street_key_l) > 6 AND length(street_key_r) > 6 AND regexp_matches(street_key_l, '[0-9]') "
                 "AND (contains(street_key_l, street_key_r) OR contains(street_key_r, street_key_l))",
                 "one address line holds the other (an old address kept beside the new one)",
+            ),
+            cll.CustomLevel(
+                "contains(' ' || street_key_r || ' ', ' ' || street_head_l || ' ') "
+                "OR contains(' ' || street_key_l || ' ', ' ' || street_head_r || ' ')",
+                "one address line holds the other's street number and name (a mailing or old address)",
             ),
             cll.CustomLevel("zip5_l = zip5_r", "same ZIP"),
             # Debarment lists give a town and a state only: for them, the same town is all one can ask.
