@@ -10,7 +10,10 @@ employer (real hard negatives: "Taylor Orchards" GA and WA), so location is one 
 levels from the same street to another state (the location columns are not independent, so they
 are not separate comparisons); phone and FEIN are strong when present, and the term-frequency
 adjustment of the phone stops an association's number (on hundreds of member rows) from linking
-its members; NAICS separates a restaurant from a farm of the same surname.
+its members; NAICS separates a restaurant from a farm of the same surname. The agent or attorney of
+the filing (term-frequency adjusted: a consultancy filing for hundreds of employers counts for little)
+is the evidence that ties a move within a state (same name, new address) together, with the name's
+spread: a name found in one state only is one employer there.
 
 On the Spark engine the model is trained exactly as on DuckDB (the same settings, seed and samples,
 so the same trained parameters), then the prediction over every block (the step that grows with the
@@ -101,6 +104,10 @@ def _name_comparison():
                 f"(name_key_l = name_key_r OR sorted_key_l = sorted_key_r) AND {_RARE}",
                 "same name (any word order), with a word no other name has",
             ),
+            cll.CustomLevel(
+                "name_key_l = name_key_r AND name_states_l = 1 AND state_l = state_r",
+                "same name, found in this one state only",
+            ),
             cll.ExactMatchLevel("name_key"),
             cll.CustomLevel("sorted_key_l = sorted_key_r", "same words, another order"),
             cll.CustomLevel(
@@ -113,6 +120,14 @@ def _name_comparison():
             cll.ElseLevel(),
         ],
     )
+
+
+# A firm that moved often keeps its old street as the mailing address ("100 Pendleton Corp. Mailing: 1000
+# Milburn Sch. Rd., Caseyville IL"): the other record's street number and name, as whole words, in this line.
+_ADDRESS_HOLDS_STREET = (
+    "contains(' ' || street_key_r || ' ', ' ' || street_head_l || ' ') "
+    "OR contains(' ' || street_key_l || ' ', ' ' || street_head_r || ' ')"
+)
 
 
 def _location_comparison():
@@ -141,8 +156,7 @@ def _location_comparison():
                 "one address line holds the other (an old address kept beside the new one)",
             ),
             cll.CustomLevel(
-                "contains(' ' || street_key_r || ' ', ' ' || street_head_l || ' ') "
-                "OR contains(' ' || street_key_l || ' ', ' ' || street_head_r || ' ')",
+                _ADDRESS_HOLDS_STREET,
                 "one address line holds the other's street number and name (a mailing or old address)",
             ),
             cll.CustomLevel("zip5_l = zip5_r", "same ZIP"),
@@ -174,6 +188,29 @@ def _distinctive_name_elsewhere():
             cll.CustomLevel(
                 "distinctive_key_l = distinctive_key_r AND distinctive_state_l IS DISTINCT FROM distinctive_state_r",
                 "same distinctive name, another (or no) state",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _same_name_and_agent():
+    """The rule for moves: the same name filed by the same agent or attorney (or with the same phone) is one
+    employer at a new address. The agent counts only with the name: one attorney files for all the trainers
+    at the Belmont Park backstretch address, and a consultancy for hundreds of employers."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    same_name_and_agent = "name_key_l = name_key_r AND (agent_key_l = agent_key_r OR phone_digits_l = phone_digits_r)"
+    return cl.CustomComparison(
+        output_column_name="name_and_agent",
+        comparison_description="the same name, filed by the same agent or attorney or with the same phone",
+        comparison_levels=[
+            cll.CustomLevel(
+                "(agent_key_l IS NULL OR agent_key_r IS NULL) AND (phone_digits_l IS NULL OR phone_digits_r IS NULL)"
+            ).configure(is_null_level=True),
+            cll.CustomLevel(
+                f"{same_name_and_agent} AND state_l = state_r", "same name, same agent or phone, same state"
             ),
             cll.ElseLevel(),
         ],
@@ -222,6 +259,7 @@ def settings():
             _location_comparison(),
             _distinctive_name_elsewhere(),
             _exact("phone_digits", "phone number (digits)", tf=True),
+            _same_name_and_agent(),
             _exact("fein_digits", "FEIN"),
             _industry_comparison(),
         ],
