@@ -72,7 +72,8 @@ def link_records(
     """Link employer records into employers with stable ids.
 
     Args:
-        records: rows shaped like intermediate.int_employer_records.
+        records: rows shaped like intermediate.int_employer_records, with the `agent_key` of each record's
+            filing (store.records_sql) where known.
         previous: record key -> employer id from the last run (its links are kept, its ids reused).
         next_number: the first number a new employer id may take.
         overrides: must_link / cannot_link decisions on record keys.
@@ -80,6 +81,8 @@ def link_records(
         spark: a SparkSession: predict pairs on splink's Spark backend (warehouse/linkage/model.py).
     """
     started = time.monotonic()
+    if "agent_key" not in records.column_names:  # int_employer_records read without its filings' agents
+        records = records.append_column("agent_key", pa.nulls(records.num_rows, pa.string()))
     with in_memory_connection() as con:
         con.register("records_in", records)
         record_profile, profiles = _profiles(con, {k for o in overrides for k in (o.record_a, o.record_b)})

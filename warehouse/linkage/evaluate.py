@@ -126,6 +126,11 @@ def ground_truth(path: Path, records: pa.Table) -> dict[str, str]:
     return truth
 
 
+# Pairs files with a `split` column mark each pair `tuning` (looked at while changing the model) or
+# `held_out` (never looked at: the honest score); files without one were all used for tuning.
+TUNING, HELD_OUT = "tuning", "held_out"
+
+
 @dataclass(frozen=True)
 class LabelledPair:
     pair_id: str
@@ -133,6 +138,7 @@ class LabelledPair:
     same_employer: bool
     left: str | None
     right: str | None
+    split: str = TUNING
 
 
 def labelled_pairs(path: Path, records: pa.Table, source: str = "h2a") -> list[LabelledPair]:
@@ -146,9 +152,17 @@ def labelled_pairs(path: Path, records: pa.Table, source: str = "h2a") -> list[L
                 row["same_employer"] == "yes",
                 index.find(source, row["left_case_number"], row["left_employer_name"]),
                 index.find(source, row["right_case_number"], row["right_employer_name"]),
+                _split(row, path),
             )
             for row in csv.DictReader(handle)
         ]
+
+
+def _split(row: dict[str, str], path: Path) -> str:
+    split = row.get("split") or TUNING
+    if split not in (TUNING, HELD_OUT):
+        raise ValueError(f"{path}: pair {row['pair_id']}: split must be {TUNING} or {HELD_OUT}, not {split!r}")
+    return split
 
 
 def labelled_pair_scores(pairs: list[LabelledPair], predicted: dict[str, str]) -> tuple[Scores, list[LabelledPair]]:

@@ -65,6 +65,17 @@ STREET_WORDS = {
     "COUNTY": "CO",
     "CR": "CO RD",
 }
+# Canadian provinces as FY2006-FY2007 H-2A files spell them (US states are mapped when the files are parsed).
+PROVINCES = {
+    "ALBERTA": "AB",
+    "BRITISH COLUMBIA": "BC",
+    "MANITOBA": "MB",
+    "NEW BRUNSWICK": "NB",
+    "NOVA SCOTIA": "NS",
+    "ONTARIO": "ON",
+    "QUEBEC": "QC",
+    "SASKATCHEWAN": "SK",
+}
 # Words after which the rest of the street line is a unit, not the address.
 UNIT_WORDS = ("SUITE", "STE", "UNIT", "APT", "BLDG", "ROOM", "RM")
 # Published separators of a second name: "X dba Y", "X d/b/a Y", "X a/k/a Y", "X t/a Y".
@@ -131,18 +142,24 @@ def features_sql(records: str) -> str:
             AS sorted_key,
         split_part(name_key, ' ', 1) AS first_token,
         string_split(name_key, ' ')[-1] AS last_token,
+        coalesce(nullif(regexp_extract(name_key, '^(.+) \\S+$', 1), ''), name_key) AS name_head,
+        coalesce(nullif(regexp_extract(name_key, '^\\S+ (.+)$', 1), ''), name_key) AS name_tail,
         street_key,
         nullif(regexp_extract(street_key, '^([0-9]+)\\b', 1), '') AS street_number,
+        nullif(regexp_extract(street_key, '^([0-9]+ (?:[NSEW] )?[A-Z0-9]{{2,}})\\b', 1), '') AS street_head,
         array_to_string(list_sort(string_split(street_key, ' ')), ' ') AS street_words,
         nullif({_words("city")}, '') AS city_key,
-        nullif(upper(trim(state_code)), '') AS state,
+        nullif({_case_map("upper(trim(state_code))", PROVINCES)}, '') AS state,
         nullif(regexp_extract(trim(zip_code), '^([0-9]{{5}})', 1), '') AS zip5,
         nullif(regexp_extract(trim(zip_code), '^([0-9]{{3}})', 1), '') AS zip3,
         CASE WHEN length(regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g')) >= 10
              THEN right(regexp_replace(phone, '[^0-9]', '', 'g'), 10) END AS phone_digits,
         nullif(regexp_replace(coalesce(fein, ''), '[^0-9]', '', 'g'), '') AS fein_digits,
         nullif(left(regexp_replace(coalesce(naics_code, ''), '[^0-9]', '', 'g'), 4), '') AS naics4,
-        nullif(left(regexp_replace(coalesce(naics_code, ''), '[^0-9]', '', 'g'), 2), '') AS naics2
+        nullif(left(regexp_replace(coalesce(naics_code, ''), '[^0-9]', '', 'g'), 2), '') AS naics2,
+        -- Older files write the agent's firm after the name in one field ('ELIZABETH D. WHITLEY / MAS LABOR
+        -- H2A, LLC', 'RON KATIRAEI - LAW OFFICES OF RON KATIRAEI'): the key's first two words are the person.
+        nullif(array_to_string(string_split(trim(agent_key), ' ')[1:2], ' '), '') AS agent_key
     FROM named
     """
 
@@ -154,8 +171,11 @@ PROFILE_COLUMNS = (
     "sorted_key",
     "first_token",
     "last_token",
+    "name_head",
+    "name_tail",
     "street_key",
     "street_number",
+    "street_head",
     "street_words",
     "city_key",
     "state",
@@ -165,7 +185,9 @@ PROFILE_COLUMNS = (
     "fein_digits",
     "naics4",
     "naics2",
+    "agent_key",
     "name_rarity",
+    "name_states",
     "distinctive_key",
     "distinctive_state",
 )
@@ -177,10 +199,13 @@ RARE_NAME_WORD = 1
 
 def with_name_rarity(features: str) -> str:
     """SELECT of `features` plus name_rarity: in how many distinct names (word sets) the name's rarest
-    word of two letters or more occurs.
+    word of two letters or more occurs; and name_states: in how many states the name occurs.
 
     A name whose rarest word appears in no other name ("SELBY HONEY") identifies an employer even in
-    another state; a surname and "FARMS" ("SMITH FARMS") does not.
+    another state; a surname and "FARMS" ("SMITH FARMS") does not. A name found in one state only ("PURE
+    SOCCER", NJ) is one employer there even at a new address, where "SMITH FARMS", in many states, says
+    little: a term-frequency adjustment of names by places, not by records (a moving employer's own
+    records would count against it).
     """
     return f"""
     WITH names AS (SELECT DISTINCT sorted_key FROM {features} WHERE sorted_key IS NOT NULL),
@@ -193,9 +218,13 @@ def with_name_rarity(features: str) -> str:
         SELECT names.sorted_key, min(words.names_with_word) AS name_rarity
         FROM names, unnest(string_split(names.sorted_key, ' ')) AS u(word)
         JOIN words USING (word) GROUP BY names.sorted_key
+    ),
+    spread AS (
+        SELECT name_key, count(DISTINCT state) AS name_states
+        FROM {features} WHERE name_key IS NOT NULL GROUP BY name_key
     )
-    SELECT {features}.*, rarity.name_rarity,
+    SELECT {features}.*, rarity.name_rarity, spread.name_states,
         CASE WHEN rarity.name_rarity <= {RARE_NAME_WORD} THEN {features}.sorted_key END AS distinctive_key,
         CASE WHEN rarity.name_rarity <= {RARE_NAME_WORD} THEN {features}.state END AS distinctive_state
-    FROM {features} LEFT JOIN rarity USING (sorted_key)
+    FROM {features} LEFT JOIN rarity USING (sorted_key) LEFT JOIN spread USING (name_key)
     """

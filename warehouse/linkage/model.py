@@ -10,7 +10,10 @@ employer (real hard negatives: "Taylor Orchards" GA and WA), so location is one 
 levels from the same street to another state (the location columns are not independent, so they
 are not separate comparisons); phone and FEIN are strong when present, and the term-frequency
 adjustment of the phone stops an association's number (on hundreds of member rows) from linking
-its members; NAICS separates a restaurant from a farm of the same surname.
+its members; NAICS separates a restaurant from a farm of the same surname. The agent or attorney of
+the filing (term-frequency adjusted: a consultancy filing for hundreds of employers counts for little)
+is the evidence that ties a move within a state (same name, new address) together, with the name's
+spread: a name found in one state only is one employer there.
 
 On the Spark engine the model is trained exactly as on DuckDB (the same settings, seed and samples,
 so the same trained parameters), then the prediction over every block (the step that grows with the
@@ -62,6 +65,32 @@ log = logging.getLogger(__name__)
 _RARE = f"name_rarity_l <= {RARE_NAME_WORD}"
 
 
+# Jaro-Winkler rewards a shared start, so "Nantucket Seafood" / "Nantucket Tents" and "Green Hill Landscape" /
+# "Green A Landscape" (different employers in one town) would score as typos of one name. A similar name also
+# needs its words but the last alike, and its last word alike or one a short form of the other ("Elberta
+# Valley Ag" / "... Agriculture").
+HEAD_SIMILARITY = 0.9
+LAST_WORD_SIMILARITY = 0.8
+
+
+def _similar_name(threshold: float) -> str:
+    return (
+        f"jaro_winkler_similarity(name_key_l, name_key_r) >= {threshold} "
+        f"AND jaro_winkler_similarity(name_head_l, name_head_r) >= {HEAD_SIMILARITY} "
+        f"AND (jaro_winkler_similarity(last_token_l, last_token_r) >= {LAST_WORD_SIMILARITY} "
+        "OR starts_with(last_token_l, last_token_r) OR starts_with(last_token_r, last_token_l))"
+    )
+
+
+# One name is the other with words added: an owner ("D & H Farms, c/o Hank Dawson"), a barn or permit
+# number ("Claude McGaughey, Barn #20"), a trade name or a legal form the key keeps ("Flying S Part").
+_NAME_HOLDS_OTHER = (
+    "length(name_key_l) >= 5 AND length(name_key_r) >= 5 AND "
+    "(contains(' ' || name_key_l || ' ', ' ' || name_key_r || ' ') "
+    "OR contains(' ' || name_key_r || ' ', ' ' || name_key_l || ' '))"
+)
+
+
 def _name_comparison():
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
@@ -75,17 +104,30 @@ def _name_comparison():
                 f"(name_key_l = name_key_r OR sorted_key_l = sorted_key_r) AND {_RARE}",
                 "same name (any word order), with a word no other name has",
             ),
+            cll.CustomLevel(
+                "name_key_l = name_key_r AND name_states_l = 1 AND state_l = state_r",
+                "same name, found in this one state only",
+            ),
             cll.ExactMatchLevel("name_key"),
             cll.CustomLevel("sorted_key_l = sorted_key_r", "same words, another order"),
             cll.CustomLevel(
                 "alt_key_l = name_key_r OR name_key_l = alt_key_r OR alt_key_l = alt_key_r",
                 "one's DBA / trade name is the other's name",
             ),
-            cll.JaroWinklerLevel("name_key", 0.94),
-            cll.JaroWinklerLevel("name_key", 0.88),
+            cll.CustomLevel(_NAME_HOLDS_OTHER, "one name is the other with words added"),
+            cll.CustomLevel(_similar_name(0.94), "Jaro-Winkler >= 0.94, both halves alike"),
+            cll.CustomLevel(_similar_name(0.88), "Jaro-Winkler >= 0.88, both halves alike"),
             cll.ElseLevel(),
         ],
     )
+
+
+# A firm that moved often keeps its old street as the mailing address ("100 Pendleton Corp. Mailing: 1000
+# Milburn Sch. Rd., Caseyville IL"): the other record's street number and name, as whole words, in this line.
+_ADDRESS_HOLDS_STREET = (
+    "contains(' ' || street_key_r || ' ', ' ' || street_head_l || ' ') "
+    "OR contains(' ' || street_key_l || ' ', ' ' || street_head_r || ' ')"
+)
 
 
 def _location_comparison():
@@ -112,6 +154,10 @@ def _location_comparison():
                 "length(street_key_l) > 6 AND length(street_key_r) > 6 AND regexp_matches(street_key_l, '[0-9]') "
                 "AND (contains(street_key_l, street_key_r) OR contains(street_key_r, street_key_l))",
                 "one address line holds the other (an old address kept beside the new one)",
+            ),
+            cll.CustomLevel(
+                _ADDRESS_HOLDS_STREET,
+                "one address line holds the other's street number and name (a mailing or old address)",
             ),
             cll.CustomLevel("zip5_l = zip5_r", "same ZIP"),
             # Debarment lists give a town and a state only: for them, the same town is all one can ask.
@@ -142,6 +188,29 @@ def _distinctive_name_elsewhere():
             cll.CustomLevel(
                 "distinctive_key_l = distinctive_key_r AND distinctive_state_l IS DISTINCT FROM distinctive_state_r",
                 "same distinctive name, another (or no) state",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _same_name_and_agent():
+    """The rule for moves: the same name filed by the same agent or attorney (or with the same phone) is one
+    employer at a new address. The agent counts only with the name: one attorney files for all the trainers
+    at the Belmont Park backstretch address, and a consultancy for hundreds of employers."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    same_name_and_agent = "name_key_l = name_key_r AND (agent_key_l = agent_key_r OR phone_digits_l = phone_digits_r)"
+    return cl.CustomComparison(
+        output_column_name="name_and_agent",
+        comparison_description="the same name, filed by the same agent or attorney or with the same phone",
+        comparison_levels=[
+            cll.CustomLevel(
+                "(agent_key_l IS NULL OR agent_key_r IS NULL) AND (phone_digits_l IS NULL OR phone_digits_r IS NULL)"
+            ).configure(is_null_level=True),
+            cll.CustomLevel(
+                f"{same_name_and_agent} AND state_l = state_r", "same name, same agent or phone, same state"
             ),
             cll.ElseLevel(),
         ],
@@ -190,6 +259,7 @@ def settings():
             _location_comparison(),
             _distinctive_name_elsewhere(),
             _exact("phone_digits", "phone number (digits)", tf=True),
+            _same_name_and_agent(),
             _exact("fein_digits", "FEIN"),
             _industry_comparison(),
         ],

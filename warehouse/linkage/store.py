@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from sources.common.duckdb_memory import in_memory_connection
 from warehouse.ingest.load import connect
 from warehouse.linkage import LINK_COLUMNS, LinkResult, Override
 from warehouse.linkage.clusters import id_number
@@ -21,6 +22,9 @@ from warehouse.linkage.clusters import id_number
 SCHEMA = "linkage"
 LINKS_TABLE = f"{SCHEMA}.int_employer_links"
 RECORDS = "intermediate.int_employer_records"
+# The agent or attorney of each filing (its comparison key): evidence that a record at a new address is the
+# same employer (linkage reads it beside the records; see model.py).
+AGENTS = "intermediate.int_filing_agents"
 OVERRIDES = "reference.ref_employer_link_overrides"
 _DDL = (
     f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}",
@@ -38,9 +42,29 @@ def _ensure(con) -> None:
         con.execute(statement)
 
 
+def records_sql(records: str = RECORDS, agents: str = AGENTS) -> str:
+    """The linkage input: every employer record, with the agent key of the filing it comes from."""
+    return f"""SELECT records.*, agents.agent_key
+        FROM {records} AS records
+        LEFT JOIN {agents} AS agents
+            ON agents.source = records.source AND agents.filing_id = records.filing_record_id
+        ORDER BY records.source, records.record_id"""
+
+
 def read_records(db_path: Path) -> pa.Table:
     with connect(db_path) as con:
-        return con.sql(f"SELECT * FROM {RECORDS} ORDER BY source, record_id").to_arrow_table()
+        return con.sql(records_sql()).to_arrow_table()
+
+
+def with_agents(records: pa.Table, agents: pa.Table) -> pa.Table:
+    """`records` (int_employer_records read elsewhere: the Spark engine's files) with their filings' agent keys."""
+    with in_memory_connection() as con:
+        con.register("records_in", records)
+        if agents.num_columns:
+            con.register("agents_in", agents)
+        else:  # no agent in any filing: Spark writes no file for an empty table
+            con.execute("CREATE TABLE agents_in (source VARCHAR, filing_id VARCHAR, agent_key VARCHAR)")
+        return con.sql(records_sql("records_in", "agents_in")).to_arrow_table()
 
 
 def read_overrides(db_path: Path) -> list[Override]:

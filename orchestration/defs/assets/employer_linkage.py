@@ -13,7 +13,7 @@ import dagster as dg
 
 from orchestration.defs.resources import WarehouseResource
 from warehouse.linkage import link_records
-from warehouse.linkage.store import overrides_from, previous_ids, read_overrides, read_records, save
+from warehouse.linkage.store import overrides_from, previous_ids, read_overrides, read_records, save, with_agents
 from warehouse.settings import SPARK
 
 LINKAGE_GROUP = "intermediate"
@@ -22,7 +22,7 @@ LINKAGE_GROUP = "intermediate"
 @dg.asset(
     name="int_employer_links",
     group_name=LINKAGE_GROUP,
-    deps=["int_employer_records", "ref_employer_link_overrides"],
+    deps=["int_employer_records", "int_filing_agents", "ref_employer_link_overrides"],
     kinds={"python", "duckdb", "spark"},
     description="Every employer record of every source -> one employer (splink probabilistic linkage, "
     "analysts' overrides applied, employer ids stable across rebuilds).",
@@ -54,8 +54,10 @@ def _link_on_spark(warehouse: WarehouseResource, previous: dict[str, str], next_
     from warehouse import spark
 
     paths = warehouse.paths()
-    records = spark.read_table(paths, "intermediate", "int_employer_records")
-    records = records.sort_by([("source", "ascending"), ("record_id", "ascending")])
+    records = with_agents(
+        spark.read_table(paths, "intermediate", "int_employer_records"),
+        spark.read_table(paths, "intermediate", "int_filing_agents"),
+    )
     overrides = overrides_from(spark.read_table(paths, "reference", "ref_employer_link_overrides"))
     with spark.session(paths) as session:
         result = link_records(records, previous=previous, next_number=next_number, overrides=overrides, spark=session)

@@ -23,6 +23,7 @@ def _features(*rows: tuple) -> list[dict]:
             **{k: pa.array(v, pa.string()) for k, v in data.items()},
             "fein": pa.array([None] * count, pa.string()),
             "naics_code": pa.array([None] * count, pa.string()),
+            "agent_key": pa.array([None] * count, pa.string()),
             "record_date": pa.array([None] * count, pa.date32()),
         }
     )

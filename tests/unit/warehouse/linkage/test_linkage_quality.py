@@ -1,6 +1,7 @@
 """Issue #15: employer linkage reaches precision >= 0.95 and recall >= 0.90 on real, hand-judged pairs
 of H-2A filings (FY2012 and FY2016 workbooks; tests/fixtures/real/linkage/PROVENANCE.md). Issue #26: H-2B
-employers are scored too, on hand-judged pairs of the FY2012 and FY2013 H-2B files."""
+employers are scored too, on hand-judged pairs of the FY2012 and FY2013 H-2B files. Issue #27: pairs of
+two more year pairs (H-2A FY2006/FY2012, H-2B FY2010/FY2014), half of them held out of tuning."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import gzip
 
 import pytest
 
-from warehouse.linkage.evaluation_runs import REAL_H2B_PAIRS, REAL_H2B_RECORDS, evaluate_real
+from warehouse.linkage.evaluation_runs import REAL_H2B_PAIRS, REAL_H2B_RECORDS, REAL_PAIR_SETS, evaluate_real
 
 H2A, H2B = "H-2A FY2012/FY2016", "H-2B FY2012/FY2013"
+SPLIT_SETS = [s for s in REAL_PAIR_SETS if s.name not in (H2A, H2B)]
 
 
 @pytest.fixture(scope="module")
@@ -69,11 +71,51 @@ def test_h2b_hand_judged_pairs(report):
     assert h2b.recall >= 0.87, report.details
 
 
-def test_combined_scores_add_both_sets(report):
-    h2a, h2b = report.by_set[H2A], report.by_set[H2B]
-    assert report.scores.true_positives == h2a.true_positives + h2b.true_positives
-    assert report.scores.false_positives == h2a.false_positives + h2b.false_positives
-    assert report.scores.false_negatives == h2a.false_negatives + h2b.false_negatives
+def test_combined_scores_add_every_set(report):
+    assert set(report.by_set) == {s.name for s in REAL_PAIR_SETS}
+    for count in ("true_positives", "false_positives", "false_negatives"):
+        assert getattr(report.scores, count) == sum(getattr(s, count) for s in report.by_set.values())
+
+
+def _pairs_of(path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("pair_set", SPLIT_SETS, ids=lambda s: s.name)
+def test_new_pairs_are_judged_split_and_found(pair_set):
+    """Each set of issue #27: at least 60 judged pairs with evidence, look-alike or hard negatives among
+    them, each marked tuning or held_out with both parts holding same- and different-employer pairs, and
+    both sides of every pair one exported record with the pair's name and street as published."""
+    from warehouse.linkage.evaluate import labelled_pairs
+    from warehouse.linkage.evaluation_runs import read_real_records
+
+    rows = _pairs_of(pair_set.pairs)
+    assert len(rows) >= 60
+    assert all(r["evidence"].strip() and r["same_employer"] in ("yes", "no") for r in rows)
+    for split in ("tuning", "held_out"):
+        assert {r["same_employer"] for r in rows if r["split"] == split} == {"yes", "no"}, split
+    records = read_real_records(pair_set.records)
+    pairs = labelled_pairs(pair_set.pairs, records, pair_set.source)
+    assert [p.pair_id for p in pairs if not (p.left and p.right)] == []
+    stored = {f"{r['source']}:{r['record_id']}": r for r in records.to_pylist()}
+    for row, pair in zip(rows, pairs, strict=True):
+        for side, key in (("left", pair.left), ("right", pair.right)):
+            record = stored[key]
+            published = (row[f"{side}_employer_name"], row[f"{side}_address"], row[f"{side}_city"])
+            assert published == (record["employer_name"], record["street_address"], record["city"]), (
+                row["pair_id"],
+                side,
+            )
+
+
+def test_held_out_pairs_are_scored_on_their_own(report):
+    """The held-out pairs of every set together: counted apart from the tuning pairs, and printed."""
+    held_out_same = sum(
+        r["same_employer"] == "yes" and r["split"] == "held_out" for s in SPLIT_SETS for r in _pairs_of(s.pairs)
+    )
+    assert report.held_out.true_positives + report.held_out.false_negatives == held_out_same
+    assert any(line.startswith("held out of tuning, all sets: precision=") for line in report.details)
 
 
 def test_linkage_eval_prints_the_scores_on_its_last_line(tmp_path):
@@ -89,8 +131,12 @@ def test_linkage_eval_prints_the_scores_on_its_last_line(tmp_path):
     match = re.fullmatch(r"precision=([0-9.]+) recall=([0-9.]+) f1=([0-9.]+) seconds=([0-9.]+)", last)
     assert match, last
     assert float(match.group(1)) >= 0.93 and float(match.group(2)) >= 0.87
-    for name in (H2A, H2B):
-        assert re.search(rf"^  {re.escape(name)}: precision=[0-9.]+ recall=[0-9.]+ ", result.output, re.M), name
+    for pair_set in REAL_PAIR_SETS:
+        name = re.escape(pair_set.name)
+        assert re.search(rf"^  {name}: precision=[0-9.]+ recall=[0-9.]+ ", result.output, re.M), name
+    for pair_set in SPLIT_SETS:
+        name = re.escape(pair_set.name)
+        assert re.search(rf"^  {name} held out \([0-9]+ pairs\): precision=", result.output, re.M), name
 
 
 def test_analysts_overrides_correct_the_model_on_real_pairs():
