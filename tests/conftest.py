@@ -57,5 +57,4 @@ def pytest_sessionstart(session):
 
 def pytest_collection_modifyitems(config, items):
     if parallel.is_xdist_worker():
-        parallel.group_by_shared_fixture(items)
         parallel.start_the_shared_build_first(items)

@@ -1,6 +1,8 @@
-"""What the suite needs to run on several pytest-xdist workers (`make test` runs `-n auto`): one temporary
-folder all workers of a run share, a lock between workers, and the grouping that keeps tests sharing an
-expensive module-scoped fixture (or the Spark session) in one worker, so the fixture is made once."""
+"""What the suite needs to run on several pytest-xdist workers (`make test`: `-n auto --dist loadscope`, so
+the tests of a module, which may share a module-scoped fixture such as the Spark build, run in one worker):
+one temporary folder all workers of a run share, a lock between workers, and an order that keeps both
+workers busy. (`--dist loadgroup` with xdist_group marks would be finer, but pytest-xdist 3.8 marks a
+group by rewriting `item._nodeid`, which pytest 9.2 no longer reads: the marks are ignored.)"""
 
 from __future__ import annotations
 
@@ -35,33 +37,28 @@ def exclusive_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def module_group(item: pytest.Item) -> str | None:
-    """The module's name when the test uses a fixture scoped to its module (made once per worker that runs
-    any of the module's tests), else None."""
+def has_module_fixture(item: pytest.Item) -> bool:
+    """Whether the test uses a fixture scoped to its own module (a Spark build, a second build: the longest
+    units of work)."""
     module_id = item.nodeid.split("::", 1)[0]
-    for definitions in item._fixtureinfo.name2fixturedefs.values():
-        for definition in definitions:
-            if definition.scope == "module" and definition.baseid == module_id:
-                return module_id
-    return None
-
-
-def group_by_shared_fixture(items: list[pytest.Item]) -> None:
-    """Mark tests for `--dist loadgroup`: the tests of a module with a module-scoped fixture run in one worker
-    (an explicit xdist_group mark, such as the Spark tests', wins)."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None and (group := module_group(item)) is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
+    return any(
+        definition.scope == "module" and definition.baseid == module_id
+        for definitions in item._fixtureinfo.name2fixturedefs.values()
+        for definition in definitions
+    )
 
 
 def start_the_shared_build_first(items: list[pytest.Item], fixture: str = "built_home") -> None:
     """Order for several workers: the first test needing the shared build, then every test that does not
-    need it, then the others. The worker that builds is the only one that waits; the rest run unit tests."""
+    need it, then the others, those of modules with a module-scoped fixture first (begun last, the longest
+    would leave the other worker idle at the end). The worker that builds is the only one that waits; the
+    rest run unit tests."""
     needing = [item for item in items if fixture in item.fixturenames]
     if not needing:
         return
     others = [item for item in items if fixture not in item.fixturenames]
-    items[:] = [needing[0], *others, *needing[1:]]
+    rest = sorted(needing[1:], key=lambda item: not has_module_fixture(item))
+    items[:] = [needing[0], *others, *rest]
 
 
 def give_the_worker_main_a_file() -> None:
