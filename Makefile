@@ -25,8 +25,12 @@ demo: $(STAMP)  ## Build the whole warehouse from the embedded sample (offline) 
 	@echo "make demo: building from the embedded sample (--source sample). A plain 'warehouse build' rebuilds from the raw archive instead."
 	$(VENV)/bin/warehouse build --source sample
 
+# On every core (pytest-xdist; TEST_WORKERS=0 runs in this one process). loadscope: a module's tests, which may
+# share a module-scoped fixture, run in one worker (tests/parallel.py). PYTEST_ARGS adds options, e.g.
+# PYTEST_ARGS="--durations=30".
+TEST_WORKERS ?= auto
 test: $(STAMP)  ## The full test suite (unit, integration, lint).
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff and sqlfluff (dbt templater); also part of make test.
 	$(VENV)/bin/ruff check .

@@ -35,7 +35,14 @@ def test_sqlfluff_dbt_models_are_clean(tmp_path):
     import os
 
     (tmp_path / "build").mkdir()
-    env = {**os.environ, "WAREHOUSE_HOME": str(tmp_path), "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    # dbt writes its manifest to a target folder of its own: builds in other pytest-xdist workers read
+    # dbt_project/target/manifest.json meanwhile.
+    env = {
+        **os.environ,
+        "WAREHOUSE_HOME": str(tmp_path),
+        "DBT_TARGET_PATH": str(tmp_path / "dbt_target"),
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
     env.pop("WAREHOUSE_BUILD_DB", None)
     result = subprocess.run(
         [str(BIN / "sqlfluff"), "lint", "dbt_project/models", "--disable-progress-bar"],

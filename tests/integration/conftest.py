@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from orchestration.run import write_dagster_yaml
+from tests.parallel import exclusive_lock, shared_temp_root
 from warehouse.settings import WarehousePaths
 from warehouse_cli import app
 
@@ -23,7 +24,19 @@ def run_cli(*args: str):
 
 @pytest.fixture(scope="session")
 def built_home(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("built") / "home"
+    """Built once per `pytest` run, also under pytest-xdist: the first worker to need it builds it in the
+    run's shared temporary folder while holding a lock; the others wait and then read the same home."""
+    root = shared_temp_root(tmp_path_factory)
+    home, done = root / "built" / "home", root / "built" / "done"
+    with exclusive_lock(root / "built.lock"):
+        if not done.exists():
+            shutil.rmtree(home.parent, ignore_errors=True)  # what a failed build in another worker left
+            _build_sample_home(home)
+            done.touch()
+    return home
+
+
+def _build_sample_home(home: Path) -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("WAREHOUSE_HOME", str(home))
         patch.setenv("DAGSTER_HOME", str(home / "dagster"))
@@ -31,7 +44,6 @@ def built_home(tmp_path_factory) -> Path:
         write_dagster_yaml(home / "dagster")
         result = run_cli("build", "--source", "sample", "--scale", BUILD_SCALE, "--home", str(home))
     assert result.exit_code == 0, result.output
-    return home
 
 
 @pytest.fixture

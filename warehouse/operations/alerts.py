@@ -168,13 +168,15 @@ def send_alert(summary: BuildSummary, url: str | None = None, timeout: float = A
     def post() -> None:
         try:
             outcome["response"] = requests.post(url, json=asdict(summary), timeout=timeout)
+        except requests.Timeout:  # requests' own read timeout can end the thread just before the join gives up
+            outcome["timed_out"] = True
         except requests.RequestException as error:  # its text may hold the URL's path or query: not shown
             outcome["error"] = type(error).__name__
 
     sender = threading.Thread(target=post, name="alert", daemon=True)
     sender.start()
     sender.join(timeout)
-    if sender.is_alive():
+    if sender.is_alive() or "timed_out" in outcome:
         return f"alert to {redacted(url)} failed: no answer within {timeout:g}s"
     if "error" in outcome:
         return f"alert to {redacted(url)} failed: {outcome['error']}"

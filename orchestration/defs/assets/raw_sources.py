@@ -241,6 +241,7 @@ def raw_metadata(outcomes: list[LoadOutcome], total: int, mode: str) -> dict:
         "row_count": total,
         "rows_loaded": sum(o.rows_loaded for o in outcomes),
         "gate_seconds": round(sum(o.gate_seconds for o in outcomes), 3),
+        "gx_setup_seconds": round(sum(o.gx_setup_seconds for o in outcomes), 3),
         "load_mode": mode,
         "status": "stale: rejected " + ", ".join(f for files in rejected.values() for f in files)
         if rejected

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -189,6 +190,23 @@ def test_the_shell_survives_a_timeout(home):
     assert "42" in result.stdout
 
 
+def _wait_until_the_published_file_is_open(child: subprocess.Popen, home: str, seconds: float = 120) -> None:
+    """The command line is up and has opened the published warehouse: its start takes seconds, many more
+    on a busy machine (other pytest-xdist workers), so a fixed sleep would signal it too early."""
+    published = WarehousePaths.at(home).published_db.resolve()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert child.poll() is None, "the query ended by itself"
+        try:
+            opened = {(Path(f"/proc/{child.pid}/fd") / fd).resolve() for fd in os.listdir(f"/proc/{child.pid}/fd")}
+        except OSError:
+            opened = set()
+        if published in opened:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the query did not open {published} within {seconds} s")
+
+
 def test_ctrl_c_cancels_a_running_query_within_a_second(home):
     command = [str(Path(sys.executable).parent / "warehouse"), "query", NEVER_ENDS, "--home", home]
     # a child of a non-interactive shell may start with SIGINT ignored: give it the default back
@@ -198,7 +216,8 @@ def test_ctrl_c_cancels_a_running_query_within_a_second(home):
         text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    time.sleep(4)  # the command line is up and the query running
+    _wait_until_the_published_file_is_open(child, home)
+    time.sleep(1)  # the query running
     assert child.poll() is None
     sent = time.monotonic()
     child.send_signal(signal.SIGINT)
