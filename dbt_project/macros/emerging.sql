@@ -12,6 +12,22 @@
     {{ return(names) }}
 {%- endmacro %}
 
+{#- The columns that say where a cell is: each given one (an expression or a column name), null where
+    the cell's kind has none (a state's cell has no sector, an agent's no place). -#}
+{% macro emerging_scope_columns(state_code=none, region=none, naics_sector=none, hidden_work_code=none, agent_id=none) -%}
+    {%- set given = {'state_code': state_code, 'region': region, 'naics_sector': naics_sector,
+                     'hidden_work_code': hidden_work_code, 'agent_id': agent_id} %}
+    {%- for column in ['state_code', 'region', 'naics_sector', 'hidden_work_code', 'agent_id'] %}
+    {%- if given[column] is none %}
+    cast(null as {{ dbt.type_string() }}) as {{ column }}
+    {%- elif given[column] == column %}
+    {{ column }}
+    {%- else %}
+    {{ given[column] }} as {{ column }}
+    {%- endif %}{% if not loop.last %},{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
 {#- The filing-agent measures (bridge_filing_agent, per agent x source x fiscal year): filings naming
     the agent and distinct employers it filed for. One name per source, so a row's measure says it. -#}
 {% macro emerging_agent_measures() -%}

@@ -98,11 +98,7 @@ national_and_sector_values as (
 
     select
         case when trends.scope = 'national' then 'national' else 'sector' end as scope_kind,
-        cast(null as {{ dbt.type_string() }}) as state_code,
-        cast(null as {{ dbt.type_string() }}) as region,
-        case when trends.scope != 'national' then trends.scope end as naics_sector,
-        cast(null as {{ dbt.type_string() }}) as hidden_work_code,
-        cast(null as {{ dbt.type_string() }}) as agent_id,
+        {{ emerging_scope_columns(naics_sector="case when trends.scope != 'national' then trends.scope end") }},
         case when trends.scope = 'national' then 'the nation' else sectors.sector_title end as scope_label,
         trends.fiscal_year,
         trends.measure,
@@ -132,11 +128,7 @@ region_and_state_values as (
 
     select
         scope_kind,
-        state_code,
-        region,
-        cast(null as {{ dbt.type_string() }}) as naics_sector,
-        cast(null as {{ dbt.type_string() }}) as hidden_work_code,
-        cast(null as {{ dbt.type_string() }}) as agent_id,
+        {{ emerging_scope_columns(state_code='state_code', region='region') }},
         scope_label,
         fiscal_year,
         measure,
@@ -167,11 +159,7 @@ state_sector_values as (
 
     select
         'state_sector' as scope_kind,
-        state_code,
-        region,
-        naics_sector,
-        cast(null as {{ dbt.type_string() }}) as hidden_work_code,
-        cast(null as {{ dbt.type_string() }}) as agent_id,
+        {{ emerging_scope_columns(state_code='state_code', region='region', naics_sector='naics_sector') }},
         scope_label,
         fiscal_year,
         measure,
@@ -199,11 +187,7 @@ hidden_work_values as (
 
     select
         'hidden_work_industry' as scope_kind,
-        cast(null as {{ dbt.type_string() }}) as state_code,
-        cast(null as {{ dbt.type_string() }}) as region,
-        cast(null as {{ dbt.type_string() }}) as naics_sector,
-        hidden_work_code,
-        cast(null as {{ dbt.type_string() }}) as agent_id,
+        {{ emerging_scope_columns(hidden_work_code='hidden_work_code') }},
         scope_label,
         fiscal_year,
         measure,
@@ -255,11 +239,7 @@ agent_values as (
 
     select
         'filing_agent' as scope_kind,
-        cast(null as {{ dbt.type_string() }}) as state_code,
-        cast(null as {{ dbt.type_string() }}) as region,
-        cast(null as {{ dbt.type_string() }}) as naics_sector,
-        cast(null as {{ dbt.type_string() }}) as hidden_work_code,
-        agent_sources.agent_id,
+        {{ emerging_scope_columns(agent_id='agent_sources.agent_id') }},
         'filing agent ' || agents.agent_name as scope_label,
         agent_years.fiscal_year,
         wording.measure,
