@@ -24,6 +24,8 @@ data) runs on splink's Spark backend with that trained model, its SQL translated
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pyarrow as pa
 
@@ -286,9 +288,12 @@ def predict_pairs(profiles: pa.Table, threshold: float = MATCH_THRESHOLD, *, spa
     linker.training.estimate_probability_two_random_records_match(
         list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL
     )
-    linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
-    for rule in TRAINING_BLOCKS:
-        linker.training.estimate_parameters_using_expectation_maximisation(rule, estimate_without_term_frequencies=True)
+    with probabilities_floored_while_training():
+        linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
+        for rule in TRAINING_BLOCKS:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
     trained = smoothed(linker.misc.save_model_to_json())
     if spark is not None:
         return _predict_on_spark(spark, profiles, trained, threshold), _model_summary(trained)
@@ -368,6 +373,37 @@ def for_spark(model: dict) -> dict:
         else:
             rules[i] = translate(rule)
     return model
+
+
+@contextmanager
+def probabilities_floored_while_training() -> Iterator[None]:
+    """While training, an m or u probability that EM drives below splink's minimum (1e-300) is set to that
+    minimum instead of stopping the build.
+
+    splink 5.0.0 raises as soon as a level's m or u is set below 1e-300, also when its own EM sets it: a
+    level almost never seen among matches then stops linkage ("m_probability value 3.5e-323 is below the
+    minimum allowed value", seen when a re-issued file dropped 60 % of WHD cases). Such a level's m is
+    effectively zero, which `smoothed` floors at M_FLOOR after training anyway; the setters are
+    wrapped for the training only and restored after.
+    """
+    from splink.internals.comparison_level import M_U_CLAMP_MIN, ComparisonLevel
+
+    originals = {name: getattr(ComparisonLevel, name) for name in ("m_probability", "u_probability")}
+
+    def floored(prop: property) -> property:
+        def setter(level, value):
+            is_number = isinstance(value, float | int) and not isinstance(value, bool)
+            prop.fset(level, max(value, M_U_CLAMP_MIN) if is_number else value)
+
+        return property(prop.fget, setter)
+
+    for name, prop in originals.items():
+        setattr(ComparisonLevel, name, floored(prop))
+    try:
+        yield
+    finally:
+        for name, prop in originals.items():
+            setattr(ComparisonLevel, name, prop)
 
 
 def smoothed(model: dict) -> dict:

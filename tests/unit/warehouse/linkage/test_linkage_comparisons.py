@@ -109,3 +109,18 @@ def test_one_name_holding_the_other(left, right, holds):
 def test_an_address_line_holding_the_others_street(left, right, holds):
     first, second = _features(("X", left), ("X", right))
     assert _holds(_ADDRESS_HOLDS_STREET, first, second) is holds
+
+
+def test_an_underflowing_probability_is_floored_while_training_only():
+    from splink.internals.comparison_level import M_U_CLAMP_MIN, ComparisonLevel
+    from splink.internals.dialects import SplinkDialect
+
+    from warehouse.linkage.model import probabilities_floored_while_training
+
+    level = ComparisonLevel("name_l = name_r", SplinkDialect.from_string("duckdb"))
+    with probabilities_floored_while_training():
+        level.m_probability = 3.5e-323
+        level.u_probability = 0.0
+    assert (level.m_probability, level.u_probability) == (M_U_CLAMP_MIN, M_U_CLAMP_MIN)
+    with pytest.raises(ValueError, match="below the minimum allowed"):
+        level.m_probability = 3.5e-323
