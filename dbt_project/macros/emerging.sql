@@ -173,3 +173,10 @@
     {%- set ratio = 'greatest(' ~ count_probability_ratio(y, mu, phi) ~ ', case when ' ~ phi ~ ' >= 1.0001 then 1 - 1 / ' ~ phi ~ ' else 0 end)' %}
     cast(least(4000, greatest(1, ceil(ln(1e-12) / ln(least({{ ratio }}, 0.999999))))) as integer)
 {%- endmacro %}
+
+{#- A double kept to single precision (about 7 significant digits; written `{% call emerging_stable_double() %}expression{% endcall %}`), so that two builds of the same
+    inputs publish the same value: sums of doubles (the pooled dispersion, the tail of a count) differ in
+    their last bits with the order the engine adds them in (threads, DuckDB or Spark). -#}
+{% macro emerging_stable_double() -%}
+    cast(cast({{ caller() }} as float) as double)
+{%- endmacro %}

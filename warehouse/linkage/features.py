@@ -144,6 +144,9 @@ def features_sql(records: str) -> str:
         string_split(name_key, ' ')[-1] AS last_token,
         coalesce(nullif(regexp_extract(name_key, '^(.+) \\S+$', 1), ''), name_key) AS name_head,
         coalesce(nullif(regexp_extract(name_key, '^\\S+ (.+)$', 1), ''), name_key) AS name_tail,
+        -- The head's letters in order: "FXO" / "FOX", a typo that swaps two letters of a short word, which
+        -- Jaro-Winkler scores low (it matches letters of a 3-letter word only in place).
+        array_to_string(list_sort(string_split(replace(name_head, ' ', ''), '')), '') AS name_head_letters,
         street_key,
         nullif(regexp_extract(street_key, '^([0-9]+)\\b', 1), '') AS street_number,
         nullif(regexp_extract(street_key, '^([0-9]+ (?:[NSEW] )?[A-Z0-9]{{2,}})\\b', 1), '') AS street_head,
@@ -172,6 +175,7 @@ PROFILE_COLUMNS = (
     "first_token",
     "last_token",
     "name_head",
+    "name_head_letters",
     "name_tail",
     "street_key",
     "street_number",

@@ -69,8 +69,8 @@ _RARE = f"name_rarity_l <= {RARE_NAME_WORD}"
 
 # Jaro-Winkler rewards a shared start, so "Nantucket Seafood" / "Nantucket Tents" and "Green Hill Landscape" /
 # "Green A Landscape" (different employers in one town) would score as typos of one name. A similar name also
-# needs its words but the last alike, and its last word alike or one a short form of the other ("Elberta
-# Valley Ag" / "... Agriculture").
+# needs its words but the last alike (or of the same letters: "Fxo" / "Fox"), and its last word alike or one a
+# short form of the other ("Elberta Valley Ag" / "... Agriculture").
 HEAD_SIMILARITY = 0.9
 LAST_WORD_SIMILARITY = 0.8
 
@@ -78,7 +78,8 @@ LAST_WORD_SIMILARITY = 0.8
 def _similar_name(threshold: float) -> str:
     return (
         f"jaro_winkler_similarity(name_key_l, name_key_r) >= {threshold} "
-        f"AND jaro_winkler_similarity(name_head_l, name_head_r) >= {HEAD_SIMILARITY} "
+        f"AND (jaro_winkler_similarity(name_head_l, name_head_r) >= {HEAD_SIMILARITY} "
+        "OR name_head_letters_l = name_head_letters_r) "
         f"AND (jaro_winkler_similarity(last_token_l, last_token_r) >= {LAST_WORD_SIMILARITY} "
         "OR starts_with(last_token_l, last_token_r) OR starts_with(last_token_r, last_token_l))"
     )

@@ -337,7 +337,7 @@ evaluated as (
 
     select
         *,
-        greatest(
+        {% call emerging_stable_double() %}greatest(
             cast(1 as double),
             coalesce(cell_dispersion, cast(1 as double)),
             coalesce(
@@ -345,7 +345,7 @@ evaluated as (
                 / sum(case when cell_dispersion is not null then baseline_years - 1 end) over measure_cells,
                 cast(1 as double)
             )
-        ) as dispersion,
+        ){% endcall %} as dispersion,
         expected > 0 and value >= {{ var('emerging_min_count') }} as is_tested
 
     from with_history
@@ -440,10 +440,10 @@ with_p as (
 
     select
         scored.*,
-        case
+        {% call emerging_stable_double() %}case
             when tails.upper_tail is not null then least(tails.upper_tail, cast(1 as double))
             else {{ normal_upper_tail('scored.z_score') }}
-        end as p_value
+        end{% endcall %} as p_value
 
     from scored
     left join tails
