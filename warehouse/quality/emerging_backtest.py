@@ -67,14 +67,23 @@ class BacktestResult:
 
 
 def sample_config(home: Path) -> SampleConfig:
-    """The config of the sample the warehouse at `home` was built from (its folder is named after it)."""
-    folders = sorted(WarehousePaths.at(home).samples.glob("scale-*-seed-*"))
-    if len(folders) != 1:
-        raise SystemExit(f"expected one sample folder under {WarehousePaths.at(home).samples}, found {len(folders)}")
-    match = re.fullmatch(r"scale-([0-9.e+-]+)-seed-(\d+)-.*", folders[0].name)
-    if not match:
-        raise SystemExit(f"cannot read the scale and seed of sample folder {folders[0]}")
-    return SampleConfig(scale=float(match[1]), seed=int(match[2]))
+    """The config of the sample the warehouse at `home` was built from, read from the names of its sample
+    folders (`scale-<scale>-seed-<seed>-<code digest>`; one per version of the sample code, all of one scale
+    and seed unless builds asked for others: then --scale and --seed say which)."""
+    samples = WarehousePaths.at(home).samples
+    configs = set()
+    for folder in samples.glob("scale-*-seed-*"):
+        match = re.fullmatch(r"scale-([0-9.e+-]+)-seed-(\d+)-[0-9a-f]+", folder.name)
+        if match:  # a `.partial` folder is a sample still (or never finished) being written
+            configs.add((float(match[1]), int(match[2])))
+    if len(configs) != 1:
+        found = ", ".join(f"scale {scale} seed {seed}" for scale, seed in sorted(configs)) or "none"
+        raise SystemExit(
+            f"cannot tell which sample the warehouse at {home} was built from (samples under {samples}: {found}); "
+            "say it with --scale and --seed"
+        )
+    ((scale, seed),) = configs
+    return SampleConfig(scale=scale, seed=seed)
 
 
 def backtest(con: duckdb.DuckDBPyConnection, config: SampleConfig) -> BacktestResult:
@@ -168,10 +177,16 @@ def report(result: BacktestResult) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--home", default=None, help="the warehouse home (default: $WAREHOUSE_HOME or data)")
+    parser.add_argument("--scale", type=float, help="the sample's scale (default: read from the home's samples)")
+    parser.add_argument("--seed", type=int, help="the sample's seed (default: read from the home's samples)")
     args = parser.parse_args(argv)
     paths = WarehousePaths.at(args.home) if args.home else WarehousePaths.from_env()
+    given = (args.scale is not None, args.seed is not None)
+    if any(given) and not all(given):
+        parser.error("--scale and --seed go together")
+    config = SampleConfig(scale=args.scale, seed=args.seed) if all(given) else sample_config(paths.home)
     with duckdb.connect(str(paths.published_db), read_only=True) as con:
-        print(report(backtest(con, sample_config(paths.home))))
+        print(report(backtest(con, config)))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ import duckdb
 import pytest
 
 from sources.common.sample_world import SampleConfig, World, emerging_plant_cells
-from warehouse.quality.emerging_backtest import backtest, report
+from warehouse.quality.emerging_backtest import backtest, report, sample_config
+from warehouse.settings import WarehousePaths
 
 CONFIG = SampleConfig(scale=0.004)
 COLUMNS = "fiscal_year, scope_kind, measure, source, state_code, region, naics_sector, hidden_work_code, agent_id"
@@ -75,3 +76,14 @@ def test_backtest_scores_planted_rises_noise_and_false_flags(con):
     assert result.flags == {last - 1: 1, last: 5}
     assert result.false_flags == {last - 1: 1, last: 2}
     assert "Rises found in the year they began: 1 of 3" in report(result)
+
+
+def test_the_sample_is_read_from_its_folders_whatever_versions_of_the_code_wrote_them(tmp_path):
+    samples = WarehousePaths.at(tmp_path).samples
+    for name in ("scale-0.01-seed-7-1a2b3c4d", "scale-0.01-seed-7-5e6f7a8b", "scale-0.5-seed-7-99aa00bb.partial"):
+        (samples / name).mkdir(parents=True)
+    assert sample_config(tmp_path) == SampleConfig(scale=0.01, seed=7)
+
+    (samples / "scale-0.004-seed-7-0c0c0c0c").mkdir()
+    with pytest.raises(SystemExit, match=r"scale 0\.004 seed 7, scale 0\.01 seed 7.*--scale and --seed"):
+        sample_config(tmp_path)
