@@ -27,10 +27,12 @@ demo: $(STAMP)  ## Build the whole warehouse from the embedded sample (offline) 
 
 # On every core (pytest-xdist; TEST_WORKERS=0 runs in this one process). loadscope: a module's tests, which may
 # share a module-scoped fixture, run in one worker (tests/parallel.py). PYTEST_ARGS adds options, e.g.
-# PYTEST_ARGS="--durations=30".
+# PYTEST_ARGS="--durations=30". Tests marked `alone` (a timed stop of `make dagster`, which the other workers'
+# builds slowed past any fair bound) run after, in one process.
 TEST_WORKERS ?= auto
 test: $(STAMP)  ## The full test suite (unit, integration, lint).
-	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadscope -m "not alone" $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -m alone $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff and sqlfluff (dbt templater); also part of make test.
 	$(VENV)/bin/ruff check .

@@ -91,6 +91,7 @@ def _group_alive(group: int) -> bool:
 
 
 @pytest.mark.integration
+@pytest.mark.alone  # timed: run after the parallel tests (make test), not beside other workers' builds
 @pytest.mark.parametrize("sigint", [signal.SIG_DFL, signal.SIG_IGN], ids=["from a terminal", "from a script"])
 def test_make_dagster_stops_on_sigterm_with_no_process_left(tmp_path, sigint):
     """Started as from a terminal, or in the background of a script (SIGINT ignored), SIGTERM stops it all."""

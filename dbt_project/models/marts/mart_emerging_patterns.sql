@@ -221,17 +221,17 @@ agent_sources as (
 
 agent_counts as (
 
-    {%- for m in emerging_agent_measures() %}
-        select
-            agent_id,
-            fiscal_year,
-            '{{ m.name }}' as measure,
-            {{ m.aggregate }} as value
-        from agent_filings
-        where source = '{{ m.source }}'
-        group by agent_id, fiscal_year
-        {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {% for m in emerging_agent_measures() %}
+    select
+        agent_id,
+        fiscal_year,
+        '{{ m.name }}' as measure,
+        {{ m.aggregate }} as value
+    from agent_filings
+    where source = '{{ m.source }}'
+    group by agent_id, fiscal_year
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
