@@ -12,12 +12,17 @@
     {{ return(names) }}
 {%- endmacro %}
 
-{#- The columns that say where a cell is: each given one (an expression or a column name), null where
-    the cell's kind has none (a state's cell has no sector, an agent's no place). -#}
+{#- The columns that say where a cell is, in their order. -#}
+{% macro emerging_scope_column_names() -%}
+    {{ return(['state_code', 'region', 'naics_sector', 'hidden_work_code', 'agent_id']) }}
+{%- endmacro %}
+
+{#- Those columns: each given one (an expression or a column name), null where the cell's kind has
+    none (a state's cell has no sector, an agent's no place). -#}
 {% macro emerging_scope_columns(state_code=none, region=none, naics_sector=none, hidden_work_code=none, agent_id=none) -%}
     {%- set given = {'state_code': state_code, 'region': region, 'naics_sector': naics_sector,
                      'hidden_work_code': hidden_work_code, 'agent_id': agent_id} %}
-    {%- for column in ['state_code', 'region', 'naics_sector', 'hidden_work_code', 'agent_id'] %}
+    {%- for column in emerging_scope_column_names() %}
     {%- if given[column] is none %}
     cast(null as {{ dbt.type_string() }}) as {{ column }}
     {%- elif given[column] == column %}
@@ -26,6 +31,21 @@
     {{ given[column] }} as {{ column }}
     {%- endif %}{% if not loop.last %},{% endif %}
     {%- endfor %}
+{%- endmacro %}
+
+{#- A select of the cells' values one row per measure, from `wide`: a relation with scope_kind, the
+    scope columns (emerging_scope_columns()), scope_label, fiscal_year and one column per measure of
+    `measures` (null where the source has not published the year: kept, for the baseline to skip). -#}
+{% macro emerging_unpivot(wide, measures) -%}
+    select
+        scope_kind,
+        {{ emerging_scope_column_names() | join(', ') }},
+        scope_label,
+        fiscal_year,
+        measure,
+        cast(value as double) as value
+    from {{ wide }}
+    unpivot include nulls (value for measure in ({{ measures | join(', ') }}))
 {%- endmacro %}
 
 {#- The filing-agent measures (bridge_filing_agent, per agent x source x fiscal year): filings naming

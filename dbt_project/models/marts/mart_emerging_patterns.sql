@@ -110,12 +110,12 @@ national_and_sector_values as (
 
 ),
 
+-- The same, first one column per measure (unpivoted in all_values; a year the source has not published: null).
 region_and_state_wide as (
 
     select
         case when geo_level = 'state' then 'state' else 'region' end as scope_kind,
-        state_code,
-        dol_region as region,
+        {{ emerging_scope_columns(state_code='state_code', region='dol_region') }},
         geo_name as scope_label,
         fiscal_year,
         {{ counts | join(', ') }}
@@ -124,27 +124,13 @@ region_and_state_wide as (
 
 ),
 
-region_and_state_values as (
-
-    select
-        scope_kind,
-        {{ emerging_scope_columns(state_code='state_code', region='region') }},
-        scope_label,
-        fiscal_year,
-        measure,
-        cast(value as double) as value
-
-    from region_and_state_wide
-    unpivot include nulls (value for measure in ({{ counts | join(', ') }}))
-
-),
-
 state_sector_wide as (
 
     select
-        cells.state_code,
-        states.dol_region as region,
-        cells.naics_sector,
+        'state_sector' as scope_kind,
+        {{ emerging_scope_columns(
+            state_code='cells.state_code', region='states.dol_region', naics_sector='cells.naics_sector'
+        ) }},
         states.state_name || ', ' || coalesce(sectors.sector_title, cells.naics_sector) as scope_label,
         cells.fiscal_year,
         {{ counts | join(', ') }}
@@ -155,46 +141,17 @@ state_sector_wide as (
 
 ),
 
-state_sector_values as (
-
-    select
-        'state_sector' as scope_kind,
-        {{ emerging_scope_columns(state_code='state_code', region='region', naics_sector='naics_sector') }},
-        scope_label,
-        fiscal_year,
-        measure,
-        cast(value as double) as value
-
-    from state_sector_wide
-    unpivot include nulls (value for measure in ({{ counts | join(', ') }}))
-
-),
-
 hidden_work_wide as (
 
     select
-        hidden_work_years.hidden_work_naics_code as hidden_work_code,
+        'hidden_work_industry' as scope_kind,
+        {{ emerging_scope_columns(hidden_work_code='hidden_work_years.hidden_work_naics_code') }},
         any_value(hidden_work_years.industry_label) as scope_label,
         hidden_work_years.fiscal_year,
         {{ sum_measures(names=hidden_work_counts) }}
 
     from hidden_work_years
     group by hidden_work_years.hidden_work_naics_code, hidden_work_years.fiscal_year
-
-),
-
-hidden_work_values as (
-
-    select
-        'hidden_work_industry' as scope_kind,
-        {{ emerging_scope_columns(hidden_work_code='hidden_work_code') }},
-        scope_label,
-        fiscal_year,
-        measure,
-        cast(value as double) as value
-
-    from hidden_work_wide
-    unpivot include nulls (value for measure in ({{ hidden_work_counts | join(', ') }}))
 
 ),
 
@@ -264,11 +221,11 @@ all_values as (
 
     select * from national_and_sector_values
     union all
-    select * from region_and_state_values
+    {{ emerging_unpivot('region_and_state_wide', counts) }}
     union all
-    select * from state_sector_values
+    {{ emerging_unpivot('state_sector_wide', counts) }}
     union all
-    select * from hidden_work_values
+    {{ emerging_unpivot('hidden_work_wide', hidden_work_counts) }}
     union all
     select * from agent_values
 
