@@ -15,102 +15,69 @@ names as (
 
 ),
 
-keys as (
-
-    select distinct
-        agent_key,
-        agent_word_key
-    from names
-
-),
-
--- The evidence each key was seen with (one row per key and value).
-emails as (
-
-    select distinct
-        agent_key,
-        agent_email_key
-    from names
-    where agent_email_key is not null
-
-),
-
-places as (
-
-    select distinct
-        agent_key,
-        agent_state_code as place
-    from names
-    where agent_state_code is not null
-    union
-    select distinct
-        agent_key,
-        concat('firm:', law_firm_key) as place
-    from names
-    where law_firm_key is not null
-
-),
-
-same_email as (
+-- Each rule and the evidence it links two keys by when they share a value of it.
+rules as (
 
     select
-        left_emails.agent_key,
-        right_emails.agent_key as linked_agent_key,
-        'same_email' as linked_by,
-        1 as rule_order
-
-    from emails as left_emails
-    inner join emails as right_emails
-        on
-            left_emails.agent_email_key = right_emails.agent_email_key
-            and left_emails.agent_key < right_emails.agent_key
+        rules.evidence_kind,
+        rules.linked_by,
+        rules.rule_order
+    from (
+        values
+        ('email', 'same_email', 1),
+        ('words', 'same_words', 2),
+        ('state_code', 'similar_name', 3),
+        ('law_firm', 'similar_name', 3)
+    ) as rules (evidence_kind, linked_by, rule_order)
 
 ),
 
-same_words as (
+name_evidence as (
 
     select
-        left_keys.agent_key,
-        right_keys.agent_key as linked_agent_key,
-        'same_words' as linked_by,
-        2 as rule_order
-
-    from keys as left_keys
-    inner join keys as right_keys
-        on
-            left_keys.agent_word_key = right_keys.agent_word_key
-            and left_keys.agent_key < right_keys.agent_key
+        agent_key,
+        agent_word_key,
+        agent_email_key as email,
+        agent_word_key as words,
+        agent_state_code as state_code,
+        law_firm_key as law_firm
+    from names
 
 ),
 
-similar_name as (
+-- The evidence each key was seen with: one row per key, kind and value (a null is none).
+evidence as (
 
     select distinct
-        left_places.agent_key,
-        right_places.agent_key as linked_agent_key,
-        'similar_name' as linked_by,
-        3 as rule_order
-
-    from places as left_places
-    inner join places as right_places
-        on
-            left_places.place = right_places.place
-            and left_places.agent_key < right_places.agent_key
-    inner join keys as left_keys on left_places.agent_key = left_keys.agent_key
-    inner join keys as right_keys on right_places.agent_key = right_keys.agent_key
-    where
-        {{ agent_name_similarity('left_keys.agent_word_key', 'right_keys.agent_word_key') }}
-        >= {{ var('agent_name_min_similarity') }}
+        agent_key,
+        agent_word_key,
+        evidence_kind,
+        shared_value
+    from name_evidence
+    unpivot (shared_value for evidence_kind in (email, words, state_code, law_firm))
 
 ),
 
+-- Pairs of keys that share a value of one kind, by that kind's rule (similar_name: the names are alike).
 candidates as (
 
-    select * from same_email
-    union all
-    select * from same_words
-    union all
-    select * from similar_name
+    select
+        left_evidence.agent_key,
+        right_evidence.agent_key as linked_agent_key,
+        rules.linked_by,
+        rules.rule_order
+
+    from evidence as left_evidence
+    inner join evidence as right_evidence
+        on
+            left_evidence.evidence_kind = right_evidence.evidence_kind
+            and left_evidence.shared_value = right_evidence.shared_value
+            and left_evidence.agent_key < right_evidence.agent_key
+    inner join rules on left_evidence.evidence_kind = rules.evidence_kind
+    where
+        rules.linked_by != 'similar_name'
+        or {{ agent_name_similarity('left_evidence.agent_word_key', 'right_evidence.agent_word_key') }}
+        >= {{ var('agent_name_min_similarity') }}
 
 ),
 
