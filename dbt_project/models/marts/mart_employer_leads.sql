@@ -176,39 +176,48 @@ employer_agents as (
 
 ),
 
+-- The cells an employer is in: its state x sector, its hidden-work industry, each agent of its filings.
+employer_cells as (
+
+    select
+        employer_id,
+        'state_sector' as scope_kind,
+        {{ emerging_scope_columns(state_code='state_code', naics_sector='naics_sector') }}
+    from employers
+
+    union all
+
+    select
+        employer_id,
+        'hidden_work_industry' as scope_kind,
+        {{ emerging_scope_columns(hidden_work_code='hidden_work_naics_code') }}
+    from hidden_work
+
+    union all
+
+    select
+        employer_id,
+        'filing_agent' as scope_kind,
+        {{ emerging_scope_columns(agent_id='agent_id') }}
+    from employer_agents
+
+),
+
+-- A cell's region is its state's, so it is not compared.
 emerging_memberships as (
 
-    select
-        employers.employer_id,
+    select distinct
+        employer_cells.employer_id,
         emerging.pattern,
         emerging.fiscal_year
-    from employers
+    from employer_cells
     inner join emerging
         on
-            emerging.scope_kind = 'state_sector'
-            and employers.state_code = emerging.state_code
-            and employers.naics_sector = emerging.naics_sector
-
-    union
-
-    select
-        hidden_work.employer_id,
-        emerging.pattern,
-        emerging.fiscal_year
-    from hidden_work
-    inner join emerging
-        on
-            emerging.scope_kind = 'hidden_work_industry'
-            and hidden_work.hidden_work_naics_code = emerging.hidden_work_code
-
-    union
-
-    select
-        employer_agents.employer_id,
-        emerging.pattern,
-        emerging.fiscal_year
-    from employer_agents
-    inner join emerging on emerging.scope_kind = 'filing_agent' and employer_agents.agent_id = emerging.agent_id
+            employer_cells.scope_kind = emerging.scope_kind
+            and employer_cells.state_code is not distinct from emerging.state_code
+            and employer_cells.naics_sector is not distinct from emerging.naics_sector
+            and employer_cells.hidden_work_code is not distinct from emerging.hidden_work_code
+            and employer_cells.agent_id is not distinct from emerging.agent_id
 
 ),
 
