@@ -37,20 +37,18 @@ def oflc_place_rules(zip_format: str, zip_description: str) -> tuple[Rule, ...]:
     """The employer/worksite state, NAICS and ZIP rules of the OFLC disclosure files (H-2A, H-2B); their
     ZIP codes lost leading zeros differently, so each program gives its own pattern and wording."""
     return (
-        Rule(
-            "employer_state_known",
-            ERROR,
-            "employer states are US postal codes",
-            in_set("employer_state", POSTAL_STATE_CODES),
-            mostly=0.99,
-        ),
-        Rule(
-            "worksite_state_known",
-            ERROR,
-            "worksite states are US postal codes",
-            in_set("worksite_state", POSTAL_STATE_CODES),
-            mostly=0.99,
-        ),
+        state_known_rule("employer_state_known", "employer_state", "employer"),
+        state_known_rule("worksite_state_known", "worksite_state", "worksite"),
         Rule("naics_format", WARN, "NAICS codes have 2-6 digits", matches("naics_code", NAICS_FORMAT)),
-        Rule("zip_format", WARN, zip_description, matches("employer_postal_code", zip_format)),
+        zip_format_rule("employer_postal_code", zip_format, zip_description),
     )
+
+
+def state_known_rule(name: str, column: str, whose: str) -> Rule:
+    """`column` holds US postal codes (in at least 99 % of rows)."""
+    return Rule(name, ERROR, f"{whose} states are US postal codes", in_set(column, POSTAL_STATE_CODES), mostly=0.99)
+
+
+def zip_format_rule(column: str, zip_format: str, description: str) -> Rule:
+    """`column`'s ZIP codes match `zip_format` (a warning: a stray ZIP does not stop a load)."""
+    return Rule("zip_format", WARN, description, matches(column, zip_format))

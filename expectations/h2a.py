@@ -9,8 +9,8 @@ from __future__ import annotations
 import csv
 from datetime import date
 
-from expectations.common import POSTAL_STATE_CODES, oflc_place_rules, standard_table_rules, today
-from expectations.rules import ERROR, WARN, Rule, Suite, between, dates_between, in_set, matches, not_null, ordered
+from expectations.common import oflc_place_rules, standard_table_rules, state_known_rule, today, zip_format_rule
+from expectations.rules import ERROR, WARN, Rule, Suite, between, dates_between, matches, not_null, ordered
 from sources.common.reference import SEEDS
 from sources.h2a.contract import ADDENDUM_B_WORKSITES, DISCLOSURE, case_status_pattern
 
@@ -103,14 +103,8 @@ def worksites_suite() -> Suite:
                 "no negative worker count at all (stray values are reported, the file loads)",
                 between("total_workers", min_value=0),
             ),
-            Rule(
-                "worksite_state_known",
-                ERROR,
-                "worksite states are US postal codes",
-                in_set("state", POSTAL_STATE_CODES),
-                mostly=0.99,
-            ),
-            Rule("zip_format", WARN, "worksite ZIP codes are 5 or 9 digits", matches("postal_code", RAW_ZIP_FORMAT)),
+            state_known_rule("worksite_state_known", "state", "worksite"),
+            zip_format_rule("postal_code", RAW_ZIP_FORMAT, "worksite ZIP codes are 5 or 9 digits"),
         ),
         table_rules=standard_table_rules(ADDENDUM_B_WORKSITES.primary_key),
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from expectations.common import POSTAL_STATE_CODES, ZIP_FORMAT, standard_table_rules
-from expectations.rules import ERROR, WARN, Rule, Suite, dates_between, in_set, matches, not_null, ordered
+from expectations.common import ZIP_FORMAT, standard_table_rules, state_known_rule, zip_format_rule
+from expectations.rules import ERROR, Rule, Suite, dates_between, not_null, ordered
 from sources.mspa.contract import FARM_LABOR_CONTRACTORS
 
 
@@ -23,13 +23,7 @@ def farm_labor_contractors_suite() -> Suite:
                 "every certificate has a number and a contractor name",
                 not_null("cert_num", "flc_name"),
             ),
-            Rule(
-                "state_known",
-                ERROR,
-                "contractor states are US postal codes",
-                in_set("flc_state", POSTAL_STATE_CODES),
-                mostly=0.99,
-            ),
+            state_known_rule("state_known", "flc_state", "contractor"),
             Rule(
                 "certificate_period_ordered",
                 ERROR,
@@ -43,7 +37,7 @@ def farm_labor_contractors_suite() -> Suite:
                 "certificates start after 1983 (MSPA enacted) and before 2100",
                 dates_between("certificate_start_date", earliest=date(1983, 1, 1), latest=date(2100, 1, 1)),
             ),
-            Rule("zip_format", WARN, "ZIP codes have 5 or 9 digits", matches("flc_zip", ZIP_FORMAT)),
+            zip_format_rule("flc_zip", ZIP_FORMAT, "ZIP codes have 5 or 9 digits"),
         ),
         table_rules=standard_table_rules(FARM_LABOR_CONTRACTORS.primary_key),
     )

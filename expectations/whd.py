@@ -15,6 +15,7 @@ from expectations.common import (
     ZIP_FORMAT,
     standard_table_rules,
     today,
+    zip_format_rule,
 )
 from expectations.rules import ERROR, WARN, Rule, Suite, between, dates_between, in_set, matches, not_null, ordered
 from sources.whd.contract import COMPLIANCE_ACTIONS, DATE_COLUMNS
@@ -83,7 +84,7 @@ def compliance_actions_suite() -> Suite:
                 "counted in no sector (fct_whd_case.has_naics_sector = false)",
                 matches("naic_cd", NAICS_IN_A_SECTOR),
             ),
-            Rule("zip_format", WARN, "ZIP codes have 5 or 9 digits", matches("zip_cd", ZIP_FORMAT)),
+            zip_format_rule("zip_cd", ZIP_FORMAT, "ZIP codes have 5 or 9 digits"),
             Rule(
                 "repeat_violator_codes",
                 WARN,
