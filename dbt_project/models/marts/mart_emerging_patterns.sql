@@ -110,7 +110,7 @@ national_and_sector_values as (
 
 ),
 
--- The same, first one column per measure (unpivoted in all_values; a year the source has not published: null).
+-- Regions, states, state x sector and hidden-work industries: one column per measure (all_values unpivots them).
 region_and_state_wide as (
 
     select

@@ -203,7 +203,9 @@ employer_cells as (
 
 ),
 
--- A cell's region is its state's, so it is not compared.
+-- Compared null-safe: the place columns a cell's kind lacks are null on both sides (those it has are never
+-- null in the emerging mart, so an employer without a state or sector is in no state x sector cell); its
+-- region is its state's, so it is not compared.
 emerging_memberships as (
 
     select distinct
