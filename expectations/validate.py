@@ -4,6 +4,11 @@ memory), set-wide rules in DuckDB, one `RuleResult` per rule.
 GE validates each Arrow record batch as a pandas frame; unexpected counts are summed over batches
 before `mostly` is applied, and the first failing rows (with `source_file`/`source_row`) are kept
 as examples. GE is used on pandas only: its SQL path over DuckDB is unreliable.
+
+A validation's cost is mostly fixed, per check (GE builds a graph of metrics for every expectation of
+every validation), not per row; so a table's GE suite is set up once per process, every check runs for
+its verdict alone first and only failed checks again with counts and examples, and identical checks of
+two rules run once (benchmarks/README.md, "Gates: fixed cost per validation").
 """
 
 from __future__ import annotations
