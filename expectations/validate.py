@@ -109,7 +109,7 @@ _MEMO = threading.local()  # .configurations: {id(expectation): (expectation, it
 def _memoize_expectation_configurations() -> None:
     """Within `_configurations_memoized()`, an expectation builds its GE configuration once, not once per
     read: GE's `Expectation.configuration` is a property that serialises the pydantic model anew on each
-    of the ~50 reads per expectation and validation, about 45 % of a small partition's gate. Outside that
+    of the ~80 reads per expectation and validation, a third of a small partition's gate. Outside that
     block (and on other threads) the property behaves as GE wrote it."""
     from great_expectations.expectations.expectation import Expectation
 
