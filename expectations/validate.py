@@ -4,24 +4,33 @@ memory), set-wide rules in DuckDB, one `RuleResult` per rule.
 GE validates each Arrow record batch as a pandas frame; unexpected counts are summed over batches
 before `mostly` is applied, and the first failing rows (with `source_file`/`source_row`) are kept
 as examples. GE is used on pandas only: its SQL path over DuckDB is unreliable.
+
+A validation's cost is mostly fixed, per check (GE builds a graph of metrics for every expectation of
+every validation), not per row; so a table's GE suite is set up once per process, every check runs for
+its verdict alone first and only failed checks again with counts and examples, and identical checks of
+two rules run once (benchmarks/README.md, "Gates: fixed cost per validation").
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
+import threading
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from expectations.results import RuleResult
@@ -89,8 +98,45 @@ def _batch_definition():
         logging.getLogger("great_expectations").setLevel(logging.ERROR)
         context = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        _memoize_expectation_configurations()
         asset = context.data_sources.add_pandas("staged").add_dataframe_asset("parsed_table")
         return context, asset.add_batch_definition_whole_dataframe("batch")
+
+
+_MEMO = threading.local()  # .configurations: {id(expectation): (expectation, its configuration)} while validating
+
+
+def _memoize_expectation_configurations() -> None:
+    """Within `_configurations_memoized()`, an expectation builds its GE configuration once, not once per
+    read: GE's `Expectation.configuration` is a property that serialises the pydantic model anew on each
+    of the ~80 reads per expectation and validation, a third of a small partition's gate. Outside that
+    block (and on other threads) the property behaves as GE wrote it."""
+    from great_expectations.expectations.expectation import Expectation
+
+    original = Expectation.__dict__["configuration"]
+    if not isinstance(original, property) or getattr(original.fget, "memoized", False):
+        return
+
+    def configuration(self):
+        memo = getattr(_MEMO, "configurations", None)
+        if memo is None:
+            return original.fget(self)
+        if id(self) not in memo:
+            memo[id(self)] = (self, original.fget(self))  # the object is kept: its id is not reused meanwhile
+        return memo[id(self)][1]
+
+    configuration.memoized = True
+    Expectation.configuration = property(configuration)
+
+
+@contextmanager
+def _configurations_memoized():
+    """Expectations are not changed while a validation runs, so their configurations may be memoized."""
+    _MEMO.configurations = {}
+    try:
+        yield
+    finally:
+        _MEMO.configurations = None
 
 
 def _expectation(check: Check, check_id: str):
@@ -101,17 +147,43 @@ def _expectation(check: Check, check_id: str):
     return getattr(gx.expectations, check.expectation)(**kwargs, meta={"check_id": check_id})
 
 
-@contextmanager
-def _gx_suite(suite: Suite, checks: dict[str, tuple[Rule, Check]]):
-    """A GE suite for one validation, removed afterwards (the context lives as long as the process).
-    The name is unique per call: id()-based names collide once an address is reused."""
+def _check_key(check: Check) -> str:
+    """One name for a check's expectation and arguments: identical checks of two rules (e.g. an error
+    rule with a tolerance and its strict warning twin) are validated once and tallied once."""
+    return f"{check.expectation}{json.dumps(check.kwargs, sort_keys=True, default=str)}"
+
+
+def _gx_expectation_suite(name: str, checks: dict[str, Check]):
     import great_expectations as gx
 
+    return gx.ExpectationSuite(name=name, expectations=[_expectation(check, key) for key, check in checks.items()])
+
+
+def _registered_suite(table: str, checks: dict[str, Check]):
+    """The GE suite of these checks, added to the process's context once and reused by every later
+    validation of the same table (each partition, each batch): setting a suite up and removing it again
+    cost every validation a share of its fixed time."""
+    key = (table, tuple(checks))
+    with _SUITES_LOCK:
+        if key not in _SUITES:
+            context, _ = _batch_definition()
+            name = f"{table}_{uuid.uuid4().hex}"
+            _SUITES[key] = context.suites.add(_gx_expectation_suite(name, checks))
+        return _SUITES[key]
+
+
+_SUITES: dict[tuple[str, tuple[str, ...]], object] = {}
+_SUITES_LOCK = threading.Lock()
+
+
+@contextmanager
+def _gx_suite(table: str, checks: dict[str, Check]):
+    """A GE suite for one validation of a few checks, removed afterwards (the context lives as long as the
+    process). The name is unique per call: id()-based names collide once an address is reused."""
     context, _ = _batch_definition()
-    name = f"{suite.table}_{uuid.uuid4().hex}"
-    expectations = [_expectation(check, check_id) for check_id, (_, check) in checks.items()]
+    name = f"{table}_{uuid.uuid4().hex}"
     try:
-        yield context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
+        yield context.suites.add(_gx_expectation_suite(name, checks))
     finally:
         context.suites.delete(name)
 
@@ -132,10 +204,9 @@ def validate_parquet(
         return [schema_result]  # value rules on the wrong columns would only add noise
     results = [schema_result]
     results += _run_expectations(parquet, suite, batch_rows)
-    results += [
-        _run_table_rule(parquet, rule, previous_slice_counts or {}, slice_columns, max_row_drop_share)
-        for rule in suite.table_rules
-    ]
+    results += _run_table_rules(
+        parquet, suite.table_rules, previous_slice_counts or {}, slice_columns, max_row_drop_share
+    )
     return results
 
 
@@ -162,38 +233,98 @@ def _schema_rule(parquet: Path, contract: TableContract) -> RuleResult:
 
 
 def _run_expectations(parquet: Path, suite: Suite, batch_rows: int) -> list[RuleResult]:
+    """Every check runs for its verdict alone first (GE's BOOLEAN_ONLY: no counts, no examples, a third of
+    the cost of SUMMARY); only checks that failed in some batch run again over every batch with counts and
+    examples. A check that passes every batch has no unexpected value, so its empty tally is what a
+    SUMMARY pass would have given; a failed one is tallied over the whole table (a tolerance needs every
+    batch's count of values): results are exactly those of one SUMMARY pass over every check."""
     if not suite.rules:
         return []
-    checks = {f"{rule.name}#{i}": (rule, check) for rule in suite.rules for i, check in enumerate(rule.checks)}
-    with _gx_suite(suite, checks) as gx_suite:
+    checks = {_check_key(check): check for rule in suite.rules for check in rule.checks}
+    failed: dict[str, Check] = {}
+    batches = _Batches(parquet, _columns_checked(checks.values(), pq.read_schema(parquet).names), batch_rows)
+    for batch in batches:
+        with _configurations_memoized():
+            verdicts = batch.validate(_registered_suite(suite.table, checks), result_format=_VERDICT_ONLY)
+        failed |= {_meta_key(r): checks[_meta_key(r)] for r in verdicts.results if not r.success}
+    tallies: dict[str, _Tally] = defaultdict(_Tally)
+    if failed:
+        with _gx_suite(suite.table, failed) as failed_suite:
+            for batch in batches:
+                with _configurations_memoized():
+                    validation = batch.validate(failed_suite, result_format=_COUNTS_AND_EXAMPLES)
+                for result in validation.results:
+                    _tally(tallies[_meta_key(result)], result)
+    return [_rule_result(rule, [(check, tallies[_check_key(check)]) for check in rule.checks]) for rule in suite.rules]
+
+
+class _Batches:
+    """The staged table's GE batches of at most `batch_rows` rows, only the checked columns, read again on
+    each pass; a table of one batch keeps it for the second pass."""
+
+    def __init__(self, parquet: Path, columns: list[str] | None, batch_rows: int):
+        self.parquet, self.columns, self.batch_rows = parquet, columns, batch_rows
+        self._only = None
+
+    def __iter__(self):
+        if self._only is not None:
+            yield self._only
+            return
         _, batch_definition = _batch_definition()
-        tallies: dict[str, _Tally] = defaultdict(_Tally)
-        reader = pq.ParquetFile(parquet)
-        columns = _columns_checked(checks, reader.schema_arrow.names)
-        for record_batch in reader.iter_batches(batch_size=batch_rows, columns=columns):
-            frame = pa.Table.from_batches([record_batch]).to_pandas(date_as_object=False)
+        reader = pq.ParquetFile(self.parquet)
+        read = 0
+        for record_batch in reader.iter_batches(batch_size=self.batch_rows, columns=self.columns):
+            frame = _frame(record_batch)
             batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-            validation = batch.validate(
-                gx_suite,
-                result_format={
-                    "result_format": "SUMMARY",
-                    "partial_unexpected_count": MAX_EXAMPLES,
-                    "unexpected_index_column_names": _INDEX_COLUMNS,
-                },
-            )
-            for result in validation.results:
-                _tally(tallies[result.expectation_config.meta["check_id"]], result)
-    return [
-        _rule_result(rule, {cid: tallies[cid] for cid, (r, _) in checks.items() if r is rule}, checks)
-        for rule in suite.rules
-    ]
+            read += record_batch.num_rows
+            if read == reader.metadata.num_rows and read == record_batch.num_rows:
+                self._only = batch
+            yield batch
 
 
-def _columns_checked(checks: dict[str, tuple[Rule, Check]], available: list[str]) -> list[str] | None:
+def _frame(record_batch: pa.RecordBatch):
+    """The batch as pandas, its dates and timestamps as nanosecond datetimes where every value fits (1678 to
+    2262): GE compares those with bounds in one vectorised step, but a date of another unit one value at a
+    time in Python, most of a wide table's per-row time. A batch holding a stray date such as 3021-05-01
+    keeps that column in milliseconds (slower, same verdict)."""
+    table = pa.Table.from_batches([record_batch])
+    for index, column in enumerate(table.schema):
+        if _fits_nanoseconds(table.column(index), column.type):
+            table = table.set_column(index, column.name, pc.cast(table.column(index), pa.timestamp("ns")))
+    return table.to_pandas(date_as_object=False)
+
+
+_NANOSECOND_DATES = (date(1678, 1, 1), date(2262, 4, 11))  # within pandas' datetime64[ns] range
+
+
+def _fits_nanoseconds(values: pa.ChunkedArray, arrow_type: pa.DataType) -> bool:
+    if not (pa.types.is_date(arrow_type) or (pa.types.is_timestamp(arrow_type) and arrow_type.tz is None)):
+        return False
+    if values.null_count == len(values):
+        return True
+    low, high = (v.as_py() for v in pc.min_max(values).values())
+    if isinstance(low, datetime):
+        low, high = low.date(), high.date()
+    return _NANOSECOND_DATES[0] <= low and high <= _NANOSECOND_DATES[1]
+
+
+_VERDICT_ONLY = {"result_format": "BOOLEAN_ONLY"}
+_COUNTS_AND_EXAMPLES = {
+    "result_format": "SUMMARY",
+    "partial_unexpected_count": MAX_EXAMPLES,
+    "unexpected_index_column_names": _INDEX_COLUMNS,
+}
+
+
+def _meta_key(result) -> str:
+    return result.expectation_config.meta["check_id"]
+
+
+def _columns_checked(checks: Iterable[Check], available: list[str]) -> list[str] | None:
     """The columns the checks read, plus the row index for examples; None (all) when a check looks at
     the whole table. Converting only these to pandas is most of the gate's time on wide tables."""
     wanted = set(_INDEX_COLUMNS)
-    for _, check in checks.values():
+    for check in checks:
         named = [check.kwargs[a] for a in _COLUMN_ARGUMENTS if a in check.kwargs]
         if not named:
             return None
@@ -222,14 +353,13 @@ def _tally(tally: _Tally, result) -> None:
             tally.examples.append({"details": _plain(details)})
 
 
-def _rule_result(rule: Rule, tallies: dict[str, _Tally], checks: dict[str, tuple[Rule, Check]]) -> RuleResult:
+def _rule_result(rule: Rule, tallied: list[tuple[Check, _Tally]]) -> RuleResult:
     failing = 0
     passed = True
     examples: list[dict] = []
     failing_columns: list[str] = []
     errors: list[str] = []
-    for check_id, tally in tallies.items():
-        check = checks[check_id][1]
+    for check, tally in tallied:
         nonmissing = tally.element_count - tally.missing_count
         allowed = (1.0 - rule.mostly) * nonmissing
         check_failed = tally.failed_table_check or bool(tally.errors) or tally.unexpected_count > allowed
@@ -278,20 +408,36 @@ def _plain(value):
 # ------------------------------------------------------------------------------------------------
 
 
+def _run_table_rules(
+    parquet: Path, rules: tuple[TableRule, ...], previous: dict[str, int], slice_columns, max_drop: float
+) -> list[RuleResult]:
+    if not rules:
+        return []
+    with _rules_database(os.getpid()).cursor() as con:
+        con.execute(f"CREATE TEMP VIEW staged AS SELECT * FROM read_parquet('{_sql_string(parquet)}')")
+        return [_run_table_rule(con, rule, previous, slice_columns, max_drop) for rule in rules]
+
+
+@cache
+def _rules_database(pid: int) -> duckdb.DuckDBPyConnection:
+    """The process's in-memory DuckDB for set-wide rules (keyed by process id: a forked child opens its
+    own). Opening a database costs ~40 ms, more than a small partition's rules take; each validation
+    uses a cursor of its own, whose temporary view no other validation sees."""
+    return in_memory_connection()
+
+
 def _run_table_rule(
-    parquet: Path, rule: TableRule, previous: dict[str, int], slice_columns, max_drop: float
+    con: duckdb.DuckDBPyConnection, rule: TableRule, previous: dict[str, int], slice_columns, max_drop: float
 ) -> RuleResult:
-    with in_memory_connection() as con:
-        con.execute(f"CREATE VIEW staged AS SELECT * FROM read_parquet('{_sql_string(parquet)}')")
-        if rule.kind == "not_empty":
-            rows = con.execute("SELECT count(*) FROM staged").fetchone()[0]
-            return RuleResult(
-                rule.name, rule.severity, rows > 0, rule.description, observed=rows, failing_count=None if rows else 1
-            )
-        if rule.kind == "unique_key":
-            return _unique_key(con, rule)
-        if rule.kind == "row_count_drop":
-            return _row_count_drop(con, rule, previous, slice_columns, max_drop)
+    if rule.kind == "not_empty":
+        rows = con.execute("SELECT count(*) FROM staged").fetchone()[0]
+        return RuleResult(
+            rule.name, rule.severity, rows > 0, rule.description, observed=rows, failing_count=None if rows else 1
+        )
+    if rule.kind == "unique_key":
+        return _unique_key(con, rule)
+    if rule.kind == "row_count_drop":
+        return _row_count_drop(con, rule, previous, slice_columns, max_drop)
     raise ValueError(f"unknown table rule kind {rule.kind}")
 
 
