@@ -26,6 +26,8 @@ PER_RUN = {
     "linkage.employer_record_ids.assigned_at": "when that run gave it",
     "linkage.employer_id_merges.run_id": "the run that merged the ids",
     "linkage.employer_id_merges.merged_at": "when that run merged them",
+    "linkage.model.run_id": "the run that stored the linkage model",
+    "linkage.model.saved_at": "when that run stored it",
 }
 
 
