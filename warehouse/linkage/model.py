@@ -41,7 +41,7 @@ BLOCKING_RULES = (
     "l.alt_key = r.name_key",
     "l.name_key = r.alt_key",
     "l.alt_key = r.alt_key",
-    "l.phone_digits = r.phone_digits",
+    "l.phone_block = r.phone_block",  # the phone, unless an association's (features.PHONE_BLOCK_MAX_NAMES)
     "l.fein_digits = r.fein_digits",
     "l.zip5 = r.zip5 AND l.street_number = r.street_number",
     "l.state = r.state AND l.city_key = r.city_key AND l.first_token = r.first_token",
