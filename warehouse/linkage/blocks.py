@@ -74,9 +74,10 @@ def _rule_blocks(con, rule: str, top: int) -> RuleBlocks:
     same_sides = all(lc == rc for lc, rc in columns)
     # One side's count n: n(n-1)/2 pairs; two sides (l.alt_key = r.name_key): every left with every right.
     pairs = "n_l * (n_l - 1) // 2" if same_sides else "n_l * n_r"
+    sides = "SELECT {0}, count(*) AS n_{1} FROM (SELECT {2} FROM profiles) WHERE {3} GROUP BY ALL"
     rows = con.execute(
-        f"""WITH l AS (SELECT {keys}, count(*) AS n_l FROM (SELECT {left} FROM profiles) WHERE {not_null} GROUP BY ALL),
-                 r AS (SELECT {keys}, count(*) AS n_r FROM (SELECT {right} FROM profiles) WHERE {not_null} GROUP BY ALL),
+        f"""WITH l AS ({sides.format(keys, "l", left, not_null)}),
+                 r AS ({sides.format(keys, "r", right, not_null)}),
                  blocks AS (
                      SELECT concat_ws(' | ', {keys}) AS key, n_l, n_r, CAST({pairs} AS HUGEINT) AS comparisons
                      FROM l JOIN r USING ({keys}))

@@ -1,9 +1,10 @@
 """The probabilistic employer-matching model (splink, Fellegi-Sunter, on DuckDB or Spark).
 
 Profiles (distinct feature tuples, see features.py) are compared pairwise within blocks; every
-comparison's m and u probabilities are estimated from the data each run (u by random sampling,
-m by expectation maximisation), never set by hand. The prediction keeps pairs at or above
-`MATCH_THRESHOLD`; clustering (clusters.py) turns them into employers.
+comparison's m and u probabilities are estimated from the data (u by random sampling, m by
+expectation maximisation), never set by hand: on every full relink; an incremental run predicts with
+the stored model (incremental.py). The prediction keeps pairs at or above `MATCH_THRESHOLD`;
+clustering (clusters.py) turns them into employers.
 
 Why these comparisons: the name says most, but the same name in another state is usually another
 employer (real hard negatives: "Taylor Orchards" GA and WA), so location is one comparison with
