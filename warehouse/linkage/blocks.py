@@ -72,15 +72,18 @@ def _rule_blocks(con, rule: str, top: int) -> RuleBlocks:
     keys = ", ".join(f"k{i}" for i in range(len(columns)))
     not_null = " AND ".join(f"k{i} IS NOT NULL" for i in range(len(columns)))
     same_sides = all(lc == rc for lc, rc in columns)
-    # One side's count n: n(n-1)/2 pairs; two sides (l.alt_key = r.name_key): every left with every right.
-    pairs = "n_l * (n_l - 1) // 2" if same_sides else "n_l * n_r"
-    sides = "SELECT {0}, count(*) AS n_{1} FROM (SELECT {2} FROM profiles) WHERE {3} GROUP BY ALL"
+    itself = " AND ".join(f"{lc} = {rc}" for lc, rc in columns)
+    # One side's count n: n(n-1)/2 pairs; two sides (l.alt_key = r.name_key): every left with every right
+    # but itself, in either order (splink keeps the pairs with l before r of each rule).
+    pairs = "n_l * (n_l - 1) // 2" if same_sides else "n_l * n_r - coalesce(n_s, 0)"
+    sides = "SELECT {0}, count(*) AS n_{1} FROM (SELECT {2} FROM profiles{4}) WHERE {3} GROUP BY ALL"
     rows = con.execute(
-        f"""WITH l AS ({sides.format(keys, "l", left, not_null)}),
-                 r AS ({sides.format(keys, "r", right, not_null)}),
+        f"""WITH l AS ({sides.format(keys, "l", left, not_null, "")}),
+                 r AS ({sides.format(keys, "r", right, not_null, "")}),
+                 s AS ({sides.format(keys, "s", left, not_null, f" WHERE {itself}")}),
                  blocks AS (
                      SELECT concat_ws(' | ', {keys}) AS key, n_l, n_r, CAST({pairs} AS HUGEINT) AS comparisons
-                     FROM l JOIN r USING ({keys}))
+                     FROM l JOIN r USING ({keys}) LEFT JOIN s USING ({keys}))
             SELECT key, CASE WHEN {same_sides} THEN n_l ELSE n_l + n_r END, comparisons,
                    sum(comparisons) OVER () FROM blocks ORDER BY comparisons DESC, key LIMIT {top}"""
     ).fetchall()
