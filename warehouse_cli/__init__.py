@@ -3,6 +3,7 @@
     warehouse build [--source sample|download|DIR]   run the Dagster build job in-process: by default from
       [--only SOURCE] [--fiscal-year N] [--force]    the raw archive, skipping what did not change;
       [--engine duckdb|spark]                        dbt and linkage on DuckDB (default) or a local Spark
+      [--relink]                                     linkage retrained, every pair predicted (else incremental)
     warehouse publish [--engine duckdb|spark]        dbt and publish on the build database as it is
     warehouse ingest SOURCE --file PATH              parse, gate and load one file
     warehouse release FILE                           gate a quarantined file again; load it if it passes

@@ -129,6 +129,12 @@ FiscalYearOption = typer.Option(
 ForceOption = typer.Option(
     False, "--force", help="Parse, gate and load every table and rebuild and publish, even what did not change."
 )
+RelinkOption = typer.Option(
+    False,
+    "--relink",
+    help="Train the employer-linkage model again and predict every pair (a full relink), rebuilding what follows "
+    "even if no input changed. Without it, linkage predicts only what new or changed records change.",
+)
 
 
 @app.command()
@@ -137,6 +143,7 @@ def build(
     only: str = OnlyOption,
     fiscal_year: list[str] = FiscalYearOption,
     force: bool = ForceOption,
+    relink: bool = RelinkOption,
     scale: float = typer.Option(None, "--scale", help="Sample size factor (1 = real size). Default 0.01."),
     accept_row_drop: list[str] = AcceptRowDropOption,
     reason: str = ReasonOption,
@@ -171,6 +178,7 @@ def build(
         accept_row_drop=list(accept_row_drop or []),
         accept_row_drop_reason=reason,
         force=force,
+        relink=relink,
         engine=_engine(engine),
     )
     with _sole_writer(paths, "build"):

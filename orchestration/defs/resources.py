@@ -70,6 +70,8 @@ class WarehouseResource(dg.ConfigurableResource):
     keep_versions: int = DEFAULT_KEEP_VERSIONS
     # Parse, gate and load every table and rebuild and publish, even what did not change (--force).
     force: bool = False
+    # Train the employer-linkage model again and predict every pair, even when the stored model is current.
+    relink: bool = False
     # Where dbt and the employer linkage run: "duckdb" (the build database) or "spark" (warehouse/spark.py).
     engine: str = DUCKDB
 

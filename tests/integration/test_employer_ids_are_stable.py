@@ -4,9 +4,11 @@ with an older id (recorded in linkage.employer_id_merges); an employer never see
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -69,6 +71,40 @@ def test_adding_a_fiscal_year_keeps_every_employer_id(built_home, tmp_path, monk
     assert after[("h2a", NEWCOMER["CASE_NUMBER"])] not in old_ids, (
         "an employer first seen in the new year gets a new id"
     )
+    _second_run_linked_incrementally(home)
+
+    relinked = run_cli("build", "--relink", "--source", str(folder), "--home", str(home))
+    assert relinked.exit_code == 0, relinked.output
+    runs = _linkage_runs(home)
+    assert [(r["mode"], r["mode_reason"]) for r in runs][-1] == ("full", "relink asked (--relink)")
+    assert _metadata()["mode"] == "full"
+    again = _links(home)
+    assert sum(again[key] != after[key] for key in after) <= len(after) // 100, "ids do not churn"
+
+
+def _linkage_runs(home: Path) -> list[dict]:
+    with duckdb.connect(str(WarehousePaths.at(home).build_db), read_only=True) as con:
+        rows = con.execute("select summary_json from linkage.runs order by linked_at").fetchall()
+    return [json.loads(summary) for (summary,) in rows]
+
+
+def _metadata() -> dict:
+    event = dg.DagsterInstance.get().get_latest_materialization_event(dg.AssetKey("int_employer_links"))
+    return {key: value.value for key, value in event.asset_materialization.metadata.items()}
+
+
+def _second_run_linked_incrementally(home: Path) -> None:
+    """The first build links in full (no model stored yet); the second predicts only what its new records
+    touch, with the stored model, and says so in linkage.runs and in the asset's metadata."""
+    first, second = _linkage_runs(home)
+    assert (first["mode"], first["mode_reason"]) == ("full", "no stored model")
+    assert (second["mode"], second["mode_reason"]) == ("incremental", "stored model and digests unchanged")
+    assert second["profiles_new"] > 0  # the new records' and those whose name-wide features moved
+    assert second["profiles_touched"] < second["profiles"]
+    assert second["pairs_kept"] + second["pairs_predicted"] == second["matched_pairs"]
+    metadata = _metadata()
+    assert (metadata["mode"], metadata["mode_reason"]) == (second["mode"], second["mode_reason"])
+    assert metadata["pairs_predicted"] == second["pairs_predicted"]
 
 
 # An employer unlike any in the sample (name, address, phone, FEIN), filing for the first time.

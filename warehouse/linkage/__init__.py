@@ -32,7 +32,8 @@ from warehouse.linkage.clusters import (
     record_probabilities,
 )
 from warehouse.linkage.features import PROFILE_COLUMNS, features_sql, with_name_rarity
-from warehouse.linkage.model import MATCH_THRESHOLD, predict_pairs
+from warehouse.linkage.incremental import KnownLinkage, predict_profile_pairs
+from warehouse.linkage.model import MATCH_THRESHOLD
 
 LINK_COLUMNS = ("source", "record_id", "employer_id", "match_probability")
 
@@ -53,6 +54,7 @@ class LinkResult:
     merged_into: dict[str, str]  # retired employer id -> the id it was merged into
     next_number: int
     summary: dict = field(default_factory=dict)
+    known: KnownLinkage | None = None  # this run's profiles, pairs and model, for the next (store.save)
 
     def employer_of(self) -> dict[str, str]:
         """record key ("<source>:<record_id>") -> employer id."""
@@ -68,6 +70,8 @@ def link_records(
     overrides: list[Override] = (),
     threshold: float = MATCH_THRESHOLD,
     spark=None,
+    known: KnownLinkage | None = None,
+    relink: bool = False,
 ) -> LinkResult:
     """Link employer records into employers with stable ids.
 
@@ -79,6 +83,9 @@ def link_records(
         overrides: must_link / cannot_link decisions on record keys.
         threshold: match probability from which a pair is the same employer.
         spark: a SparkSession: predict pairs on splink's Spark backend (warehouse/linkage/model.py).
+        known: what the last run left (store.read_known): with its model still current, only the pairs new or
+            changed records can change are predicted (incremental.py).
+        relink: train again and predict every pair even when `known` is current.
     """
     started = time.monotonic()
     if "agent_key" not in records.column_names:  # int_employer_records read without its filings' agents
@@ -86,7 +93,8 @@ def link_records(
     with in_memory_connection() as con:
         con.register("records_in", records)
         record_profile, profiles = _profiles(con, {k for o in overrides for k in (o.record_a, o.record_b)})
-    pairs_table, model = predict_pairs(profiles, threshold, spark=spark) if profiles.num_rows > 1 else (None, {})
+    predicted = predict_profile_pairs(profiles, threshold, overrides=overrides, known=known, relink=relink, spark=spark)
+    pairs_table, model = predicted.by_id, predicted.model
     pairs_table = _strongest_first(pairs_table)
     profile_cluster = cluster_profiles(
         profiles.column("profile_id").to_pylist(),
@@ -117,8 +125,9 @@ def link_records(
         "threshold": threshold,
         "seconds": round(time.monotonic() - started, 1),
         "model": model,
+        **predicted.summary,
     }
-    return LinkResult(links, merged_into, next_number, summary)
+    return LinkResult(links, merged_into, next_number, summary, known=predicted.known)
 
 
 def _profiles(con: duckdb.DuckDBPyConnection, overridden: set[str]) -> tuple[dict[str, int], pa.Table]:
@@ -144,7 +153,7 @@ def _profiles(con: duckdb.DuckDBPyConnection, overridden: set[str]) -> tuple[dic
     mapping = con.execute(
         "SELECT keyed.record_key, profiles.profile_id FROM keyed JOIN profiles USING (profile_key)"
     ).fetchall()
-    profiles = con.sql(f"SELECT profile_id, {columns} FROM profiles ORDER BY profile_id").to_arrow_table()
+    profiles = con.sql(f"SELECT profile_id, profile_key, {columns} FROM profiles ORDER BY profile_id").to_arrow_table()
     return dict(mapping), profiles
 
 

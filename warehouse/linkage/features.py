@@ -194,11 +194,16 @@ PROFILE_COLUMNS = (
     "name_states",
     "distinctive_key",
     "distinctive_state",
+    "phone_block",
 )
 
 
 # A name is distinctive when its rarest word occurs in no other distinct name of the data.
 RARE_NAME_WORD = 1
+# A phone found with more distinct names than this is an association's or an agent's (the real H-2A files: the
+# North Carolina Growers Association's number with 740 member names): it blocks no pairs (docs/linkage.md,
+# "Blocks and incremental linkage"); it is still compared, term-frequency adjusted.
+PHONE_BLOCK_MAX_NAMES = 25
 
 
 def with_name_rarity(features: str) -> str:
@@ -209,7 +214,8 @@ def with_name_rarity(features: str) -> str:
     another state; a surname and "FARMS" ("SMITH FARMS") does not. A name found in one state only ("PURE
     SOCCER", NJ) is one employer there even at a new address, where "SMITH FARMS", in many states, says
     little: a term-frequency adjustment of names by places, not by records (a moving employer's own
-    records would count against it).
+    records would count against it). And phone_block: the phone, unless more than PHONE_BLOCK_MAX_NAMES
+    distinct names share it.
     """
     return f"""
     WITH names AS (SELECT DISTINCT sorted_key FROM {features} WHERE sorted_key IS NOT NULL),
@@ -226,9 +232,15 @@ def with_name_rarity(features: str) -> str:
     spread AS (
         SELECT name_key, count(DISTINCT state) AS name_states
         FROM {features} WHERE name_key IS NOT NULL GROUP BY name_key
+    ),
+    phones AS (
+        SELECT phone_digits, count(DISTINCT name_key) AS phone_names
+        FROM {features} WHERE phone_digits IS NOT NULL GROUP BY phone_digits
     )
     SELECT {features}.*, rarity.name_rarity, spread.name_states,
+        CASE WHEN phones.phone_names <= {PHONE_BLOCK_MAX_NAMES} THEN {features}.phone_digits END AS phone_block,
         CASE WHEN rarity.name_rarity <= {RARE_NAME_WORD} THEN {features}.sorted_key END AS distinctive_key,
         CASE WHEN rarity.name_rarity <= {RARE_NAME_WORD} THEN {features}.state END AS distinctive_state
     FROM {features} LEFT JOIN rarity USING (sorted_key) LEFT JOIN spread USING (name_key)
+        LEFT JOIN phones USING (phone_digits)
     """

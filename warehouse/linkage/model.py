@@ -1,9 +1,10 @@
 """The probabilistic employer-matching model (splink, Fellegi-Sunter, on DuckDB or Spark).
 
 Profiles (distinct feature tuples, see features.py) are compared pairwise within blocks; every
-comparison's m and u probabilities are estimated from the data each run (u by random sampling,
-m by expectation maximisation), never set by hand. The prediction keeps pairs at or above
-`MATCH_THRESHOLD`; clustering (clusters.py) turns them into employers.
+comparison's m and u probabilities are estimated from the data (u by random sampling, m by
+expectation maximisation), never set by hand: on every full relink; an incremental run predicts with
+the stored model (incremental.py). The prediction keeps pairs at or above `MATCH_THRESHOLD`;
+clustering (clusters.py) turns them into employers.
 
 Why these comparisons: the name says most, but the same name in another state is usually another
 employer (real hard negatives: "Taylor Orchards" GA and WA), so location is one comparison with
@@ -30,7 +31,7 @@ from contextlib import contextmanager
 import pyarrow as pa
 
 from sources.common.duckdb_memory import in_memory_connection
-from warehouse.linkage.features import RARE_NAME_WORD
+from warehouse.linkage.features import PROFILE_COLUMNS, RARE_NAME_WORD
 
 # A pair is the same employer when its match probability reaches this (documented in docs/linkage.md).
 MATCH_THRESHOLD = 0.9
@@ -41,7 +42,7 @@ BLOCKING_RULES = (
     "l.alt_key = r.name_key",
     "l.name_key = r.alt_key",
     "l.alt_key = r.alt_key",
-    "l.phone_digits = r.phone_digits",
+    "l.phone_block = r.phone_block",  # the phone, unless an association's (features.PHONE_BLOCK_MAX_NAMES)
     "l.fein_digits = r.fein_digits",
     "l.zip5 = r.zip5 AND l.street_number = r.street_number",
     "l.state = r.state AND l.city_key = r.city_key AND l.first_token = r.first_token",
@@ -274,17 +275,24 @@ def settings():
 
 
 def predict_pairs(profiles: pa.Table, threshold: float = MATCH_THRESHOLD, *, spark=None) -> tuple[pa.Table, dict]:
-    """Train on the profiles and return the pairs at or above `threshold`: (profile_id_l, profile_id_r,
+    """Train on the profiles and return the pairs at or above `threshold`: (profile_key_l, profile_key_r,
     match_probability), with a summary of the trained model (for metadata and docs).
 
     Args:
+        profiles: one row per profile: profile_id (training), profile_key (prediction) and PROFILE_COLUMNS.
         spark: a SparkSession: predict on splink's Spark backend (trained on DuckDB all the same).
     """
+    trained = train(profiles)
+    return predict(profiles, trained, threshold, spark=spark), model_summary(trained)
+
+
+def train(profiles: pa.Table) -> dict:
+    """The trained model (splink settings JSON, m probabilities `smoothed`) of these profiles."""
     from splink import DuckDBAPI, Linker
 
     logging.getLogger("splink").setLevel(logging.WARNING)
     db_api = DuckDBAPI(connection=in_memory_connection())
-    frame = db_api.register(profiles)
+    frame = db_api.register(profiles.select(["profile_id", *PROFILE_COLUMNS]))
     linker = Linker(frame, settings(), log_level=logging.ERROR)  # untrained levels are in the summary
     linker.training.estimate_probability_two_random_records_match(
         list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL
@@ -295,15 +303,77 @@ def predict_pairs(profiles: pa.Table, threshold: float = MATCH_THRESHOLD, *, spa
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, estimate_without_term_frequencies=True
             )
-    trained = smoothed(linker.misc.save_model_to_json())
+    return smoothed(linker.misc.save_model_to_json())
+
+
+_KEY_PAIRS = pa.schema(
+    [("profile_key_l", pa.string()), ("profile_key_r", pa.string()), ("match_probability", pa.float64())]
+)
+
+
+def predict(
+    profiles: pa.Table, trained: dict, threshold: float = MATCH_THRESHOLD, *, only: str | None = None, spark=None
+) -> pa.Table:
+    """The pairs of `profiles` at or above `threshold` scored by the trained model: (profile_key_l,
+    profile_key_r, match_probability), profile_key_l < profile_key_r.
+
+    Profiles are told apart by their profile_key (the md5 of their features), not by the run's profile ids:
+    a few comparison levels are not symmetric, so a pair is always scored in the one order of its keys,
+    which no other record can change (incremental.py keeps pairs across runs by key).
+
+    Args:
+        only: an SQL condition on l and r that a compared pair must also meet (every blocking rule is
+            narrowed by it: incremental prediction, see incremental.py); the term frequencies are still those
+            of all `profiles`, so a pair scores as it would in a prediction over all of them.
+        spark: a SparkSession: predict on splink's Spark backend.
+    """
+    if profiles.num_rows < 2:
+        return _KEY_PAIRS.empty_table()
+    model = by_profile_key(trained, only)
     if spark is not None:
-        return _predict_on_spark(spark, profiles, trained, threshold), _model_summary(trained)
-    linker = Linker(frame, trained, log_level=logging.ERROR)
+        return _predict_on_spark(spark, profiles, model, threshold)
+    from splink import DuckDBAPI, Linker
+
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    db_api = DuckDBAPI(connection=in_memory_connection())
+    linker = Linker(db_api.register(profiles.drop_columns(["profile_id"])), model, log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=threshold)
-    pairs = db_api.duckdb_con.sql(
-        f"SELECT profile_id_l, profile_id_r, match_probability FROM {predictions.physical_name}"
-    ).to_arrow_table()
-    return pairs, _model_summary(trained)
+    return (
+        db_api.duckdb_con.sql(
+            f"SELECT profile_key_l, profile_key_r, match_probability FROM {predictions.physical_name}"
+        )
+        .to_arrow_table()
+        .cast(_KEY_PAIRS)
+    )
+
+
+def by_profile_key(trained: dict, only: str | None = None) -> dict:
+    """The trained model predicting over profile keys, its blocking rules narrowed by `only`."""
+    import copy
+
+    model = copy.deepcopy(trained)
+    model["unique_id_column_name"] = "profile_key"
+    if only:
+        model["blocking_rules_to_generate_predictions"] = [
+            f"({rule}) AND ({only})" for rule in _rule_texts(model["blocking_rules_to_generate_predictions"])
+        ]
+    return model
+
+
+def _rule_texts(rules: list) -> list[str]:
+    return [rule["blocking_rule"] if isinstance(rule, dict) else rule for rule in rules]
+
+
+def tf_columns(trained: dict) -> list[str]:
+    """The columns whose term frequencies (share of profiles with the value) enter a pair's score."""
+    return sorted(
+        {
+            level["tf_adjustment_column"]
+            for comparison in trained["comparisons"]
+            for level in comparison["comparison_levels"]
+            if level.get("tf_adjustment_column")
+        }
+    )
 
 
 PROFILES_PER_PARTITION = 2_000
@@ -319,16 +389,11 @@ def _predict_on_spark(spark, profiles: pa.Table, trained: dict, threshold: float
     # size the driver holds: about one per 2,000 profiles (splink divides this for its smaller tables).
     partitions = max(int(spark.conf.get("spark.default.parallelism")), profiles.num_rows // PROFILES_PER_PARTITION)
     db_api = SparkAPI(spark_session=spark, break_lineage_method="parquet", num_partitions_on_repartition=partitions)
-    frame = db_api.register(spark.createDataFrame(profiles))
+    frame = db_api.register(spark.createDataFrame(profiles.drop_columns(["profile_id"])))
     linker = Linker(frame, for_spark(trained), log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=threshold)
-    rows = predictions.as_spark_dataframe().select("profile_id_l", "profile_id_r", "match_probability")
-    return pa.Table.from_pylist(
-        [row.asDict() for row in rows.collect()],
-        schema=pa.schema(
-            [("profile_id_l", pa.int64()), ("profile_id_r", pa.int64()), ("match_probability", pa.float64())]
-        ),
-    )
+    rows = predictions.as_spark_dataframe().select("profile_key_l", "profile_key_r", "match_probability")
+    return pa.Table.from_pylist([row.asDict() for row in rows.collect()], schema=_KEY_PAIRS)
 
 
 def _use_compiled_spark_generator() -> None:
@@ -426,7 +491,7 @@ def smoothed(model: dict) -> dict:
     return model
 
 
-def _model_summary(settings_dict: dict) -> dict:
+def model_summary(settings_dict: dict) -> dict:
     return {
         "probability_two_random_records_match": settings_dict.get("probability_two_random_records_match"),
         "comparisons": {

@@ -3,7 +3,11 @@
 - `linkage.int_employer_links`: this run's record -> employer (read by the dbt marts as a source);
 - `linkage.employer_record_ids`: every record's employer id as last assigned (kept across builds:
   it is what keeps employer ids stable);
-- `linkage.employer_id_merges`: ids retired because their employer merged into an older one.
+- `linkage.employer_id_merges`: ids retired because their employer merged into an older one;
+- `linkage.runs`: each run's summary (its mode, incremental or full, and why; the counts);
+- `linkage.profiles`, `linkage.matched_pairs`, `linkage.model`: what the last run knew (its profiles by
+  profile key, its matched pairs by profile key, its trained model and the digests of what that depends
+  on), from which the next run links incrementally (incremental.py).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from sources.common.duckdb_memory import in_memory_connection
 from warehouse.ingest.load import connect
 from warehouse.linkage import LINK_COLUMNS, LinkResult, Override
 from warehouse.linkage.clusters import id_number
+from warehouse.linkage.incremental import KnownLinkage
 
 SCHEMA = "linkage"
 LINKS_TABLE = f"{SCHEMA}.int_employer_links"
@@ -114,5 +119,46 @@ def save(db_path: Path, result: LinkResult, *, run_id: str) -> None:
                 [[old, new, run_id, now] for old, new in sorted(result.merged_into.items())],
             )
         con.execute(f"INSERT INTO {SCHEMA}.runs VALUES (?, ?, ?)", [run_id, now, json.dumps(result.summary)])
+        if result.known is not None:
+            _save_known(con, result.known, run_id, now)
         con.execute("COMMIT")
         con.unregister("links")
+
+
+def _save_known(con, known: KnownLinkage, run_id: str, now: datetime) -> None:
+    con.register("known_profiles", known.profiles)
+    con.register("known_pairs", known.pairs)
+    con.execute(f"CREATE OR REPLACE TABLE {SCHEMA}.profiles AS SELECT * FROM known_profiles")
+    con.execute(f"CREATE OR REPLACE TABLE {SCHEMA}.matched_pairs AS SELECT * FROM known_pairs")
+    con.execute(
+        f"""CREATE OR REPLACE TABLE {SCHEMA}.model (model_json VARCHAR, settings_digest VARCHAR,
+            overrides_digest VARCHAR, run_id VARCHAR, saved_at TIMESTAMP)"""
+    )
+    con.execute(
+        f"INSERT INTO {SCHEMA}.model VALUES (?, ?, ?, ?, ?)",
+        [json.dumps(known.model), known.settings_digest, known.overrides_digest, run_id, now],
+    )
+    con.unregister("known_profiles")
+    con.unregister("known_pairs")
+
+
+def read_known(db_path: Path) -> KnownLinkage | None:
+    """What the last run knew (profiles, matched pairs, trained model), or None before the first run that
+    stored it (or when that run had no model: fewer than two profiles)."""
+    tables = (f"{SCHEMA}.profiles", f"{SCHEMA}.matched_pairs", f"{SCHEMA}.model")
+    with connect(db_path) as con:
+        present = {
+            f"{schema}.{name}"
+            for schema, name in con.execute(
+                "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = ?", [SCHEMA]
+            ).fetchall()
+        }
+        if not all(t in present for t in tables):
+            return None
+        rows = con.execute(f"SELECT model_json, settings_digest, overrides_digest FROM {SCHEMA}.model").fetchall()
+        row = rows[0] if rows else None
+        if row is None or not json.loads(row[0]):
+            return None
+        profiles = con.sql(f"SELECT * FROM {SCHEMA}.profiles").to_arrow_table()
+        pairs = con.sql(f"SELECT * FROM {SCHEMA}.matched_pairs").to_arrow_table()
+    return KnownLinkage(profiles, pairs, json.loads(row[0]), row[1], row[2])

@@ -73,6 +73,9 @@ TABLES_OUTSIDE_DBT: dict[tuple[str, str], str] = {
     ("linkage", "clusters"): "one row per linkage run's record and the cluster it joined",
     ("linkage", "employer_id_merges"): "one row per employer id merged into another",
     ("linkage", "employer_record_ids"): "one row per record and the stable employer id it has",
+    ("linkage", "profiles"): "one row per profile (records alike on every comparison feature) of the last linkage run",
+    ("linkage", "matched_pairs"): "one row per pair of profiles the last linkage run matched (by profile key)",
+    ("linkage", "model"): "one row: the last linkage run's trained model and digests of what it depends on",
 }
 
 

@@ -55,7 +55,7 @@ MARTS = "path:models/marts"
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """Build (seed, run, test) the seeds, staging and intermediate models against the build database."""
-    if not warehouse.force and newest_inputs(warehouse.paths()) == current_inputs(warehouse):
+    if not (warehouse.force or warehouse.relink) and newest_inputs(warehouse.paths()) == current_inputs(warehouse):
         problems = verify_published(warehouse.paths())
         if not problems:
             context.log.info("nothing changed since the newest published version: dbt, linkage and publish skipped")

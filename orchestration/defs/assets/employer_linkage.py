@@ -7,13 +7,25 @@ which the dbt marts read as a source (same asset key), so the lineage stays one 
 On the Spark engine it reads both from the files dbt built on Spark, predicts on splink's Spark backend
 and writes the links to the lake as well (`lake/linkage/`), where the Spark marts read them
 (warehouse/spark.py). The stable-id memory stays in the build database either way.
+
+On DuckDB a build whose stored linkage model is still current links incrementally: only the pairs that new
+or changed records can change are predicted (warehouse/linkage/incremental.py); `warehouse build --relink`
+trains again and predicts every pair. The Spark engine always relinks in full, and says so in the metadata.
 """
 
 import dagster as dg
 
 from orchestration.defs.resources import WarehouseResource
 from warehouse.linkage import link_records
-from warehouse.linkage.store import overrides_from, previous_ids, read_overrides, read_records, save, with_agents
+from warehouse.linkage.store import (
+    overrides_from,
+    previous_ids,
+    read_known,
+    read_overrides,
+    read_records,
+    save,
+    with_agents,
+)
 from warehouse.settings import SPARK
 
 LINKAGE_GROUP = "intermediate"
@@ -35,11 +47,19 @@ def int_employer_links(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         result = _link_on_spark(warehouse, previous, next_number)
     else:
         result = link_records(
-            read_records(db), previous=previous, next_number=next_number, overrides=read_overrides(db)
+            read_records(db),
+            previous=previous,
+            next_number=next_number,
+            overrides=read_overrides(db),
+            known=read_known(db),
+            relink=warehouse.relink,
         )
     save(db, result, run_id=context.run.run_id)
     summary = {k: v for k, v in result.summary.items() if k != "model"}
-    context.log.info(f"linked {summary['records']:,} records into {summary['employers']:,} employers")
+    context.log.info(
+        f"linked {summary['records']:,} records into {summary['employers']:,} employers "
+        f"({summary['mode']}: {summary['mode_reason']})"
+    )
     return dg.MaterializeResult(
         metadata={
             "row_count": summary["records"],

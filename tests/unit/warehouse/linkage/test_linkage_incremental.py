@@ -1,0 +1,143 @@
+"""Issue #27: incremental linkage. Records added (and records whose features moved with them) are linked
+against the profiles of the last run with its stored model; the result equals a prediction of every pair
+of all records with that same model. A changed model setting, overrides or `--relink` relinks in full."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from warehouse.linkage import Override, link_records
+from warehouse.linkage import incremental as incremental_module
+from warehouse.linkage.evaluation_runs import REAL_RECORDS, read_real_records
+from warehouse.linkage.incremental import FULL, INCREMENTAL, KnownLinkage
+from warehouse.linkage.store import read_known, save
+
+HELD_BACK_EVERY = 50  # every 50th record (2 %) is new to the second run
+
+
+@pytest.fixture(scope="module")
+def records() -> pa.Table:
+    """Real H-2A employer records (FY2012 and FY2016 files), with phones: the term-frequency adjusted column."""
+    return read_real_records(REAL_RECORDS)
+
+
+@pytest.fixture(scope="module")
+def first_run(records):
+    held_back = pa.array([i % HELD_BACK_EVERY == 7 for i in range(records.num_rows)])
+    return link_records(records.filter(pc.invert(held_back)))
+
+
+def _same_model_nothing_known(known: KnownLinkage) -> KnownLinkage:
+    """The stored model with no stored profile or pair: every profile is new, every pair predicted."""
+    return dataclasses.replace(known, profiles=known.profiles.slice(0, 0), pairs=known.pairs.slice(0, 0))
+
+
+def _pairs(known: KnownLinkage) -> dict[tuple[str, str], float]:
+    return {(r["profile_key_l"], r["profile_key_r"]): r["match_probability"] for r in known.pairs.to_pylist()}
+
+
+def test_incremental_linkage_equals_a_full_prediction_with_the_same_model(records, first_run):
+    assert first_run.summary["mode"] == FULL and first_run.summary["mode_reason"] == "no stored model"
+    incremental = link_records(records, known=first_run.known)
+    full = link_records(records, known=_same_model_nothing_known(first_run.known))
+
+    assert incremental.summary["mode"] == INCREMENTAL
+    assert full.summary["pairs_kept"] == 0 and full.summary["profiles_touched"] == full.summary["profiles"]
+    # Incremental: most profiles untouched, most pairs kept, and the phone pairs scored again (more profiles
+    # have a phone now, so every phone's term frequency moved).
+    assert 0 < incremental.summary["profiles_new"] < incremental.summary["profiles"] // 10
+    assert incremental.summary["profiles_touched"] < incremental.summary["profiles"] // 4
+    assert incremental.summary["pairs_kept"] > incremental.summary["pairs_predicted"] > 0
+    assert incremental.summary["tf_columns_rescored"] == "phone_digits"
+
+    got, expected = _pairs(incremental.known), _pairs(full.known)
+    assert got.keys() == expected.keys()
+    assert max(abs(got[k] - expected[k]) for k in expected) <= 1e-9
+    assert incremental.employer_of() == full.employer_of()
+    assert incremental.summary["matched_pairs"] == full.summary["matched_pairs"] == len(expected)
+
+
+def test_the_same_records_again_predict_nothing(records, first_run):
+    """No record changed: every pair is kept as it was, none scored again."""
+    kept = first_run.links.num_rows
+    again = link_records(_first_records(records, first_run), known=first_run.known)
+    assert again.links.num_rows == kept
+    assert again.summary["mode"] == INCREMENTAL
+    assert again.summary["profiles_touched"] == again.summary["pairs_predicted"] == 0
+    assert _pairs(again.known) == _pairs(first_run.known)
+    assert again.employer_of() == first_run.employer_of()
+
+
+def _first_records(records: pa.Table, first_run) -> pa.Table:
+    linked = set(first_run.employer_of())
+    keys = [f"{s}:{r}" for s, r in zip(records["source"].to_pylist(), records["record_id"].to_pylist(), strict=True)]
+    return records.filter(pa.array([k in linked for k in keys]))
+
+
+@pytest.fixture
+def no_training(monkeypatch, first_run):
+    """Training replaced by the stored model: these tests are about when a run relinks in full."""
+    trained = []
+    monkeypatch.setattr(incremental_module, "train", lambda profiles: trained.append(1) or first_run.known.model)
+    return trained
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"known": "settings"}, "the model's settings, blocking rules, threshold or features changed"),
+        ({"threshold": 0.95}, "the model's settings, blocking rules, threshold or features changed"),
+        ({"overrides": "one more"}, "the overrides changed"),
+        ({"relink": True}, "relink asked (--relink)"),
+    ],
+)
+def test_a_changed_setting_overrides_or_relink_relinks_in_full(records, first_run, no_training, change, reason):
+    subset = _first_records(records, first_run).slice(0, 3_000)
+    known = first_run.known
+    options = {"known": known}
+    if change.get("known") == "settings":
+        options["known"] = dataclasses.replace(known, settings_digest="a digest of other settings")
+    if "threshold" in change:
+        options["threshold"] = change["threshold"]
+    if "overrides" in change:
+        a, b = (f"{r['source']}:{r['record_id']}" for r in subset.slice(0, 2).to_pylist())
+        options["overrides"] = [Override("cannot_link", a, b, "test")]
+    if "relink" in change:
+        options["relink"] = True
+    result = link_records(subset, **options)
+    assert (result.summary["mode"], result.summary["mode_reason"]) == (FULL, reason)
+    assert no_training == [1], "the model was trained again"
+    assert result.summary["pairs_kept"] == 0
+    assert result.summary["profiles_touched"] == result.summary["profiles"]
+
+
+def test_the_run_stores_its_mode_counts_and_what_it_knew(records, first_run, tmp_path):
+    db = tmp_path / "build.duckdb"
+    save(db, first_run, run_id="first")
+    known = read_known(db)
+    assert known.settings_digest == first_run.known.settings_digest
+    assert known.overrides_digest == first_run.known.overrides_digest
+    assert known.model == json.loads(json.dumps(first_run.known.model))
+    assert _pairs(known) == _pairs(first_run.known)
+    assert known.profiles.num_rows == first_run.summary["profiles"]
+
+    second = link_records(records, known=known)
+    save(db, second, run_id="second")
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT run_id, summary_json FROM linkage.runs").fetchall()
+    runs = {run: json.loads(summary) for run, summary in rows}
+    assert runs["first"]["mode"] == FULL and runs["second"]["mode"] == INCREMENTAL
+    assert runs["second"]["mode_reason"] == "stored model and digests unchanged"
+    for count in ("profiles_new", "profiles_vanished", "profiles_touched", "pairs_kept", "pairs_predicted"):
+        assert runs["second"][count] == second.summary[count]
+    assert _pairs(read_known(db)) == _pairs(second.known)
+
+
+def test_nothing_known_before_a_first_run(tmp_path):
+    assert read_known(tmp_path / "build.duckdb") is None

@@ -1,0 +1,210 @@
+"""Incremental linkage: score only the pairs that new or changed records can change.
+
+A profile is keyed by the md5 of its features (`profile_key`), so the same features are the same profile
+in every run. A run leaves what it knew (`KnownLinkage`: its profiles, its matched pairs by profile key and
+its trained model, with digests of what the model depends on); store.py keeps it in the build database.
+
+The next run, when the model's digests are unchanged (and no `--relink`), does not train again. Touched are
+the profiles whose key the last run did not know (new records, changed records, and records whose
+name-wide features such as name_rarity moved), and the known profiles sharing a value of a term-frequency
+adjusted column (the phone) with a new or vanished profile. Only pairs with a touched side are scored, in
+one splink prediction over all current profiles whose blocking rules are narrowed to such pairs (so the
+term frequencies are those of all profiles). A term frequency is a share of all profiles with a value, so
+when the number of profiles with a phone changed, every pair of equal phones is scored again too. Every
+other pair scores exactly as last time: the pairs kept are the known pairs between untouched profiles.
+
+Otherwise (no known model, a digest differs, `--relink`, the Spark engine) the model is trained again and
+every pair predicted: a full relink.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from sources.common.duckdb_memory import in_memory_connection
+from warehouse.linkage.features import PROFILE_COLUMNS, features_sql, with_name_rarity
+from warehouse.linkage.model import (
+    DETERMINISTIC_RECALL,
+    DETERMINISTIC_RULES,
+    M_FLOOR,
+    SEED,
+    TRAINING_BLOCKS,
+    U_SAMPLE_PAIRS,
+    model_summary,
+    predict,
+    settings,
+    tf_columns,
+    train,
+)
+
+FULL = "full"
+INCREMENTAL = "incremental"
+PAIRS_BY_ID = pa.schema(
+    [("profile_id_l", pa.int64()), ("profile_id_r", pa.int64()), ("match_probability", pa.float64())]
+)
+
+
+@dataclass(frozen=True)
+class KnownLinkage:
+    """What a linkage run knew: its profiles, matched pairs and trained model (store.py persists it)."""
+
+    profiles: pa.Table  # profile_key, PROFILE_COLUMNS
+    pairs: pa.Table  # profile_key_l < profile_key_r, match_probability
+    model: dict  # splink settings JSON, trained and smoothed
+    settings_digest: str
+    overrides_digest: str
+
+
+@dataclass(frozen=True)
+class Pairs:
+    by_id: pa.Table  # PAIRS_BY_ID over this run's profiles
+    model: dict  # summary of the model (metadata)
+    known: KnownLinkage  # what this run leaves for the next one
+    summary: dict  # mode, its reason, the counts
+
+
+def settings_digest(threshold: float) -> str:
+    """Digest of everything the trained model and a pair's score depend on but the data: the features'
+    SQL, the splink settings and blocking rules, the training constants and the threshold."""
+    from importlib.metadata import version
+
+    parts = {
+        "features": [features_sql("records_in"), with_name_rarity("plain_features"), list(PROFILE_COLUMNS)],
+        "settings": settings().get_settings("duckdb").as_dict(),
+        "training": [list(DETERMINISTIC_RULES), DETERMINISTIC_RECALL, list(TRAINING_BLOCKS)],
+        "constants": [U_SAMPLE_PAIRS, M_FLOOR, SEED, threshold],
+        "splink": version("splink"),
+    }
+    return _digest(parts)
+
+
+def overrides_digest(overrides) -> str:
+    return _digest(sorted([o.decision, *sorted((o.record_a, o.record_b))] for o in overrides))
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def link_mode(known: KnownLinkage | None, digests: tuple[str, str], *, relink: bool, spark) -> tuple[str, str]:
+    """(FULL or INCREMENTAL, why)."""
+    if relink:
+        return FULL, "relink asked (--relink)"
+    if spark is not None:
+        return FULL, "the Spark engine relinks in full (incremental prediction runs on DuckDB)"
+    if known is None:
+        return FULL, "no stored model"
+    if known.settings_digest != digests[0]:
+        return FULL, "the model's settings, blocking rules, threshold or features changed"
+    if known.overrides_digest != digests[1]:
+        return FULL, "the overrides changed"
+    return INCREMENTAL, "stored model and digests unchanged"
+
+
+def predict_profile_pairs(
+    profiles: pa.Table,
+    threshold: float,
+    *,
+    overrides=(),
+    known: KnownLinkage | None = None,
+    relink: bool = False,
+    spark=None,
+) -> Pairs:
+    """The matched pairs of `profiles` (profile_id, profile_key, PROFILE_COLUMNS), incrementally when `known`
+    allows it (see the module docstring), with what this run leaves for the next."""
+    digests = (settings_digest(threshold), overrides_digest(overrides))
+    mode, reason = link_mode(known, digests, relink=relink, spark=spark)
+    if mode == FULL:
+        model = train(profiles) if profiles.num_rows > 1 else {}
+        key_pairs = predict(profiles, model, threshold, spark=spark) if model else _empty_key_pairs()
+        counts = {"profiles_touched": profiles.num_rows, "pairs_kept": 0, "pairs_predicted": key_pairs.num_rows}
+    else:
+        model = known.model
+        key_pairs, counts = _incremental(profiles, known, threshold)
+    stored = profiles.select(["profile_key", *PROFILE_COLUMNS])
+    summary = {"mode": mode, "mode_reason": reason, **counts}
+    return Pairs(
+        by_id=_by_id(profiles, key_pairs),
+        model=model_summary(model) if model else {},
+        known=KnownLinkage(stored, key_pairs, model, *digests),
+        summary=summary,
+    )
+
+
+def _incremental(profiles: pa.Table, known: KnownLinkage, threshold: float) -> tuple[pa.Table, dict]:
+    tf = tf_columns(known.model)
+    with in_memory_connection() as con:
+        con.register("current", profiles)
+        con.register("stored", known.profiles.select(["profile_key", *tf]))
+        con.register("stored_pairs", known.pairs)
+        con.execute("CREATE TABLE fresh AS SELECT * FROM current ANTI JOIN stored USING (profile_key)")
+        con.execute("CREATE TABLE vanished AS SELECT * FROM stored ANTI JOIN current USING (profile_key)")
+        shares_value = " OR ".join(f"current.{c} IN (SELECT {c} FROM fresh UNION SELECT {c} FROM vanished)" for c in tf)
+        con.execute(
+            f"""CREATE TABLE touched AS
+                SELECT profile_key FROM fresh
+                UNION SELECT profile_key FROM current WHERE {shares_value or "false"}"""
+        )
+        # A term frequency is a share of the profiles with a value: when their number changed, so did the
+        # score of every pair equal on that column.
+        moved = [c for c in tf if _count(con, "current", c) != _count(con, "stored", c)]
+        equal_on_moved = " OR ".join(f"l.{c} = r.{c}" for c in moved)
+        con.execute(
+            f"""CREATE TABLE kept AS
+                SELECT p.* FROM stored_pairs p
+                JOIN current l ON l.profile_key = p.profile_key_l JOIN current r ON r.profile_key = p.profile_key_r
+                WHERE p.profile_key_l NOT IN (SELECT profile_key FROM touched)
+                  AND p.profile_key_r NOT IN (SELECT profile_key FROM touched)
+                  AND NOT coalesce({equal_on_moved or "false"}, false)"""
+        )
+        counts = {
+            "profiles_new": _rows(con, "fresh"),
+            "profiles_vanished": _rows(con, "vanished"),
+            "profiles_touched": _rows(con, "touched"),
+            "tf_columns_rescored": ", ".join(moved),
+        }
+        kept = con.sql("SELECT * FROM kept").to_arrow_table()
+        flagged = con.sql(
+            """SELECT current.*, profile_key IN (SELECT profile_key FROM touched) AS touched
+               FROM current ORDER BY profile_id"""
+        ).to_arrow_table()
+    only = " OR ".join(["l.touched", "r.touched", *(f"l.{c} = r.{c}" for c in moved)])
+    rescore = counts["profiles_touched"] or moved
+    fresh_pairs = predict(flagged, known.model, threshold, only=only) if rescore else _empty_key_pairs()
+    counts |= {"pairs_kept": kept.num_rows, "pairs_predicted": fresh_pairs.num_rows}
+    return pa.concat_tables([kept.cast(fresh_pairs.schema), fresh_pairs]), counts
+
+
+def _count(con, table: str, column: str) -> int:
+    return con.execute(f"SELECT count({column}) FROM {table}").fetchall()[0][0]
+
+
+def _rows(con, table: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+
+
+def _empty_key_pairs() -> pa.Table:
+    return pa.schema(
+        [("profile_key_l", pa.string()), ("profile_key_r", pa.string()), ("match_probability", pa.float64())]
+    ).empty_table()
+
+
+def _by_id(profiles: pa.Table, key_pairs: pa.Table) -> pa.Table:
+    """Pairs by profile key -> by this run's profile ids (the smaller id on the left)."""
+    with in_memory_connection() as con:
+        con.register("ids", profiles.select(["profile_id", "profile_key"]))
+        con.register("key_pairs", key_pairs)
+        return (
+            con.sql(
+                """SELECT least(l.profile_id, r.profile_id) AS profile_id_l,
+                          greatest(l.profile_id, r.profile_id) AS profile_id_r, p.match_probability
+                   FROM key_pairs p
+                   JOIN ids l ON l.profile_key = p.profile_key_l JOIN ids r ON r.profile_key = p.profile_key_r"""
+            )
+            .to_arrow_table()
+            .cast(PAIRS_BY_ID)
+        )
