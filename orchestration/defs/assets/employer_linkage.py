@@ -10,6 +10,7 @@ and writes the links to the lake as well (`lake/linkage/`), where the Spark mart
 """
 
 import dagster as dg
+import pyarrow as pa
 
 from orchestration.defs.resources import WarehouseResource
 from warehouse.linkage import link_records
@@ -50,7 +51,7 @@ def int_employer_links(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     )
 
 
-def _link_on_spark(warehouse: WarehouseResource, previous: dict[str, str], next_number: int):
+def _link_on_spark(warehouse: WarehouseResource, previous: pa.Table, next_number: int):
     from warehouse import spark
 
     paths = warehouse.paths()
