@@ -236,3 +236,73 @@ def test_clusters_and_ids_equal_the_python_union_find_on_random_graphs():
             record_cluster, previous, next_number
         )
     assert constrained > 50, "the random graphs must exercise cannot_link inside components"
+
+
+def test_link_records_equals_the_python_union_find_on_real_records(monkeypatch):
+    """On real H-2B records, with an earlier build's ids, a cannot_link inside a matched employer and a
+    must_link: link_records' links equal the reference clustering, ids and probabilities over the same pairs."""
+    import warehouse.linkage as linkage
+    from warehouse.linkage.evaluation_runs import REAL_H2B_RECORDS, read_real_records
+
+    records = read_real_records(REAL_H2B_RECORDS)
+    seen: dict = {}
+    profiles_of, predict = linkage._profiles, linkage.predict_pairs
+
+    def spy_profiles(con, overridden):
+        table, profiles = profiles_of(con, overridden)
+        seen["record_profile"] = dict(con.execute(f"SELECT record_key, profile_id FROM {table}").fetchall())
+        return table, profiles
+
+    def spy_predict(*args, **kwargs):
+        seen["pairs"], model = predict(*args, **kwargs)
+        return seen["pairs"], model
+
+    monkeypatch.setattr(linkage, "_profiles", spy_profiles)
+    monkeypatch.setattr(linkage, "predict_pairs", spy_predict)
+    rng = random.Random(27)
+    rows = records.select(["source", "record_id", "employer_name", "state_code"]).to_pylist()
+    keys = [f"{r['source']}:{r['record_id']}" for r in rows]
+    groups = sorted({(r["state_code"] or "", (r["employer_name"] or " ")[0]) for r in rows})
+    number = {group: i + 1 for i, group in enumerate(groups)}
+    previous = {
+        key: employer_id(number[(r["state_code"] or "", (r["employer_name"] or " ")[0])])
+        for key, r in zip(keys, rows, strict=True)
+        if rng.random() < 0.7
+    } | {"h2b:gone": employer_id(len(groups) + 1)}
+    overrides = [
+        linkage.Override("cannot_link", "h2b:C-11361-56632", "h2b:C-12286-59938"),  # Gallegos Corp., both years
+        linkage.Override("must_link", keys[0], keys[-1]),
+    ]
+    result = linkage.link_records(records, previous=previous, next_number=len(groups) + 2, overrides=overrides)
+
+    record_profile = seen["record_profile"]
+    pairs = list(zip(*(seen["pairs"].column(c).to_pylist() for c in range(3)), strict=True))
+    assert len(pairs) > 1000
+    profile_pairs = {
+        decision: [
+            (record_profile[o.record_a], record_profile[o.record_b]) for o in overrides if o.decision == decision
+        ]
+        for decision in ("must_link", "cannot_link")
+    }
+    clusters = reference_cluster_profiles(
+        sorted(set(record_profile.values())),
+        pairs,
+        must_link=profile_pairs["must_link"],
+        cannot_link=profile_pairs["cannot_link"],
+        kept=reference_kept_links(previous, record_profile),
+    )
+    record_cluster = {record: clusters[profile] for record, profile in record_profile.items()}
+    ids, merged, next_number = reference_assign_stable_ids(record_cluster, previous, len(groups) + 2)
+    best: dict[int, float] = {}
+    for a, b, probability in pairs:
+        if clusters[a] == clusters[b]:
+            best[a], best[b] = max(best.get(a, 0.0), probability), max(best.get(b, 0.0), probability)
+    links = result.links.to_pylist()
+    assert [f"{r['source']}:{r['record_id']}" for r in links] == sorted(record_profile)
+    assert {f"{r['source']}:{r['record_id']}": r["employer_id"] for r in links} == ids
+    assert {f"{r['source']}:{r['record_id']}": r["match_probability"] for r in links} == {
+        record: best.get(profile, 1.0) for record, profile in record_profile.items()
+    }
+    assert (result.merged_into, result.next_number) == (merged, next_number)
+    assert merged, "the earlier employers merge"
+    assert ids["h2b:C-11361-56632"] != ids["h2b:C-12286-59938"], "the cannot_link splits a matched employer"

@@ -1,0 +1,107 @@
+"""Employer linkage alone, on a built home: seconds per step and the peak resident memory.
+
+    .venv/bin/python benchmarks/linkage.py --home DIR [--json FILE]
+
+Reads the home's `intermediate.int_employer_records` (store.read_records), its previous ids and overrides,
+and runs `link_records` as the build does (nothing is written back). Steps: profiles (features and
+profiles), pairs (splink train and predict), cluster, ids, links. The step times come from the run's
+`summary["step_seconds"]`; code that does not report them (an older checkout put first on PYTHONPATH, to
+take a "before" figure) is timed by wrapping its step functions instead. Peak RSS is this process's,
+sampled from /proc (benchmarks/measure.py), with the records already read: the memory linkage adds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.append(str(REPO))  # appended: a "before" checkout earlier on PYTHONPATH wins for `warehouse`
+
+from benchmarks.measure import PeakRss, tree_rss_bytes  # noqa: E402
+
+# Step functions of older link_records (called through the package's namespace), for code without step_seconds.
+_WRAPPED_STEPS = {
+    "_profiles": "profiles",
+    "predict_pairs": "pairs",
+    "cluster_profiles": "cluster",
+    "assign_stable_ids": "ids",
+    "record_probabilities": "probabilities",
+}
+_MB = 1024 * 1024
+
+
+def _wrap_steps(module, seconds: dict[str, float]) -> None:
+    for name, step in _WRAPPED_STEPS.items():
+        function = getattr(module, name, None)
+        if function is None:
+            continue
+
+        @functools.wraps(function)
+        def timed(*args, _function=function, _step=step, **kwargs):
+            started = time.monotonic()
+            try:
+                return _function(*args, **kwargs)
+            finally:
+                seconds[_step] = seconds.get(_step, 0.0) + round(time.monotonic() - started, 2)
+
+        setattr(module, name, timed)
+
+
+def measure(home: Path) -> dict:
+    import warehouse.linkage as linkage
+    from warehouse.linkage.store import previous_ids, read_overrides, read_records
+    from warehouse.settings import WarehousePaths
+
+    db = WarehousePaths.at(home).build_db
+    started = time.monotonic()
+    records = read_records(db)
+    previous, next_number = previous_ids(db)
+    overrides = read_overrides(db)
+    read_seconds = round(time.monotonic() - started, 1)
+    wrapped: dict[str, float] = {}
+    if not hasattr(linkage, "_Steps"):  # code older than step_seconds
+        _wrap_steps(linkage, wrapped)
+    rss_before = tree_rss_bytes(os.getpid())
+    started = time.monotonic()
+    with PeakRss(os.getpid()) as peak:
+        result = linkage.link_records(records, previous=previous, next_number=next_number, overrides=overrides)
+    seconds = time.monotonic() - started
+    summary = result.summary
+    return {
+        "home": str(home),
+        "code": str(Path(linkage.__file__).parents[2]),
+        "load": os.getloadavg(),
+        "records": summary["records"],
+        "profiles": summary["profiles"],
+        "matched_pairs": summary["matched_pairs"],
+        "employers": summary["employers"],
+        "previous_ids": len(previous),
+        "read_seconds": read_seconds,
+        "link_seconds": round(seconds, 1),
+        "step_seconds": summary.get("step_seconds") or wrapped,
+        "rss_before_mb": round(rss_before / _MB),
+        "peak_rss_mb": round(peak.peak_bytes / _MB),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path, required=True, help="a built WAREHOUSE_HOME")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    figures = measure(args.home)
+    for key, value in figures.items():
+        print(f"{key:>14}: {value}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
