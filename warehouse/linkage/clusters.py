@@ -103,6 +103,7 @@ def cluster_array(
     )
     edges = np.concatenate([must_link, np.column_stack([pair_l, pair_r]), kept])
     at = _positions(profile_ids, edges)
+    del edges
     n = len(profile_ids)
     if n == 0:
         return profile_ids.copy()
@@ -166,10 +167,15 @@ def _pair_columns(pairs: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _positions(profile_ids: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     """Where each profile id of `pairs` stands in `profile_ids`; an unknown id is an error."""
-    at = np.searchsorted(profile_ids, pairs)
-    if len(pairs) and (at.max() >= len(profile_ids) or not np.array_equal(profile_ids[at], pairs)):
-        unknown = pairs[(at >= len(profile_ids)) | (profile_ids[np.minimum(at, len(profile_ids) - 1)] != pairs)]
-        raise ValueError(f"pairs name profiles that are not among the profiles, e.g. {unknown[:3].tolist()}")
+    n = len(profile_ids)
+    if n and profile_ids[0] == 1 and profile_ids[-1] == n:  # 1..n, as link_records numbers them: no search
+        at = pairs - 1
+        unknown = (at < 0) | (at >= n)
+    else:
+        at = np.searchsorted(profile_ids, pairs)
+        unknown = (at >= n) | (profile_ids[np.minimum(at, n - 1)] != pairs) if n else np.ones(pairs.shape, bool)
+    if unknown.any():
+        raise ValueError(f"pairs name profiles that are not among the profiles, e.g. {pairs[unknown][:3].tolist()}")
     return at
 
 

@@ -194,21 +194,22 @@ def _random_graph(rng: random.Random):
     """Profiles in a few dense neighbourhoods (so cannot_link pairs often share a component), pairs with tied
     probabilities, must/cannot links and an earlier build's employers over records of those profiles."""
     n = rng.randint(1, 60)
-    profiles = list(range(1, n + 1))
+    first = rng.choice([1, 1, 100])  # ids 1..n (as link_records numbers them) or not
+    profiles = list(range(first, first + n))
     spread = rng.randint(2, 12)
 
     def near(a: int) -> int:
-        return min(n, max(1, a + rng.randint(-spread, spread)))
+        return min(first + n - 1, max(first, a + rng.randint(-spread, spread)))
 
     pairs = {}
     for _ in range(rng.randint(0, 3 * n)):
-        a = rng.randint(1, n)
+        a = rng.randint(first, first + n - 1)
         b = near(a)
         if a != b:
             pairs[(min(a, b), max(a, b))] = rng.choice([0.9, 0.95, 0.99, rng.random()])
     must = [(a, near(a)) for a in rng.choices(profiles, k=rng.randint(0, 3))]
     cannot = [(a, near(a)) for a in rng.choices(profiles, k=rng.randint(0, 4))]
-    record_profile = {f"r:{i:03d}": rng.randint(1, n) for i in range(rng.randint(n, 3 * n))}
+    record_profile = {f"r:{i:03d}": rng.choice(profiles) for i in range(rng.randint(n, 3 * n))}
     previous = {
         record: employer_id(rng.randint(1, max(1, n // 3)))
         for record in rng.sample(sorted(record_profile), k=rng.randint(0, len(record_profile)))
