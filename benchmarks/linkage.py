@@ -8,6 +8,7 @@ profiles), pairs (splink train and predict), cluster, ids, links. The step times
 `summary["step_seconds"]`; code that does not report them (an older checkout put first on PYTHONPATH, to
 take a "before" figure) is timed by wrapping its step functions instead. Peak RSS is this process's,
 sampled from /proc (benchmarks/measure.py), with the records already read: the memory linkage adds.
+`links_md5` digests the result, so a before and an after run can be compared.
 """
 
 from __future__ import annotations
@@ -88,7 +89,23 @@ def measure(home: Path) -> dict:
         "step_seconds": summary.get("step_seconds") or wrapped,
         "rss_before_mb": round(rss_before / _MB),
         "peak_rss_mb": round(peak.peak_bytes / _MB),
+        "ids_merged": len(result.merged_into),
+        "next_number": result.next_number,
+        "links_md5": _digest(result.links),
     }
+
+
+def _digest(links) -> str:
+    """One digest of every link (record, employer id, probability): equal digests, equal results."""
+    import duckdb
+
+    with duckdb.connect() as con:
+        con.register("links", links)
+        ((digest,),) = con.execute(
+            """SELECT md5(string_agg(concat_ws('|', source, record_id, employer_id, match_probability), chr(10)
+                   ORDER BY source, record_id)) FROM links"""
+        ).fetchall()
+    return digest
 
 
 def main() -> None:
