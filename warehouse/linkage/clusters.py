@@ -101,16 +101,7 @@ def cluster_array(
     must_link, cannot_link, kept = (
         np.asarray(p, dtype=np.int64).reshape(-1, 2) for p in (must_link, cannot_link, kept)
     )
-    edges = np.concatenate([must_link, np.column_stack([pair_l, pair_r]), kept])
-    at = _positions(profile_ids, edges)
-    del edges
-    n = len(profile_ids)
-    if n == 0:
-        return profile_ids.copy()
-    graph = coo_matrix((np.ones(len(at), dtype=np.int32), (at[:, 0], at[:, 1])), shape=(n, n))
-    del at
-    _, component = connected_components(graph, directed=False)
-    del graph
+    component = _components(profile_ids, np.concatenate([must_link, np.column_stack([pair_l, pair_r]), kept]))
     # profile_ids ascend: a component's first member is its smallest id, the union-find's root.
     _, first = np.unique(component, return_index=True)
     cluster = profile_ids[first][component]
@@ -155,6 +146,16 @@ def cluster_profiles(
         ids, table, must_link=as_array[0], cannot_link=as_array[1], kept=as_array[2], strongest_first=strongest_first
     )
     return dict(zip(ids.tolist(), cluster.tolist(), strict=True))
+
+
+def _components(profile_ids: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """The connected component of each profile (a label) in the graph of `edges` (profile id pairs)."""
+    n = len(profile_ids)
+    at = _positions(profile_ids, edges)
+    del edges
+    graph = coo_matrix((np.ones(len(at), dtype=np.int32), (at[:, 0], at[:, 1])), shape=(n, n))
+    del at
+    return connected_components(graph, directed=False)[1] if n else np.empty(0, dtype=np.int32)
 
 
 def _pair_columns(pairs: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
