@@ -55,7 +55,7 @@ def _wrap_steps(module, seconds: dict[str, float]) -> None:
         setattr(module, name, timed)
 
 
-def measure(home: Path) -> dict:
+def measure(home: Path, links_file: Path | None = None) -> dict:
     import warehouse.linkage as linkage
     from warehouse.linkage.store import previous_ids, read_overrides, read_records
     from warehouse.settings import WarehousePaths
@@ -73,8 +73,20 @@ def measure(home: Path) -> dict:
     started = time.monotonic()
     with PeakRss(os.getpid()) as peak:
         result = linkage.link_records(records, previous=previous, next_number=next_number, overrides=overrides)
-    seconds = time.monotonic() - started
+    ended, seconds = time.time(), time.monotonic() - started
     summary = result.summary
+    steps = summary.get("step_seconds") or wrapped
+    # After the pairs: clustering, ids, links (older code: whatever its timed steps before them leave over).
+    after_pairs = (
+        sum(v for k, v in steps.items() if k in ("cluster", "ids", "links"))
+        if "links" in steps
+        else (seconds - steps.get("profiles", 0) - steps.get("pairs", 0))
+    )
+    window = [rss for at, rss in peak.timeline if at >= ended - after_pairs] or [0]
+    if links_file:
+        import pyarrow.parquet as pq
+
+        pq.write_table(result.links, links_file)
     return {
         "home": str(home),
         "code": str(Path(linkage.__file__).parents[2]),
@@ -86,9 +98,14 @@ def measure(home: Path) -> dict:
         "previous_ids": len(previous),
         "read_seconds": read_seconds,
         "link_seconds": round(seconds, 1),
-        "step_seconds": summary.get("step_seconds") or wrapped,
+        "step_seconds": steps,
+        "after_pairs_seconds": round(after_pairs, 1),
         "rss_before_mb": round(rss_before / _MB),
         "peak_rss_mb": round(peak.peak_bytes / _MB),
+        # what the process held when the pairs were predicted (splink's memory not all returned), and how
+        # much the steps after the pairs added on top of it
+        "after_pairs_start_rss_mb": round(window[0] / _MB),
+        "after_pairs_growth_mb": round((max(window) - window[0]) / _MB),
         "ids_merged": len(result.merged_into),
         "next_number": result.next_number,
         "links_md5": _digest(result.links),
@@ -112,8 +129,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, required=True, help="a built WAREHOUSE_HOME")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--links", type=Path, help="write the links (Parquet) here, to compare two runs")
     args = parser.parse_args()
-    figures = measure(args.home)
+    figures = measure(args.home, args.links)
     for key, value in figures.items():
         print(f"{key:>14}: {value}")
     if args.json:
