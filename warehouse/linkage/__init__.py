@@ -97,43 +97,14 @@ def link_records(
         pairs_table, model = predict_pairs(profiles, threshold, spark=spark) if profiles.num_rows > 1 else (None, {})
         steps.done("pairs")
         pairs_table = _pair_table(pairs_table)
-        con.register("previous_ids", _previous_table(previous))
-        profile_ids = profiles.column("profile_id").to_numpy()
-        cluster = cluster_array(
-            profile_ids,
-            pairs_table,
-            must_link=_profile_pairs(con, overrides, MUST_LINK, record_profile),
-            cannot_link=_profile_pairs(con, overrides, CANNOT_LINK, record_profile),
-            kept=kept_links(con, "previous_ids", record_profile),
+        links, employers, merged_into, next_number = _employers(
+            con, record_profile, profiles, pairs_table, previous, next_number, overrides, steps
         )
-        probability = profile_probabilities(profile_ids, cluster, pairs_table)
-        con.register(
-            "profile_cluster",
-            pa.table({"profile_id": profile_ids, "cluster": cluster, "match_probability": probability}),
-        )
-        con.execute(
-            f"""CREATE TABLE record_cluster AS
-                SELECT record_key, cluster FROM {record_profile} JOIN profile_cluster USING (profile_id)"""
-        )
-        steps.done("cluster")
-        cluster_ids, merged_into, next_number = assign_stable_ids(con, "record_cluster", "previous_ids", next_number)
-        con.register("cluster_ids", cluster_ids)
-        steps.done("ids")
-        links = con.sql(
-            f"""SELECT record_key[:strpos(record_key, ':') - 1] AS source,
-                       record_key[strpos(record_key, ':') + 1:] AS record_id,
-                       cluster_ids.employer_id, profile_cluster.match_probability
-                FROM {record_profile}
-                JOIN profile_cluster USING (profile_id)
-                JOIN cluster_ids USING (cluster)
-                ORDER BY record_key"""
-        ).to_arrow_table()
-        steps.done("links")
     summary = {
         "records": links.num_rows,
         "profiles": profiles.num_rows,
         "matched_pairs": pairs_table.num_rows,
-        "employers": cluster_ids.num_rows,
+        "employers": employers,
         "threshold": threshold,
         "seconds": round(time.monotonic() - started, 1),
         "step_seconds": steps.seconds,
@@ -171,6 +142,52 @@ def _profiles(con: duckdb.DuckDBPyConnection, overridden: set[str]) -> tuple[str
     con.execute("DROP TABLE plain_features; DROP TABLE features; DROP TABLE keyed")
     con.unregister("records_in")
     return "record_profile", profiles
+
+
+def _employers(
+    con: duckdb.DuckDBPyConnection,
+    record_profile: str,
+    profiles: pa.Table,
+    pairs: pa.Table,
+    previous: pa.Table | dict[str, str] | None,
+    next_number: int,
+    overrides: list[Override],
+    steps: _Steps,
+) -> tuple[pa.Table, int, dict[str, str], int]:
+    """From the matched pairs to the links: clusters, stable ids, probabilities. Returns the links, the number
+    of employers, the merged ids and the next free id number."""
+    con.register("previous_ids", _previous_table(previous))
+    profile_ids = profiles.column("profile_id").to_numpy()
+    cluster = cluster_array(
+        profile_ids,
+        pairs,
+        must_link=_profile_pairs(con, overrides, MUST_LINK, record_profile),
+        cannot_link=_profile_pairs(con, overrides, CANNOT_LINK, record_profile),
+        kept=kept_links(con, "previous_ids", record_profile),
+    )
+    probability = profile_probabilities(profile_ids, cluster, pairs)
+    con.register(
+        "profile_cluster", pa.table({"profile_id": profile_ids, "cluster": cluster, "match_probability": probability})
+    )
+    con.execute(
+        f"""CREATE TABLE record_cluster AS
+            SELECT record_key, cluster FROM {record_profile} JOIN profile_cluster USING (profile_id)"""
+    )
+    steps.done("cluster")
+    cluster_ids, merged_into, next_number = assign_stable_ids(con, "record_cluster", "previous_ids", next_number)
+    con.register("cluster_ids", cluster_ids)
+    steps.done("ids")
+    links = con.sql(
+        f"""SELECT record_key[:strpos(record_key, ':') - 1] AS source,
+                   record_key[strpos(record_key, ':') + 1:] AS record_id,
+                   cluster_ids.employer_id, profile_cluster.match_probability
+            FROM {record_profile}
+            JOIN profile_cluster USING (profile_id)
+            JOIN cluster_ids USING (cluster)
+            ORDER BY record_key"""
+    ).to_arrow_table()
+    steps.done("links")
+    return links, cluster_ids.num_rows, merged_into, next_number
 
 
 _PAIR_SCHEMA = pa.schema(
