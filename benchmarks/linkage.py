@@ -82,7 +82,8 @@ def measure(home: Path, links_file: Path | None = None) -> dict:
         if "links" in steps
         else (seconds - steps.get("profiles", 0) - steps.get("pairs", 0))
     )
-    window = [rss for at, rss in peak.timeline if at >= ended - after_pairs] or [0]
+    before = [rss for at, rss in peak.timeline if at < ended - after_pairs][-1:]  # the sample as they began
+    window = before + [rss for at, rss in peak.timeline if at >= ended - after_pairs] or [0]
     if links_file:
         import pyarrow.parquet as pq
 
