@@ -9,6 +9,11 @@ record, its employer id and how surely it belongs there. The steps, each in its 
 3. clusters.py: pairs at or above the threshold join profiles into employers, analysts' overrides
    applied, earlier links and employer ids kept across rebuilds.
 
+Records stay in DuckDB (linkage's in-memory connection, bounded by WAREHOUSE_DUCKDB_MEMORY_LIMIT): the
+record -> profile mapping is a table there, clustering and probabilities are numpy arrays over profiles,
+and the links table is one join of the two; no Python object is made per record until the caller asks
+(`LinkResult.employer_of`). `summary["step_seconds"]` times each step (benchmarks/linkage.py prints them).
+
 Nothing here knows Dagster or the build database: store.py reads and writes those tables, the
 orchestration asset `int_employer_links` calls both, and `warehouse linkage-eval` scores the result.
 """
@@ -16,10 +21,10 @@ orchestration asset `int_employer_links` calls both, and `warehouse linkage-eval
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from sources.common.duckdb_memory import in_memory_connection
@@ -27,9 +32,9 @@ from warehouse.linkage.clusters import (
     CANNOT_LINK,
     MUST_LINK,
     assign_stable_ids,
-    cluster_profiles,
+    cluster_array,
     kept_links,
-    record_probabilities,
+    profile_probabilities,
 )
 from warehouse.linkage.features import PROFILE_COLUMNS, features_sql, with_name_rarity
 from warehouse.linkage.incremental import KnownLinkage, predict_profile_pairs
@@ -65,7 +70,7 @@ class LinkResult:
 def link_records(
     records: pa.Table,
     *,
-    previous: dict[str, str] | None = None,
+    previous: pa.Table | dict[str, str] | None = None,
     next_number: int = 1,
     overrides: list[Override] = (),
     threshold: float = MATCH_THRESHOLD,
@@ -78,7 +83,8 @@ def link_records(
     Args:
         records: rows shaped like intermediate.int_employer_records, with the `agent_key` of each record's
             filing (store.records_sql) where known.
-        previous: record key -> employer id from the last run (its links are kept, its ids reused).
+        previous: (record_key, employer_id) from the last run (store.previous_ids), or a dict record key ->
+            employer id: its links are kept, its ids reused.
         next_number: the first number a new employer id may take.
         overrides: must_link / cannot_link decisions on record keys.
         threshold: match probability from which a pair is the same employer.
@@ -88,50 +94,39 @@ def link_records(
         relink: train again and predict every pair even when `known` is current.
     """
     started = time.monotonic()
+    steps = _Steps()
     if "agent_key" not in records.column_names:  # int_employer_records read without its filings' agents
         records = records.append_column("agent_key", pa.nulls(records.num_rows, pa.string()))
     with in_memory_connection() as con:
         con.register("records_in", records)
         record_profile, profiles = _profiles(con, {k for o in overrides for k in (o.record_a, o.record_b)})
-    predicted = predict_profile_pairs(profiles, threshold, overrides=overrides, known=known, relink=relink, spark=spark)
-    pairs_table, model = predicted.by_id, predicted.model
-    pairs_table = _strongest_first(pairs_table)
-    profile_cluster = cluster_profiles(
-        profiles.column("profile_id").to_pylist(),
-        _pair_rows(pairs_table),
-        must_link=_profile_pairs(overrides, MUST_LINK, record_profile),
-        cannot_link=_profile_pairs(overrides, CANNOT_LINK, record_profile),
-        kept=kept_links(previous or {}, record_profile),
-        strongest_first=True,
-    )
-    clusters = {record: profile_cluster[profile] for record, profile in record_profile.items()}
-    employer, merged_into, next_number = assign_stable_ids(clusters, previous or {}, next_number)
-    probability = record_probabilities(record_profile, profile_cluster, _pair_rows(pairs_table))
-    keys = sorted(record_profile)
-    sources, ids = zip(*(k.split(":", 1) for k in keys), strict=True) if keys else ((), ())
-    links = pa.table(
-        {
-            "source": pa.array(sources, pa.string()),
-            "record_id": pa.array(ids, pa.string()),
-            "employer_id": pa.array([employer[k] for k in keys], pa.string()),
-            "match_probability": pa.array([probability[k] for k in keys], pa.float64()),
-        }
-    )
+        steps.done("profiles")
+        predicted = predict_profile_pairs(
+            profiles, threshold, overrides=overrides, known=known, relink=relink, spark=spark
+        )
+        pairs_table, model = predicted.by_id, predicted.model
+        steps.done("pairs")
+        pairs_table = _pair_table(pairs_table)
+        links, employers, merged_into, next_number = _employers(
+            con, record_profile, profiles, pairs_table, previous, next_number, overrides, steps
+        )
     summary = {
-        "records": len(keys),
+        "records": links.num_rows,
         "profiles": profiles.num_rows,
         "matched_pairs": pairs_table.num_rows,
-        "employers": len(set(employer.values())),
+        "employers": employers,
         "threshold": threshold,
         "seconds": round(time.monotonic() - started, 1),
+        "step_seconds": steps.seconds,
         "model": model,
         **predicted.summary,
     }
     return LinkResult(links, merged_into, next_number, summary, known=predicted.known)
 
 
-def _profiles(con: duckdb.DuckDBPyConnection, overridden: set[str]) -> tuple[dict[str, int], pa.Table]:
-    """record key -> profile id, and the profiles (distinct feature tuples; overridden records alone)."""
+def _profiles(con: duckdb.DuckDBPyConnection, overridden: set[str]) -> tuple[str, pa.Table]:
+    """The table (record_key, profile_id) in `con`, and the profiles (distinct feature tuples; overridden
+    records alone)."""
     con.execute(f"CREATE TABLE plain_features AS {features_sql('records_in')}")
     con.execute(f"CREATE TABLE features AS {with_name_rarity('plain_features')}")
     columns = ", ".join(PROFILE_COLUMNS)
@@ -150,40 +145,119 @@ def _profiles(con: duckdb.DuckDBPyConnection, overridden: set[str]) -> tuple[dic
                    {", ".join(f"any_value({c}) AS {c}" for c in PROFILE_COLUMNS)}
             FROM keyed GROUP BY profile_key"""
     )
-    mapping = con.execute(
-        "SELECT keyed.record_key, profiles.profile_id FROM keyed JOIN profiles USING (profile_key)"
-    ).fetchall()
+    con.execute(
+        """CREATE TABLE record_profile AS
+            SELECT keyed.record_key, profiles.profile_id FROM keyed JOIN profiles USING (profile_key)"""
+    )
     profiles = con.sql(f"SELECT profile_id, profile_key, {columns} FROM profiles ORDER BY profile_id").to_arrow_table()
-    return dict(mapping), profiles
+    con.execute("DROP TABLE plain_features; DROP TABLE features; DROP TABLE keyed")
+    con.unregister("records_in")
+    return "record_profile", profiles
+
+
+def _employers(
+    con: duckdb.DuckDBPyConnection,
+    record_profile: str,
+    profiles: pa.Table,
+    pairs: pa.Table,
+    previous: pa.Table | dict[str, str] | None,
+    next_number: int,
+    overrides: list[Override],
+    steps: _Steps,
+) -> tuple[pa.Table, int, dict[str, str], int]:
+    """From the matched pairs to the links: clusters, stable ids, probabilities. Returns the links, the number
+    of employers, the merged ids and the next free id number."""
+    con.register("previous_ids", _previous_table(previous))
+    profile_ids = profiles.column("profile_id").to_numpy()
+    cluster = cluster_array(
+        profile_ids,
+        pairs,
+        must_link=_profile_pairs(con, overrides, MUST_LINK, record_profile),
+        cannot_link=_profile_pairs(con, overrides, CANNOT_LINK, record_profile),
+        kept=kept_links(con, "previous_ids", record_profile),
+    )
+    probability = profile_probabilities(profile_ids, cluster, pairs)
+    con.register(
+        "profile_cluster", pa.table({"profile_id": profile_ids, "cluster": cluster, "match_probability": probability})
+    )
+    con.execute(
+        f"""CREATE TABLE record_cluster AS
+            SELECT record_key, cluster FROM {record_profile} JOIN profile_cluster USING (profile_id)"""
+    )
+    steps.done("cluster")
+    cluster_ids, merged_into, next_number = assign_stable_ids(con, "record_cluster", "previous_ids", next_number)
+    con.register("cluster_ids", cluster_ids)
+    steps.done("ids")
+    links = con.sql(
+        f"""SELECT record_key[:strpos(record_key, ':') - 1] AS source,
+                   record_key[strpos(record_key, ':') + 1:] AS record_id,
+                   cluster_ids.employer_id, profile_cluster.match_probability
+            FROM {record_profile}
+            JOIN profile_cluster USING (profile_id)
+            JOIN cluster_ids USING (cluster)
+            ORDER BY record_key"""
+    ).to_arrow_table()
+    steps.done("links")
+    return links, cluster_ids.num_rows, merged_into, next_number
 
 
 _PAIR_SCHEMA = pa.schema(
     [("profile_id_l", pa.int64()), ("profile_id_r", pa.int64()), ("match_probability", pa.float64())]
 )
-_PAIR_BATCH_ROWS = 100_000
 
 
-def _strongest_first(pairs: pa.Table | None) -> pa.Table:
-    """The matched pairs in the order clustering takes them, kept as Arrow: at scale 10 there are tens of
-    millions, which as Python tuples would take gigabytes."""
+class _Steps:
+    """Seconds each step of link_records took."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+        self._last = time.monotonic()
+
+    def done(self, step: str) -> None:
+        now = time.monotonic()
+        self.seconds[step] = round(now - self._last, 2)
+        self._last = now
+
+
+def _pair_table(pairs: pa.Table | None) -> pa.Table:
+    """The matched pairs as Arrow (tens of millions at scale 10: never Python tuples)."""
     if pairs is None:
         return _PAIR_SCHEMA.empty_table()
-    keys = [("match_probability", "descending"), ("profile_id_l", "ascending"), ("profile_id_r", "ascending")]
-    return pairs.select(_PAIR_SCHEMA.names).sort_by(keys)
+    return pairs.select(_PAIR_SCHEMA.names).cast(_PAIR_SCHEMA)
 
 
-def _pair_rows(pairs: pa.Table) -> Iterator[tuple[int, int, float]]:
-    """(profile_l, profile_r, probability) rows, a batch at a time."""
-    for batch in pairs.to_batches(max_chunksize=_PAIR_BATCH_ROWS):
-        yield from zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True)
+def _previous_table(previous: pa.Table | dict[str, str] | None) -> pa.Table:
+    """Last run's ids as a (record_key, employer_id) table, whether given as one or as a dict."""
+    if isinstance(previous, pa.Table):
+        return previous.select(["record_key", "employer_id"])
+    previous = previous or {}
+    return pa.table(
+        {
+            "record_key": pa.array(list(previous), pa.string()),
+            "employer_id": pa.array(list(previous.values()), pa.string()),
+        }
+    )
 
 
-def _profile_pairs(overrides: list[Override], decision: str, record_profile: dict[str, int]) -> list[tuple[int, int]]:
-    return [
-        (record_profile[o.record_a], record_profile[o.record_b])
-        for o in overrides
-        if o.decision == decision and o.record_a in record_profile and o.record_b in record_profile
+def _profile_pairs(
+    con: duckdb.DuckDBPyConnection, overrides: list[Override], decision: str, record_profile: str
+) -> np.ndarray:
+    """The profiles of the overrides' records (both present), shape (n, 2), in the overrides' order."""
+    chosen = [o for o in overrides if o.decision == decision]
+    keys = sorted({k for o in chosen for k in (o.record_a, o.record_b)})
+    profile = (
+        dict(
+            con.execute(
+                f"SELECT record_key, profile_id FROM {record_profile} WHERE list_contains(?, record_key)", [keys]
+            ).fetchall()
+        )
+        if keys
+        else {}
+    )
+    pairs = [
+        (profile[o.record_a], profile[o.record_b]) for o in chosen if o.record_a in profile and o.record_b in profile
     ]
+    return np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
 
 __all__ = ["LINK_COLUMNS", "MATCH_THRESHOLD", "LinkResult", "Override", "link_records"]

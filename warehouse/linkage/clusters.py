@@ -7,6 +7,14 @@ retrained model never splits an employer, only an analyst's cannot_link does). E
 rebuilds: a cluster takes the id its records had last time; when clusters merge the older id (the
 lower number) survives; when a former employer splits, the part holding most of its records keeps
 the id; only clusters with no known record get a new id.
+
+At scale (tens of millions of pairs, millions of records) nothing here loops in Python over pairs or
+records: the clusters are the connected components of must_link ∪ pairs ∪ kept links (numpy +
+scipy.sparse.csgraph), and only a component holding both ends of a cannot_link pair replays the ordered,
+constrained union-find on its own edges (the order matters only where something may be refused). A cluster
+is named by its smallest profile id, as the union-find names it. Record-level work (kept links, id votes)
+is SQL over the record -> cluster table in linkage's DuckDB connection; Python holds per-profile arrays and
+loops only over the employer ids that compete for a cluster.
 """
 
 from __future__ import annotations
@@ -14,6 +22,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 ID_PREFIX = "E"
 ID_DIGITS = 8
@@ -62,6 +76,52 @@ class _Forest:
         return True
 
 
+_NO_PAIRS = np.empty((0, 2), dtype=np.int64)
+
+
+def cluster_array(
+    profile_ids: np.ndarray,
+    pairs: pa.Table,
+    *,
+    must_link: np.ndarray = _NO_PAIRS,
+    cannot_link: np.ndarray = _NO_PAIRS,
+    kept: np.ndarray = _NO_PAIRS,
+    strongest_first: bool = False,
+) -> np.ndarray:
+    """The cluster (smallest profile id) of each of `profile_ids` (ascending, unique): must_link first, then
+    pairs strongest first, then `kept` (linked by an earlier build); nothing joins what cannot_link keeps apart.
+
+    Args:
+        pairs: profile_id_l, profile_id_r, match_probability (any order unless `strongest_first`).
+        must_link, cannot_link, kept: profile id pairs, shape (n, 2), in the order they are to be joined.
+        strongest_first: `pairs` already come in the order to join them (else probability descending, then ids).
+    """
+    profile_ids = np.asarray(profile_ids, dtype=np.int64)
+    pair_l, pair_r, probability = _pair_columns(pairs)
+    must_link, cannot_link, kept = (
+        np.asarray(p, dtype=np.int64).reshape(-1, 2) for p in (must_link, cannot_link, kept)
+    )
+    component = _components(profile_ids, np.concatenate([must_link, np.column_stack([pair_l, pair_r]), kept]))
+    # profile_ids ascend: a component's first member is its smallest id, the union-find's root.
+    _, first = np.unique(component, return_index=True)
+    cluster = profile_ids[first][component]
+    forbidden = _positions(profile_ids, cannot_link)
+    constrained = np.unique(component[forbidden[:, 0]][component[forbidden[:, 0]] == component[forbidden[:, 1]]])
+    if len(constrained):
+        inside = np.isin(component, constrained)
+        pairs_inside = inside[_positions(profile_ids, pair_l)]
+        left, right, strength = pair_l[pairs_inside], pair_r[pairs_inside], probability[pairs_inside]
+        order = np.arange(len(left)) if strongest_first else np.lexsort((right, left, -strength))
+        cluster[inside] = _replay(
+            profile_ids[inside],
+            _within(profile_ids, inside, must_link),
+            np.column_stack([left[order], right[order]]),
+            _within(profile_ids, inside, kept),
+            cannot_link=cannot_link,
+        )
+    return cluster
+
+
 def cluster_profiles(
     profiles: Iterable[int],
     pairs: Iterable[tuple[int, int, float]],
@@ -71,86 +131,168 @@ def cluster_profiles(
     kept: Iterable[tuple[int, int]] = (),
     strongest_first: bool = False,
 ) -> dict[int, int]:
-    """profile -> cluster (its smallest profile id). must_link first, then pairs strongest first,
-    then `kept` (linked by an earlier build); nothing joins what cannot_link keeps apart.
+    """profile -> cluster, for small inputs given as Python values (cluster_array does the work)."""
+    ids = np.array(sorted(set(profiles)), dtype=np.int64)
+    rows = list(pairs)
+    table = pa.table(
+        {
+            "profile_id_l": pa.array([r[0] for r in rows], pa.int64()),
+            "profile_id_r": pa.array([r[1] for r in rows], pa.int64()),
+            "match_probability": pa.array([r[2] for r in rows], pa.float64()),
+        }
+    )
+    as_array = [np.array(list(p), dtype=np.int64).reshape(-1, 2) for p in (must_link, cannot_link, kept)]
+    cluster = cluster_array(
+        ids, table, must_link=as_array[0], cannot_link=as_array[1], kept=as_array[2], strongest_first=strongest_first
+    )
+    return dict(zip(ids.tolist(), cluster.tolist(), strict=True))
+
+
+def _components(profile_ids: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """The connected component of each profile (a label) in the graph of `edges` (profile id pairs)."""
+    n = len(profile_ids)
+    at = _positions(profile_ids, edges)
+    del edges
+    graph = coo_matrix((np.ones(len(at), dtype=np.int32), (at[:, 0], at[:, 1])), shape=(n, n))
+    del at
+    return connected_components(graph, directed=False)[1] if n else np.empty(0, dtype=np.int32)
+
+
+def _pair_columns(pairs: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return (
+        pairs.column("profile_id_l").to_numpy().astype(np.int64, copy=False),
+        pairs.column("profile_id_r").to_numpy().astype(np.int64, copy=False),
+        pairs.column("match_probability").to_numpy().astype(np.float64, copy=False),
+    )
+
+
+def _positions(profile_ids: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """Where each profile id of `pairs` stands in `profile_ids`; an unknown id is an error."""
+    n = len(profile_ids)
+    if n and profile_ids[0] == 1 and profile_ids[-1] == n:  # 1..n, as link_records numbers them: no search
+        at = pairs - 1
+        unknown = (at < 0) | (at >= n)
+    else:
+        at = np.searchsorted(profile_ids, pairs)
+        unknown = (at >= n) | (profile_ids[np.minimum(at, n - 1)] != pairs) if n else np.ones(pairs.shape, bool)
+    if unknown.any():
+        raise ValueError(f"pairs name profiles that are not among the profiles, e.g. {pairs[unknown][:3].tolist()}")
+    return at
+
+
+def _within(profile_ids: np.ndarray, inside: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """The pairs (in their order) whose profiles lie in the constrained components."""
+    return pairs[inside[_positions(profile_ids, pairs[:, 0])]]
+
+
+def _replay(
+    members: np.ndarray, must_link: np.ndarray, pairs: np.ndarray, kept: np.ndarray, *, cannot_link: np.ndarray
+) -> np.ndarray:
+    """The ordered, constrained union-find over the components that hold a cannot_link pair."""
+    forest = _Forest()
+    for a, b in cannot_link.tolist():
+        forest.forbid(a, b)
+    for edges in (must_link, pairs, kept):
+        for a, b in edges.tolist():
+            forest.join(a, b)
+    return np.array([forest.find(p) for p in members.tolist()], dtype=np.int64)
+
+
+def profile_probabilities(profile_ids: np.ndarray, cluster: np.ndarray, pairs: pa.Table) -> np.ndarray:
+    """How surely each profile's records belong to their employer: 1.0 alone or beside an identical record,
+    else the profile's strongest matched pair inside its cluster."""
+    pair_l, pair_r, probability = _pair_columns(pairs)
+    at_l, at_r = _positions(profile_ids, pair_l), _positions(profile_ids, pair_r)
+    same = cluster[at_l] == cluster[at_r]
+    best = np.full(len(profile_ids), -np.inf)
+    np.maximum.at(best, at_l[same], probability[same])
+    np.maximum.at(best, at_r[same], probability[same])
+    return np.where(np.isneginf(best), 1.0, best)
+
+
+def kept_links(con: duckdb.DuckDBPyConnection, previous: str, record_profile: str) -> np.ndarray:
+    """Profile pairs (shape (n, 2), by record key) that chain together the present records of each earlier
+    employer: each present record to the first one (by record key) of its employer.
 
     Args:
-        strongest_first: `pairs` already come in that order (probability descending, then ids), so they
-            can stream instead of being sorted here.
+        previous: table (record_key, employer_id) of the last run.
+        record_profile: table (record_key, profile_id) of this run.
     """
-    forest = _Forest()
-    for a, b in cannot_link:
-        forest.forbid(a, b)
-    for a, b in must_link:
-        forest.join(a, b)
-    ordered = pairs if strongest_first else sorted(pairs, key=lambda p: (-p[2], p[0], p[1]))
-    for a, b, _ in ordered:
-        forest.join(a, b)
-    for a, b in kept:
-        forest.join(a, b)
-    return {p: forest.find(p) for p in profiles}
+    rows = con.sql(
+        f"""SELECT first_value(now.profile_id) OVER employer AS first_profile, now.profile_id
+            FROM {previous} AS earlier JOIN {record_profile} AS now USING (record_key)
+            WINDOW employer AS (PARTITION BY earlier.employer_id ORDER BY record_key)
+            QUALIFY row_number() OVER employer > 1
+            ORDER BY record_key"""
+    ).to_arrow_table()
+    columns = [rows.column(name).to_numpy().astype(np.int64) for name in ("first_profile", "profile_id")]
+    return np.column_stack(columns).reshape(-1, 2)
 
 
 def assign_stable_ids(
-    clusters: dict[str, int], previous: dict[str, str], next_number: int
-) -> tuple[dict[str, str], dict[str, str], int]:
+    con: duckdb.DuckDBPyConnection, record_cluster: str, previous: str, next_number: int
+) -> tuple[pa.Table, dict[str, str], int]:
     """Give each cluster an employer id, keeping last run's ids.
 
     Args:
-        clusters: record key -> cluster.
-        previous: record key -> employer id of the last run.
+        record_cluster: table (record_key, cluster) of this run.
+        previous: table (record_key, employer_id) of the last run.
         next_number: the first number a new id may take.
 
     Returns:
-        record key -> employer id; retired id -> the id it was merged into; the next free number.
+        (cluster, employer_id) for every cluster; retired id -> the id it was merged into; the next free number.
     """
-    members: dict[int, list[str]] = defaultdict(list)
-    for record, cluster in clusters.items():
-        members[cluster].append(record)
-    votes: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for record, cluster in clusters.items():
-        if record in previous:
-            votes[previous[record]][cluster] += 1
+    # A cluster ranks by its smallest record key (ties between old ids' votes; the order of new ids).
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE cluster_first AS
+            SELECT cluster, min(record_key) AS first_key FROM {record_cluster} GROUP BY cluster"""
+    )
+    # votes: how many of an old id's records each cluster holds, in the order the ids are settled: older ids
+    # first (a merge keeps the older one), each one's clusters by most votes (a split leaves the id with its
+    # largest part). An id whose clusters no other id votes for takes its first cluster without contest.
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE votes AS
+            WITH counted AS (
+                SELECT earlier.employer_id AS old, now.cluster, count(*) AS votes
+                FROM {previous} AS earlier JOIN {record_cluster} AS now USING (record_key)
+                GROUP BY ALL),
+            contested AS (
+                SELECT counted.*, cluster_first.first_key,
+                       count(*) OVER (PARTITION BY cluster) AS voters
+                FROM counted JOIN cluster_first USING (cluster))
+            SELECT old, cluster, votes, first_key,
+                   bool_and(voters = 1) OVER (PARTITION BY old) AS alone,
+                   row_number() OVER (PARTITION BY old ORDER BY votes DESC, first_key) AS rank
+            FROM contested"""
+    )
     chosen: dict[int, str] = {}
     merged_into: dict[str, str] = {}
-    # Older ids first: a merge keeps the older one; a split leaves the id with its largest part.
-    for old in sorted(votes, key=id_number):
-        ranked = sorted(votes[old].items(), key=lambda item: (-item[1], min(members[item[0]])))
-        free = [cluster for cluster, _ in ranked if cluster not in chosen]
+    contest = con.execute(
+        f"""SELECT old, list(cluster ORDER BY rank) FROM votes WHERE NOT alone
+            GROUP BY old ORDER BY CAST(old[{len(ID_PREFIX) + 1}:] AS BIGINT)"""
+    ).fetchall()
+    for old, ranked in contest:
+        free = [cluster for cluster in ranked if cluster not in chosen]
         if free:
             chosen[free[0]] = old
         else:
-            merged_into[old] = chosen[ranked[0][0]]
-    for cluster in sorted(members, key=lambda c: min(members[c])):
-        if cluster not in chosen:
-            chosen[cluster] = employer_id(next_number)
-            next_number += 1
-    return {r: chosen[c] for r, c in clusters.items()}, merged_into, next_number
-
-
-def kept_links(previous: dict[str, str], record_profile: dict[str, int]) -> list[tuple[int, int]]:
-    """Profile pairs that chain together the present records of each earlier employer."""
-    first_profile: dict[str, int] = {}
-    pairs = []
-    for record, employer in sorted(previous.items()):
-        profile = record_profile.get(record)
-        if profile is None:
-            continue
-        if employer in first_profile:
-            pairs.append((first_profile[employer], profile))
-        else:
-            first_profile[employer] = profile
-    return pairs
-
-
-def record_probabilities(
-    record_profiles: dict[str, int], profile_cluster: dict[int, int], pairs: Iterable[tuple[int, int, float]]
-) -> dict[str, float]:
-    """How surely each record belongs to its employer: 1.0 alone or beside an identical record,
-    else its strongest matched pair inside its cluster."""
-    best: dict[int, float] = {}
-    for a, b, probability in pairs:
-        if profile_cluster[a] == profile_cluster[b]:
-            best[a] = max(best.get(a, 0.0), probability)
-            best[b] = max(best.get(b, 0.0), probability)
-    return {record: best.get(profile, 1.0) for record, profile in record_profiles.items()}
+            merged_into[old] = chosen[ranked[0]]
+    con.register(
+        "contest_winners",
+        pa.table(
+            {"cluster": pa.array(list(chosen), pa.int64()), "employer_id": pa.array(list(chosen.values()), pa.string())}
+        ),
+    )
+    ids = con.sql(
+        f"""WITH kept AS (
+                SELECT cluster, old AS employer_id FROM votes WHERE alone AND rank = 1
+                UNION ALL SELECT cluster, employer_id FROM contest_winners),
+            fresh AS (
+                SELECT cluster, row_number() OVER (ORDER BY first_key) - 1 + {int(next_number)} AS number
+                FROM cluster_first ANTI JOIN kept USING (cluster))
+            SELECT cluster, employer_id FROM kept
+            UNION ALL SELECT cluster, printf('{ID_PREFIX}%0{ID_DIGITS}d', number) FROM fresh"""
+    ).to_arrow_table()
+    con.unregister("contest_winners")
+    (uncontested,) = con.execute("SELECT count(*) FROM votes WHERE alone AND rank = 1").fetchall()[0]
+    return ids, merged_into, next_number + ids.num_rows - uncontested - len(chosen)

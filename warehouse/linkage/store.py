@@ -21,7 +21,7 @@ import pyarrow as pa
 from sources.common.duckdb_memory import in_memory_connection
 from warehouse.ingest.load import connect
 from warehouse.linkage import LINK_COLUMNS, LinkResult, Override
-from warehouse.linkage.clusters import id_number
+from warehouse.linkage.clusters import ID_PREFIX
 from warehouse.linkage.incremental import KnownLinkage
 
 SCHEMA = "linkage"
@@ -90,14 +90,19 @@ def overrides_from(table: pa.Table) -> list[Override]:
     ]
 
 
-def previous_ids(db_path: Path) -> tuple[dict[str, str], int]:
-    """Last run's record -> employer id, and the first number a new id may take."""
+def previous_ids(db_path: Path) -> tuple[pa.Table, int]:
+    """Last run's (record_key, employer_id), as Arrow (millions of rows at scale: never a dict), and the
+    first number a new id may take."""
+    number = f"CAST(employer_id[{len(ID_PREFIX) + 1}:] AS BIGINT)"
     with connect(db_path) as con:
         _ensure(con)
-        rows = con.execute(f"SELECT record_key, employer_id FROM {SCHEMA}.employer_record_ids").fetchall()
-        retired = [r for (r,) in con.execute(f"SELECT employer_id FROM {SCHEMA}.employer_id_merges").fetchall()]
-    used = [id_number(e) for _, e in rows] + [id_number(e) for e in retired]
-    return dict(rows), max(used, default=0) + 1
+        ids = con.sql(f"SELECT record_key, employer_id FROM {SCHEMA}.employer_record_ids").to_arrow_table()
+        ((used,),) = con.execute(
+            f"""SELECT max(number) FROM (
+                    SELECT {number} AS number FROM {SCHEMA}.employer_record_ids
+                    UNION ALL SELECT {number} FROM {SCHEMA}.employer_id_merges)"""
+        ).fetchall()
+    return ids, (used or 0) + 1
 
 
 def save(db_path: Path, result: LinkResult, *, run_id: str) -> None:

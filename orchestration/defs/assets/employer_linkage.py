@@ -14,6 +14,7 @@ trains again and predicts every pair. The Spark engine always relinks in full, a
 """
 
 import dagster as dg
+import pyarrow as pa
 
 from orchestration.defs.resources import WarehouseResource
 from warehouse.linkage import link_records
@@ -70,7 +71,7 @@ def int_employer_links(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     )
 
 
-def _link_on_spark(warehouse: WarehouseResource, previous: dict[str, str], next_number: int):
+def _link_on_spark(warehouse: WarehouseResource, previous: pa.Table, next_number: int):
     from warehouse import spark
 
     paths = warehouse.paths()
