@@ -1,0 +1,81 @@
+"""Which dbt models a build rebuilds: those downstream of the changed sources, unless a full build is due."""
+
+from __future__ import annotations
+
+from orchestration.defs.dbt_selection import (
+    STARTED,
+    SUCCEEDED,
+    DbtPlan,
+    last_build,
+    loaded_tables,
+    plan_build,
+    record_build,
+)
+from warehouse.ingest.load import connect
+
+# raw.whd -> stg_whd -> int_whd -> mart_both <- int_qcew <- stg_qcew <- raw.qcew; a seed ref_codes -> dim_codes
+EDGES = {
+    "source.p.raw.raw_whd": ["model.p.stg_whd"],
+    "source.p.raw.raw_qcew": ["model.p.stg_qcew"],
+    "model.p.stg_whd": ["model.p.int_whd", "test.p.not_null_stg_whd"],
+    "model.p.stg_qcew": ["model.p.int_qcew"],
+    "model.p.int_whd": ["model.p.mart_both"],
+    "model.p.int_qcew": ["model.p.mart_both"],
+    "seed.p.ref_codes": ["model.p.dim_codes"],
+}
+NODES = ["stg_whd", "stg_qcew", "int_whd", "int_qcew", "mart_both", "dim_codes"]
+
+
+def _manifest() -> dict:
+    nodes = {f"model.p.{n}": {"name": n, "resource_type": "model"} for n in NODES}
+    nodes["seed.p.ref_codes"] = {"name": "ref_codes", "resource_type": "seed"}
+    nodes["test.p.not_null_stg_whd"] = {"name": "not_null_stg_whd", "resource_type": "test"}
+    sources = {
+        "source.p.raw.raw_whd": {"source_name": "raw", "name": "raw_whd"},
+        "source.p.raw.raw_qcew": {"source_name": "raw", "name": "raw_qcew"},
+    }
+    return {"nodes": nodes, "sources": sources, "child_map": EDGES}
+
+
+SCOPE = [*NODES, "ref_codes"]
+DONE = {"status": SUCCEEDED, "code_version": "c1"}
+
+
+def _plan(changed, previous=DONE, code="c1", force=False) -> DbtPlan:
+    return plan_build(_manifest(), SCOPE, changed, previous=previous, code_version=code, force=force)
+
+
+def test_only_the_models_downstream_of_a_changed_source_are_rebuilt():
+    plan = _plan({"raw.raw_whd"})
+    assert not plan.full
+    assert set(plan.kept) == {"stg_qcew", "int_qcew", "dim_codes", "ref_codes"}
+    assert plan.exclude_args() == ["--exclude", "dim_codes int_qcew ref_codes stg_qcew"]
+
+
+def test_nothing_changed_keeps_every_model():
+    assert set(_plan(set()).kept) == set(SCOPE)
+
+
+def test_a_full_build_when_forced_never_built_unfinished_or_the_code_changed():
+    assert _plan({"raw.raw_whd"}, force=True).full
+    assert _plan({"raw.raw_whd"}, previous=None).full
+    assert _plan({"raw.raw_whd"}, previous={"status": STARTED, "code_version": "c1"}).full
+    changed_code = _plan({"raw.raw_whd"}, code="c2")
+    assert changed_code.full and "code changed" in changed_code.reason
+    assert _plan({"raw.raw_whd"}, force=True).exclude_args() == []
+
+
+def test_builds_and_loads_are_read_back_from_the_build_database(tmp_path):
+    db = tmp_path / "build.duckdb"
+    assert last_build(db, "dbt_models", "duckdb") is None
+    assert loaded_tables(db, "run-1") == set()
+    plan = DbtPlan(True, "forced run")
+    record_build(db, run_id="r", asset="dbt_models", engine="duckdb", code_version="c1", status=STARTED, plan=plan)
+    assert last_build(db, "dbt_models", "duckdb") == {"status": STARTED, "code_version": "c1"}
+    record_build(db, run_id="r", asset="dbt_models", engine="duckdb", code_version="c1", status=SUCCEEDED, plan=plan)
+    assert last_build(db, "dbt_models", "duckdb") == {"status": SUCCEEDED, "code_version": "c1"}
+    assert last_build(db, "dbt_models", "spark") is None
+    with connect(db) as con:
+        con.execute("CREATE TABLE audit.accepted_loads (run_id VARCHAR, table_name VARCHAR)")
+        con.execute("INSERT INTO audit.accepted_loads VALUES ('run-1', 'raw_whd'), ('run-0', 'raw_qcew')")
+    assert loaded_tables(db, "run-1") == {"raw.raw_whd"}
