@@ -95,7 +95,10 @@ def load_difference(
                        OR ({key}) IN (SELECT {key} FROM read_parquet($changed))""",
                 params,
             )
-            con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM read_parquet($changed)", {"changed": params["changed"]})
+            con.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM read_parquet($changed)",
+                {"changed": params["changed"]},
+            )
             con.execute(
                 f"""UPDATE {table} SET {provenance}
                     FROM (SELECT {key}, {_quoted(PROVENANCE_COLUMNS)} FROM read_parquet($staged)) AS s

@@ -193,7 +193,7 @@ def gate_and_load(
 def _row_difference(table: RawTableSpec, parsed: ParsedTable, db: Path, *, merge: bool) -> RowDifference | None:
     """For a table republished whole (WHD), what the staged file changes in the raw table; None loads it
     whole (another table, a merge of slices, or nothing loaded yet)."""
-    if not table.load_by_difference or merge or table.is_partitioned:
+    if not table.load_by_difference or table.replace_key or table.is_partitioned:
         return None
     return row_difference(db, table.contract, Path(parsed.parquet_path))
 
