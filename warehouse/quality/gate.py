@@ -147,7 +147,9 @@ def gate_and_load(
             _record_parse_rejection(spec, report, warehouse, run_id)
         _record_status(table, partition, warehouse.paths().build_db, run_id, rejected=reports)
         return LoadOutcome(name, partition, REJECTED, reports=reports)
-    difference = _row_difference(table, parsed, warehouse.paths().build_db, merge=merge)
+    difference = (
+        None if getattr(warehouse, "force", False) else _row_difference(table, parsed, warehouse.paths().build_db)
+    )
     if difference is not None:
         parsed = replace(parsed, value_check_path=str(difference.changed_parquet))
     gx_setup_seconds = prepare_great_expectations()
@@ -190,9 +192,9 @@ def gate_and_load(
     return LoadOutcome(name, partition, LOADED, loaded, [report], gate_seconds, gx_setup_seconds, changes)
 
 
-def _row_difference(table: RawTableSpec, parsed: ParsedTable, db: Path, *, merge: bool) -> RowDifference | None:
-    """For a table republished whole (WHD), what the staged file changes in the raw table; None loads it
-    whole (another table, a merge of slices, or nothing loaded yet)."""
+def _row_difference(table: RawTableSpec, parsed: ParsedTable, db: Path) -> RowDifference | None:
+    """For a table republished whole (WHD), what the staged file changes in the raw table; None gates and
+    loads it whole (another table, a table of slices, nothing loaded yet; a forced run does not ask)."""
     if not table.load_by_difference or table.replace_key or table.is_partitioned:
         return None
     return row_difference(db, table.contract, Path(parsed.parquet_path))
