@@ -85,26 +85,35 @@ def scope_names(manifest: dict, asset_names: Iterable[str]) -> list[str]:
     )
 
 
-def loaded_tables(build_db: Path, run_id: str) -> set[str]:
-    """`raw.<table>` of every raw table that accepted a load in this run."""
+def loaded_tables(build_db: Path, since: datetime) -> set[str]:
+    """`raw.<table>` of every raw table that accepted a load after `since` (naive UTC): in this run, or in a
+    run without dbt in between (`warehouse ingest`, `release`, a failed build)."""
     with connect(build_db) as con:
         exists = con.execute(
             "SELECT count(*) FROM information_schema.tables "
             "WHERE table_schema = 'audit' AND table_name = 'accepted_loads'"
         ).fetchone()[0]
-        query = "SELECT DISTINCT table_name FROM audit.accepted_loads WHERE run_id = ?"
-        rows = con.execute(query, [run_id]).fetchall() if exists else []
+        query = "SELECT DISTINCT table_name FROM audit.accepted_loads WHERE loaded_at > ?"
+        rows = con.execute(query, [since]).fetchall() if exists else []
     return {f"raw.{name}" for (name,) in rows}
 
 
 def last_build(build_db: Path, asset: str, engine: str) -> dict | None:
+    """The asset's newest build here: its status, code version and when it started (naive UTC)."""
     with connect(build_db) as con:
         _ensure(con)
         row = con.execute(
-            f"SELECT status, code_version FROM {_TABLE} WHERE asset = ? AND engine = ? ORDER BY built_at DESC LIMIT 1",
+            f"""SELECT status, code_version,
+                       (SELECT min(s.built_at) FROM {_TABLE} s WHERE s.run_id = b.run_id AND s.asset = b.asset)
+                FROM {_TABLE} b WHERE asset = ? AND engine = ? ORDER BY built_at DESC LIMIT 1""",
             [asset, engine],
         ).fetchone()
-    return {"status": row[0], "code_version": row[1]} if row else None
+    return {"status": row[0], "code_version": row[1], "started_at": row[2]} if row else None
+
+
+def now_utc() -> datetime:
+    """Naive UTC, as audit.accepted_loads records its times."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def record_build(
@@ -114,7 +123,7 @@ def record_build(
         _ensure(con)
         con.execute(
             f"INSERT INTO {_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [run_id, asset, engine, code_version, status, plan.reason, len(plan.kept), datetime.now(UTC)],
+            [run_id, asset, engine, code_version, status, plan.reason, len(plan.kept), now_utc()],
         )
 
 
@@ -123,5 +132,5 @@ def _ensure(con) -> None:
     con.execute(
         f"""CREATE TABLE IF NOT EXISTS {_TABLE} (
               run_id VARCHAR, asset VARCHAR, engine VARCHAR, code_version VARCHAR, status VARCHAR,
-              reason VARCHAR, kept_nodes INTEGER, built_at TIMESTAMPTZ)"""
+              reason VARCHAR, kept_nodes INTEGER, built_at TIMESTAMP)"""
     )

@@ -18,6 +18,7 @@ models on Spark over the Parquet lake (`--target spark`, warehouse/spark.py).
 
 import json
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -74,7 +75,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
             return
         # Never trust a damaged published copy: publish the build database anew.
         context.log.warning("the current published version fails verification: " + "; ".join(problems))
-    yield from _build(context, dbt, warehouse, "dbt_models", loaded_tables(warehouse.paths().build_db, context.run_id))
+    yield from _build(context, dbt, warehouse, "dbt_models")
 
 
 @dbt_assets(
@@ -82,20 +83,31 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
 )
 def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """Build and test the marts, once employer linkage has run."""
-    changed = loaded_tables(warehouse.paths().build_db, context.run_id)
+    yield from _build(context, dbt, warehouse, "dbt_marts")
+
+
+def _changed(context, db, asset: str, previous: dict | None) -> set[str]:
+    """The dbt sources changed since the asset's last build started (all of them count when never built)."""
+    since = previous["started_at"] if previous else datetime.min
+    changed = loaded_tables(db, since)
     linked = context.instance.get_latest_materialization_event(dg.AssetKey(LINKS))
-    if linked is not None and linked.run_id == context.run_id:
+    if (
+        asset == "dbt_marts"
+        and linked is not None
+        and datetime.fromtimestamp(linked.timestamp, UTC) > since.replace(tzinfo=UTC)
+    ):
         changed.add(f"linkage.{LINKS}")
-    yield from _build(context, dbt, warehouse, "dbt_marts", changed)
+    return changed
 
 
-def _build(context, dbt: DbtCliResource, warehouse: WarehouseResource, asset: str, changed: set[str]):
-    """`dbt build` of the models downstream of `changed` (orchestration/defs/dbt_selection.py); the asset's
-    other models keep their last build and are reported as kept, so the steps after them still run."""
+def _build(context, dbt: DbtCliResource, warehouse: WarehouseResource, asset: str):
+    """`dbt build` of the models downstream of what changed (orchestration/defs/dbt_selection.py); the
+    asset's other models keep their last build and are reported as kept, so the steps after them still run."""
     db, code = warehouse.paths().build_db, transform_code_version()
     manifest = _manifest()
     scope = scope_names(manifest, [key.path[-1] for key in context.assets_def.keys])
     previous = last_build(db, asset, warehouse.engine)
+    changed = _changed(context, db, asset, previous)
     plan = plan_build(manifest, scope, changed, previous=previous, code_version=code, force=warehouse.force)
     context.log.info(
         f"{asset}: "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from orchestration.defs.dbt_selection import (
     STARTED,
     SUCCEEDED,
@@ -68,14 +70,19 @@ def test_a_full_build_when_forced_never_built_unfinished_or_the_code_changed():
 def test_builds_and_loads_are_read_back_from_the_build_database(tmp_path):
     db = tmp_path / "build.duckdb"
     assert last_build(db, "dbt_models", "duckdb") is None
-    assert loaded_tables(db, "run-1") == set()
+    assert loaded_tables(db, datetime(2000, 1, 1)) == set()
     plan = DbtPlan(True, "forced run")
     record_build(db, run_id="r", asset="dbt_models", engine="duckdb", code_version="c1", status=STARTED, plan=plan)
-    assert last_build(db, "dbt_models", "duckdb") == {"status": STARTED, "code_version": "c1"}
+    started = last_build(db, "dbt_models", "duckdb")
+    assert (started["status"], started["code_version"]) == (STARTED, "c1")
     record_build(db, run_id="r", asset="dbt_models", engine="duckdb", code_version="c1", status=SUCCEEDED, plan=plan)
-    assert last_build(db, "dbt_models", "duckdb") == {"status": SUCCEEDED, "code_version": "c1"}
+    done = last_build(db, "dbt_models", "duckdb")
+    assert done["status"] == SUCCEEDED and done["started_at"] == started["started_at"]
     assert last_build(db, "dbt_models", "spark") is None
     with connect(db) as con:
-        con.execute("CREATE TABLE audit.accepted_loads (run_id VARCHAR, table_name VARCHAR)")
-        con.execute("INSERT INTO audit.accepted_loads VALUES ('run-1', 'raw_whd'), ('run-0', 'raw_qcew')")
-    assert loaded_tables(db, "run-1") == {"raw.raw_whd"}
+        con.execute("CREATE TABLE audit.accepted_loads (run_id VARCHAR, loaded_at TIMESTAMP, table_name VARCHAR)")
+        con.execute(
+            "INSERT INTO audit.accepted_loads VALUES ('ingest', ?, 'raw_whd'), ('old', ?, 'raw_qcew')",
+            [done["started_at"] + timedelta(seconds=5), done["started_at"] - timedelta(seconds=5)],
+        )
+    assert loaded_tables(db, done["started_at"]) == {"raw.raw_whd"}
