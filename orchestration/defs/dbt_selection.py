@@ -93,7 +93,7 @@ def loaded_tables(build_db: Path, since: datetime) -> set[str]:
             "SELECT count(*) FROM information_schema.tables "
             "WHERE table_schema = 'audit' AND table_name = 'accepted_loads'"
         ).fetchone()[0]
-        query = "SELECT DISTINCT table_name FROM audit.accepted_loads WHERE loaded_at > ?"
+        query = "SELECT DISTINCT table_name FROM audit.accepted_loads WHERE accepted_at > ?"
         rows = con.execute(query, [since]).fetchall() if exists else []
     return {f"raw.{name}" for (name,) in rows}
 

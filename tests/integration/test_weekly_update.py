@@ -103,3 +103,34 @@ def test_a_bad_new_row_is_rejected_naming_file_row_and_rule(home_copy, week):
     failing = next(r for r in report["results"] if r["rule"] == "money_non_negative")
     ((example,),) = [failing["examples"]]
     assert example["source_row"] == last and example["source_file"].endswith(member)
+
+
+def _latest(instance, asset: str):
+    import dagster as dg
+
+    return instance.get_latest_materialization_event(dg.AssetKey(asset))
+
+
+def test_dbt_rebuilds_only_the_models_downstream_of_the_changed_source(home_copy, week):
+    import dagster as dg
+
+    assert _ingest(home_copy, week / WHD_ZIP).exit_code == 0
+
+    result = run_cli("build", "--home", str(home_copy))  # a plain build, from the archive
+
+    assert result.exit_code == 0, result.output
+    instance = dg.DagsterInstance.from_config(str(home_copy / "dagster"))
+    whd, qcew = _latest(instance, "stg_whd__compliance_actions"), _latest(instance, "stg_qcew__annual_employment")
+    assert whd.run_id == qcew.run_id, "both reported by the same build"
+    assert "rebuilt" not in whd.asset_materialization.metadata, "WHD changed: its staging model is rebuilt"
+    assert qcew.asset_materialization.metadata["rebuilt"].value is False, "QCEW did not change: kept"
+    with duckdb.connect(str(WarehousePaths.at(home_copy).build_db), read_only=True) as con:
+        raw, staged = con.execute(
+            f"SELECT (SELECT count(*) FROM {TABLE}), (SELECT count(*) FROM staging.stg_whd__compliance_actions)"
+        ).fetchone()
+        kept = con.execute(
+            "SELECT kept_nodes FROM audit.dbt_builds WHERE asset = 'dbt_models' AND status = 'succeeded' "
+            "ORDER BY built_at DESC LIMIT 1"
+        ).fetchone()[0]
+    assert staged == raw, "the new WHD cases reached staging"
+    assert kept > 0

@@ -10,10 +10,11 @@ from orchestration.defs.dbt_selection import (
     DbtPlan,
     last_build,
     loaded_tables,
+    now_utc,
     plan_build,
     record_build,
 )
-from warehouse.ingest.load import connect
+from warehouse.quality.audit import record_accepted_load
 
 # raw.whd -> stg_whd -> int_whd -> mart_both <- int_qcew <- stg_qcew <- raw.qcew; a seed ref_codes -> dim_codes
 EDGES = {
@@ -79,10 +80,6 @@ def test_builds_and_loads_are_read_back_from_the_build_database(tmp_path):
     done = last_build(db, "dbt_models", "duckdb")
     assert done["status"] == SUCCEEDED and done["started_at"] == started["started_at"]
     assert last_build(db, "dbt_models", "spark") is None
-    with connect(db) as con:
-        con.execute("CREATE TABLE audit.accepted_loads (run_id VARCHAR, loaded_at TIMESTAMP, table_name VARCHAR)")
-        con.execute(
-            "INSERT INTO audit.accepted_loads VALUES ('ingest', ?, 'raw_whd'), ('old', ?, 'raw_qcew')",
-            [done["started_at"] + timedelta(seconds=5), done["started_at"] - timedelta(seconds=5)],
-        )
-    assert loaded_tables(db, done["started_at"]) == {"raw.raw_whd"}
+    record_accepted_load(db, run_id="ingest", table="raw_whd", slice_counts={"all": 3}, files=[{"sha256": "s"}])
+    assert loaded_tables(db, done["started_at"]) == {"raw.raw_whd"}, "loaded after the last build started"
+    assert loaded_tables(db, now_utc() + timedelta(seconds=1)) == set()
