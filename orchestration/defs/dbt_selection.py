@@ -73,8 +73,27 @@ def plan_build(
         return DbtPlan(True, "the dbt project or the linkage code changed since the last build")
     nodes = manifest["nodes"]
     downstream = {nodes[uid]["name"] for uid in downstream_nodes(manifest, changed) if uid in nodes}
-    kept = tuple(sorted(name for name in scope if name not in downstream))
+    kept = tuple(name for name in topological_names(manifest) if name in set(scope) - downstream)
     return DbtPlan(False, f"downstream of {', '.join(changed) or 'nothing'}", kept, changed)
+
+
+def topological_names(manifest: dict) -> list[str]:
+    """Every node's name, each after the nodes it depends on (Dagster wants a multi-asset's results in that
+    order; a kept model is never downstream of a rebuilt one, so the kept are reported before dbt runs)."""
+    order, seen = [], set()
+
+    def visit(uid: str) -> None:
+        if uid in seen:
+            return
+        seen.add(uid)
+        for parent in manifest.get("parent_map", {}).get(uid, []):
+            visit(parent)
+        if uid in manifest["nodes"]:
+            order.append(manifest["nodes"][uid]["name"])
+
+    for uid in sorted(manifest["nodes"]):
+        visit(uid)
+    return order
 
 
 def scope_names(manifest: dict, asset_names: Iterable[str]) -> list[str]:

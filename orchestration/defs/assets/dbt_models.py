@@ -116,12 +116,12 @@ def _build(context, dbt: DbtCliResource, warehouse: WarehouseResource, asset: st
     )
     record = {"run_id": context.run_id, "asset": asset, "engine": warehouse.engine, "code_version": code, "plan": plan}
     record_build(db, status=STARTED, **record)
-    with warehouse.dbt_environment():
-        yield from dbt.cli(["build", *warehouse.dbt_args(), *plan.exclude_args()], context=context).stream()
-    for name in plan.kept:
+    for name in plan.kept:  # in dependency order, before the rebuilt models (none of which they depend on)
         yield dg.MaterializeResult(
             asset_key=dg.AssetKey(name), metadata={"rebuilt": False, "kept": f"not {plan.reason}"}
         )
+    with warehouse.dbt_environment():
+        yield from dbt.cli(["build", *warehouse.dbt_args(), *plan.exclude_args()], context=context).stream()
     record_build(db, status=SUCCEEDED, **record)
 
 
