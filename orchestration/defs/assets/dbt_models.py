@@ -12,6 +12,10 @@ is published -- unless the current published version fails verification (a file 
 replaced, a broken link: warehouse.publish.versions.verify_published); then it is rebuilt and published anew.
 A forced run (`warehouse build --force`, `warehouse publish`) always rebuilds.
 
+When something changed, each dbt asset builds only the models downstream of it (the raw tables loaded
+since its last build, and the employer links); the others keep their last build and are reported as
+kept (orchestration/defs/dbt_selection.py, docs/incremental.md).
+
 The engine (WarehouseResource.engine) picks dbt's target: the build database (DuckDB), or the same
 models on Spark over the Parquet lake (`--target spark`, warehouse/spark.py).
 """
