@@ -108,11 +108,17 @@ def _validate(table: RawTableSpec, parsed: ParsedTable, warehouse) -> list[RuleR
 
     if not parsed.value_check_path:
         return validate(parsed.parquet_path, suite)
-    whole = validate(parsed.parquet_path, replace(suite, rules=()))
+    # A rule that tolerates a share of failing values (`mostly` < 1) is a share of the whole table: it
+    # reads every row, as do the schema and set-wide rules; the others read the new and changed rows.
+    shared = tuple(r for r in suite.rules if r.mostly < 1)
+    whole = validate(parsed.parquet_path, replace(suite, rules=shared))
     if not whole[0].passed:  # the schema rule failed: nothing else was checked
         return whole
-    values = validate(parsed.value_check_path, replace(suite, table_rules=()))
-    return [whole[0], *values[1:], *whole[1:]]
+    per_row = validate(
+        parsed.value_check_path, replace(suite, rules=tuple(r for r in suite.rules if r.mostly >= 1), table_rules=())
+    )
+    by_name = {r.rule: r for r in [*whole[1:], *per_row[1:]]}
+    return [whole[0], *(by_name[name] for name in suite.rule_names)]
 
 
 def _release(spec: SourceSpec, archived, warehouse, run_id: str) -> None:
