@@ -108,3 +108,14 @@ def _step_metadata_seconds(step, key: str) -> float:
         if value is not None:
             return float(value.value)
     return 0.0
+
+
+def raw_step_metadata(stats: list, prefix: str, key: str):
+    """A metadata value of the raw step whose key starts `raw_<prefix>` (e.g. WHD's row difference)."""
+    for step in stats:
+        if step.step_key.startswith("raw_" + prefix.removeprefix("raw_")):
+            for entry in step.materialization_events:
+                value = entry.asset_materialization.metadata.get(key)
+                if value is not None:
+                    return value.value
+    return None

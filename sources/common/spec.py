@@ -50,6 +50,9 @@ class RawTableSpec:
     # Optional: one file's results part by part (a zip's members), so a big file is never held in
     # memory whole; same arguments and errors as parse_file.
     parse_parts: Callable[..., Iterator[ParseResult]] | None = None
+    # A whole file republished with few rows new or changed (WHD): gate the values of, and load, only the
+    # rows that differ from the raw table by primary key (warehouse/ingest/difference.py).
+    load_by_difference: bool = False
 
     @property
     def is_partitioned(self) -> bool:

@@ -24,6 +24,8 @@ SOURCE = SourceSpec(
             # One file holds the whole history: use the newest name (bulk zip sorts before legacy).
             select_files=lambda paths: paths[:1],
             description="All concluded WHD compliance actions since FY2005, one file.",
+            # Republished whole every week with ~1 % new and ~0.5 % changed cases.
+            load_by_difference=True,
         ),
     ),
     write_sample=sample.write_sample,

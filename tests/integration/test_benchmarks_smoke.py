@@ -50,6 +50,8 @@ def test_benchmark_run_writes_every_figure(tmp_path):
         result["queries"]["p50_ms"],
         result["queries"]["p95_ms"],
         result["queries"]["warehouse_query_seconds"],
+        result["weekly_update"]["seconds"],
+        result["weekly_update"]["peak_rss_mb"],
     ):
         assert _positive(figure), figure
     assert {"parse", "gate_and_load", "dbt_staging_intermediate", "linkage", "dbt_marts", "publish"} <= set(
@@ -59,4 +61,9 @@ def test_benchmark_run_writes_every_figure(tmp_path):
     assert all(0 <= g["gate_share"] <= 1 for g in result["build"]["gates"].values())
     assert result["queries"]["queries"] == 200
     assert result["no_change_rebuild"]["share_of_full_build"] < 1
-    assert len(result["targets"]) == 6
+    week = result["weekly_update"]
+    assert week["whd_difference"]["all"]["new"] == week["week"]["whd_new"]
+    assert week["whd_difference"]["all"]["changed"] == week["week"]["whd_changed"]
+    assert "dbt_staging_intermediate" in week["stages"]
+    assert 0 < week["share_of_full_build"] < 1
+    assert len(result["targets"]) == 7

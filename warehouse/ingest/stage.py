@@ -50,6 +50,9 @@ class ParsedTable:
     reload: bool = False
     set_aside_path: str = ""
     set_aside_rows: int = 0
+    # Loading by content difference: the Parquet of the new and changed rows only, whose values the gate
+    # checks (its set-wide rules still read `parquet_path`); "" checks every row.
+    value_check_path: str = ""
 
     @property
     def has_input(self) -> bool:

@@ -17,9 +17,11 @@ import pyarrow.parquet as pq
 from expectations import suite_for
 from expectations.common import ROW_COUNT_RULE
 from expectations.results import RuleResult
+from expectations.rules import Suite
 from expectations.validate import prepare_great_expectations, slice_counts, validate_parquet
 from sources.common.spec import RawTableSpec, SourceSpec
 from warehouse.ingest.changes import STILL_REJECTED, UNCHANGED
+from warehouse.ingest.difference import RowDifference, load_difference, row_difference
 from warehouse.ingest.load import Database, merge_raw_table, replace_raw_table, slice_files, slice_row_count
 from warehouse.ingest.stage import ParsedTable
 from warehouse.quality.audit import (
@@ -51,6 +53,8 @@ class LoadOutcome:
     gate_seconds: float = 0.0  # validating the staged table (benchmarks report it as a share of ingest)
     # Importing Great Expectations and setting up its context, once per process, by the first gate to run.
     gx_setup_seconds: float = 0.0
+    # Loaded by content difference (warehouse/ingest/difference.py): rows new, changed, gone and kept.
+    difference: dict | None = None
 
     @property
     def results(self) -> list[RuleResult]:
@@ -63,14 +67,7 @@ def run_gate(spec: SourceSpec, table: RawTableSpec, parsed: ParsedTable, *, ware
     contract = table.contract
     if not parsed.has_input:
         return ValidationReport(table=contract.table_name, files=[], results=[], run_id=run_id)
-    results = validate_parquet(
-        Path(parsed.parquet_path),
-        contract,
-        suite_for(contract.table_name),
-        previous_slice_counts=last_accepted_slice_counts(paths.build_db, contract.table_name),
-        slice_columns=table.replace_key,
-        max_row_drop_share=warehouse.max_row_drop_share,
-    )
+    results = _validate(table, parsed, warehouse)
     results = [_accepted_row_drop(r, contract.table_name, warehouse, run_id) for r in results]
     if parsed.extra_columns:
         results.append(_extra_columns_warning(parsed.extra_columns))
@@ -91,6 +88,37 @@ def run_gate(spec: SourceSpec, table: RawTableSpec, parsed: ParsedTable, *, ware
         write_report(paths, report)
         quarantine_files(warehouse.archive(), _files_with_failing_rows(report, parsed), report)
     return report
+
+
+def _validate(table: RawTableSpec, parsed: ParsedTable, warehouse) -> list[RuleResult]:
+    """The suite's results on the staged table; loading by difference, the value rules read only the new
+    and changed rows (`parsed.value_check_path`) while the schema and set-wide rules read the whole table."""
+    contract = table.contract
+    suite = suite_for(contract.table_name)
+
+    def validate(parquet: str, checked: Suite) -> list[RuleResult]:
+        return validate_parquet(
+            Path(parquet),
+            contract,
+            checked,
+            previous_slice_counts=last_accepted_slice_counts(warehouse.paths().build_db, contract.table_name),
+            slice_columns=table.replace_key,
+            max_row_drop_share=warehouse.max_row_drop_share,
+        )
+
+    if not parsed.value_check_path:
+        return validate(parsed.parquet_path, suite)
+    # A rule that tolerates a share of failing values (`mostly` < 1) is a share of the whole table: it
+    # reads every row, as do the schema and set-wide rules; the others read the new and changed rows.
+    shared = tuple(r for r in suite.rules if r.mostly < 1)
+    whole = validate(parsed.parquet_path, replace(suite, rules=shared))
+    if not whole[0].passed:  # the schema rule failed: nothing else was checked
+        return whole
+    per_row = validate(
+        parsed.value_check_path, replace(suite, rules=tuple(r for r in suite.rules if r.mostly >= 1), table_rules=())
+    )
+    by_name = {r.rule: r for r in [*whole[1:], *per_row[1:]]}
+    return [whole[0], *(by_name[name] for name in suite.rule_names)]
 
 
 def _release(spec: SourceSpec, archived, warehouse, run_id: str) -> None:
@@ -125,6 +153,11 @@ def gate_and_load(
             _record_parse_rejection(spec, report, warehouse, run_id)
         _record_status(table, partition, warehouse.paths().build_db, run_id, rejected=reports)
         return LoadOutcome(name, partition, REJECTED, reports=reports)
+    difference = (
+        None if getattr(warehouse, "force", False) else _row_difference(table, parsed, warehouse.paths().build_db)
+    )
+    if difference is not None:
+        parsed = replace(parsed, value_check_path=str(difference.changed_parquet))
     gx_setup_seconds = prepare_great_expectations()
     started = time.perf_counter()
     report = run_gate(spec, table, parsed, warehouse=warehouse, run_id=run_id)
@@ -155,11 +188,22 @@ def gate_and_load(
         )
         _record_status(table, partition, con, run_id, accepted_files=files, reload=parsed.reload)
 
-    if merge:
+    if difference is not None:
+        loaded = load_difference(db, table.contract, parquet, difference, also=audit_rows)
+    elif merge:
         loaded = merge_raw_table(db, table.contract, parquet, table.replace_key, also=audit_rows)
     else:
         loaded = replace_raw_table(db, table.contract, parquet, also=audit_rows)
-    return LoadOutcome(name, partition, LOADED, loaded, [report], gate_seconds, gx_setup_seconds)
+    changes = difference.to_dict() if difference is not None else None
+    return LoadOutcome(name, partition, LOADED, loaded, [report], gate_seconds, gx_setup_seconds, changes)
+
+
+def _row_difference(table: RawTableSpec, parsed: ParsedTable, db: Path) -> RowDifference | None:
+    """For a table republished whole (WHD), what the staged file changes in the raw table; None gates and
+    loads it whole (another table, a table of slices, nothing loaded yet; a forced run does not ask)."""
+    if not table.load_by_difference or table.replace_key or table.is_partitioned:
+        return None
+    return row_difference(db, table.contract, Path(parsed.parquet_path))
 
 
 def _record_status(

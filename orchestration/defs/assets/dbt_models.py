@@ -12,17 +12,33 @@ is published -- unless the current published version fails verification (a file 
 replaced, a broken link: warehouse.publish.versions.verify_published); then it is rebuilt and published anew.
 A forced run (`warehouse build --force`, `warehouse publish`) always rebuilds.
 
+When something changed, each dbt asset builds only the models downstream of it (the raw tables loaded
+since its last build, and the employer links); the others keep their last build and are reported as
+kept (orchestration/defs/dbt_selection.py, docs/incremental.md).
+
 The engine (WarehouseResource.engine) picks dbt's target: the build database (DuckDB), or the same
 models on Spark over the Parquet lake (`--target spark`, warehouse/spark.py).
 """
 
+import json
 from collections.abc import Mapping
+from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.defs.dbt_project import dbt_project, ensure_manifest, transform_code_version
+from orchestration.defs.dbt_selection import (
+    STARTED,
+    SUCCEEDED,
+    last_build,
+    loaded_tables,
+    plan_build,
+    record_build,
+    scope_names,
+)
 from orchestration.defs.resources import WarehouseResource
 from warehouse.ingest.changes import inputs_digest
 from warehouse.publish.versions import newest_inputs, verify_published
@@ -48,6 +64,7 @@ translator = WarehouseDbtTranslator(settings=DagsterDbtTranslatorSettings(enable
 
 
 MARTS = "path:models/marts"
+LINKS = "int_employer_links"  # the employer-linkage asset, a dbt source of the marts
 
 
 @dbt_assets(
@@ -62,8 +79,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
             return
         # Never trust a damaged published copy: publish the build database anew.
         context.log.warning("the current published version fails verification: " + "; ".join(problems))
-    with warehouse.dbt_environment():
-        yield from dbt.cli(["build", *warehouse.dbt_args()], context=context).stream()
+    yield from _build(context, dbt, warehouse, "dbt_models")
 
 
 @dbt_assets(
@@ -71,8 +87,51 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
 )
 def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """Build and test the marts, once employer linkage has run."""
+    yield from _build(context, dbt, warehouse, "dbt_marts")
+
+
+def _changed(context, db, asset: str, previous: dict | None) -> set[str]:
+    """The dbt sources changed since the asset's last build started (all of them count when never built)."""
+    since = previous["started_at"] if previous else datetime.min
+    changed = loaded_tables(db, since)
+    linked = context.instance.get_latest_materialization_event(dg.AssetKey(LINKS))
+    if (
+        asset == "dbt_marts"
+        and linked is not None
+        and datetime.fromtimestamp(linked.timestamp, UTC) > since.replace(tzinfo=UTC)
+    ):
+        changed.add(f"linkage.{LINKS}")
+    return changed
+
+
+def _build(context, dbt: DbtCliResource, warehouse: WarehouseResource, asset: str):
+    """`dbt build` of the models downstream of what changed (orchestration/defs/dbt_selection.py); the
+    asset's other models keep their last build and are reported as kept, so the steps after them still run."""
+    db, code = warehouse.paths().build_db, transform_code_version()
+    manifest = _manifest()
+    scope = scope_names(manifest, [key.path[-1] for key in context.assets_def.keys])
+    previous = last_build(db, asset, warehouse.engine)
+    changed = _changed(context, db, asset, previous)
+    plan = plan_build(manifest, scope, changed, previous=previous, code_version=code, force=warehouse.force)
+    context.log.info(
+        f"{asset}: "
+        + (f"full build ({plan.reason})" if plan.full else f"only the models {plan.reason}")
+        + (f"; {len(plan.kept)} of {len(scope)} kept as last built" if plan.kept else "")
+    )
+    record = {"run_id": context.run_id, "asset": asset, "engine": warehouse.engine, "code_version": code, "plan": plan}
+    record_build(db, status=STARTED, **record)
+    for name in plan.kept:  # in dependency order, before the rebuilt models (none of which they depend on)
+        yield dg.MaterializeResult(
+            asset_key=dg.AssetKey(name), metadata={"rebuilt": False, "kept": f"not {plan.reason}"}
+        )
     with warehouse.dbt_environment():
-        yield from dbt.cli(["build", *warehouse.dbt_args()], context=context).stream()
+        yield from dbt.cli(["build", *warehouse.dbt_args(), *plan.exclude_args()], context=context).stream()
+    record_build(db, status=SUCCEEDED, **record)
+
+
+@cache
+def _manifest() -> dict:
+    return json.loads(ensure_manifest().read_text(encoding="utf-8"))
 
 
 def current_inputs(warehouse: WarehouseResource) -> str:

@@ -249,7 +249,14 @@ def raw_metadata(outcomes: list[LoadOutcome], total: int, mode: str) -> dict:
         "rejected": dg.MetadataValue.json(rejected),
         "kept_last_load": kept[:50],
         "outcomes": dg.MetadataValue.json({o.partition: [o.status, o.rows_loaded] for o in outcomes}),
+        **_difference(outcomes),
     }
+
+
+def _difference(outcomes: list[LoadOutcome]) -> dict:
+    """Loaded by content difference (WHD): rows new, changed, gone and kept."""
+    differences = {o.partition: o.difference for o in outcomes if o.difference}
+    return {"difference": dg.MetadataValue.json(differences)} if differences else {}
 
 
 def build_source_assets() -> list[dg.AssetsDefinition]:
