@@ -85,17 +85,23 @@ def _python_module(module: str, *args: str) -> tuple[dict, Measured]:
 
 def full_build(home: Path, sample: Path) -> dict:
     prepare_home(home)
-    measured = run_build(home, "--source", str(sample))
+    figures, _ = build_figures(home, run_build(home, "--source", str(sample)))
+    return figures
+
+
+def build_figures(home: Path, measured: Measured) -> tuple[dict, list]:
+    """A build's wall time, peak RSS, stages and gates (from its Dagster steps), and those steps."""
     stats = step_stats(home)
     stages = stage_seconds(stats)
     stages["startup_and_other"] = max(measured.seconds - sum(stages.values()), 0.0)
-    return {
+    figures = {
         "seconds": measured.seconds,
         "peak_rss_mb": measured.peak_rss_mb,
         "stages": stages,
         "stage_peak_rss_mb": stage_peak_rss_mb(stats, measured.timeline),
         "gates": gate_shares(stats),
     }
+    return figures, stats
 
 
 def weekly_update(home: Path, sample: Path, work: Path, seed: int) -> dict:
@@ -104,17 +110,10 @@ def weekly_update(home: Path, sample: Path, work: Path, seed: int) -> dict:
     week_folder = work / "weeks" / f"{sample.name}-week-{seed}"
     shutil.rmtree(week_folder, ignore_errors=True)
     week = write_week(sample, week_folder, seed=seed)
-    measured = run_build(home, "--source", str(week_folder))
-    stats = step_stats(home)
-    stages = stage_seconds(stats)
-    stages["startup_and_other"] = max(measured.seconds - sum(stages.values()), 0.0)
+    figures, stats = build_figures(home, run_build(home, "--source", str(week_folder)))
     shutil.rmtree(week_folder, ignore_errors=True)
     return {
-        "seconds": measured.seconds,
-        "peak_rss_mb": measured.peak_rss_mb,
-        "stages": stages,
-        "stage_peak_rss_mb": stage_peak_rss_mb(stats, measured.timeline),
-        "gates": gate_shares(stats),
+        **figures,
         "week": asdict(week),
         "whd_difference": raw_step_metadata(stats, "raw_whd__", "difference"),
     }

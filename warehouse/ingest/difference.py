@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from sources.common.contract import PROVENANCE_COLUMNS, TableContract
-from warehouse.ingest.load import RAW_SCHEMA, AlsoInTransaction, connect, create_raw_table
+from warehouse.ingest.load import RAW_SCHEMA, AlsoInTransaction, connect, create_raw_table, transaction
 
 CHANGED_SUFFIX = ".changed.parquet"
 
@@ -86,31 +86,23 @@ def load_difference(
     provenance = ", ".join(f'"{c}" = s."{c}"' for c in PROVENANCE_COLUMNS)
     moved = " OR ".join(f'{table}."{c}" IS DISTINCT FROM s."{c}"' for c in PROVENANCE_COLUMNS)
     joined = " AND ".join(f'{table}."{k}" = s."{k}"' for k in contract.primary_key)
-    with connect(db_path) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.execute(
-                f"""DELETE FROM {table}
-                    WHERE ({key}) NOT IN (SELECT {key} FROM read_parquet($staged))
-                       OR ({key}) IN (SELECT {key} FROM read_parquet($changed))""",
-                params,
-            )
-            con.execute(
-                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM read_parquet($changed)",
-                {"changed": params["changed"]},
-            )
-            con.execute(
-                f"""UPDATE {table} SET {provenance}
-                    FROM (SELECT {key}, {_quoted(PROVENANCE_COLUMNS)} FROM read_parquet($staged)) AS s
-                    WHERE {joined} AND ({moved})""",
-                {"staged": params["staged"]},
-            )
-            if also is not None:
-                also(con)
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+    with connect(db_path) as con, transaction(con, also=also):
+        con.execute(
+            f"""DELETE FROM {table}
+                WHERE ({key}) NOT IN (SELECT {key} FROM read_parquet($staged))
+                   OR ({key}) IN (SELECT {key} FROM read_parquet($changed))""",
+            params,
+        )
+        con.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM read_parquet($changed)",
+            {"changed": params["changed"]},
+        )
+        con.execute(
+            f"""UPDATE {table} SET {provenance}
+                FROM (SELECT {key}, {_quoted(PROVENANCE_COLUMNS)} FROM read_parquet($staged)) AS s
+                WHERE {joined} AND ({moved})""",
+            {"staged": params["staged"]},
+        )
     return difference.new + difference.changed
 
 

@@ -84,6 +84,21 @@ def ensure_raw_table(db_path: Path, contract: TableContract) -> int:
 AlsoInTransaction = Callable[[duckdb.DuckDBPyConnection], None]
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection, *, also: AlsoInTransaction | None = None) -> Iterator[None]:
+    """One transaction: what the block writes and what `also` writes (the audit rows) commit together or
+    not at all."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        if also is not None:
+            also(con)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
 def replace_raw_table(
     db_path: Path, contract: TableContract, parquet: Path, *, also: AlsoInTransaction | None = None
 ) -> int:
@@ -119,8 +134,7 @@ def _load(
     table = f'{RAW_SCHEMA}."{contract.table_name}"'
     with clear_storage_errors(db_path), connect(db_path) as con:
         create_raw_table(con, contract)
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con, also=also):
             condition = f"WHERE {delete_where}" if delete_where else ""
             params = {"parquet": str(parquet)} if delete_where else {}
             con.execute(f"DELETE FROM {table} {condition}", params)
@@ -128,12 +142,6 @@ def _load(
                 f"INSERT INTO {table} ({columns}) SELECT {columns} FROM read_parquet($parquet)",
                 {"parquet": str(parquet)},
             )
-            if also is not None:
-                also(con)
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         loaded = con.execute("SELECT count(*) FROM read_parquet($parquet)", {"parquet": str(parquet)}).fetchone()[0]
     return int(loaded)
 

@@ -163,6 +163,7 @@ def gate_and_load(
     report = run_gate(spec, table, parsed, warehouse=warehouse, run_id=run_id)
     gate_seconds = time.perf_counter() - started
     if not report.passed:
+        _drop_changed_rows(difference)
         _record_status(table, partition, warehouse.paths().build_db, run_id, rejected=[report])
         return LoadOutcome(
             name, partition, REJECTED, reports=[report], gate_seconds=gate_seconds, gx_setup_seconds=gx_setup_seconds
@@ -190,12 +191,19 @@ def gate_and_load(
 
     if difference is not None:
         loaded = load_difference(db, table.contract, parquet, difference, also=audit_rows)
+        _drop_changed_rows(difference)
     elif merge:
         loaded = merge_raw_table(db, table.contract, parquet, table.replace_key, also=audit_rows)
     else:
         loaded = replace_raw_table(db, table.contract, parquet, also=audit_rows)
     changes = difference.to_dict() if difference is not None else None
     return LoadOutcome(name, partition, LOADED, loaded, [report], gate_seconds, gx_setup_seconds, changes)
+
+
+def _drop_changed_rows(difference: RowDifference | None) -> None:
+    """The new and changed rows' file served the gate and the load; the staged table stays the record."""
+    if difference is not None:
+        difference.changed_parquet.unlink(missing_ok=True)
 
 
 def _row_difference(table: RawTableSpec, parsed: ParsedTable, db: Path) -> RowDifference | None:

@@ -75,10 +75,22 @@ def test_a_forced_run_gates_and_loads_the_whole_file(loaded, tmp_path):
     assert outcome.status == LOADED and outcome.difference is None and outcome.rows_loaded == 3
 
 
-def test_the_value_rules_read_only_the_new_and_changed_rows(loaded, tmp_path):
-    """The rows a week keeps passed when they were loaded: the value rules read the Parquet of the others."""
+def test_the_value_rules_read_only_the_new_and_changed_rows(loaded, tmp_path, monkeypatch):
+    """The rows a week keeps passed when they were loaded: the value rules read the Parquet of the others
+    (removed once the load is done)."""
+    import warehouse.quality.gate as gate
+
+    seen = []
+    run_gate = gate.run_gate
+
+    def spy(spec, table, parsed, **kwargs):
+        seen.append(pq.read_table(parsed.value_check_path).column("case_id").to_pylist())
+        return run_gate(spec, table, parsed, **kwargs)
+
+    monkeypatch.setattr(gate, "run_gate", spy)
     rows = _next_week(_real_rows())
     _gate(loaded, _zip(rows, tmp_path / "week2"), "run-2")
-    checked = pq.read_table(loaded.paths().parsed_dir / "whd.changed.parquet").column("case_id").to_pylist()
+    assert not (loaded.paths().parsed_dir / "whd.changed.parquet").exists()
+    (checked,) = seen
     case = rows[0].index("CASE_ID")
     assert sorted(checked) == sorted([int(rows[1][case]), int(rows[3][case])])
