@@ -153,3 +153,7 @@ def _ensure(con) -> None:
               run_id VARCHAR, asset VARCHAR, engine VARCHAR, code_version VARCHAR, status VARCHAR,
               reason VARCHAR, kept_nodes INTEGER, built_at TIMESTAMP)"""
     )
+    con.execute(
+        f"COMMENT ON TABLE {_TABLE} IS 'Every dbt build of the pipeline: started, then succeeded; full or only "
+        "the models downstream of what changed (why, and how many models were kept as last built).'"
+    )

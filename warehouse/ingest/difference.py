@@ -32,6 +32,11 @@ class RowDifference:
     kept: int
     changed_parquet: Path
 
+    @property
+    def file_rows(self) -> int:
+        """The staged file's rows: what the raw table holds from it once the difference is loaded."""
+        return self.new + self.changed + self.kept
+
     def to_dict(self) -> dict:
         return {"new": self.new, "changed": self.changed, "gone": self.gone, "kept": self.kept}
 

@@ -69,6 +69,7 @@ TABLES_OUTSIDE_DBT: dict[tuple[str, str], str] = {
     ("audit", "row_drop_acceptances"): "one row per accepted row drop (who, when, why)",
     ("audit", "quarantine_releases"): "one row per quarantined file taken back",
     ("audit", "rejected_rows"): "one row per cell set aside at parsing (file, row, rule, column)",
+    ("audit", "dbt_builds"): "one row per dbt build step of a run, as it started and as it succeeded",
     ("audit", "table_catalog"): "one row per table and view of the published warehouse",
     ("linkage", "clusters"): "one row per linkage run's record and the cluster it joined",
     ("linkage", "employer_id_merges"): "one row per employer id merged into another",

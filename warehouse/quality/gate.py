@@ -190,7 +190,8 @@ def gate_and_load(
         _record_status(table, partition, con, run_id, accepted_files=files, reload=parsed.reload)
 
     if difference is not None:
-        loaded = load_difference(db, table.contract, parquet, difference, also=audit_rows)
+        load_difference(db, table.contract, parquet, difference, also=audit_rows)
+        loaded = difference.file_rows  # as a full reload counts: the file's rows now in the table
         _drop_changed_rows(difference)
     elif merge:
         loaded = merge_raw_table(db, table.contract, parquet, table.replace_key, also=audit_rows)

