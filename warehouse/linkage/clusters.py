@@ -20,7 +20,6 @@ loops only over the employer ids that compete for a cluster.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -120,32 +119,6 @@ def cluster_array(
             cannot_link=cannot_link,
         )
     return cluster
-
-
-def cluster_profiles(
-    profiles: Iterable[int],
-    pairs: Iterable[tuple[int, int, float]],
-    *,
-    must_link: Iterable[tuple[int, int]] = (),
-    cannot_link: Iterable[tuple[int, int]] = (),
-    kept: Iterable[tuple[int, int]] = (),
-    strongest_first: bool = False,
-) -> dict[int, int]:
-    """profile -> cluster, for small inputs given as Python values (cluster_array does the work)."""
-    ids = np.array(sorted(set(profiles)), dtype=np.int64)
-    rows = list(pairs)
-    table = pa.table(
-        {
-            "profile_id_l": pa.array([r[0] for r in rows], pa.int64()),
-            "profile_id_r": pa.array([r[1] for r in rows], pa.int64()),
-            "match_probability": pa.array([r[2] for r in rows], pa.float64()),
-        }
-    )
-    as_array = [np.array(list(p), dtype=np.int64).reshape(-1, 2) for p in (must_link, cannot_link, kept)]
-    cluster = cluster_array(
-        ids, table, must_link=as_array[0], cannot_link=as_array[1], kept=as_array[2], strongest_first=strongest_first
-    )
-    return dict(zip(ids.tolist(), cluster.tolist(), strict=True))
 
 
 def _components(profile_ids: np.ndarray, edges: np.ndarray) -> np.ndarray:

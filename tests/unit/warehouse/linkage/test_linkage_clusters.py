@@ -16,12 +16,38 @@ from sources.common.duckdb_memory import in_memory_connection
 from warehouse.linkage.clusters import (
     _Forest,
     assign_stable_ids,
-    cluster_profiles,
+    cluster_array,
     employer_id,
     id_number,
     kept_links,
     profile_probabilities,
 )
+
+
+def cluster_profiles(
+    profiles: Iterable[int],
+    pairs: Iterable[tuple[int, int, float]],
+    *,
+    must_link: Iterable[tuple[int, int]] = (),
+    cannot_link: Iterable[tuple[int, int]] = (),
+    kept: Iterable[tuple[int, int]] = (),
+    strongest_first: bool = False,
+) -> dict[int, int]:
+    """profile -> cluster of cluster_array, for inputs written as Python values."""
+    ids = np.array(sorted(set(profiles)), dtype=np.int64)
+    rows = list(pairs)
+    table = pa.table(
+        {
+            "profile_id_l": pa.array([r[0] for r in rows], pa.int64()),
+            "profile_id_r": pa.array([r[1] for r in rows], pa.int64()),
+            "match_probability": pa.array([r[2] for r in rows], pa.float64()),
+        }
+    )
+    as_array = [np.array(list(p), dtype=np.int64).reshape(-1, 2) for p in (must_link, cannot_link, kept)]
+    cluster = cluster_array(
+        ids, table, must_link=as_array[0], cannot_link=as_array[1], kept=as_array[2], strongest_first=strongest_first
+    )
+    return dict(zip(ids.tolist(), cluster.tolist(), strict=True))
 
 
 def _table(rows: dict[str, str | int], value: str) -> pa.Table:
