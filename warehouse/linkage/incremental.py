@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import pyarrow as pa
 
@@ -50,13 +52,30 @@ PAIRS_BY_ID = pa.schema(
 
 @dataclass(frozen=True)
 class KnownLinkage:
-    """What a linkage run knew: its profiles, matched pairs and trained model (store.py persists it)."""
+    """What a linkage run knew: its trained model with the digests it depends on, and its profiles and
+    matched pairs (store.py persists it). The tables are read only when a run links incrementally: a full
+    relink needs the digests alone, and the stored pairs are the largest thing linkage keeps."""
 
-    profiles: pa.Table  # profile_key, PROFILE_COLUMNS
-    pairs: pa.Table  # profile_key_l < profile_key_r, match_probability
     model: dict  # splink settings JSON, trained and smoothed
     settings_digest: str
     overrides_digest: str
+    read_tables: Callable[[], tuple[pa.Table, pa.Table]] = field(repr=False, compare=False)
+
+    @classmethod
+    def of(cls, profiles: pa.Table, pairs: pa.Table, model: dict, *digests: str) -> KnownLinkage:
+        return cls(model, *digests, read_tables=lambda: (profiles, pairs))
+
+    @cached_property
+    def _tables(self) -> tuple[pa.Table, pa.Table]:
+        return self.read_tables()
+
+    @property
+    def profiles(self) -> pa.Table:  # profile_key, PROFILE_COLUMNS
+        return self._tables[0]
+
+    @property
+    def pairs(self) -> pa.Table:  # profile_key_l < profile_key_r, match_probability
+        return self._tables[1]
 
 
 @dataclass(frozen=True)
@@ -130,7 +149,7 @@ def predict_profile_pairs(
     return Pairs(
         by_id=_by_id(profiles, key_pairs),
         model=model_summary(model) if model else {},
-        known=KnownLinkage(stored, key_pairs, model, *digests),
+        known=KnownLinkage.of(stored, key_pairs, model, *digests),
         summary=summary,
     )
 
@@ -162,9 +181,9 @@ def _incremental(profiles: pa.Table, known: KnownLinkage, threshold: float) -> t
                   AND NOT coalesce({equal_on_moved or "false"}, false)"""
         )
         counts = {
-            "profiles_new": _rows(con, "fresh"),
-            "profiles_vanished": _rows(con, "vanished"),
-            "profiles_touched": _rows(con, "touched"),
+            "profiles_new": _count(con, "fresh"),
+            "profiles_vanished": _count(con, "vanished"),
+            "profiles_touched": _count(con, "touched"),
             "tf_columns_rescored": ", ".join(moved),
         }
         kept = con.sql("SELECT * FROM kept").to_arrow_table()
@@ -179,12 +198,9 @@ def _incremental(profiles: pa.Table, known: KnownLinkage, threshold: float) -> t
     return pa.concat_tables([kept.cast(fresh_pairs.schema), fresh_pairs]), counts
 
 
-def _count(con, table: str, column: str) -> int:
-    return con.execute(f"SELECT count({column}) FROM {table}").fetchall()[0][0]
-
-
-def _rows(con, table: str) -> int:
-    return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+def _count(con, table: str, column: str = "*") -> int:
+    """Rows of `table` (with a non-null `column` when given)."""
+    return con.execute(f"SELECT count({column}) FROM {table}").fetchall()[0][0]  # fetchone leaves the result open
 
 
 def _empty_key_pairs() -> pa.Table:

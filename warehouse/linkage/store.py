@@ -148,22 +148,27 @@ def _save_known(con, known: KnownLinkage, run_id: str, now: datetime) -> None:
 
 
 def read_known(db_path: Path) -> KnownLinkage | None:
-    """What the last run knew (profiles, matched pairs, trained model), or None before the first run that
-    stored it (or when that run had no model: fewer than two profiles)."""
-    tables = (f"{SCHEMA}.profiles", f"{SCHEMA}.matched_pairs", f"{SCHEMA}.model")
+    """What the last run knew (trained model and digests now; its profiles and matched pairs when a run asks
+    for them), or None before the first run that stored it (or when that run had no model: fewer than two
+    profiles)."""
     with connect(db_path) as con:
         present = {
-            f"{schema}.{name}"
-            for schema, name in con.execute(
-                "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = ?", [SCHEMA]
+            name
+            for (name,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [SCHEMA]
             ).fetchall()
         }
-        if not all(t in present for t in tables):
+        if not {"profiles", "matched_pairs", "model"} <= present:
             return None
         rows = con.execute(f"SELECT model_json, settings_digest, overrides_digest FROM {SCHEMA}.model").fetchall()
-        row = rows[0] if rows else None
-        if row is None or not json.loads(row[0]):
-            return None
+    if not rows or not json.loads(rows[0][0]):
+        return None
+    model_json, *digests = rows[0]
+    return KnownLinkage(json.loads(model_json), *digests, read_tables=lambda: _known_tables(db_path))
+
+
+def _known_tables(db_path: Path) -> tuple[pa.Table, pa.Table]:
+    with connect(db_path) as con:
         profiles = con.sql(f"SELECT * FROM {SCHEMA}.profiles").to_arrow_table()
         pairs = con.sql(f"SELECT * FROM {SCHEMA}.matched_pairs").to_arrow_table()
-    return KnownLinkage(profiles, pairs, json.loads(row[0]), row[1], row[2])
+    return profiles, pairs
