@@ -21,6 +21,7 @@ orchestration asset `int_employer_links` calls both, and `warehouse linkage-eval
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -41,6 +42,9 @@ from warehouse.linkage.incremental import KnownLinkage, predict_profile_pairs
 from warehouse.linkage.model import MATCH_THRESHOLD
 
 LINK_COLUMNS = ("source", "record_id", "employer_id", "match_probability")
+# The records as Arrow, or a function that creates them as a table in linkage's DuckDB (store.records_into:
+# from the build database straight into DuckDB, so millions of records never become Arrow in Python).
+Records = pa.Table | Callable[[duckdb.DuckDBPyConnection, str], None]
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ class LinkResult:
 
 
 def link_records(
-    records: pa.Table,
+    records: Records,
     *,
     previous: pa.Table | dict[str, str] | None = None,
     next_number: int = 1,
@@ -82,7 +86,8 @@ def link_records(
 
     Args:
         records: rows shaped like intermediate.int_employer_records, with the `agent_key` of each record's
-            filing (store.records_sql) where known.
+            filing (store.records_sql) where known; or a function that creates them as a table of the
+            given name in linkage's DuckDB connection (store.records_into).
         previous: (record_key, employer_id) from the last run (store.previous_ids), or a dict record key ->
             employer id: its links are kept, its ids reused.
         next_number: the first number a new employer id may take.
@@ -95,11 +100,10 @@ def link_records(
     """
     started = time.monotonic()
     steps = _Steps()
-    if "agent_key" not in records.column_names:  # int_employer_records read without its filings' agents
-        records = records.append_column("agent_key", pa.nulls(records.num_rows, pa.string()))
     with in_memory_connection() as con:
-        con.register("records_in", records)
+        drop_records = _put_records(con, records)
         record_profile, profiles = _profiles(con, {k for o in overrides for k in (o.record_a, o.record_b)})
+        drop_records()
         steps.done("profiles")
         predicted = predict_profile_pairs(
             profiles, threshold, overrides=overrides, known=known, relink=relink, spark=spark
@@ -122,6 +126,17 @@ def link_records(
         **predicted.summary,
     }
     return LinkResult(links, merged_into, next_number, summary, known=predicted.known)
+
+
+def _put_records(con: duckdb.DuckDBPyConnection, records: Records) -> Callable[[], object]:
+    """The records as `records_in` in `con`; returns what drops them (once the profiles are made)."""
+    if callable(records):
+        records(con, "records_in")
+        return lambda: con.execute("DROP TABLE records_in")
+    if "agent_key" not in records.column_names:  # int_employer_records read without its filings' agents
+        records = records.append_column("agent_key", pa.nulls(records.num_rows, pa.string()))
+    con.register("records_in", records)
+    return lambda: con.unregister("records_in")
 
 
 def _profiles(con: duckdb.DuckDBPyConnection, overridden: set[str]) -> tuple[str, pa.Table]:
@@ -151,7 +166,6 @@ def _profiles(con: duckdb.DuckDBPyConnection, overridden: set[str]) -> tuple[str
     )
     profiles = con.sql(f"SELECT profile_id, profile_key, {columns} FROM profiles ORDER BY profile_id").to_arrow_table()
     con.execute("DROP TABLE plain_features; DROP TABLE features; DROP TABLE keyed")
-    con.unregister("records_in")
     return "record_profile", profiles
 
 
@@ -260,4 +274,4 @@ def _profile_pairs(
     return np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
 
-__all__ = ["LINK_COLUMNS", "MATCH_THRESHOLD", "LinkResult", "Override", "link_records"]
+__all__ = ["LINK_COLUMNS", "MATCH_THRESHOLD", "LinkResult", "Override", "Records", "link_records"]

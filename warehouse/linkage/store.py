@@ -13,9 +13,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from sources.common.duckdb_memory import in_memory_connection
@@ -59,6 +61,21 @@ def records_sql(records: str = RECORDS, agents: str = AGENTS) -> str:
 def read_records(db_path: Path) -> pa.Table:
     with connect(db_path) as con:
         return con.sql(records_sql()).to_arrow_table()
+
+
+def records_into(db_path: Path) -> Callable[[duckdb.DuckDBPyConnection, str], None]:
+    """The linkage input as a function that copies it from the build database into a table of the given
+    name in linkage's DuckDB (link_records calls it): DuckDB to DuckDB, spilling under the memory limit,
+    where read_records would hold every record as Arrow in Python (millions at scale 10)."""
+
+    def copy(con: duckdb.DuckDBPyConnection, name: str) -> None:
+        con.execute("ATTACH ? AS build_db (READ_ONLY)", [str(db_path)])
+        try:
+            con.execute(f"CREATE TABLE {name} AS {records_sql(f'build_db.{RECORDS}', f'build_db.{AGENTS}')}")
+        finally:
+            con.execute("DETACH build_db")
+
+    return copy
 
 
 def with_agents(records: pa.Table, agents: pa.Table) -> pa.Table:

@@ -23,7 +23,7 @@ from warehouse.linkage.store import (
     previous_ids,
     read_known,
     read_overrides,
-    read_records,
+    records_into,
     save,
     with_agents,
 )
@@ -48,7 +48,7 @@ def int_employer_links(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         result = _link_on_spark(warehouse, previous, next_number)
     else:
         result = link_records(
-            read_records(db),
+            records_into(db),
             previous=previous,
             next_number=next_number,
             overrides=read_overrides(db),
