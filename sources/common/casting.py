@@ -80,8 +80,9 @@ def _blank_to_null(expr: str) -> str:
 def _number(expr: str) -> str:
     """A number as DOUBLE. Most cells are plain numbers: they cast as they are, and only the others are
     cleaned (coalesce evaluates its second argument for the rows the first left NULL). A cell that
-    casts plainly holds no ',', '$', ' ' nor parentheses, so cleaning would not have changed it."""
-    return f"coalesce(try_cast(trim({expr}) AS DOUBLE), {_cleaned_number(expr)})"
+    casts plainly (the cast skips surrounding blanks) holds no ',', '$', inner blank nor parentheses,
+    so cleaning reads the same number (tests/unit/sources/common/test_casting_steps.py checks it)."""
+    return f"coalesce(try_cast({expr} AS DOUBLE), {_cleaned_number(expr)})"
 
 
 def _cleaned_number(expr: str) -> str:
