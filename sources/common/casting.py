@@ -78,10 +78,23 @@ def _blank_to_null(expr: str) -> str:
 
 
 def _number(expr: str) -> str:
+    """A number as DOUBLE. Most cells are plain numbers: they cast as they are, and only the others are
+    cleaned (coalesce evaluates its second argument for the rows the first left NULL). A cell that
+    casts plainly (the cast skips surrounding blanks) holds no ',', '$', inner blank nor parentheses,
+    so cleaning reads the same number (tests/unit/sources/common/test_casting_steps.py checks it)."""
+    return f"coalesce(try_cast({expr} AS DOUBLE), {_cleaned_number(expr)})"
+
+
+def _cleaned_number(expr: str) -> str:
     cleaned = f"replace(replace(replace({_blank_to_null(expr)}, ',', ''), '$', ''), ' ', '')"
     # "(123.45)" is an accounting negative in some exports.
     cleaned = f"regexp_replace({cleaned}, '^\\((.*)\\)$', '-\\1')"
     return f"try_cast({cleaned} AS DOUBLE)"
+
+
+def _whole(number: str) -> str:
+    """An integer column's value from its DOUBLE `number`: NULL unless whole and exact in a double."""
+    return f"CASE WHEN {number} = trunc({number}) AND abs({number}) < 9e15 THEN CAST({number} AS BIGINT) END"
 
 
 # US time zones DOL writes after a time ("2015-02-20 01:00:06 EST"), as minutes east of UTC.
@@ -111,15 +124,26 @@ _ZONE_AFTER_TIME = (
 )
 
 
-def _date(expr: str, excel_serials: bool, *, to_utc: bool = False) -> str:
+def _date_parts(expr: str) -> tuple[str, str]:
+    """SQL for a date cell's text (blank -> NULL) and the zone written after its time ('' when none)."""
+    text = _blank_to_null(expr)
+    return text, f"regexp_extract({text}, '{_ZONE_AFTER_TIME}', 1)"
+
+
+def _dated(contract_type: str, text: str, zone: str, excel_serials: bool) -> str:
+    """A date or timestamp column's value from its cell's `_date_parts` (SQL expressions or columns)."""
+    if contract_type == "date":
+        return f"CAST({_date(text, zone, excel_serials)} AS DATE)"
+    return _date(text, zone, excel_serials, to_utc=True)
+
+
+def _date(text: str, zone: str, excel_serials: bool, *, to_utc: bool = False) -> str:
     """SQL parsing a text cell as a timestamp: the documented formats, Excel serials, a trailing zone.
 
     A zone after the time ("2019-08-24 00:00:00+00:00", "... 01:00:06 EST") is removed before parsing;
     with `to_utc` (timestamp columns) the time is shifted to UTC, otherwise (date columns) the date
     is kept as written.
     """
-    text = _blank_to_null(expr)
-    zone = f"regexp_extract({text}, '{_ZONE_AFTER_TIME}', 1)"
     wall = f"CASE WHEN {zone} = '' THEN {text} ELSE rtrim(left({text}, length({text}) - length({zone}))) END"
     formats = ", ".join(f"'{f}'" for f in DATE_FORMATS)
     parsed = f"try_strptime({wall}, [{formats}])"
@@ -148,12 +172,9 @@ def typed_expression(source_col: str, contract_type: str, excel_serials: bool) -
     if contract_type == "double":
         return _number(col)
     if contract_type == "int":
-        number = _number(col)
-        return f"CASE WHEN {number} = trunc({number}) AND abs({number}) < 9e15 THEN CAST({number} AS BIGINT) END"
-    if contract_type == "date":
-        return f"CAST({_date(col, excel_serials)} AS DATE)"
-    if contract_type == "timestamp":
-        return _date(col, excel_serials, to_utc=True)
+        return _whole(_number(col))
+    if contract_type in ("date", "timestamp"):
+        return _dated(contract_type, *_date_parts(col), excel_serials)
     if contract_type == "bool":
         upper = f"upper({_blank_to_null(col)})"
         return f"CASE WHEN {upper} IN {_TRUE} THEN true WHEN {upper} IN {_FALSE} THEN false END"
@@ -216,20 +237,34 @@ def cast_to_contract(
             names each row's in `_file` / `_sha256` columns (batch parsing).
     """
     derived = dict(derived or {})
-    typed = {EXTRA_COLUMNS: _extra_columns_json(extra)}
+    # Cast in two steps so each cell's costly part is computed once, not once for each place the
+    # final expression names it: numbers (text -> DOUBLE, then whole -> BIGINT for integers) and
+    # dates (text and zone, then parsed).
+    first, typed = {EXTRA_COLUMNS: _extra_columns_json(extra)}, {EXTRA_COLUMNS: _q(EXTRA_COLUMNS)}
     for column in contract.columns:
-        if column.name in (EXTRA_COLUMNS, *PROVENANCE_COLUMNS) or column.name in derived:
+        name = column.name
+        if name in (EXTRA_COLUMNS, *PROVENANCE_COLUMNS) or name in derived:
             continue
-        published = mapping.get(column.name)
-        typed[column.name] = (
-            f"CAST(NULL AS {column.duckdb_type})"
-            if published is None
-            else typed_expression(published, column.type, excel_serials)
-        )
-    checks = _cast_checks(contract, mapping, typed)
-    select = ",\n".join(f"{expr} AS {_q(name)}" for name, expr in typed.items())
-    nonblank = "".join(f", {_blank_to_null(_q(mapping[n]))} IS NOT NULL AS {_q(_NONBLANK + n)}" for n in checks)
-    failed = "".join(f", {_q(_NONBLANK + n)} AND {_q(n)} IS NULL AS {_q(_FAILED + n)}" for n in checks)
+        published = mapping.get(name)
+        if published is not None and column.type in ("date", "timestamp"):
+            text, zone = _DATE_TEXT + name, _ZONE + name
+            first[text], first[zone] = _date_parts(_q(published))
+            typed[name] = _dated(column.type, _q(text), _q(zone), excel_serials)
+            continue
+        if published is None:
+            first[name] = f"CAST(NULL AS {column.duckdb_type})"
+        elif column.type == "int":
+            first[name] = _number(_q(published))
+        else:
+            first[name] = typed_expression(published, column.type, excel_serials)
+        typed[name] = _whole(_q(name)) if published is not None and column.type == "int" else _q(name)
+    checks = _cast_checks(contract, mapping, typed, excel_serials)
+    first_select = ",\n".join(f"{expr} AS {_q(name)}" for name, expr in first.items())
+    typed_select = ",\n".join(f"{expr} AS {_q(name)}" for name, expr in typed.items())
+    text = "".join(f", {_q(mapping[n])} AS {_q(_TEXT + n)}" for n in checks)
+    carried = "".join(f", {_q(_TEXT + n)}" for n in checks)
+    failed = "".join(f", {_failed_flag(n)} AS {_q(_FAILED + n)}" for n in checks)
+    without_text = f" EXCLUDE ({', '.join(_q(_TEXT + n) for n in checks)})" if checks else ""
     filter_sql = f"WHERE {where}" if where else ""
     # Batch parsing (many files in one text table) carries each row's file in _file/_sha256 columns.
     if file is None:
@@ -239,9 +274,11 @@ def cast_to_contract(
     # Each cast is evaluated once: the outer select flags non-blank cells whose cast gave NULL.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE "_typed" AS
-        SELECT *{failed} FROM (
-            SELECT {select}, {provenance}, CAST(source_row AS BIGINT) AS source_row{nonblank}
-            FROM "{table}" {filter_sql}
+        SELECT *{without_text}{failed} FROM (
+            SELECT {typed_select}, source_file, source_sha256, source_row{carried} FROM (
+                SELECT {first_select}, {provenance}, CAST(source_row AS BIGINT) AS source_row{text}
+                FROM "{table}" {filter_sql}
+            )
         )""",
         params,
     )
@@ -298,17 +335,24 @@ def _extra_columns_json(extra: Sequence[str]) -> str:
     return f"nullif(CAST(to_json(map_from_entries({pairs})) AS VARCHAR), '{{}}')"
 
 
-_NONBLANK = "_nonblank:"  # helper columns of "_typed", never selected into the result
+_DATE_TEXT, _ZONE = "_date_text:", "_zone:"  # a date cell's parts, computed once
+_TEXT = "_text:"  # a checked column's text, carried to the flags and left out of "_typed"
 
 
 _FAILED = "_failed:"
 
 
-def _cast_checks(contract: TableContract, mapping, typed: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+def _failed_flag(name: str) -> str:
+    """A non-blank cell whose cast gave NULL (the blank test runs only where the cast gave NULL: CASE
+    evaluates a branch for the rows that take it)."""
+    return f"CASE WHEN {_q(name)} IS NULL THEN {_blank_to_null(_q(_TEXT + name))} IS NOT NULL ELSE false END"
+
+
+def _cast_checks(contract: TableContract, mapping, typed: Mapping[str, str], excel_serials: bool):
     """canonical column -> (published column, cast expression) for every cast that can fail."""
     return {
-        name: (mapping[name], expr)
-        for name, expr in typed.items()
+        name: (mapping[name], typed_expression(mapping[name], contract.column(name).type, excel_serials))
+        for name in typed
         if mapping.get(name) and contract.column(name).type != "string"
     }
 

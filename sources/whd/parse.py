@@ -27,6 +27,10 @@ from sources.common.text_cells import csv_members, load_csv_as_text, sniff_heade
 from sources.whd.columns import COLUMNS
 from sources.whd.contract import COMPLIANCE_ACTIONS, LOAD_COLUMN
 
+# Rows cast and handed on at a time: a whole-history bare CSV (~2.5M cases at scale 10) is never one
+# Arrow table in Python's memory; its text waits in DuckDB, under the build's memory limit.
+ROWS_PER_PART = 250_000
+
 # Columns of interest a header may lack (the core needs one name only): a warning says each is null.
 _MEASURES = ("legal_name", "trade_nm", "findings_start_date", "findings_end_date", "case_violtn_cnt", "cmp_assd_cnt")
 
@@ -49,40 +53,47 @@ def parse_file(path: Path, *, file: str, sha256: str, columns: ColumnDictionary 
 
 
 def parse_parts(path: Path, *, file: str, sha256: str, columns: ColumnDictionary = COLUMNS) -> Iterator[ParseResult]:
-    """`parse_file` one zip member at a time (the bulk zip holds ~50k cases a chunk): memory stays
-    that of one member, whatever the size of the zip. Same errors as `parse_file`."""
+    """`parse_file` one zip member at a time (the bulk zip holds ~50k cases a chunk), and a CSV
+    `ROWS_PER_PART` rows at a time: memory stays that of one part, whatever the size of the file.
+    A CSV's first part carries its notes. Same errors as `parse_file`."""
     path = Path(path)
     if path.suffix.lower() != ".zip":
-        yield _parse_csv(path, file=file, sha256=sha256, columns=columns)
+        yield from _parse_csv(path, file=file, sha256=sha256, columns=columns)
         return
     with tempfile.TemporaryDirectory() as tmp:
         first_layout = None
         for member in csv_members(path, Path(tmp), file=file):
-            result = _parse_csv(member, file=f"{file}!{member.name}", sha256=sha256, columns=columns)
-            first_layout = first_layout or result.notes[0]
-            if result.notes[0] != first_layout:
-                layouts = sorted({first_layout, result.notes[0]})
-                raise UnknownLayoutError(file, "header", f"zip members use different layouts: {layouts}")
-            yield result
+            for result in _parse_csv(member, file=f"{file}!{member.name}", sha256=sha256, columns=columns):
+                layout = result.notes[0] if result.notes else first_layout
+                first_layout = first_layout or layout
+                if layout != first_layout:
+                    raise UnknownLayoutError(
+                        file, "header", f"zip members use different layouts: {sorted({first_layout, layout})}"
+                    )
+                yield result
 
 
-def _parse_csv(path: Path, *, file: str, sha256: str, columns: ColumnDictionary) -> ParseResult:
+def _parse_csv(path: Path, *, file: str, sha256: str, columns: ColumnDictionary) -> Iterator[ParseResult]:
+    """The CSV's text loaded once, then cast `ROWS_PER_PART` rows at a time (row numbers stay the file's)."""
     with in_memory_connection() as con:
         header = load_csv_as_text(con, path, "_text", file=file)
         duplicates = sorted({h for h in header if header.count(h) > 1})
         if duplicates:
             raise UnknownLayoutError(file, "header", f"duplicated column names {duplicates}")
         match = columns.match(header, file)
-        cast = cast_to_contract(
-            con, "_text", COMPLIANCE_ACTIONS, match.mapping, file=file, sha256=sha256, extra=match.extra
-        )
-    notes = [
-        _spellings_note(match.mapping),
-        match.layout.name,
-        *_missing_measures(match.mapping),
-        *_extra_warning(match),
-    ]
-    return ParseResult.of(cast, notes, match.extra)
+        notes = [
+            _spellings_note(match.mapping),
+            match.layout.name,
+            *_missing_measures(match.mapping),
+            *_extra_warning(match),
+        ]
+        (rows,) = con.execute('SELECT count(*) FROM "_text"').fetchone()
+        for first in range(0, max(rows, 1), ROWS_PER_PART):
+            part = f"source_row > {first} AND source_row <= {first + ROWS_PER_PART}" if rows > ROWS_PER_PART else None
+            cast = cast_to_contract(
+                con, "_text", COMPLIANCE_ACTIONS, match.mapping, file=file, sha256=sha256, extra=match.extra, where=part
+            )
+            yield ParseResult.of(cast, notes if first == 0 else [], match.extra)
 
 
 def _spellings_note(mapping: dict[str, str]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import zipfile
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
@@ -12,6 +13,7 @@ from sources.common.errors import ParseError, UnknownLayoutError
 from sources.common.sample_world import SampleConfig, World
 from sources.common.text_cells import decode_mixed
 from sources.whd import SOURCE
+from sources.whd import parse as whd_parse
 from sources.whd.parse import parse_file
 from sources.whd.sample import generate_cases
 from tests.unit.sources.parser_properties import set_aside_cells
@@ -91,6 +93,29 @@ def test_value_that_is_not_a_number_names_row_and_column(world, tmp_path):
     result = _parse(_csv(tmp_path, lines[0], lines[1:10]))
     assert set_aside_cells(result) == [("types_parse", 3, "bw_atp_amt", "12x.50")]
     assert 3 not in result.table.column("source_row").to_pylist() and result.table.num_rows == 8
+
+
+def test_a_csv_is_cast_in_parts_that_stack_to_the_whole(world, tmp_path, monkeypatch):
+    """Issue 27: a whole-history CSV is handed on ROWS_PER_PART rows at a time (memory); its rows, row
+    numbers, rows set aside and notes are those of one cast."""
+    (path,) = SOURCE.write_sample(world, tmp_path, era=1)
+    with zipfile.ZipFile(path) as archive:
+        lines = decode_mixed(archive.read("whd_whisard.csv")).splitlines()
+    header = lines[0].split(",")
+    bad = next(n for n in range(20, len(lines)) if len(lines[n].split(",")) == len(header))
+    row = lines[bad].split(",")
+    row[header.index("ee_atp_cnt")] = "1.5"
+    lines[bad] = ",".join(row)
+    csv_path = _csv(tmp_path, lines[0], lines[1:])
+    whole = _parse(csv_path)
+    monkeypatch.setattr(whd_parse, "ROWS_PER_PART", 7)
+    parts = list(whd_parse.parse_parts(csv_path, file=csv_path.name, sha256="0" * 64))
+
+    assert len(parts) == -(-(len(lines) - 1) // 7)
+    assert pa.concat_tables([p.table for p in parts]).equals(whole.table)
+    assert [cell for p in parts for cell in set_aside_cells(p)] == set_aside_cells(whole)
+    assert set_aside_cells(whole) == [("types_parse", bad, "ee_atp_cnt", "1.5")]
+    assert parts[0].notes == whole.notes and all(p.notes == [] for p in parts[1:])
 
 
 def test_empty_file_fails(tmp_path):
