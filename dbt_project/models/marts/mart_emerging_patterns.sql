@@ -346,8 +346,9 @@ tail_terms as (
         fiscal_year,
         expected,
         dispersion,
-        terms,
-        {{ series('cast(value as bigint)', 'cast(value as bigint) + terms - 1') }} as k
+        {{ series('cast(value as bigint)', 'cast(value as bigint) + terms - 1') }} as k,
+        -- The series' last term, where the geometric rest is added.
+        cast(value as bigint) + terms - 1 as last_k
 
     from tail_rows
 
@@ -360,19 +361,14 @@ tail_probabilities as (
         measure,
         fiscal_year,
         k,
-        k = value_last as is_last,
+        k = last_k as is_last,
         exp({{ count_log_probability('k', 'expected', 'dispersion') }}) as probability,
         greatest(
             {{ count_probability_ratio('k', 'expected', 'dispersion') }},
             case when dispersion >= 1.0001 then 1 - 1 / dispersion else 0 end
         ) as rest_ratio
 
-    from (
-        select
-            *,
-            max(k) over (partition by cell_key, measure, fiscal_year) as value_last
-        from tail_terms
-    ) as numbered_terms
+    from tail_terms
 
 ),
 
