@@ -165,18 +165,41 @@
 
 {#- ln of the probability of exactly `k` under the count model of mean `mu` and overdispersion `phi`:
     Poisson when phi is 1 (to 1e-4), else the negative binomial with that mean and variance phi mu
-    (size r = mu / (phi - 1), success probability 1 / phi), as in Noufaily et al. (2013). -#}
-{% macro count_log_probability(k, mu, phi) -%}
+    (size r = mu / (phi - 1), success probability 1 / phi), as in Noufaily et al. (2013).
+    cell_columns=true: the parts that do not depend on k are the columns count_cell_columns() made
+    (evaluated once per cell, not once per term of a tail: the same value to the last bit). -#}
+{% macro count_log_probability(k, mu, phi, cell_columns=false) -%}
+    {%- set parts = count_cell_parts(mu, phi) %}
+    {%- if cell_columns %}{% for name in parts %}{% do parts.update({name: name}) %}{% endfor %}{% endif %}
     case
         when {{ phi }} < 1.0001
-            then -{{ mu }} + {{ k }} * ln({{ mu }}) - {{ log_gamma(k ~ ' + 1') }}
+            then -{{ mu }} + {{ k }} * {{ parts.count_log_mean }} - {{ log_gamma(k ~ ' + 1') }}
         else
             {{ log_gamma(k ~ ' + ' ~ mu ~ ' / (' ~ phi ~ ' - 1)') }}
-            - ({{ log_gamma('1 + ' ~ mu ~ ' / (' ~ phi ~ ' - 1)') }} - ln({{ mu }} / ({{ phi }} - 1)))
+            - ({{ parts.count_log_size_gamma }})
             - {{ log_gamma(k ~ ' + 1') }}
-            + {{ mu }} / ({{ phi }} - 1) * ln(1 / {{ phi }})
-            + {{ k }} * ln(1 - 1 / {{ phi }})
+            + {{ parts.count_size_log_success }}
+            + {{ k }} * {{ parts.count_log_failure }}
     end
+{%- endmacro %}
+
+{#- The terms of count_log_probability() that do not depend on k, by column name. -#}
+{% macro count_cell_parts(mu, phi) -%}
+    {%- set size = mu ~ ' / (' ~ phi ~ ' - 1)' %}
+    {{ return({
+        'count_log_mean': 'ln(' ~ mu ~ ')',
+        'count_log_size_gamma': log_gamma('1 + ' ~ size) ~ ' - ln(' ~ size ~ ')',
+        'count_size_log_success': size ~ ' * ln(1 / ' ~ phi ~ ')',
+        'count_log_failure': 'ln(1 - 1 / ' ~ phi ~ ')',
+    }) }}
+{%- endmacro %}
+
+{#- Those terms as a select list, each where its branch of the model applies (null elsewhere). -#}
+{% macro count_cell_columns(mu, phi) -%}
+    {%- for name, expression in count_cell_parts(mu, phi).items() %}
+    case when {{ phi }} {{ '<' if name == 'count_log_mean' else '>=' }} 1.0001 then {{ expression }} end as {{ name }}
+    {%- if not loop.last %},{% endif %}
+    {%- endfor %}
 {%- endmacro %}
 
 {#- The ratio P(k + 1) / P(k) of that model at `k`: where the tail's terms shrink geometrically. -#}

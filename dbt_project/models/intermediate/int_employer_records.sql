@@ -48,7 +48,10 @@ contractors as (
 
 h2a_masters as (
 
-    select * from h2a_rows
+    select
+        *,
+        {{ text_key('employer_name') }} as name_key
+    from h2a_rows
     where is_master_row
 
 ),
@@ -69,7 +72,8 @@ h2a_named as (
         h2a_rows.naics_code,
         h2a_rows.employer_fein as fein,
         h2a_rows.decision_date,
-        'member' as role
+        'member' as role,
+        {{ text_key('h2a_rows.employer_name') }} as name_key
     from h2a_rows
     where not h2a_rows.is_master_row
 
@@ -88,7 +92,8 @@ h2a_named as (
         null as naics_code,
         null as fein,
         null as decision_date,
-        'worksite business' as role
+        'worksite business' as role,
+        {{ text_key('worksites.business_name') }} as name_key
     from worksites
     qualify worksites.file_fiscal_year = max(worksites.file_fiscal_year) over (partition by worksites.case_number)
 
@@ -103,11 +108,10 @@ h2a_others as (
     from h2a_named
     inner join h2a_masters on h2a_named.case_number = h2a_masters.case_number
     where
-        {{ text_key('h2a_named.employer_name') }} is not null
-        and {{ text_key('h2a_named.employer_name') }}
-        is distinct from {{ text_key('h2a_masters.employer_name') }}
+        h2a_named.name_key is not null
+        and h2a_named.name_key is distinct from h2a_masters.name_key
     qualify row_number() over (
-        partition by h2a_named.case_number, {{ text_key('h2a_named.employer_name') }}
+        partition by h2a_named.case_number, h2a_named.name_key
         order by h2a_named.appearance
     ) = 1
 
@@ -248,7 +252,7 @@ final as (
         record_date
 
     from records
-    where {{ text_key('employer_name') }} is not null
+    where {{ has_text_key('employer_name') }}
 
 )
 

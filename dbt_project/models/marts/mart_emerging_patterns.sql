@@ -331,7 +331,8 @@ tail_rows as (
         value,
         expected,
         dispersion,
-        {{ count_tail_terms('value', 'expected', 'dispersion') }} as terms
+        {{ count_tail_terms('value', 'expected', 'dispersion') }} as terms,
+        {{ count_cell_columns('expected', 'dispersion') }}
 
     from scored
     where is_tested and value > expected
@@ -346,8 +347,10 @@ tail_terms as (
         fiscal_year,
         expected,
         dispersion,
-        terms,
-        {{ series('cast(value as bigint)', 'cast(value as bigint) + terms - 1') }} as k
+        {{ count_cell_parts('expected', 'dispersion') | join(', ') }},
+        {{ series('cast(value as bigint)', 'cast(value as bigint) + terms - 1') }} as k,
+        -- The series' last term, where the geometric rest is added.
+        cast(value as bigint) + terms - 1 as last_k
 
     from tail_rows
 
@@ -360,19 +363,18 @@ tail_probabilities as (
         measure,
         fiscal_year,
         k,
-        k = value_last as is_last,
-        exp({{ count_log_probability('k', 'expected', 'dispersion') }}) as probability,
-        greatest(
-            {{ count_probability_ratio('k', 'expected', 'dispersion') }},
-            case when dispersion >= 1.0001 then 1 - 1 / dispersion else 0 end
-        ) as rest_ratio
+        k = last_k as is_last,
+        exp({{ count_log_probability('k', 'expected', 'dispersion', cell_columns=true) }}) as probability,
+        -- Only the last term's ratio is used (the geometric rest).
+        case
+            when k = last_k
+                then greatest(
+                    {{ count_probability_ratio('k', 'expected', 'dispersion') }},
+                    case when dispersion >= 1.0001 then 1 - 1 / dispersion else 0 end
+                )
+        end as rest_ratio
 
-    from (
-        select
-            *,
-            max(k) over (partition by cell_key, measure, fiscal_year) as value_last
-        from tail_terms
-    ) as numbered_terms
+    from tail_terms
 
 ),
 

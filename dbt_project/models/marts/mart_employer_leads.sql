@@ -485,32 +485,54 @@ agent_employers as (
 
 ),
 
+-- Each agent's employers and how many of them are flagged: an employer's "other employers" of the
+-- agent are these less itself (counted here once per agent, not by pairing every two of its employers).
+agent_totals as (
+
+    select
+        agent_id,
+        count(*) as employers,
+        count(case when is_flagged then 1 end) as flagged_employers
+
+    from agent_employers
+    group by agent_id
+
+),
+
 -- Per employer, each agent of its filings that files for at least var('agent_network_min_employers')
 -- other employers with WHD violations or debarments, most such employers first.
-agent_networks as (
+agent_peers as (
 
     select
         filer.employer_id,
         filer.agent_id,
-        count(distinct case when peers.is_flagged then peers.employer_id end) as flagged_employers,
-        count(distinct peers.employer_id) as other_employers,
-        row_number() over (
-            partition by filer.employer_id
-            order by count(distinct case when peers.is_flagged then peers.employer_id end) desc, filer.agent_id asc
-        ) as agent_rank,
-        count(*) over (partition by filer.employer_id) as agent_count
+        agent_totals.flagged_employers - case when filer.is_flagged then 1 else 0 end as flagged_employers,
+        agent_totals.employers - 1 as other_employers
 
     from agent_employers as filer
-    inner join agent_employers as peers
-        on filer.agent_id = peers.agent_id and filer.employer_id <> peers.employer_id
-    group by filer.employer_id, filer.agent_id
+    inner join agent_totals on filer.agent_id = agent_totals.agent_id
+
+),
+
+agent_networks as (
+
+    select
+        employer_id,
+        agent_id,
+        flagged_employers,
+        other_employers,
+        row_number() over (
+            partition by employer_id order by flagged_employers desc, agent_id asc
+        ) as agent_rank,
+        count(*) over (partition by employer_id) as agent_count
+
+    from agent_peers
     -- A large agent with an ordinary violation rate among its employers is no signal: the flagged ones
     -- must also be at least var('agent_network_min_flagged_share') of its other employers.
-    having
-        count(distinct case when peers.is_flagged then peers.employer_id end)
-        >= {{ var('agent_network_min_employers') }}
-        and count(distinct case when peers.is_flagged then peers.employer_id end)
-        >= {{ var('agent_network_min_flagged_share') }} * count(distinct peers.employer_id)
+    where
+        other_employers > 0
+        and flagged_employers >= {{ var('agent_network_min_employers') }}
+        and flagged_employers >= {{ var('agent_network_min_flagged_share') }} * other_employers
 
 ),
 
