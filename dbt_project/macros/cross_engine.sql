@@ -117,17 +117,19 @@
     {%- for key, direction in order_by %}{{ key }} {{ direction }}{% if not loop.last %}, {% endif %}{% endfor -%}
 {%- endmacro %}
 
-{#- A number rounded to whole units with thousands separators: 1234567.8 -> '1,234,568'. -#}
+{#- A number rounded to whole units with thousands separators: 1234567.8 -> '1,234,568'. Rounded to cents
+    first: a sum of doubles differs in its last bits with the order it was added in (threads), which must not
+    move a dollar that ends in exactly 50 cents. -#}
 {% macro format_thousands(expression) -%}
     {{ return(adapter.dispatch('format_thousands')(expression)) }}
 {%- endmacro %}
 
 {% macro default__format_thousands(expression) -%}
-    format('{:,.0f}', {{ expression }})
+    format('{:,.0f}', round({{ expression }}, 2))
 {%- endmacro %}
 
 {% macro spark__format_thousands(expression) -%}
-    format_number(cast({{ expression }} as double), 0)
+    format_number(round(cast({{ expression }} as double), 2), 0)
 {%- endmacro %}
 
 {#- `relation.*` without the listed columns. -#}

@@ -467,7 +467,10 @@ supplied_growers as (
         and whd_totals.whd_violations > 0
     qualify row_number() over (
         partition by bridge.employer_id
-        order by whd_totals.whd_violations desc, contractor_filings.fiscal_year desc
+        order by
+            whd_totals.whd_violations desc,
+            contractor_filings.fiscal_year desc,
+            contractor_filings.employer_id asc
     ) = 1
 
 ),
