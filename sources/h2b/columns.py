@@ -17,6 +17,8 @@ Meanings across eras:
 
 from __future__ import annotations
 
+from functools import cache
+
 from sources.common.columns import ColumnDictionary, spelling_key
 from sources.h2b.headers import REAL_HEADERS
 
@@ -81,7 +83,13 @@ AGENT_NAME_PARTS: tuple[tuple[str, ...], ...] = (
 def files_showing(spelling: str) -> tuple[str, ...]:
     """The real files whose header shows this spelling (compared by spelling_key)."""
     key = spelling_key(spelling)
-    return tuple(file for file, header in REAL_HEADERS.items() if key in {spelling_key(h) for h in header})
+    return tuple(file for file, keys in _header_keys().items() if key in keys)
+
+
+@cache
+def _header_keys() -> dict[str, frozenset[str]]:
+    """Each real file's header as spelling keys, worked out once (every column of every file is looked up)."""
+    return {file: frozenset(spelling_key(h) for h in header) for file, header in REAL_HEADERS.items()}
 
 
 def _columns() -> dict[str, dict[str, tuple[str, ...]]]:

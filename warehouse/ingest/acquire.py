@@ -15,7 +15,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from sources import ALL_SOURCES
-from sources.common.archive import ArchivedFile, RawArchive, sha256_of
+from sources.common.archive import ArchivedFile, RawArchive
+from sources.common.digests import file_sha256
 from sources.common.fetch import (
     FetchError,
     FetchPolicy,
@@ -30,7 +31,7 @@ from sources.common.fetch import (
 )
 from sources.common.sample_world import SampleConfig, World
 from sources.common.spec import RawTableSpec, SourceSpec
-from warehouse.quality.audit import accepted_sha256s, source_status
+from warehouse.quality.audit import accepted_sha256s, sha256_list, source_status
 from warehouse.settings import (
     ARCHIVE_MODE,
     DOWNLOAD_MODE,
@@ -155,9 +156,18 @@ def acquire(
     chosen = [p for p in table.pick(visible_files(folder)) if only is None or only(p)]
     origin = "sample" if mode == SAMPLE_MODE else "local"
     return [
-        archive.store_local(path, source=spec.name, url=f"{origin}:{path.name}" if origin == "sample" else None)
+        _archive_local(archive, path, spec, url=f"{origin}:{path.name}" if origin == "sample" else None)
         for path in chosen
     ]
+
+
+def _archive_local(archive: RawArchive, path: Path, spec: SourceSpec, *, url: str | None) -> ArchivedFile:
+    """The archived file with `path`'s bytes: the one the archive holds already (found by the file's
+    sha256, so an unchanged input is read once and not copied), else a new copy (hashed as copied)."""
+    held = archive.find(spec.name, file_sha256(path))
+    if held is not None and held.filename == path.name:
+        return held
+    return archive.store_local(path, source=spec.name, url=url)
 
 
 def unreachable_publishers(
@@ -266,7 +276,45 @@ def new_in_drop_folder(
     if drop_folder is None or not drop_folder.is_dir():
         return []
     candidates = table.pick(visible_files(drop_folder))
-    return [path for path in candidates if archive.find(spec.name, sha256_of(path)) is None]
+    return [path for path in candidates if archive.find(spec.name, file_sha256(path)) is None]
+
+
+class FilePartitions:
+    """The partition (fiscal year) of each file of a partitioned table, worked out at most once a run.
+
+    `RawTableSpec.partition_of` reads a workbook's dates (seconds a file), so a file whose bytes (sha256)
+    a slice of the table last accepted or rejected is taken to belong to that slice, as
+    audit.source_status records it; only other files are read. A forced run reads every file
+    (`recorded=False`): after a parser change a file's fiscal year may be judged anew.
+    """
+
+    def __init__(self, table: RawTableSpec, paths: WarehousePaths, *, recorded: bool = True):
+        self.table = table
+        self._recorded = recorded_partitions(status_database(paths), table.contract.table_name) if recorded else {}
+        self._found: dict[str, str] = {}
+
+    def of(self, path: Path, sha256: str | None = None) -> str:
+        """The partition of a local or archived file (`sha256`: its digest when known); a path that does
+        not exist (a remote file before download) is judged by `partition_of`, by its name."""
+        path = Path(path)
+        if not path.exists():
+            return self.table.partition_of(path)
+        key = str(path)
+        if key not in self._found:
+            recorded = self._recorded.get(sha256 or file_sha256(path))
+            self._found[key] = recorded or self.table.partition_of(path)
+        return self._found[key]
+
+
+def recorded_partitions(db_path: Path, table: str) -> dict[str, str]:
+    """sha256 -> the one slice of `table` whose last accepted or rejected files it is among (a file
+    listed under two slices is left out: it is read again)."""
+    slices: dict[str, set[str]] = {}
+    for row in source_status(db_path):
+        if row["table_name"] == table:
+            for sha in sha256_list(row["last_accepted_sha256"]) + sha256_list(row["rejected_sha256"]):
+                slices.setdefault(sha, set()).add(row["partition_key"])
+    return {sha: next(iter(keys)) for sha, keys in slices.items() if len(keys) == 1}
 
 
 def visible_files(folder: Path) -> list[Path]:

@@ -8,11 +8,11 @@ the published copy, so what it describes is what analysts get.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 from sources.common.casting import sql_literal
+from sources.common.digests import file_sha256
 from warehouse.ingest.load import connect
 from warehouse.settings import PUBLISH_INFO
 
@@ -106,7 +106,7 @@ def _resource(con, target_dir: Path, table: str) -> dict:
         "description": comment or "",
         "rows": con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchone()[0],
         # No "bytes": frictionless-py counts no bytes of a Parquet file, so it reports any count as wrong.
-        "hash": f"sha256:{_sha256(path)}",
+        "hash": f"sha256:{file_sha256(path)}",
         "schema": {
             "fields": [
                 {"name": name, "type": frictionless_type(data_type), "description": comment or ""}
@@ -127,14 +127,6 @@ def frictionless_type(duckdb_type: str) -> str:
     if upper.startswith(("STRUCT", "UNION")):
         return "object"
     return _FRICTIONLESS_TYPES.get(upper.split("(")[0].strip(), "any")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _sources(con) -> list[dict]:

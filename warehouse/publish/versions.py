@@ -21,7 +21,6 @@ version (prune, the leftovers cleanup) makes it writable again first.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -32,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sources.common.casting import sql_literal
+from sources.common.digests import file_sha256
 from sources.common.duckdb_memory import in_memory_connection
 from sources.common.storage import clear_storage_errors
 from warehouse.ingest.load import connect
@@ -227,7 +227,7 @@ def is_synthetic_sample(paths: WarehousePaths, db: Path) -> bool:
 def file_digests(folder: Path) -> dict[str, str]:
     """sha256 of every file of a version but published.json (which holds them), by path inside it."""
     return {
-        path.relative_to(folder).as_posix(): _sha256(path)
+        path.relative_to(folder).as_posix(): file_sha256(path)
         for path in sorted(folder.rglob("*"))
         if path.is_file() and path.name != PUBLISH_INFO and not _is_hidden(path, folder)
     }
@@ -236,14 +236,6 @@ def file_digests(folder: Path) -> dict[str, str]:
 def _is_hidden(path: Path, folder: Path) -> bool:
     """A hidden name is a temp file a writer left (never read; the leftovers cleanup removes it)."""
     return any(part.startswith(".") for part in path.relative_to(folder).parts)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 _WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
@@ -327,7 +319,7 @@ def _record_digest(folder: Path, written: Path) -> None:
     info = _read_info(folder)
     if not isinstance(info.get("files"), dict):
         return  # a version published before digests were recorded: it stays unverifiable
-    info["files"][written.relative_to(folder).as_posix()] = _sha256(written)
+    info["files"][written.relative_to(folder).as_posix()] = file_sha256(written)
     tmp = folder / f".{PUBLISH_INFO}.tmp"
     tmp.write_text(json.dumps(info, indent=2), encoding="utf-8")
     os.replace(tmp, folder / PUBLISH_INFO)
@@ -419,7 +411,7 @@ def version_problems(paths: WarehousePaths, name: str) -> list[str]:
         if path.is_symlink() or not path.is_file():
             what = f"a {_kind(path)}" if path.exists() or path.is_symlink() else "missing"
             problems.append(f"{_shown(paths, path)} is {what}: it was published as a file")
-        elif _sha256(path) != digest:
+        elif file_sha256(path) != digest:
             problems.append(f"{_shown(paths, path)} was changed: its sha256 is not the one published.json records")
     entries = [folder, *folder.rglob("*")]
     known = {*files, PUBLISH_INFO}

@@ -268,6 +268,11 @@ def slice_status(db_path: Path, table: str, partition: str) -> dict | None:
     )
 
 
+def table_status(db_path: Path, table: str) -> dict[str, dict]:
+    """Partition -> its status row, for every slice of one table ever loaded (one read of the database)."""
+    return {r["partition_key"]: r for r in source_status(db_path) if r["table_name"] == table}
+
+
 def sha256_list(joined: str | None) -> list[str]:
     """The sha256s audit.source_status keeps as one comma-joined text."""
     return [sha for sha in (joined or "").split(",") if sha]

@@ -13,21 +13,15 @@ or changed records can change are predicted (warehouse/linkage/incremental.py); 
 trains again and predicts every pair. The Spark engine always relinks in full, and says so in the metadata.
 """
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
-import pyarrow as pa
 
 from orchestration.defs.resources import WarehouseResource
-from warehouse.linkage import link_records
-from warehouse.linkage.store import (
-    overrides_from,
-    previous_ids,
-    read_known,
-    read_overrides,
-    records_into,
-    save,
-    with_agents,
-)
 from warehouse.settings import SPARK
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 LINKAGE_GROUP = "intermediate"
 
@@ -42,6 +36,10 @@ LINKAGE_GROUP = "intermediate"
 )
 def int_employer_links(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Link employer records across sources into employers with stable ids."""
+    # Imported here: linkage (scipy, splink) is loaded only by a build that links, not by every start-up.
+    from warehouse.linkage import link_records
+    from warehouse.linkage.store import previous_ids, read_known, read_overrides, records_into, save
+
     db = warehouse.paths().build_db
     previous, next_number = previous_ids(db)
     if warehouse.engine == SPARK:
@@ -71,8 +69,10 @@ def int_employer_links(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     )
 
 
-def _link_on_spark(warehouse: WarehouseResource, previous: pa.Table, next_number: int):
+def _link_on_spark(warehouse: WarehouseResource, previous: "pa.Table", next_number: int):
     from warehouse import spark
+    from warehouse.linkage import link_records
+    from warehouse.linkage.store import overrides_from, with_agents
 
     paths = warehouse.paths()
     records = with_agents(

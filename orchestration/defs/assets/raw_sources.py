@@ -26,7 +26,7 @@ from orchestration.defs.resources import WarehouseResource
 from orchestration.tags import DROP, INGEST_PATH_TAG, INPUT_TAG, LOAD_MODE_TAG
 from sources import all_tables
 from sources.common.spec import RawTableSpec, SourceSpec
-from warehouse.ingest.acquire import acquire, acquire_file
+from warehouse.ingest.acquire import FilePartitions, acquire, acquire_file
 from warehouse.ingest.changes import is_reload, skip_verdict
 from warehouse.ingest.handoff import (
     UNPARTITIONED,
@@ -40,7 +40,7 @@ from warehouse.ingest.lake import lake_table_dir, write_raw_table
 from warehouse.ingest.load import ensure_raw_table
 from warehouse.ingest.progress import DownloadProgress
 from warehouse.ingest.stage import FilesRejected, rejected_table, stage, unchanged_table
-from warehouse.quality.audit import slice_status
+from warehouse.quality.audit import table_status
 from warehouse.quality.gate import KEPT, LOADED, REJECTED, LoadOutcome, gate_and_load
 from warehouse.quality.validation_report import reject_unparseable_files
 from warehouse.settings import ARCHIVE_MODE
@@ -59,7 +59,14 @@ def input_mode(context, warehouse: WarehouseResource) -> str:
     return str(warehouse.drop_path()) if context.run.tags.get(INPUT_TAG) == DROP else warehouse.input_mode
 
 
-def _acquire(context, spec: SourceSpec, table: RawTableSpec, warehouse: WarehouseResource, wanted: set[str]):
+def _acquire(
+    context,
+    spec: SourceSpec,
+    table: RawTableSpec,
+    warehouse: WarehouseResource,
+    wanted: set[str],
+    partitions: FilePartitions | None,
+):
     ingest_path = context.run.tags.get(INGEST_PATH_TAG)
     if ingest_path:
         return acquire_file(spec, Path(ingest_path), paths=warehouse.paths())
@@ -71,7 +78,7 @@ def _acquire(context, spec: SourceSpec, table: RawTableSpec, warehouse: Warehous
         sample_config=warehouse.sample_config(),
         progress=DownloadProgress(context.log.info),
         mirror=warehouse.download_mirror or None,
-        only=(lambda path: table.partition_of(path) in wanted) if table.is_partitioned else None,
+        only=(lambda path: partitions.of(path) in wanted) if partitions else None,
         drop_folder=warehouse.drop_path(),
     )
 
@@ -105,8 +112,11 @@ def build_file_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefiniti
     )
     def _file_asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         keys = partition_keys(context, table)
-        files = _acquire(context, spec, table, warehouse, set(keys))
-        partition = {f.path: table.partition_of(Path(f.path)) for f in files} if table.is_partitioned else {}
+        partitions = (
+            FilePartitions(table, warehouse.paths(), recorded=not warehouse.force) if table.is_partitioned else None
+        )
+        files = _acquire(context, spec, table, warehouse, set(keys), partitions)
+        partition = {f.path: partitions.of(Path(f.path), f.sha256) for f in files} if partitions else {}
         for key in keys:
             chosen = [f for f in files if not table.is_partitioned or partition[f.path] == key]
             save_selection(warehouse.paths(), table.contract.table_name, key, chosen)
@@ -143,8 +153,9 @@ def build_parsed_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefini
     def _parsed_asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         paths = warehouse.paths()
         rows, notes, rejected, unchanged = 0, [], [], []
+        statuses = table_status(paths.build_db, name)  # read once: parsing records no status
         for key in partition_keys(context, table):
-            parsed = _parse_partition(context, spec, table, warehouse, key)
+            parsed = _parse_partition(context, spec, table, warehouse, key, statuses.get(key))
             save_parsed(paths, parsed, key)
             rows += parsed.row_count
             notes += list(parsed.notes)
@@ -157,12 +168,14 @@ def build_parsed_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefini
     return _parsed_asset
 
 
-def _parse_partition(context, spec: SourceSpec, table: RawTableSpec, warehouse: WarehouseResource, key: str):
-    """Parse one partition's selected files to Parquet, unless they did not change since the last run."""
+def _parse_partition(
+    context, spec: SourceSpec, table: RawTableSpec, warehouse: WarehouseResource, key: str, status: dict | None
+):
+    """Parse one partition's selected files to Parquet, unless they did not change since the last run
+    (`status`: the slice's row of audit.source_status, None when it was never loaded)."""
     paths = warehouse.paths()
     name = table.contract.table_name
     files = load_selection(paths, name, key)
-    status = slice_status(paths.build_db, name, key)
     sha256s = [f.sha256 for f in files]
     reload = is_reload(status, sha256s, from_archive=input_mode(context, warehouse) == ARCHIVE_MODE)
     merge = merges(context, table, warehouse)

@@ -289,3 +289,34 @@ def test_a_warehouse_built_from_the_sample_is_labelled_synthetic_everywhere(tmp_
     assert 'id="sample-banner"' in page and "Synthetic sample" in page
     result = CliRunner().invoke(app, ["status", "--home", str(paths.home)])
     assert "This is a synthetic sample" in result.output
+
+
+def test_a_build_verifying_twice_reads_each_published_file_once_and_still_sees_a_change(paths, monkeypatch):
+    """The command line and the dbt step both verify the current version in one process: the second
+    check reuses the digests of files whose status did not change (sources/common/digests.py)."""
+    from sources.common import digests
+
+    _publish(paths, 1, "r1")
+    digests.forget_digests()
+    monkeypatch.setattr(digests, "_SETTLED_NS", 0)  # the version was just written: count it as settled
+    reads: list[str] = []
+    real_open = open
+
+    def counting_open(file, *args, **kwargs):
+        reads.append(Path(file).name)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", counting_open)
+    assert verify_published(paths) == [] and verify_published(paths) == []
+    assert reads.count("warehouse.duckdb") == 1, "the second verification did not read the database again"
+
+    db = paths.published_current.resolve() / "warehouse.duckdb"
+    before = db.stat()
+    os.chmod(db, 0o644)
+    content = bytearray(db.read_bytes())
+    content[-1] ^= 0xFF
+    db.write_bytes(bytes(content))
+    os.chmod(db, 0o444)
+    os.utime(db, ns=(before.st_atime_ns, before.st_mtime_ns))  # size and mtime as published: ctime still moved
+    assert any("was changed" in problem for problem in verify_published(paths))
+    digests.forget_digests()
