@@ -8,7 +8,9 @@ and runs `link_records` as the build does (incremental against what the home's l
 profiles), pairs (splink train and predict), cluster, ids, links. The step times come from the run's
 `summary["step_seconds"]`; code that does not report them (an older checkout put first on PYTHONPATH, to
 take a "before" figure) is timed by wrapping its step functions instead. Peak RSS is this process's,
-sampled from /proc (benchmarks/measure.py), with the records already read: the memory linkage adds.
+sampled from /proc (benchmarks/measure.py): the memory linkage adds to a process that has read the previous
+ids (the records are copied from the build database inside link_records, as in the build; code older than
+that reads them into Arrow first).
 `links_md5` digests the result, so a before and an after run can be compared.
 """
 
@@ -64,7 +66,8 @@ def measure(home: Path, links_file: Path | None = None, *, relink: bool = False)
 
     db = WarehousePaths.at(home).build_db
     started = time.monotonic()
-    records = read_records(db)
+    # As the build hands them over: copied from the build database inside link_records (older code: Arrow).
+    records = store.records_into(db) if hasattr(store, "records_into") else read_records(db)
     previous, next_number = previous_ids(db)
     overrides = read_overrides(db)
     # What the last run stored (code older than incremental linkage has none): incremental unless --relink.

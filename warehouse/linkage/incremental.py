@@ -35,6 +35,7 @@ from warehouse.linkage.model import (
     M_FLOOR,
     SEED,
     TRAINING_BLOCKS,
+    TRAINING_PROFILES,
     U_SAMPLE_PAIRS,
     model_summary,
     predict,
@@ -94,7 +95,7 @@ def settings_digest(threshold: float) -> str:
     parts = {
         "features": [features_sql("records_in"), with_name_rarity("plain_features"), list(PROFILE_COLUMNS)],
         "settings": settings().get_settings("duckdb").as_dict(),
-        "training": [list(DETERMINISTIC_RULES), DETERMINISTIC_RECALL, list(TRAINING_BLOCKS)],
+        "training": [list(DETERMINISTIC_RULES), DETERMINISTIC_RECALL, list(TRAINING_BLOCKS), TRAINING_PROFILES],
         "constants": [U_SAMPLE_PAIRS, M_FLOOR, SEED, threshold],
         "splink": version("splink"),
     }

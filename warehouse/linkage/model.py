@@ -292,7 +292,7 @@ def train(profiles: pa.Table) -> dict:
 
     logging.getLogger("splink").setLevel(logging.WARNING)
     db_api = DuckDBAPI(connection=in_memory_connection())
-    frame = db_api.register(profiles.select(["profile_id", *PROFILE_COLUMNS]))
+    frame = db_api.register(training_sample(profiles.select(["profile_id", *PROFILE_COLUMNS])))
     linker = Linker(frame, settings(), log_level=logging.ERROR)  # untrained levels are in the summary
     linker.training.estimate_probability_two_random_records_match(
         list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL
@@ -304,6 +304,24 @@ def train(profiles: pa.Table) -> dict:
                 rule, estimate_without_term_frequencies=True
             )
     return smoothed(linker.misc.save_model_to_json())
+
+
+# Profiles the model is trained on, at most. EM materialises every pair of a training block with its
+# comparison vector, and those pairs grow with the square of the profiles (at scale 10, ~50 million a block
+# filled the disk with spill). A random sample of profiles (fixed by SEED) keeps each pair's chance of being
+# drawn, so the estimates stay unbiased; the prediction still scores every profile.
+TRAINING_PROFILES = 400_000
+
+
+def training_sample(profiles: pa.Table) -> pa.Table:
+    """`profiles`, or TRAINING_PROFILES of them drawn at random (the same draw for the same profiles)."""
+    if profiles.num_rows <= TRAINING_PROFILES:
+        return profiles
+    with in_memory_connection() as con:
+        con.register("profiles_in", profiles)
+        return con.sql(
+            f"SELECT * FROM profiles_in ORDER BY hash(profile_id, {SEED}), profile_id LIMIT {TRAINING_PROFILES}"
+        ).to_arrow_table()
 
 
 _KEY_PAIRS = pa.schema(

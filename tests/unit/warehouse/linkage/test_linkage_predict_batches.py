@@ -1,7 +1,11 @@
-"""A large prediction runs in batches of the left profile (model.prediction_batches), so DuckDB never holds
-every blocked pair at once: the pairs and the employers must be those of one prediction over all profiles."""
+"""Linkage's working set is bounded at scale: a large prediction runs in batches of the left profile
+(model.prediction_batches), so DuckDB never holds every blocked pair at once, and the pairs and employers
+are those of one prediction over all profiles; the model trains on a fixed random sample of at most
+TRAINING_PROFILES profiles (model.training_sample)."""
 
 from __future__ import annotations
+
+import pyarrow as pa
 
 from warehouse.linkage import link_records
 from warehouse.linkage import model as model_module
@@ -27,3 +31,27 @@ def test_a_prediction_in_batches_equals_one_over_all_profiles(monkeypatch):
 
 def _sorted(pairs) -> list[dict]:
     return sorted(pairs.to_pylist(), key=lambda pair: (pair["profile_key_l"], pair["profile_key_r"]))
+
+
+def test_the_model_trains_on_a_fixed_random_sample_of_many_profiles(monkeypatch):
+    records = read_real_records().slice(0, RECORDS)
+    whole = link_records(records)
+    profiles = whole.known.profiles.append_column(
+        "profile_id", pa.array(range(whole.known.profiles.num_rows), pa.int64())
+    )
+    assert model_module.training_sample(profiles) is profiles
+
+    monkeypatch.setattr(model_module, "TRAINING_PROFILES", profiles.num_rows // 2)
+    sample = model_module.training_sample(profiles)
+    assert sample.num_rows == profiles.num_rows // 2
+    assert model_module.training_sample(profiles).equals(sample)  # the same draw every time
+    assert set(sample["profile_key"].to_pylist()) < set(profiles["profile_key"].to_pylist())
+
+    # A model trained on half the profiles still finds nearly every pair the whole-data model finds.
+    sampled = link_records(records)
+    found, expected = _keys(sampled.known.pairs), _keys(whole.known.pairs)
+    assert len(found & expected) / len(found | expected) >= 0.9
+
+
+def _keys(pairs) -> set[tuple[str, str]]:
+    return set(zip(pairs["profile_key_l"].to_pylist(), pairs["profile_key_r"].to_pylist(), strict=True))
