@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/linkage.py --home DIR [--json FILE] [--relink]
 
-Reads the home's `intermediate.int_employer_records` (store.read_records), its previous ids and overrides,
+Reads the home's `intermediate.int_employer_records` (store.records_into), its previous ids and overrides,
 and runs `link_records` as the build does (incremental against what the home's last run stored, unless
 `--relink`; nothing is written back). Steps: profiles (features and
 profiles), pairs (splink train and predict), cluster, ids, links. The step times come from the run's
