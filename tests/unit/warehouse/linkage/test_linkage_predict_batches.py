@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from tests.unit.warehouse.linkage.same_links import assert_same_links
 from warehouse.linkage import link_records
 from warehouse.linkage import model as model_module
 from warehouse.linkage.evaluation_runs import read_real_records
@@ -25,12 +26,7 @@ def test_a_prediction_in_batches_equals_one_over_all_profiles(monkeypatch):
     batched = link_records(records)
 
     assert batched.summary["matched_pairs"] == whole.summary["matched_pairs"] > 0
-    assert _sorted(batched.known.pairs) == _sorted(whole.known.pairs)
-    assert batched.links.equals(whole.links)
-
-
-def _sorted(pairs) -> list[dict]:
-    return sorted(pairs.to_pylist(), key=lambda pair: (pair["profile_key_l"], pair["profile_key_r"]))
+    assert_same_links(batched, whole)
 
 
 def test_the_model_trains_on_a_fixed_random_sample_of_many_profiles(monkeypatch):

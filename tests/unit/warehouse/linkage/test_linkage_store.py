@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
+from tests.unit.warehouse.linkage.same_links import assert_same_links
 from warehouse.linkage import link_records
 from warehouse.linkage.evaluation_runs import read_real_records
 from warehouse.linkage.store import read_records, records_into
@@ -35,6 +36,6 @@ def test_records_copied_into_duckdb_link_as_records_read_into_arrow(tmp_path):
     from_arrow = link_records(as_arrow)
     in_duckdb = link_records(records_into(db))
 
-    assert in_duckdb.links.equals(from_arrow.links)
+    assert_same_links(in_duckdb, from_arrow)
     assert in_duckdb.summary["matched_pairs"] == from_arrow.summary["matched_pairs"] > 0
     assert in_duckdb.summary["employers"] == from_arrow.summary["employers"] < RECORDS
