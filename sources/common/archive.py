@@ -13,7 +13,6 @@ no-op and a version can never change once written. Parsing, gating and loading l
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -22,6 +21,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sources.common.digests import sha256_of
 from sources.common.storage import clear_storage_errors
 
 MANIFEST = "manifest.json"
@@ -31,7 +31,6 @@ RELEASED_JSON = "RELEASED.json"
 RELEASED_TEXT = "RELEASED.txt"
 PARTIAL_DOWNLOAD_SUFFIX = ".part"  # a download in progress under .tmp/: the next attempt resumes it
 PARTIAL_DOWNLOAD_VERSION_SUFFIX = ".part-version.json"  # which version of the file that .part holds
-_CHUNK = 1 << 20
 _ARCHIVE_OWN_NAMES = frozenset({MANIFEST, QUARANTINE_JSON, QUARANTINE_TEXT, RELEASED_JSON, RELEASED_TEXT})
 
 
@@ -101,14 +100,6 @@ class ArchivedFile:
     def manifest(self) -> dict:
         """What manifest.json holds: everything but the path, which follows the archive root."""
         return {k: v for k, v in self.to_dict().items() if k != "path"}
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(_CHUNK):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class RawArchive:

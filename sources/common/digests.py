@@ -27,15 +27,20 @@ def file_sha256(path: Path) -> str:
     key = _identity(before)
     if key in _known:
         return _known[key]
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(_BLOCK):
-            digest.update(block)
-    hexdigest = digest.hexdigest()
+    hexdigest = sha256_of(path)
     settled = max(before.st_mtime_ns, before.st_ctime_ns) < time.time_ns() - _SETTLED_NS
     if settled and _identity(os.stat(path)) == key:
         _known[key] = hexdigest
     return hexdigest
+
+
+def sha256_of(path: Path) -> str:
+    """The sha256 of a file's bytes (hex), read now."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def forget_digests() -> None:

@@ -11,7 +11,8 @@ import pytest
 
 from orchestration.defs.resources import WarehouseResource
 from sources import qcew, whd
-from sources.common.archive import RawArchive, sha256_of
+from sources.common.archive import RawArchive
+from sources.common.digests import sha256_of
 from tests.real_fixtures import REAL
 from warehouse.ingest.acquire import InputError, archive_has_inputs, from_archive
 from warehouse.ingest.stage import stage

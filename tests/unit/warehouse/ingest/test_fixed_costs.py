@@ -14,8 +14,8 @@ import pytest
 
 from sources import h2a, whd
 from sources.common import digests
-from sources.common.archive import RawArchive, sha256_of
-from sources.common.digests import file_sha256
+from sources.common.archive import RawArchive
+from sources.common.digests import file_sha256, sha256_of
 from sources.common.sample_world import SampleConfig
 from warehouse.ingest.acquire import FilePartitions, acquire
 from warehouse.quality.audit import record_source_status
