@@ -31,7 +31,7 @@ from sources.common.fetch import (
 )
 from sources.common.sample_world import SampleConfig, World
 from sources.common.spec import RawTableSpec, SourceSpec
-from warehouse.quality.audit import accepted_sha256s, sha256_list, source_status
+from warehouse.quality.audit import accepted_sha256s, sha256_list, source_status, table_status
 from warehouse.settings import (
     ARCHIVE_MODE,
     DOWNLOAD_MODE,
@@ -310,10 +310,9 @@ def recorded_partitions(db_path: Path, table: str) -> dict[str, str]:
     """sha256 -> the one slice of `table` whose last accepted or rejected files it is among (a file
     listed under two slices is left out: it is read again)."""
     slices: dict[str, set[str]] = {}
-    for row in source_status(db_path):
-        if row["table_name"] == table:
-            for sha in sha256_list(row["last_accepted_sha256"]) + sha256_list(row["rejected_sha256"]):
-                slices.setdefault(sha, set()).add(row["partition_key"])
+    for key, row in table_status(db_path, table).items():
+        for sha in sha256_list(row["last_accepted_sha256"]) + sha256_list(row["rejected_sha256"]):
+            slices.setdefault(sha, set()).add(key)
     return {sha: next(iter(keys)) for sha, keys in slices.items() if len(keys) == 1}
 
 

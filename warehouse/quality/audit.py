@@ -263,9 +263,7 @@ def source_status(db_path: Path) -> list[dict]:
 
 def slice_status(db_path: Path, table: str, partition: str) -> dict | None:
     """One table slice's status row, or None when it was never loaded."""
-    return next(
-        (r for r in source_status(db_path) if (r["table_name"], r["partition_key"]) == (table, partition)), None
-    )
+    return table_status(db_path, table).get(partition)
 
 
 def table_status(db_path: Path, table: str) -> dict[str, dict]:
