@@ -1,8 +1,9 @@
 """Incremental linkage: score only the pairs that new or changed records can change.
 
 A profile is keyed by the md5 of its features (`profile_key`), so the same features are the same profile
-in every run. A run leaves what it knew (`KnownLinkage`: its profiles, its matched pairs by profile key and
-its trained model, with digests of what the model depends on); store.py keeps it in the build database.
+in every run. A run leaves what it knew (`KnownLinkage`: its profiles with their ids and keys, its matched
+pairs by those ids and its trained model, with digests of what the model depends on); store.py keeps it in
+the build database.
 
 The next run, when the model's digests are unchanged (and no `--relink`), does not train again. Touched are
 the profiles whose key the last run did not know (new records, changed records, and records whose
@@ -33,6 +34,7 @@ from warehouse.linkage.model import (
     DETERMINISTIC_RECALL,
     DETERMINISTIC_RULES,
     M_FLOOR,
+    PAIRS_BY_ID,
     SEED,
     TRAINING_BLOCKS,
     TRAINING_PROFILES,
@@ -46,9 +48,9 @@ from warehouse.linkage.model import (
 
 FULL = "full"
 INCREMENTAL = "incremental"
-PAIRS_BY_ID = pa.schema(
-    [("profile_id_l", pa.int64()), ("profile_id_r", pa.int64()), ("match_probability", pa.float64())]
-)
+# How the stored pairs are kept (store.py): a layout the settings digest names, so that what an older run
+# stored in another layout is never read as this one (a full relink replaces it).
+STORED_PAIRS = "pairs by the run's profile ids; profiles by id and key"
 
 
 @dataclass(frozen=True)
@@ -71,11 +73,11 @@ class KnownLinkage:
         return self.read_tables()
 
     @property
-    def profiles(self) -> pa.Table:  # profile_key, PROFILE_COLUMNS
+    def profiles(self) -> pa.Table:  # profile_id, profile_key, PROFILE_COLUMNS
         return self._tables[0]
 
     @property
-    def pairs(self) -> pa.Table:  # profile_key_l < profile_key_r, match_probability
+    def pairs(self) -> pa.Table:  # PAIRS_BY_ID over `profiles`' ids
         return self._tables[1]
 
 
@@ -98,6 +100,7 @@ def settings_digest(threshold: float) -> str:
         "training": [list(DETERMINISTIC_RULES), DETERMINISTIC_RECALL, list(TRAINING_BLOCKS), TRAINING_PROFILES],
         "constants": [U_SAMPLE_PAIRS, M_FLOOR, SEED, threshold],
         "splink": version("splink"),
+        "stored": STORED_PAIRS,
     }
     return _digest(parts)
 
@@ -140,17 +143,17 @@ def predict_profile_pairs(
     mode, reason = link_mode(known, digests, relink=relink, spark=spark)
     if mode == FULL:
         model = train(profiles) if profiles.num_rows > 1 else {}
-        key_pairs = predict(profiles, model, threshold, spark=spark) if model else _empty_key_pairs()
-        counts = {"profiles_touched": profiles.num_rows, "pairs_kept": 0, "pairs_predicted": key_pairs.num_rows}
+        pairs = predict(profiles, model, threshold, spark=spark) if model else PAIRS_BY_ID.empty_table()
+        counts = {"profiles_touched": profiles.num_rows, "pairs_kept": 0, "pairs_predicted": pairs.num_rows}
     else:
         model = known.model
-        key_pairs, counts = _incremental(profiles, known, threshold)
-    stored = profiles.select(["profile_key", *PROFILE_COLUMNS])
+        pairs, counts = _incremental(profiles, known, threshold)
+    stored = profiles.select(["profile_id", "profile_key", *PROFILE_COLUMNS])
     summary = {"mode": mode, "mode_reason": reason, **counts}
     return Pairs(
-        by_id=_by_id(profiles, key_pairs),
+        by_id=pairs,
         model=model_summary(model) if model else {},
-        known=KnownLinkage.of(stored, key_pairs, model, *digests),
+        known=KnownLinkage.of(stored, pairs, model, *digests),
         summary=summary,
     )
 
@@ -159,7 +162,7 @@ def _incremental(profiles: pa.Table, known: KnownLinkage, threshold: float) -> t
     tf = tf_columns(known.model)
     with in_memory_connection() as con:
         con.register("current", profiles)
-        con.register("stored", known.profiles.select(["profile_key", *tf]))
+        con.register("stored", known.profiles.select(["profile_id", "profile_key", *tf]))
         con.register("stored_pairs", known.pairs)
         con.execute("CREATE TABLE fresh AS SELECT * FROM current ANTI JOIN stored USING (profile_key)")
         con.execute("CREATE TABLE vanished AS SELECT * FROM stored ANTI JOIN current USING (profile_key)")
@@ -173,12 +176,16 @@ def _incremental(profiles: pa.Table, known: KnownLinkage, threshold: float) -> t
         # score of every pair equal on that column.
         moved = [c for c in tf if _count(con, "current", c) != _count(con, "stored", c)]
         equal_on_moved = " OR ".join(f"l.{c} = r.{c}" for c in moved)
+        # The stored pairs between untouched profiles still present, by this run's ids (through the keys).
         con.execute(
             f"""CREATE TABLE kept AS
-                SELECT p.* FROM stored_pairs p
-                JOIN current l ON l.profile_key = p.profile_key_l JOIN current r ON r.profile_key = p.profile_key_r
-                WHERE p.profile_key_l NOT IN (SELECT profile_key FROM touched)
-                  AND p.profile_key_r NOT IN (SELECT profile_key FROM touched)
+                SELECT least(l.profile_id, r.profile_id) AS profile_id_l,
+                       greatest(l.profile_id, r.profile_id) AS profile_id_r, p.match_probability
+                FROM stored_pairs p
+                JOIN stored sl ON sl.profile_id = p.profile_id_l JOIN stored sr ON sr.profile_id = p.profile_id_r
+                JOIN current l ON l.profile_key = sl.profile_key JOIN current r ON r.profile_key = sr.profile_key
+                WHERE l.profile_key NOT IN (SELECT profile_key FROM touched)
+                  AND r.profile_key NOT IN (SELECT profile_key FROM touched)
                   AND NOT coalesce({equal_on_moved or "false"}, false)"""
         )
         counts = {
@@ -194,34 +201,11 @@ def _incremental(profiles: pa.Table, known: KnownLinkage, threshold: float) -> t
         ).to_arrow_table()
     only = " OR ".join(["l.touched", "r.touched", *(f"l.{c} = r.{c}" for c in moved)])
     rescore = counts["profiles_touched"] or moved
-    fresh_pairs = predict(flagged, known.model, threshold, only=only) if rescore else _empty_key_pairs()
+    fresh_pairs = predict(flagged, known.model, threshold, only=only) if rescore else PAIRS_BY_ID.empty_table()
     counts |= {"pairs_kept": kept.num_rows, "pairs_predicted": fresh_pairs.num_rows}
-    return pa.concat_tables([kept.cast(fresh_pairs.schema), fresh_pairs]), counts
+    return pa.concat_tables([kept.cast(PAIRS_BY_ID), fresh_pairs]), counts
 
 
 def _count(con, table: str, column: str = "*") -> int:
     """Rows of `table` (with a non-null `column` when given)."""
     return con.execute(f"SELECT count({column}) FROM {table}").fetchall()[0][0]  # fetchone leaves the result open
-
-
-def _empty_key_pairs() -> pa.Table:
-    return pa.schema(
-        [("profile_key_l", pa.string()), ("profile_key_r", pa.string()), ("match_probability", pa.float64())]
-    ).empty_table()
-
-
-def _by_id(profiles: pa.Table, key_pairs: pa.Table) -> pa.Table:
-    """Pairs by profile key -> by this run's profile ids (the smaller id on the left)."""
-    with in_memory_connection() as con:
-        con.register("ids", profiles.select(["profile_id", "profile_key"]))
-        con.register("key_pairs", key_pairs)
-        return (
-            con.sql(
-                """SELECT least(l.profile_id, r.profile_id) AS profile_id_l,
-                          greatest(l.profile_id, r.profile_id) AS profile_id_r, p.match_probability
-                   FROM key_pairs p
-                   JOIN ids l ON l.profile_key = p.profile_key_l JOIN ids r ON r.profile_key = p.profile_key_r"""
-            )
-            .to_arrow_table()
-            .cast(PAIRS_BY_ID)
-        )

@@ -274,18 +274,6 @@ def settings():
     )
 
 
-def predict_pairs(profiles: pa.Table, threshold: float = MATCH_THRESHOLD, *, spark=None) -> tuple[pa.Table, dict]:
-    """Train on the profiles and return the pairs at or above `threshold`: (profile_key_l, profile_key_r,
-    match_probability), with a summary of the trained model (for metadata and docs).
-
-    Args:
-        profiles: one row per profile: profile_id (training), profile_key (prediction) and PROFILE_COLUMNS.
-        spark: a SparkSession: predict on splink's Spark backend (trained on DuckDB all the same).
-    """
-    trained = train(profiles)
-    return predict(profiles, trained, threshold, spark=spark), model_summary(trained)
-
-
 def train(profiles: pa.Table) -> dict:
     """The trained model (splink settings JSON, m probabilities `smoothed`) of these profiles."""
     from splink import DuckDBAPI, Linker
@@ -324,20 +312,24 @@ def training_sample(profiles: pa.Table) -> pa.Table:
         ).to_arrow_table()
 
 
-_KEY_PAIRS = pa.schema(
-    [("profile_key_l", pa.string()), ("profile_key_r", pa.string()), ("match_probability", pa.float64())]
+# Matched pairs: by the profiles' ids, the smaller on the left (clusters.py, incremental.py, store.py).
+PAIRS_BY_ID = pa.schema(
+    [("profile_id_l", pa.int64()), ("profile_id_r", pa.int64()), ("match_probability", pa.float64())]
 )
+# splink's unique id in a prediction: the profile's rank by profile_key. A pair is scored in the one order of
+# its keys (a few comparison levels are not symmetric), which no other record can change (incremental.py keeps
+# pairs across runs); as a BIGINT, not the 32-character key, each blocked pair splink writes (at scale 10,
+# hundreds of millions) and each matched pair is a quarter of the size.
+KEY_RANK = "key_rank"
 
 
 def predict(
     profiles: pa.Table, trained: dict, threshold: float = MATCH_THRESHOLD, *, only: str | None = None, spark=None
 ) -> pa.Table:
-    """The pairs of `profiles` at or above `threshold` scored by the trained model: (profile_key_l,
-    profile_key_r, match_probability), profile_key_l < profile_key_r.
+    """The pairs of `profiles` at or above `threshold` scored by the trained model (PAIRS_BY_ID).
 
-    Profiles are told apart by their profile_key (the md5 of their features), not by the run's profile ids:
-    a few comparison levels are not symmetric, so a pair is always scored in the one order of its keys,
-    which no other record can change (incremental.py keeps pairs across runs by key).
+    Profiles are compared in the order of their profile_key (the md5 of their features), not of the run's
+    profile ids (KEY_RANK).
 
     Args:
         only: an SQL condition on l and r that a compared pair must also meet (every blocking rule is
@@ -346,33 +338,57 @@ def predict(
         spark: a SparkSession: predict on splink's Spark backend.
     """
     if profiles.num_rows < 2:
-        return _KEY_PAIRS.empty_table()
-    if spark is not None:
-        return _predict_on_spark(spark, profiles, by_profile_key(trained, only), threshold)
+        return PAIRS_BY_ID.empty_table()
+    with in_memory_connection() as con:
+        con.register("profiles_in", profiles)
+        con.execute(
+            f"""CREATE TABLE ranked AS
+                SELECT * EXCLUDE (profile_key), CAST(row_number() OVER (ORDER BY profile_key) AS BIGINT) AS {KEY_RANK}
+                FROM profiles_in"""
+        )
+        con.unregister("profiles_in")
+        con.execute(f"CREATE TABLE matched ({KEY_RANK}_l BIGINT, {KEY_RANK}_r BIGINT, match_probability DOUBLE)")
+        if spark is not None:
+            ranked = con.sql("SELECT * EXCLUDE (profile_id) FROM ranked").to_arrow_table()
+            con.register("matched_on_spark", _predict_on_spark(spark, ranked, by_key_rank(trained, only), threshold))
+            con.execute("INSERT INTO matched SELECT * FROM matched_on_spark")
+        else:
+            _predict_on_duckdb(con, trained, threshold, only)
+        return (
+            con.sql(
+                f"""SELECT least(l.profile_id, r.profile_id) AS profile_id_l,
+                       greatest(l.profile_id, r.profile_id) AS profile_id_r, m.match_probability
+                FROM matched m
+                JOIN ranked l ON l.{KEY_RANK} = m.{KEY_RANK}_l JOIN ranked r ON r.{KEY_RANK} = m.{KEY_RANK}_r
+                ORDER BY profile_id_l, profile_id_r"""
+            )
+            .to_arrow_table()
+            .cast(PAIRS_BY_ID)
+        )
+
+
+def _predict_on_duckdb(con, trained: dict, threshold: float, only: str | None) -> None:
+    """Predict the `ranked` profiles of `con` into its table `matched`, batch by batch (prediction_batches)."""
     from splink import DuckDBAPI, Linker
 
     logging.getLogger("splink").setLevel(logging.WARNING)
-    db_api = DuckDBAPI(connection=in_memory_connection())
-    registered = db_api.register(profiles.drop_columns(["profile_id"]))
-    pairs = []
-    for batch in prediction_batches(profiles.num_rows):
+    db_api = DuckDBAPI(connection=con)
+    registered = db_api.register("ranked")
+    profiles = con.execute("SELECT count(*) FROM ranked").fetchall()[0][0]
+    for batch in prediction_batches(profiles):
         narrowed = " AND ".join(f"({condition})" for condition in (only, batch) if condition) or None
-        linker = Linker(registered, by_profile_key(trained, narrowed), log_level=logging.ERROR)
+        linker = Linker(registered, by_key_rank(trained, narrowed), log_level=logging.ERROR)
         predictions = linker.inference.predict(threshold_match_probability=threshold)
-        pairs.append(
-            db_api.duckdb_con.sql(
-                f"SELECT profile_key_l, profile_key_r, match_probability FROM {predictions.physical_name}"
-            )
-            .to_arrow_table()
-            .cast(_KEY_PAIRS)
+        con.execute(
+            f"""INSERT INTO matched
+                SELECT {KEY_RANK}_l, {KEY_RANK}_r, match_probability FROM {predictions.physical_name}"""
         )
         predictions.drop_table_from_database_and_remove_from_cache()
-    return pa.concat_tables(pairs)
 
 
 # Profiles on the left side of one DuckDB prediction. splink first writes every blocked pair (two profile
-# keys and the rule) as a table: at scale 10, about 550 million candidate pairs, tens of GB spilled. In
-# batches of the left profile's key hash each prediction holds a share of them, bounded by the records,
+# ranks and the rule) as a table: at scale 10, about 550 million candidate pairs, tens of GB spilled. In
+# batches of the left profile's rank each prediction holds a share of them, bounded by the records,
 # not their square (the term frequencies are still those of all profiles: a pair scores the same).
 PROFILES_PER_BATCH = 250_000
 
@@ -382,15 +398,15 @@ def prediction_batches(profiles: int) -> list[str | None]:
     batches = -(-profiles // PROFILES_PER_BATCH)
     if batches <= 1:
         return [None]
-    return [f"hash(l.profile_key) % {batches} = {batch}" for batch in range(batches)]
+    return [f"l.{KEY_RANK} % {batches} = {batch}" for batch in range(batches)]
 
 
-def by_profile_key(trained: dict, only: str | None = None) -> dict:
-    """The trained model predicting over profile keys, its blocking rules narrowed by `only`."""
+def by_key_rank(trained: dict, only: str | None = None) -> dict:
+    """The trained model predicting over profile ranks (KEY_RANK), its blocking rules narrowed by `only`."""
     import copy
 
     model = copy.deepcopy(trained)
-    model["unique_id_column_name"] = "profile_key"
+    model["unique_id_column_name"] = KEY_RANK
     if only:
         model["blocking_rules_to_generate_predictions"] = [
             f"({rule}) AND ({only})" for rule in _rule_texts(model["blocking_rules_to_generate_predictions"])
@@ -418,7 +434,8 @@ PROFILES_PER_PARTITION = 2_000
 
 
 def _predict_on_spark(spark, profiles: pa.Table, trained: dict, threshold: float) -> pa.Table:
-    """The pairs at or above `threshold`, predicted by splink's Spark backend with the trained model."""
+    """The pairs (by KEY_RANK) at or above `threshold`, predicted by splink's Spark backend with the trained
+    model."""
     from splink import Linker
     from splink.backends.spark import SparkAPI
 
@@ -427,11 +444,12 @@ def _predict_on_spark(spark, profiles: pa.Table, trained: dict, threshold: float
     # size the driver holds: about one per 2,000 profiles (splink divides this for its smaller tables).
     partitions = max(int(spark.conf.get("spark.default.parallelism")), profiles.num_rows // PROFILES_PER_PARTITION)
     db_api = SparkAPI(spark_session=spark, break_lineage_method="parquet", num_partitions_on_repartition=partitions)
-    frame = db_api.register(spark.createDataFrame(profiles.drop_columns(["profile_id"])))
+    frame = db_api.register(spark.createDataFrame(profiles))
     linker = Linker(frame, for_spark(trained), log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=threshold)
-    rows = predictions.as_spark_dataframe().select("profile_key_l", "profile_key_r", "match_probability")
-    return pa.Table.from_pylist([row.asDict() for row in rows.collect()], schema=_KEY_PAIRS)
+    columns = [f"{KEY_RANK}_l", f"{KEY_RANK}_r", "match_probability"]
+    rows = predictions.as_spark_dataframe().select(*columns).collect()
+    return pa.table({column: [row[column] for row in rows] for column in columns})
 
 
 def _use_compiled_spark_generator() -> None:

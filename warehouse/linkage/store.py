@@ -6,8 +6,8 @@
 - `linkage.employer_id_merges`: ids retired because their employer merged into an older one;
 - `linkage.runs`: each run's summary (its mode, incremental or full, and why; the counts);
 - `linkage.profiles`, `linkage.matched_pairs`, `linkage.model`: what the last run knew (its profiles by
-  profile key, its matched pairs by profile key, its trained model and the digests of what that depends
-  on), from which the next run links incrementally (incremental.py).
+  id and profile key, its matched pairs by those profile ids, its trained model and the digests of what
+  that depends on), from which the next run links incrementally (incremental.py).
 """
 
 from __future__ import annotations

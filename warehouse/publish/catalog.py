@@ -75,7 +75,7 @@ TABLES_OUTSIDE_DBT: dict[tuple[str, str], str] = {
     ("linkage", "employer_id_merges"): "one row per employer id merged into another",
     ("linkage", "employer_record_ids"): "one row per record and the stable employer id it has",
     ("linkage", "profiles"): "one row per profile (records alike on every comparison feature) of the last linkage run",
-    ("linkage", "matched_pairs"): "one row per pair of profiles the last linkage run matched (by profile key)",
+    ("linkage", "matched_pairs"): "one row per matched pair of the last linkage run (profile ids of linkage.profiles)",
     ("linkage", "model"): "one row: the last linkage run's trained model and digests of what it depends on",
 }
 

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+from tests.unit.warehouse.linkage.same_links import pairs_by_key
 from warehouse.linkage import Override, link_records
 from warehouse.linkage import incremental as incremental_module
 from warehouse.linkage.evaluation_runs import REAL_RECORDS, read_real_records
@@ -40,10 +41,6 @@ def _same_model_nothing_known(known: KnownLinkage) -> KnownLinkage:
     )
 
 
-def _pairs(known: KnownLinkage) -> dict[tuple[str, str], float]:
-    return {(r["profile_key_l"], r["profile_key_r"]): r["match_probability"] for r in known.pairs.to_pylist()}
-
-
 def test_incremental_linkage_equals_a_full_prediction_with_the_same_model(records, first_run):
     assert first_run.summary["mode"] == FULL and first_run.summary["mode_reason"] == "no stored model"
     incremental = link_records(records, known=first_run.known)
@@ -58,7 +55,7 @@ def test_incremental_linkage_equals_a_full_prediction_with_the_same_model(record
     assert incremental.summary["pairs_kept"] > incremental.summary["pairs_predicted"] > 0
     assert incremental.summary["tf_columns_rescored"] == "phone_digits"
 
-    got, expected = _pairs(incremental.known), _pairs(full.known)
+    got, expected = pairs_by_key(incremental.known), pairs_by_key(full.known)
     assert got.keys() == expected.keys()
     assert max(abs(got[k] - expected[k]) for k in expected) <= 1e-9
     assert incremental.employer_of() == full.employer_of()
@@ -72,7 +69,7 @@ def test_the_same_records_again_predict_nothing(records, first_run):
     assert again.links.num_rows == kept
     assert again.summary["mode"] == INCREMENTAL
     assert again.summary["profiles_touched"] == again.summary["pairs_predicted"] == 0
-    assert _pairs(again.known) == _pairs(first_run.known)
+    assert pairs_by_key(again.known) == pairs_by_key(first_run.known)
     assert again.employer_of() == first_run.employer_of()
 
 
@@ -130,7 +127,7 @@ def test_the_run_stores_its_mode_counts_and_what_it_knew(records, first_run, tmp
     assert known.settings_digest == first_run.known.settings_digest
     assert known.overrides_digest == first_run.known.overrides_digest
     assert known.model == json.loads(json.dumps(first_run.known.model))
-    assert _pairs(known) == _pairs(first_run.known)
+    assert pairs_by_key(known) == pairs_by_key(first_run.known)
     assert known.profiles.num_rows == first_run.summary["profiles"]
 
     second = link_records(records, known=known)
@@ -142,7 +139,7 @@ def test_the_run_stores_its_mode_counts_and_what_it_knew(records, first_run, tmp
     assert runs["second"]["mode_reason"] == "stored model and digests unchanged"
     for count in ("profiles_new", "profiles_vanished", "profiles_touched", "pairs_kept", "pairs_predicted"):
         assert runs["second"][count] == second.summary[count]
-    assert _pairs(read_known(db)) == _pairs(second.known)
+    assert pairs_by_key(read_known(db)) == pairs_by_key(second.known)
 
 
 def test_nothing_known_before_a_first_run(tmp_path):

@@ -5,9 +5,7 @@ TRAINING_PROFILES profiles (model.training_sample)."""
 
 from __future__ import annotations
 
-import pyarrow as pa
-
-from tests.unit.warehouse.linkage.same_links import assert_same_links
+from tests.unit.warehouse.linkage.same_links import assert_same_links, pairs_by_key
 from warehouse.linkage import link_records
 from warehouse.linkage import model as model_module
 from warehouse.linkage.evaluation_runs import read_real_records
@@ -32,9 +30,7 @@ def test_a_prediction_in_batches_equals_one_over_all_profiles(monkeypatch):
 def test_the_model_trains_on_a_fixed_random_sample_of_many_profiles(monkeypatch):
     records = read_real_records().slice(0, RECORDS)
     whole = link_records(records)
-    profiles = whole.known.profiles.append_column(
-        "profile_id", pa.array(range(whole.known.profiles.num_rows), pa.int64())
-    )
+    profiles = whole.known.profiles
     assert model_module.training_sample(profiles) is profiles
 
     monkeypatch.setattr(model_module, "TRAINING_PROFILES", profiles.num_rows // 2)
@@ -45,9 +41,5 @@ def test_the_model_trains_on_a_fixed_random_sample_of_many_profiles(monkeypatch)
 
     # A model trained on half the profiles still finds nearly every pair the whole-data model finds.
     sampled = link_records(records)
-    found, expected = _keys(sampled.known.pairs), _keys(whole.known.pairs)
+    found, expected = set(pairs_by_key(sampled.known)), set(pairs_by_key(whole.known))
     assert len(found & expected) / len(found | expected) >= 0.9
-
-
-def _keys(pairs) -> set[tuple[str, str]]:
-    return set(zip(pairs["profile_key_l"].to_pylist(), pairs["profile_key_r"].to_pylist(), strict=True))
