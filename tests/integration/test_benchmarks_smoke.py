@@ -66,4 +66,4 @@ def test_benchmark_run_writes_every_figure(tmp_path):
     assert week["whd_difference"]["all"]["changed"] == week["week"]["whd_changed"]
     assert "dbt_staging_intermediate" in week["stages"]
     assert 0 < week["share_of_full_build"] < 1
-    assert len(result["targets"]) == 7
+    assert len(result["targets"]) == 8
