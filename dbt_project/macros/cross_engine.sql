@@ -70,37 +70,21 @@
     array_size({{ list_expression }})
 {%- endmacro %}
 
-{#- Aggregates in a given order. `order_by` is a list of [expression, 'asc' | 'desc'] pairs (the
-    expressions never null). -#}
-{% macro ordered_list(expression, order_by) -%}
-    {{ return(adapter.dispatch('ordered_list')(expression, order_by)) }}
+{#- The values of `expressions` (columns of one row, comma-separated) that are not null, in order, as a list. -#}
+{% macro present_values(expressions) -%}
+    {{ return(adapter.dispatch('present_values')(expressions)) }}
 {%- endmacro %}
 
-{% macro default__ordered_list(expression, order_by) -%}
-    list({{ expression }} order by {{ order_by_clause(order_by) }})
+{% macro default__present_values(expressions) -%}
+    list_filter([{{ expressions }}], lambda value: value is not null)
 {%- endmacro %}
 
-{#- Spark's collect_list takes no ORDER BY: collect (keys, value) structs, sort them with a comparator
-    on the keys, keep the values. -#}
-{% macro spark__ordered_list(expression, order_by) -%}
-    transform(
-        array_sort(
-            collect_list(named_struct(
-                {%- for key, direction in order_by %}'k{{ loop.index }}', {{ key }}, {% endfor %}'v', {{ expression }}
-            )),
-            (l, r) -> case
-                {%- for key, direction in order_by %}
-                {%- set before, after = (-1, 1) if direction == 'asc' else (1, -1) %}
-                when l.k{{ loop.index }} < r.k{{ loop.index }} then {{ before }}
-                when l.k{{ loop.index }} > r.k{{ loop.index }} then {{ after }}
-                {%- endfor %}
-                else 0
-            end
-        ),
-        x -> x.v
-    )
+{% macro spark__present_values(expressions) -%}
+    filter(array({{ expressions }}), value -> value is not null)
 {%- endmacro %}
 
+{#- A string aggregate in a given order. `order_by` is a list of [expression, 'asc' | 'desc'] pairs (the
+    expressions never null). DuckDB keeps such a state per group outside its memory limit: for few groups. -#}
 {% macro ordered_string_agg(expression, separator, order_by) -%}
     {{ return(adapter.dispatch('ordered_string_agg')(expression, separator, order_by)) }}
 {%- endmacro %}

@@ -165,7 +165,8 @@ def _profiles(con: duckdb.DuckDBPyConnection, overridden: set[str]) -> tuple[str
             SELECT keyed.record_key, profiles.profile_id FROM keyed JOIN profiles USING (profile_key)"""
     )
     profiles = con.sql(f"SELECT profile_id, profile_key, {columns} FROM profiles ORDER BY profile_id").to_arrow_table()
-    con.execute("DROP TABLE plain_features; DROP TABLE features; DROP TABLE keyed")
+    # The profiles live on as Arrow (training and prediction copy what they need into their own databases).
+    con.execute("DROP TABLE plain_features; DROP TABLE features; DROP TABLE keyed; DROP TABLE profiles")
     return "record_profile", profiles
 
 

@@ -100,7 +100,9 @@ def cluster_array(
     must_link, cannot_link, kept = (
         np.asarray(p, dtype=np.int64).reshape(-1, 2) for p in (must_link, cannot_link, kept)
     )
-    component = _components(profile_ids, np.concatenate([must_link, np.column_stack([pair_l, pair_r]), kept]))
+    component = _components(
+        profile_ids, [(must_link[:, 0], must_link[:, 1]), (pair_l, pair_r), (kept[:, 0], kept[:, 1])]
+    )
     # profile_ids ascend: a component's first member is its smallest id, the union-find's root.
     _, first = np.unique(component, return_index=True)
     cluster = profile_ids[first][component]
@@ -121,14 +123,18 @@ def cluster_array(
     return cluster
 
 
-def _components(profile_ids: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """The connected component of each profile (a label) in the graph of `edges` (profile id pairs)."""
+def _components(profile_ids: np.ndarray, edges: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """The connected component of each profile (a label) in the graph of `edges` (arrays of left and right
+    profile ids). The graph is built from 32-bit positions, one side at a time: at scale 10 the matched
+    pairs run to tens of millions, and every int64 copy of them costs gigabytes."""
     n = len(profile_ids)
-    at = _positions(profile_ids, edges)
-    del edges
-    graph = coo_matrix((np.ones(len(at), dtype=np.int32), (at[:, 0], at[:, 1])), shape=(n, n))
-    del at
-    return connected_components(graph, directed=False)[1] if n else np.empty(0, dtype=np.int32)
+    if not n:
+        return np.empty(0, dtype=np.int32)
+    rows = np.concatenate([_positions(profile_ids, left).astype(np.int32) for left, _ in edges])
+    columns = np.concatenate([_positions(profile_ids, right).astype(np.int32) for _, right in edges])
+    graph = coo_matrix((np.ones(len(rows), dtype=bool), (rows, columns)), shape=(n, n))
+    del rows, columns
+    return connected_components(graph, directed=False)[1]
 
 
 def _pair_columns(pairs: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -175,7 +181,8 @@ def profile_probabilities(profile_ids: np.ndarray, cluster: np.ndarray, pairs: p
     """How surely each profile's records belong to their employer: 1.0 alone or beside an identical record,
     else the profile's strongest matched pair inside its cluster."""
     pair_l, pair_r, probability = _pair_columns(pairs)
-    at_l, at_r = _positions(profile_ids, pair_l), _positions(profile_ids, pair_r)
+    at_l = _positions(profile_ids, pair_l).astype(np.int32)
+    at_r = _positions(profile_ids, pair_r).astype(np.int32)
     same = cluster[at_l] == cluster[at_r]
     best = np.full(len(profile_ids), -np.inf)
     np.maximum.at(best, at_l[same], probability[same])

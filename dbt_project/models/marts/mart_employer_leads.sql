@@ -28,8 +28,9 @@
     flagged in the latest year of their source) the employer belongs to - its state x sector, its
     hidden-work industry, the agents of its filings (emerging_cells). -#}
 
-{#- The order of an employer's signals (and their reasons): heaviest first, then by name. -#}
-{%- set signal_order = [['weights.weight', 'desc'], ['signal_rows.signal', 'asc']] %}
+{#- How many signals signal_rows can give one employer (one row per signal it shows): the places of the
+    pivot that puts an employer's signals in order (scores). -#}
+{%- set signal_places = 15 %}
 
 with
 
@@ -881,26 +882,68 @@ signal_rows as (
 
 ),
 
-scores as (
+-- The order of an employer's signals (and their reasons): heaviest first, then by name; the same for all.
+signal_places as (
+
+    select
+        signal,
+        weight,
+        row_number() over (order by weight desc, signal asc) as place
+
+    from weights
+
+),
+
+-- Each employer's signals pivoted into their places, then joined in order. Not an aggregate with an ORDER
+-- BY: DuckDB holds such a state per employer outside its memory limit (at scale 10, 558,000 employers with
+-- leads took 1.3 GB more than the 2 GB limit and the build failed).
+signal_pivot as (
 
     select
         signal_rows.employer_id,
-        sum(weights.weight) as score,
-        {{ ordered_string_agg('signal_rows.reason', "'; '", signal_order) }} as reasons,
-        {{ ordered_list('signal_rows.signal', signal_order) }} as signals
+        sum(signal_places.weight) as score,
+        {{ pivot_places('signal_rows.reason', 'signal_places.place', signal_places, 'reason') }},
+        {{ pivot_places('signal_rows.signal', 'signal_places.place', signal_places, 'signal') }}
 
     from signal_rows
-    inner join weights on signal_rows.signal = weights.signal
+    inner join signal_places on signal_rows.signal = signal_places.signal
     group by signal_rows.employer_id
+
+),
+
+scores as (
+
+    select
+        employer_id,
+        score,
+        concat_ws('; ', {{ place_columns('reason', signal_places) }}) as reasons,
+        {{ present_values(place_columns('signal', signal_places)) }} as signals
+
+    from signal_pivot
+
+),
+
+-- The rank over all leads on the three columns it reads only (a window without partitions holds every row it
+-- carries in one place: not the wide rows of final). Back wages to the cent, as published: a sum of doubles
+-- differs in its last bits with the order threads add it in, which must not swap two leads' ranks.
+ranks as (
+
+    select
+        scores.employer_id,
+        rank() over (
+            order by scores.score desc, signals.h2a_workers_certified desc, round(signals.back_wages, 2) desc
+        ) as lead_rank
+
+    from scores
+    inner join signals on scores.employer_id = signals.employer_id
+    inner join employers on scores.employer_id = employers.employer_id
 
 ),
 
 final as (
 
     select
-        rank() over (
-            order by scores.score desc, signals.h2a_workers_certified desc, signals.back_wages desc
-        ) as lead_rank,
+        ranks.lead_rank,
         signals.employer_id,
         signals.employer_name,
         signals.state_code,
@@ -941,6 +984,7 @@ final as (
         signals.flsa_repeat_violator_cases > 0 as is_flagged_repeat_flsa_violator
 
     from scores
+    inner join ranks on scores.employer_id = ranks.employer_id
     inner join signals on scores.employer_id = signals.employer_id
     inner join employers on scores.employer_id = employers.employer_id
     left join employer_emerging on scores.employer_id = employer_emerging.employer_id
