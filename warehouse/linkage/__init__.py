@@ -108,9 +108,8 @@ def link_records(
         predicted = predict_profile_pairs(
             profiles, threshold, overrides=overrides, known=known, relink=relink, spark=spark
         )
-        pairs_table, model = predicted.by_id, predicted.model
+        pairs_table, model = predicted.by_id, predicted.model  # model.PAIRS_BY_ID, never Python tuples
         steps.done("pairs")
-        pairs_table = _pair_table(pairs_table)
         links, employers, merged_into, next_number = _employers(
             con, record_profile, profiles, pairs_table, previous, next_number, overrides, steps
         )
@@ -216,11 +215,6 @@ def _employers(
     return links, cluster_ids.num_rows, merged_into, next_number
 
 
-_PAIR_SCHEMA = pa.schema(
-    [("profile_id_l", pa.int64()), ("profile_id_r", pa.int64()), ("match_probability", pa.float64())]
-)
-
-
 class _Steps:
     """Seconds each step of link_records took."""
 
@@ -232,13 +226,6 @@ class _Steps:
         now = time.monotonic()
         self.seconds[step] = round(now - self._last, 2)
         self._last = now
-
-
-def _pair_table(pairs: pa.Table | None) -> pa.Table:
-    """The matched pairs as Arrow (tens of millions at scale 10: never Python tuples)."""
-    if pairs is None:
-        return _PAIR_SCHEMA.empty_table()
-    return pairs.select(_PAIR_SCHEMA.names).cast(_PAIR_SCHEMA)
 
 
 def _previous_table(previous: pa.Table | dict[str, str] | None) -> pa.Table:
