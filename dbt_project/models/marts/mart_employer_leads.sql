@@ -28,9 +28,9 @@
     flagged in the latest year of their source) the employer belongs to - its state x sector, its
     hidden-work industry, the agents of its filings (emerging_cells). -#}
 
-{#- How many signals signal_rows can give one employer (one row per signal it shows): the places of the
-    pivot that puts an employer's signals in order (scores). -#}
-{%- set signal_places = 15 %}
+{#- How many signals signal_rows can give one employer (one row per signal it shows): the number of
+    places of the pivot that puts an employer's signals in order (scores). -#}
+{%- set signal_count = 15 %}
 
 with
 
@@ -902,8 +902,8 @@ signal_pivot as (
     select
         signal_rows.employer_id,
         sum(signal_places.weight) as score,
-        {{ pivot_places('signal_rows.reason', 'signal_places.place', signal_places, 'reason') }},
-        {{ pivot_places('signal_rows.signal', 'signal_places.place', signal_places, 'signal') }}
+        {{ pivot_places('signal_rows.reason', 'signal_places.place', signal_count, 'reason') }},
+        {{ pivot_places('signal_rows.signal', 'signal_places.place', signal_count, 'signal') }}
 
     from signal_rows
     inner join signal_places on signal_rows.signal = signal_places.signal
@@ -916,8 +916,8 @@ scores as (
     select
         employer_id,
         score,
-        concat_ws('; ', {{ place_columns('reason', signal_places) }}) as reasons,
-        {{ present_values(place_columns('signal', signal_places)) }} as signals
+        concat_ws('; ', {{ place_columns('reason', signal_count) }}) as reasons,
+        {{ present_values(place_columns('signal', signal_count)) }} as signals
 
     from signal_pivot
 
