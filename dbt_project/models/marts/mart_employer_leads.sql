@@ -30,7 +30,7 @@
 
 {#- How many signals signal_rows can give one employer (one row per signal it shows): the number of
     places of the pivot that puts an employer's signals in order (scores). -#}
-{%- set signal_count = 15 %}
+{%- set signal_count = var('lead_signal_places') %}
 
 with
 
