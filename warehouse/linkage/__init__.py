@@ -9,10 +9,13 @@ record, its employer id and how surely it belongs there. The steps, each in its 
 3. clusters.py: pairs at or above the threshold join profiles into employers, analysts' overrides
    applied, earlier links and employer ids kept across rebuilds.
 
-Records stay in DuckDB (linkage's in-memory connection, bounded by WAREHOUSE_DUCKDB_MEMORY_LIMIT): the
-record -> profile mapping is a table there, clustering and probabilities are numpy arrays over profiles,
-and the links table is one join of the two; no Python object is made per record until the caller asks
-(`LinkResult.employer_of`). `summary["step_seconds"]` times each step (benchmarks/linkage.py prints them).
+Records, profiles and pairs stay in one DuckDB (linkage's in-memory connection, bounded by
+WAREHOUSE_DUCKDB_MEMORY_LIMIT, spilling beyond it): the record -> profile mapping and the profiles are tables
+there, splink predicts in that connection, and its pairs leave it once, as 32-bit numpy arrays for
+clustering; clusters and probabilities are numpy arrays over profiles, and the links table is one join. What
+the next run needs (profiles, pairs) goes to Parquet files (incremental.KnownLinkage), never to Arrow in
+Python; no Python object is made per record until the caller asks (`LinkResult.employer_of`).
+`summary["step_seconds"]` times each step (benchmarks/linkage.py prints them).
 
 Nothing here knows Dagster or the build database: store.py reads and writes those tables, the
 orchestration asset `int_employer_links` calls both, and `warehouse linkage-eval` scores the result.
@@ -23,6 +26,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -39,7 +43,7 @@ from warehouse.linkage.clusters import (
 )
 from warehouse.linkage.features import PROFILE_COLUMNS, features_sql, with_name_rarity
 from warehouse.linkage.incremental import KnownLinkage, predict_profile_pairs
-from warehouse.linkage.model import MATCH_THRESHOLD
+from warehouse.linkage.model import MATCH_THRESHOLD, count_rows
 
 LINK_COLUMNS = ("source", "record_id", "employer_id", "match_probability")
 # The records as Arrow, or a function that creates them as a table in linkage's DuckDB (store.records_into:
@@ -81,6 +85,7 @@ def link_records(
     spark=None,
     known: KnownLinkage | None = None,
     relink: bool = False,
+    scratch: Path | None = None,
 ) -> LinkResult:
     """Link employer records into employers with stable ids.
 
@@ -97,6 +102,9 @@ def link_records(
         known: what the last run left (store.read_known): with its model still current, only the pairs new or
             changed records can change are predicted (incremental.py).
         relink: train again and predict every pair even when `known` is current.
+        scratch: an existing folder for the files this run leaves for store.save (its profiles and pairs, which
+            at scale are gigabytes), which the caller removes after saving; by default a temporary folder that
+            lives as long as the result.
     """
     started = time.monotonic()
     steps = _Steps()
@@ -106,22 +114,23 @@ def link_records(
         drop_records()
         steps.done("profiles")
         predicted = predict_profile_pairs(
-            profiles, threshold, overrides=overrides, known=known, relink=relink, spark=spark
+            con, profiles, threshold, overrides=overrides, known=known, relink=relink, spark=spark, scratch=scratch
         )
-        pairs_table, model = predicted.by_id, predicted.model  # model.PAIRS_BY_ID, never Python tuples
+        profile_count, pair_count = count_rows(con, profiles), count_rows(con, predicted.table)
+        con.execute(f"DROP TABLE {profiles}")  # the next run's copy is in predicted.known
         steps.done("pairs")
         links, employers, merged_into, next_number = _employers(
-            con, record_profile, profiles, pairs_table, previous, next_number, overrides, steps
+            con, record_profile, profile_count, predicted.table, previous, next_number, overrides, steps
         )
     summary = {
         "records": links.num_rows,
-        "profiles": profiles.num_rows,
-        "matched_pairs": pairs_table.num_rows,
+        "profiles": profile_count,
+        "matched_pairs": pair_count,
         "employers": employers,
         "threshold": threshold,
         "seconds": round(time.monotonic() - started, 1),
         "step_seconds": steps.seconds,
-        "model": model,
+        "model": predicted.model,
         **predicted.summary,
     }
     return LinkResult(links, merged_into, next_number, summary, known=predicted.known)
@@ -138,9 +147,9 @@ def _put_records(con: duckdb.DuckDBPyConnection, records: Records) -> Callable[[
     return lambda: con.unregister("records_in")
 
 
-def _profiles(con: duckdb.DuckDBPyConnection, overridden: set[str]) -> tuple[str, pa.Table]:
-    """The table (record_key, profile_id) in `con`, and the profiles (distinct feature tuples; overridden
-    records alone)."""
+def _profiles(con: duckdb.DuckDBPyConnection, overridden: set[str]) -> tuple[str, str]:
+    """Two tables in `con`: (record_key, profile_id), and the profiles (profile_id 1..n, profile_key,
+    PROFILE_COLUMNS: distinct feature tuples; overridden records alone). Returns their names."""
     con.execute(f"CREATE TABLE plain_features AS {features_sql('records_in')}")
     con.execute(f"CREATE TABLE features AS {with_name_rarity('plain_features')}")
     columns = ", ".join(PROFILE_COLUMNS)
@@ -163,34 +172,34 @@ def _profiles(con: duckdb.DuckDBPyConnection, overridden: set[str]) -> tuple[str
         """CREATE TABLE record_profile AS
             SELECT keyed.record_key, profiles.profile_id FROM keyed JOIN profiles USING (profile_key)"""
     )
-    profiles = con.sql(f"SELECT profile_id, profile_key, {columns} FROM profiles ORDER BY profile_id").to_arrow_table()
-    # The profiles live on as Arrow (training and prediction copy what they need into their own databases).
-    con.execute("DROP TABLE plain_features; DROP TABLE features; DROP TABLE keyed; DROP TABLE profiles")
-    return "record_profile", profiles
+    con.execute("DROP TABLE plain_features; DROP TABLE features; DROP TABLE keyed; DROP TABLE overridden")
+    return "record_profile", "profiles"
 
 
 def _employers(
     con: duckdb.DuckDBPyConnection,
     record_profile: str,
-    profiles: pa.Table,
-    pairs: pa.Table,
+    profile_count: int,
+    pairs: str,
     previous: pa.Table | dict[str, str] | None,
     next_number: int,
     overrides: list[Override],
     steps: _Steps,
 ) -> tuple[pa.Table, int, dict[str, str], int]:
-    """From the matched pairs to the links: clusters, stable ids, probabilities. Returns the links, the number
-    of employers, the merged ids and the next free id number."""
+    """From the matched pairs (table `pairs` in `con`, dropped here) to the links: clusters, stable ids,
+    probabilities. Returns the links, the number of employers, the merged ids and the next free id number."""
     con.register("previous_ids", _previous_table(previous))
-    profile_ids = profiles.column("profile_id").to_numpy()
+    profile_ids = np.arange(1, profile_count + 1, dtype=np.int64)  # _profiles numbers them 1..n
+    pair_columns = _pair_arrays(con, pairs)
     cluster = cluster_array(
         profile_ids,
-        pairs,
+        pair_columns,
         must_link=_profile_pairs(con, overrides, MUST_LINK, record_profile),
         cannot_link=_profile_pairs(con, overrides, CANNOT_LINK, record_profile),
         kept=kept_links(con, "previous_ids", record_profile),
     )
-    probability = profile_probabilities(profile_ids, cluster, pairs)
+    probability = profile_probabilities(profile_ids, cluster, pair_columns)
+    del pair_columns
     con.register(
         "profile_cluster", pa.table({"profile_id": profile_ids, "cluster": cluster, "match_probability": probability})
     )
@@ -213,6 +222,18 @@ def _employers(
     ).to_arrow_table()
     steps.done("links")
     return links, cluster_ids.num_rows, merged_into, next_number
+
+
+def _pair_arrays(con: duckdb.DuckDBPyConnection, pairs: str) -> pa.Table:
+    """The matched pairs for clustering, as one chunk of numpy-backed columns with 32-bit profile ids (at
+    scale 10, tens of millions of pairs: every copy of them costs hundreds of MB); the table is dropped."""
+    arrays = con.execute(
+        f"""SELECT CAST(profile_id_l AS INTEGER) AS profile_id_l, CAST(profile_id_r AS INTEGER) AS profile_id_r,
+                   match_probability
+            FROM {pairs}"""
+    ).fetchnumpy()
+    con.execute(f"DROP TABLE {pairs}")
+    return pa.table({name: np.asarray(values) for name, values in arrays.items()})
 
 
 class _Steps:

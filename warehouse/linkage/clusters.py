@@ -130,17 +130,18 @@ def _components(profile_ids: np.ndarray, edges: list[tuple[np.ndarray, np.ndarra
     n = len(profile_ids)
     if not n:
         return np.empty(0, dtype=np.int32)
-    rows = np.concatenate([_positions(profile_ids, left).astype(np.int32) for left, _ in edges])
-    columns = np.concatenate([_positions(profile_ids, right).astype(np.int32) for _, right in edges])
+    rows = np.concatenate([_positions(profile_ids, left).astype(np.int32, copy=False) for left, _ in edges])
+    columns = np.concatenate([_positions(profile_ids, right).astype(np.int32, copy=False) for _, right in edges])
     graph = coo_matrix((np.ones(len(rows), dtype=bool), (rows, columns)), shape=(n, n))
     del rows, columns
     return connected_components(graph, directed=False)[1]
 
 
 def _pair_columns(pairs: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs' ids in their own integer type (link_records hands over 32-bit ids: no copy) and probabilities."""
     return (
-        pairs.column("profile_id_l").to_numpy().astype(np.int64, copy=False),
-        pairs.column("profile_id_r").to_numpy().astype(np.int64, copy=False),
+        pairs.column("profile_id_l").to_numpy(),
+        pairs.column("profile_id_r").to_numpy(),
         pairs.column("match_probability").to_numpy().astype(np.float64, copy=False),
     )
 
@@ -181,8 +182,8 @@ def profile_probabilities(profile_ids: np.ndarray, cluster: np.ndarray, pairs: p
     """How surely each profile's records belong to their employer: 1.0 alone or beside an identical record,
     else the profile's strongest matched pair inside its cluster."""
     pair_l, pair_r, probability = _pair_columns(pairs)
-    at_l = _positions(profile_ids, pair_l).astype(np.int32)
-    at_r = _positions(profile_ids, pair_r).astype(np.int32)
+    at_l = _positions(profile_ids, pair_l).astype(np.int32, copy=False)
+    at_r = _positions(profile_ids, pair_r).astype(np.int32, copy=False)
     same = cluster[at_l] == cluster[at_r]
     best = np.full(len(profile_ids), -np.inf)
     np.maximum.at(best, at_l[same], probability[same])

@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from sources.common.duckdb_memory import in_memory_connection
@@ -39,11 +42,13 @@ from warehouse.linkage.model import (
     TRAINING_BLOCKS,
     TRAINING_PROFILES,
     U_SAMPLE_PAIRS,
+    count_rows,
     model_summary,
     predict,
     settings,
     tf_columns,
     train,
+    training_sample,
 )
 
 FULL = "full"
@@ -51,39 +56,86 @@ INCREMENTAL = "incremental"
 # How the stored pairs are kept (store.py): a layout the settings digest names, so that what an older run
 # stored in another layout is never read as this one (a full relink replaces it).
 STORED_PAIRS = "pairs by the run's profile ids; profiles by id and key"
+# The table of this run's matched pairs (model.PAIRS_BY_ID) in linkage's connection.
+MATCHED_PAIRS = "matched_pairs"
+# copy_tables(con, profiles table, pairs table): creates (or replaces) both tables in `con`.
+CopyTables = Callable[[duckdb.DuckDBPyConnection, str, str], None]
 
 
 @dataclass(frozen=True)
 class KnownLinkage:
-    """What a linkage run knew: its trained model with the digests it depends on, and its profiles and
-    matched pairs (store.py persists it). The tables are read only when a run links incrementally: a full
-    relink needs the digests alone, and the stored pairs are the largest thing linkage keeps."""
+    """What a linkage run knew: its trained model with the digests it depends on, and its profiles
+    (profile_id, profile_key, PROFILE_COLUMNS) and matched pairs (model.PAIRS_BY_ID). store.py persists it.
+    The tables go from DuckDB to DuckDB (`copy_tables`): at scale 10 they are millions of profiles and tens of
+    millions of pairs, which as Arrow in Python would cost gigabytes beside linkage's DuckDB. They are read only
+    when a run links incrementally: a full relink needs the digests alone."""
 
     model: dict  # splink settings JSON, trained and smoothed
     settings_digest: str
     overrides_digest: str
-    read_tables: Callable[[], tuple[pa.Table, pa.Table]] = field(repr=False, compare=False)
+    copy_tables: CopyTables = field(repr=False, compare=False)
+    # The temporary folder of this run's tables (`written` without a scratch folder): removed when nothing
+    # refers to it any more.
+    folder: tempfile.TemporaryDirectory | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, profiles: pa.Table, pairs: pa.Table, model: dict, *digests: str) -> KnownLinkage:
-        return cls(model, *digests, read_tables=lambda: (profiles, pairs))
+        """From Arrow tables (tests)."""
+
+        def copy(con: duckdb.DuckDBPyConnection, profiles_table: str, pairs_table: str) -> None:
+            for name, table in ((profiles_table, profiles), (pairs_table, pairs)):
+                con.register("known_in", table)
+                con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM known_in")
+                con.unregister("known_in")
+
+        return cls(model, *digests, copy_tables=copy)
+
+    @classmethod
+    def written(
+        cls, con: duckdb.DuckDBPyConnection, profiles: str, pairs: str, model: dict, *digests, scratch: Path | None
+    ) -> KnownLinkage:
+        """This run's tables `profiles` and `pairs` of `con`, written as Parquet files, from which store.save
+        copies them into the build database after linkage's connection has closed. The files go into
+        `scratch` (the caller removes it), or else into a temporary folder removed with the result."""
+        folder = None if scratch else tempfile.TemporaryDirectory(prefix="warehouse-linkage-known-")
+        place = scratch or Path(folder.name)
+        files = {"profiles": place / "known_profiles.parquet", "pairs": place / "known_pairs.parquet"}
+        columns = ", ".join(["profile_id", "profile_key", *PROFILE_COLUMNS])
+        by_id = f"SELECT {columns} FROM {profiles} ORDER BY profile_id"
+        con.execute(f"COPY ({by_id}) TO {_literal(files['profiles'])} (FORMAT PARQUET)")
+        con.execute(f"COPY {pairs} TO {_literal(files['pairs'])} (FORMAT PARQUET)")
+
+        def copy(target: duckdb.DuckDBPyConnection, profiles_table: str, pairs_table: str) -> None:
+            for name, path in ((profiles_table, files["profiles"]), (pairs_table, files["pairs"])):
+                target.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM read_parquet({_literal(path)})")
+
+        return cls(model, *digests, copy_tables=copy, folder=folder)
 
     @cached_property
     def _tables(self) -> tuple[pa.Table, pa.Table]:
-        return self.read_tables()
+        with in_memory_connection() as con:
+            self.copy_tables(con, "profiles", "pairs")
+            return (
+                con.sql("SELECT * FROM profiles ORDER BY profile_id").to_arrow_table(),
+                con.sql("SELECT * FROM pairs ORDER BY profile_id_l, profile_id_r").to_arrow_table(),
+            )
 
     @property
-    def profiles(self) -> pa.Table:  # profile_id, profile_key, PROFILE_COLUMNS
+    def profiles(self) -> pa.Table:  # as Arrow, for a look from Python (tests); linkage uses copy_tables
         return self._tables[0]
 
     @property
-    def pairs(self) -> pa.Table:  # PAIRS_BY_ID over `profiles`' ids
+    def pairs(self) -> pa.Table:  # PAIRS_BY_ID over `profiles`' ids, as Arrow (tests)
         return self._tables[1]
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)
 class Pairs:
-    by_id: pa.Table  # PAIRS_BY_ID over this run's profiles
+    table: str  # this run's matched pairs: a table (model.PAIRS_BY_ID) in linkage's connection
     model: dict  # summary of the model (metadata)
     known: KnownLinkage  # what this run leaves for the next one
     summary: dict  # mode, its reason, the counts
@@ -129,83 +181,91 @@ def link_mode(known: KnownLinkage | None, digests: tuple[str, str], *, relink: b
 
 
 def predict_profile_pairs(
-    profiles: pa.Table,
+    con: duckdb.DuckDBPyConnection,
+    profiles: str,
     threshold: float,
     *,
     overrides=(),
     known: KnownLinkage | None = None,
     relink: bool = False,
     spark=None,
+    scratch: Path | None = None,
 ) -> Pairs:
-    """The matched pairs of `profiles` (profile_id, profile_key, PROFILE_COLUMNS), incrementally when `known`
-    allows it (see the module docstring), with what this run leaves for the next."""
+    """Table MATCHED_PAIRS in `con`: the matched pairs of the profiles in table `profiles` (profile_id,
+    profile_key, PROFILE_COLUMNS), predicted incrementally when `known` allows it (see the module docstring),
+    with what this run leaves for the next."""
     digests = (settings_digest(threshold), overrides_digest(overrides))
     mode, reason = link_mode(known, digests, relink=relink, spark=spark)
     if mode == FULL:
-        model = train(profiles) if profiles.num_rows > 1 else {}
-        pairs = predict(profiles, model, threshold, spark=spark) if model else PAIRS_BY_ID.empty_table()
-        counts = {"profiles_touched": profiles.num_rows, "pairs_kept": 0, "pairs_predicted": pairs.num_rows}
+        profile_count = count_rows(con, profiles)
+        model = train(training_sample(con, profiles)) if profile_count > 1 else {}
+        predict(con, profiles, model, threshold, into=MATCHED_PAIRS, spark=spark)
+        counts = {"profiles_touched": profile_count, "pairs_kept": 0, "pairs_predicted": count_rows(con, MATCHED_PAIRS)}
     else:
         model = known.model
-        pairs, counts = _incremental(profiles, known, threshold)
-    stored = profiles.select(["profile_id", "profile_key", *PROFILE_COLUMNS])
-    summary = {"mode": mode, "mode_reason": reason, **counts}
+        counts = _incremental(con, profiles, known, threshold)
     return Pairs(
-        by_id=pairs,
+        table=MATCHED_PAIRS,
         model=model_summary(model) if model else {},
-        known=KnownLinkage.of(stored, pairs, model, *digests),
-        summary=summary,
+        known=KnownLinkage.written(con, profiles, MATCHED_PAIRS, model, *digests, scratch=scratch),
+        summary={"mode": mode, "mode_reason": reason, **counts},
     )
 
 
-def _incremental(profiles: pa.Table, known: KnownLinkage, threshold: float) -> tuple[pa.Table, dict]:
+# The tables _incremental works with, dropped when it is done.
+_INCREMENTAL_TABLES = ("stored", "stored_pairs", "fresh", "vanished", "touched", "kept", "flagged", "fresh_pairs")
+
+
+def _incremental(con: duckdb.DuckDBPyConnection, profiles: str, known: KnownLinkage, threshold: float) -> dict:
+    """Table MATCHED_PAIRS: the known pairs no new profile can change, and the pairs predicted anew. Returns
+    the counts."""
     tf = tf_columns(known.model)
-    with in_memory_connection() as con:
-        con.register("current", profiles)
-        con.register("stored", known.profiles.select(["profile_id", "profile_key", *tf]))
-        con.register("stored_pairs", known.pairs)
-        con.execute("CREATE TABLE fresh AS SELECT * FROM current ANTI JOIN stored USING (profile_key)")
-        con.execute("CREATE TABLE vanished AS SELECT * FROM stored ANTI JOIN current USING (profile_key)")
-        shares_value = " OR ".join(f"current.{c} IN (SELECT {c} FROM fresh UNION SELECT {c} FROM vanished)" for c in tf)
-        con.execute(
-            f"""CREATE TABLE touched AS
-                SELECT profile_key FROM fresh
-                UNION SELECT profile_key FROM current WHERE {shares_value or "false"}"""
-        )
-        # A term frequency is a share of the profiles with a value: when their number changed, so did the
-        # score of every pair equal on that column.
-        moved = [c for c in tf if _count(con, "current", c) != _count(con, "stored", c)]
-        equal_on_moved = " OR ".join(f"l.{c} = r.{c}" for c in moved)
-        # The stored pairs between untouched profiles still present, by this run's ids (through the keys).
-        con.execute(
-            f"""CREATE TABLE kept AS
-                SELECT least(l.profile_id, r.profile_id) AS profile_id_l,
-                       greatest(l.profile_id, r.profile_id) AS profile_id_r, p.match_probability
-                FROM stored_pairs p
-                JOIN stored sl ON sl.profile_id = p.profile_id_l JOIN stored sr ON sr.profile_id = p.profile_id_r
-                JOIN current l ON l.profile_key = sl.profile_key JOIN current r ON r.profile_key = sr.profile_key
-                WHERE l.profile_key NOT IN (SELECT profile_key FROM touched)
-                  AND r.profile_key NOT IN (SELECT profile_key FROM touched)
-                  AND NOT coalesce({equal_on_moved or "false"}, false)"""
-        )
-        counts = {
-            "profiles_new": _count(con, "fresh"),
-            "profiles_vanished": _count(con, "vanished"),
-            "profiles_touched": _count(con, "touched"),
-            "tf_columns_rescored": ", ".join(moved),
-        }
-        kept = con.sql("SELECT * FROM kept").to_arrow_table()
-        flagged = con.sql(
-            """SELECT current.*, profile_key IN (SELECT profile_key FROM touched) AS touched
-               FROM current ORDER BY profile_id"""
-        ).to_arrow_table()
+    known.copy_tables(con, "stored", "stored_pairs")
+    con.execute(f"CREATE OR REPLACE TABLE stored AS SELECT {', '.join(['profile_id', 'profile_key', *tf])} FROM stored")
+    con.execute(f"CREATE TABLE fresh AS SELECT * FROM {profiles} ANTI JOIN stored USING (profile_key)")
+    con.execute(f"CREATE TABLE vanished AS SELECT * FROM stored ANTI JOIN {profiles} USING (profile_key)")
+    shares_value = " OR ".join(f"current.{c} IN (SELECT {c} FROM fresh UNION SELECT {c} FROM vanished)" for c in tf)
+    con.execute(
+        f"""CREATE TABLE touched AS
+            SELECT profile_key FROM fresh
+            UNION SELECT profile_key FROM {profiles} AS current WHERE {shares_value or "false"}"""
+    )
+    # A term frequency is a share of the profiles with a value: when their number changed, so did the
+    # score of every pair equal on that column.
+    moved = [c for c in tf if count_rows(con, profiles, c) != count_rows(con, "stored", c)]
+    equal_on_moved = " OR ".join(f"l.{c} = r.{c}" for c in moved)
+    # The stored pairs between untouched profiles still present, by this run's ids (through the keys).
+    con.execute(
+        f"""CREATE TABLE kept AS
+            SELECT least(l.profile_id, r.profile_id) AS profile_id_l,
+                   greatest(l.profile_id, r.profile_id) AS profile_id_r, p.match_probability
+            FROM stored_pairs p
+            JOIN stored sl ON sl.profile_id = p.profile_id_l JOIN stored sr ON sr.profile_id = p.profile_id_r
+            JOIN {profiles} l ON l.profile_key = sl.profile_key JOIN {profiles} r ON r.profile_key = sr.profile_key
+            WHERE l.profile_key NOT IN (SELECT profile_key FROM touched)
+              AND r.profile_key NOT IN (SELECT profile_key FROM touched)
+              AND NOT coalesce({equal_on_moved or "false"}, false)"""
+    )
+    counts = {
+        "profiles_new": count_rows(con, "fresh"),
+        "profiles_vanished": count_rows(con, "vanished"),
+        "profiles_touched": count_rows(con, "touched"),
+        "tf_columns_rescored": ", ".join(moved),
+    }
+    con.execute(
+        f"""CREATE TABLE flagged AS
+            SELECT current.*, profile_key IN (SELECT profile_key FROM touched) AS touched FROM {profiles} AS current"""
+    )
     only = " OR ".join(["l.touched", "r.touched", *(f"l.{c} = r.{c}" for c in moved)])
-    rescore = counts["profiles_touched"] or moved
-    fresh_pairs = predict(flagged, known.model, threshold, only=only) if rescore else PAIRS_BY_ID.empty_table()
-    counts |= {"pairs_kept": kept.num_rows, "pairs_predicted": fresh_pairs.num_rows}
-    return pa.concat_tables([kept.cast(PAIRS_BY_ID), fresh_pairs]), counts
-
-
-def _count(con, table: str, column: str = "*") -> int:
-    """Rows of `table` (with a non-null `column` when given)."""
-    return con.execute(f"SELECT count({column}) FROM {table}").fetchall()[0][0]  # fetchone leaves the result open
+    if counts["profiles_touched"] or moved:
+        predict(con, "flagged", known.model, threshold, into="fresh_pairs", only=only)
+    else:
+        con.execute(f"CREATE TABLE fresh_pairs ({PAIRS_BY_ID})")
+    con.execute(
+        f"""CREATE TABLE {MATCHED_PAIRS} ({PAIRS_BY_ID});
+            INSERT INTO {MATCHED_PAIRS} SELECT * FROM kept;
+            INSERT INTO {MATCHED_PAIRS} SELECT * FROM fresh_pairs"""
+    )
+    counts |= {"pairs_kept": count_rows(con, "kept"), "pairs_predicted": count_rows(con, "fresh_pairs")}
+    con.execute("; ".join(f"DROP TABLE {table}" for table in _INCREMENTAL_TABLES))
+    return counts

@@ -28,6 +28,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import duckdb
 import pyarrow as pa
 
 from sources.common.duckdb_memory import in_memory_connection
@@ -274,24 +275,25 @@ def settings():
     )
 
 
-def train(profiles: pa.Table) -> dict:
-    """The trained model (splink settings JSON, m probabilities `smoothed`) of these profiles."""
+def train(sample: pa.Table) -> dict:
+    """The trained model (splink settings JSON, m probabilities `smoothed`) of these profiles (a
+    `training_sample`: profile_id and PROFILE_COLUMNS)."""
     from splink import DuckDBAPI, Linker
 
     logging.getLogger("splink").setLevel(logging.WARNING)
-    db_api = DuckDBAPI(connection=in_memory_connection())
-    frame = db_api.register(training_sample(profiles.select(["profile_id", *PROFILE_COLUMNS])))
-    linker = Linker(frame, settings(), log_level=logging.ERROR)  # untrained levels are in the summary
-    linker.training.estimate_probability_two_random_records_match(
-        list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL
-    )
-    with probabilities_floored_while_training():
-        linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
-        for rule in TRAINING_BLOCKS:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True
-            )
-    return smoothed(linker.misc.save_model_to_json())
+    with in_memory_connection() as con:
+        frame = DuckDBAPI(connection=con).register(sample.select(["profile_id", *PROFILE_COLUMNS]))
+        linker = Linker(frame, settings(), log_level=logging.ERROR)  # untrained levels are in the summary
+        linker.training.estimate_probability_two_random_records_match(
+            list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL
+        )
+        with probabilities_floored_while_training():
+            linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
+            for rule in TRAINING_BLOCKS:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    rule, estimate_without_term_frequencies=True
+                )
+        return smoothed(linker.misc.save_model_to_json())
 
 
 # Profiles the model is trained on, at most. EM materialises every pair of a training block with its
@@ -301,21 +303,19 @@ def train(profiles: pa.Table) -> dict:
 TRAINING_PROFILES = 400_000
 
 
-def training_sample(profiles: pa.Table) -> pa.Table:
-    """`profiles`, or TRAINING_PROFILES of them drawn at random (the same draw for the same profiles)."""
-    if profiles.num_rows <= TRAINING_PROFILES:
-        return profiles
-    with in_memory_connection() as con:
-        con.register("profiles_in", profiles)
-        return con.sql(
-            f"SELECT * FROM profiles_in ORDER BY hash(profile_id, {SEED}), profile_id LIMIT {TRAINING_PROFILES}"
-        ).to_arrow_table()
+def training_sample(con: duckdb.DuckDBPyConnection, profiles: str) -> pa.Table:
+    """The profiles of table `profiles` in `con` (profile_id, profile_key, PROFILE_COLUMNS) by id, or
+    TRAINING_PROFILES of them drawn at random (the same draw for the same profiles), as Arrow."""
+    columns = f"profile_id, profile_key, {', '.join(PROFILE_COLUMNS)}"
+    if count_rows(con, profiles) <= TRAINING_PROFILES:
+        return con.sql(f"SELECT {columns} FROM {profiles} ORDER BY profile_id").to_arrow_table()
+    return con.sql(
+        f"SELECT {columns} FROM {profiles} ORDER BY hash(profile_id, {SEED}), profile_id LIMIT {TRAINING_PROFILES}"
+    ).to_arrow_table()
 
 
 # Matched pairs: by the profiles' ids, the smaller on the left (clusters.py, incremental.py, store.py).
-PAIRS_BY_ID = pa.schema(
-    [("profile_id_l", pa.int64()), ("profile_id_r", pa.int64()), ("match_probability", pa.float64())]
-)
+PAIRS_BY_ID = "profile_id_l BIGINT, profile_id_r BIGINT, match_probability DOUBLE"
 # splink's unique id in a prediction: the profile's rank by profile_key. A pair is scored in the one order of
 # its keys (a few comparison levels are not symmetric), which no other record can change (incremental.py keeps
 # pairs across runs); as a BIGINT, not the 32-character key, each blocked pair splink writes (at scale 10,
@@ -324,47 +324,58 @@ KEY_RANK = "key_rank"
 
 
 def predict(
-    profiles: pa.Table, trained: dict, threshold: float = MATCH_THRESHOLD, *, only: str | None = None, spark=None
-) -> pa.Table:
-    """The pairs of `profiles` at or above `threshold` scored by the trained model (PAIRS_BY_ID).
+    con: duckdb.DuckDBPyConnection,
+    profiles: str,
+    trained: dict,
+    threshold: float = MATCH_THRESHOLD,
+    *,
+    into: str,
+    only: str | None = None,
+    spark=None,
+) -> None:
+    """Table `into` (PAIRS_BY_ID, in `con`): the pairs of the profiles in table `profiles` at or above
+    `threshold` scored by the trained model. The prediction runs in `con` itself, so the profiles and their
+    pairs never leave linkage's DuckDB (one memory limit for all of it).
 
     Profiles are compared in the order of their profile_key (the md5 of their features), not of the run's
     profile ids (KEY_RANK).
 
     Args:
+        profiles: a table of profile_id, profile_key, PROFILE_COLUMNS (and any column `only` reads).
         only: an SQL condition on l and r that a compared pair must also meet (every blocking rule is
             narrowed by it: incremental prediction, see incremental.py); the term frequencies are still those
             of all `profiles`, so a pair scores as it would in a prediction over all of them.
         spark: a SparkSession: predict on splink's Spark backend.
     """
-    if profiles.num_rows < 2:
-        return PAIRS_BY_ID.empty_table()
-    with in_memory_connection() as con:
-        con.register("profiles_in", profiles)
-        con.execute(
-            f"""CREATE TABLE ranked AS
-                SELECT * EXCLUDE (profile_key), CAST(row_number() OVER (ORDER BY profile_key) AS BIGINT) AS {KEY_RANK}
-                FROM profiles_in"""
-        )
-        con.unregister("profiles_in")
-        con.execute(f"CREATE TABLE matched ({KEY_RANK}_l BIGINT, {KEY_RANK}_r BIGINT, match_probability DOUBLE)")
-        if spark is not None:
-            ranked = con.sql("SELECT * EXCLUDE (profile_id) FROM ranked").to_arrow_table()
-            con.register("matched_on_spark", _predict_on_spark(spark, ranked, by_key_rank(trained, only), threshold))
-            con.execute("INSERT INTO matched SELECT * FROM matched_on_spark")
-        else:
-            _predict_on_duckdb(con, trained, threshold, only)
-        return (
-            con.sql(
-                f"""SELECT least(l.profile_id, r.profile_id) AS profile_id_l,
-                       greatest(l.profile_id, r.profile_id) AS profile_id_r, m.match_probability
-                FROM matched m
-                JOIN ranked l ON l.{KEY_RANK} = m.{KEY_RANK}_l JOIN ranked r ON r.{KEY_RANK} = m.{KEY_RANK}_r
-                ORDER BY profile_id_l, profile_id_r"""
-            )
-            .to_arrow_table()
-            .cast(PAIRS_BY_ID)
-        )
+    con.execute(f"CREATE TABLE {into} ({PAIRS_BY_ID})")
+    if count_rows(con, profiles) < 2:
+        return
+    con.execute(
+        f"""CREATE TABLE ranked AS
+            SELECT * EXCLUDE (profile_key), CAST(row_number() OVER (ORDER BY profile_key) AS BIGINT) AS {KEY_RANK}
+            FROM {profiles}"""
+    )
+    con.execute(f"CREATE TABLE matched ({KEY_RANK}_l BIGINT, {KEY_RANK}_r BIGINT, match_probability DOUBLE)")
+    if spark is not None:
+        ranked = con.sql("SELECT * EXCLUDE (profile_id) FROM ranked").to_arrow_table()
+        con.register("matched_on_spark", _predict_on_spark(spark, ranked, by_key_rank(trained, only), threshold))
+        con.execute("INSERT INTO matched SELECT * FROM matched_on_spark")
+        con.unregister("matched_on_spark")
+    else:
+        _predict_on_duckdb(con, trained, threshold, only)
+    con.execute(
+        f"""INSERT INTO {into}
+            SELECT least(l.profile_id, r.profile_id), greatest(l.profile_id, r.profile_id), m.match_probability
+            FROM matched m
+            JOIN ranked l ON l.{KEY_RANK} = m.{KEY_RANK}_l JOIN ranked r ON r.{KEY_RANK} = m.{KEY_RANK}_r
+            ORDER BY 1, 2"""
+    )
+    con.execute("DROP TABLE matched; DROP TABLE ranked")
+
+
+def count_rows(con: duckdb.DuckDBPyConnection, table: str, column: str = "*") -> int:
+    """Rows of `table` (with a non-null `column` when given)."""
+    return con.execute(f"SELECT count({column}) FROM {table}").fetchall()[0][0]  # fetchone leaves the result open
 
 
 def _predict_on_duckdb(con, trained: dict, threshold: float, only: str | None) -> None:
@@ -374,16 +385,19 @@ def _predict_on_duckdb(con, trained: dict, threshold: float, only: str | None) -
     logging.getLogger("splink").setLevel(logging.WARNING)
     db_api = DuckDBAPI(connection=con)
     registered = db_api.register("ranked")
-    profiles = con.execute("SELECT count(*) FROM ranked").fetchall()[0][0]
-    for batch in prediction_batches(profiles):
-        narrowed = " AND ".join(f"({condition})" for condition in (only, batch) if condition) or None
-        linker = Linker(registered, by_key_rank(trained, narrowed), log_level=logging.ERROR)
-        predictions = linker.inference.predict(threshold_match_probability=threshold)
-        con.execute(
-            f"""INSERT INTO matched
-                SELECT {KEY_RANK}_l, {KEY_RANK}_r, match_probability FROM {predictions.physical_name}"""
-        )
-        predictions.drop_table_from_database_and_remove_from_cache()
+    profiles = count_rows(con, "ranked")
+    try:
+        for batch in prediction_batches(profiles):
+            narrowed = " AND ".join(f"({condition})" for condition in (only, batch) if condition) or None
+            linker = Linker(registered, by_key_rank(trained, narrowed), log_level=logging.ERROR)
+            predictions = linker.inference.predict(threshold_match_probability=threshold)
+            con.execute(
+                f"""INSERT INTO matched
+                    SELECT {KEY_RANK}_l, {KEY_RANK}_r, match_probability FROM {predictions.physical_name}"""
+            )
+            predictions.drop_table_from_database_and_remove_from_cache()
+    finally:  # its term-frequency tables and the profiles with them: linkage's connection goes on after it
+        db_api.delete_tables_created_by_splink_from_db()
 
 
 # Profiles on the left side of one DuckDB prediction. splink first writes every blocked pair (two profile

@@ -148,10 +148,7 @@ def save(db_path: Path, result: LinkResult, *, run_id: str) -> None:
 
 
 def _save_known(con, known: KnownLinkage, run_id: str, now: datetime) -> None:
-    con.register("known_profiles", known.profiles)
-    con.register("known_pairs", known.pairs)
-    con.execute(f"CREATE OR REPLACE TABLE {SCHEMA}.profiles AS SELECT * FROM known_profiles")
-    con.execute(f"CREATE OR REPLACE TABLE {SCHEMA}.matched_pairs AS SELECT * FROM known_pairs")
+    known.copy_tables(con, f"{SCHEMA}.profiles", f"{SCHEMA}.matched_pairs")
     con.execute(
         f"""CREATE OR REPLACE TABLE {SCHEMA}.model (model_json VARCHAR, settings_digest VARCHAR,
             overrides_digest VARCHAR, run_id VARCHAR, saved_at TIMESTAMP)"""
@@ -160,8 +157,6 @@ def _save_known(con, known: KnownLinkage, run_id: str, now: datetime) -> None:
         f"INSERT INTO {SCHEMA}.model VALUES (?, ?, ?, ?, ?)",
         [json.dumps(known.model), known.settings_digest, known.overrides_digest, run_id, now],
     )
-    con.unregister("known_profiles")
-    con.unregister("known_pairs")
 
 
 def read_known(db_path: Path) -> KnownLinkage | None:
@@ -181,11 +176,19 @@ def read_known(db_path: Path) -> KnownLinkage | None:
     if not rows or not json.loads(rows[0][0]):
         return None
     model_json, *digests = rows[0]
-    return KnownLinkage(json.loads(model_json), *digests, read_tables=lambda: _known_tables(db_path))
+    return KnownLinkage(json.loads(model_json), *digests, copy_tables=_copy_stored_tables(db_path))
 
 
-def _known_tables(db_path: Path) -> tuple[pa.Table, pa.Table]:
-    with connect(db_path) as con:
-        profiles = con.sql(f"SELECT * FROM {SCHEMA}.profiles").to_arrow_table()
-        pairs = con.sql(f"SELECT * FROM {SCHEMA}.matched_pairs").to_arrow_table()
-    return profiles, pairs
+def _copy_stored_tables(db_path: Path):
+    """KnownLinkage.copy_tables for the tables stored in the build database: DuckDB to DuckDB, attached
+    read-only (at scale 10 they are millions of profiles and tens of millions of pairs: never Arrow)."""
+
+    def copy(con: duckdb.DuckDBPyConnection, profiles_table: str, pairs_table: str) -> None:
+        con.execute("ATTACH ? AS stored_db (READ_ONLY)", [str(db_path)])
+        try:
+            con.execute(f"CREATE OR REPLACE TABLE {profiles_table} AS SELECT * FROM stored_db.{SCHEMA}.profiles")
+            con.execute(f"CREATE OR REPLACE TABLE {pairs_table} AS SELECT * FROM stored_db.{SCHEMA}.matched_pairs")
+        finally:
+            con.execute("DETACH stored_db")
+
+    return copy

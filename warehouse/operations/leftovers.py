@@ -2,8 +2,8 @@
 
 Every write of the pipeline goes to a temporary name first and is renamed into place once complete,
 so a killed writer leaves only such temporary files: a half-written version folder or link of the
-publish step, parsed Parquet and hand-over files under build/, temp files of the raw archive. None of
-them is ever read, so the next writer removes them once it holds the writer lock
+publish step, parsed Parquet and hand-over files under build/ (and linkage's hand-over folder), temp
+files of the raw archive. None of them is ever read, so the next writer removes them once it holds the writer lock
 (warehouse/operations/writer_lock.py). Not removed: a download's `.part` file (the next download resumes from
 it) and the build database's DuckDB WAL (DuckDB replays its committed transactions on open).
 """
@@ -39,9 +39,13 @@ def _remove_lake_temp_folders(paths: WarehousePaths) -> list[Path]:
 
 
 def _remove_build_temp_files(paths: WarehousePaths) -> list[Path]:
+    """Temporary files under build/, and temporary folders in it (what linkage hands over to be saved)."""
     if not paths.build_dir.is_dir():
         return []
     doomed = [path for path in paths.build_dir.rglob(f"*{TEMP_SUFFIX}") if path.is_file()]
     for path in doomed:
         path.unlink(missing_ok=True)
-    return doomed
+    folders = [path for path in paths.build_dir.glob(f"*{TEMP_SUFFIX}") if path.is_dir()]
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+    return doomed + folders

@@ -13,12 +13,14 @@ or changed records can change are predicted (warehouse/linkage/incremental.py); 
 trains again and predicts every pair. The Spark engine always relinks in full, and says so in the metadata.
 """
 
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from orchestration.defs.resources import WarehouseResource
-from warehouse.settings import SPARK
+from warehouse.settings import SPARK, TEMP_SUFFIX
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -40,20 +42,25 @@ def int_employer_links(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     from warehouse.linkage import link_records
     from warehouse.linkage.store import previous_ids, read_known, read_overrides, records_into, save
 
-    db = warehouse.paths().build_db
+    paths = warehouse.paths()
+    db = paths.build_db
     previous, next_number = previous_ids(db)
-    if warehouse.engine == SPARK:
-        result = _link_on_spark(warehouse, previous, next_number)
-    else:
-        result = link_records(
-            records_into(db),
-            previous=previous,
-            next_number=next_number,
-            overrides=read_overrides(db),
-            known=read_known(db),
-            relink=warehouse.relink,
-        )
-    save(db, result, run_id=context.run.run_id)
+    # What linkage hands to `save` (its profiles and pairs: gigabytes at scale) waits in a folder under build/,
+    # removed after saving, or by the next build's clean-up if this one is killed (warehouse/operations).
+    with tempfile.TemporaryDirectory(prefix="linkage-", suffix=TEMP_SUFFIX, dir=paths.build_dir) as scratch:
+        if warehouse.engine == SPARK:
+            result = _link_on_spark(warehouse, previous, next_number, Path(scratch))
+        else:
+            result = link_records(
+                records_into(db),
+                previous=previous,
+                next_number=next_number,
+                overrides=read_overrides(db),
+                known=read_known(db),
+                relink=warehouse.relink,
+                scratch=Path(scratch),
+            )
+        save(db, result, run_id=context.run.run_id)
     summary = {k: v for k, v in result.summary.items() if k != "model"}
     context.log.info(
         f"linked {summary['records']:,} records into {summary['employers']:,} employers "
@@ -69,7 +76,7 @@ def int_employer_links(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     )
 
 
-def _link_on_spark(warehouse: WarehouseResource, previous: "pa.Table", next_number: int):
+def _link_on_spark(warehouse: WarehouseResource, previous: "pa.Table", next_number: int, scratch: Path):
     from warehouse import spark
     from warehouse.linkage import link_records
     from warehouse.linkage.store import overrides_from, with_agents
@@ -81,7 +88,9 @@ def _link_on_spark(warehouse: WarehouseResource, previous: "pa.Table", next_numb
     )
     overrides = overrides_from(spark.read_table(paths, "reference", "ref_employer_link_overrides"))
     with spark.session(paths) as session:
-        result = link_records(records, previous=previous, next_number=next_number, overrides=overrides, spark=session)
+        result = link_records(
+            records, previous=previous, next_number=next_number, overrides=overrides, spark=session, scratch=scratch
+        )
     spark.write_links(paths, result.links)
     return result
 

@@ -280,9 +280,9 @@ def test_link_records_equals_the_python_union_find_on_real_records(monkeypatch):
         seen["record_profile"] = dict(con.execute(f"SELECT record_key, profile_id FROM {table}").fetchall())
         return table, profiles
 
-    def spy_predict(*args, **kwargs):
-        predicted = predict(*args, **kwargs)
-        seen["pairs"] = predicted.by_id
+    def spy_predict(con, *args, **kwargs):
+        predicted = predict(con, *args, **kwargs)
+        seen["pairs"] = con.sql(f"SELECT * FROM {predicted.table}").to_arrow_table()
         return predicted
 
     monkeypatch.setattr(linkage, "_profiles", spy_profiles)

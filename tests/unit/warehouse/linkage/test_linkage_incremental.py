@@ -98,7 +98,7 @@ def no_training(monkeypatch, first_run):
 )
 def test_a_changed_setting_overrides_or_relink_relinks_in_full(records, first_run, no_training, change, reason):
     subset = _first_records(records, first_run).slice(0, 3_000)
-    known = dataclasses.replace(first_run.known, read_tables=_stored_tables_not_needed)
+    known = dataclasses.replace(first_run.known, copy_tables=_stored_tables_not_needed)
     options = {"known": known}
     if change.get("known") == "settings":
         options["known"] = dataclasses.replace(known, settings_digest="a digest of other settings")
@@ -116,7 +116,7 @@ def test_a_changed_setting_overrides_or_relink_relinks_in_full(records, first_ru
     assert result.summary["profiles_touched"] == result.summary["profiles"]
 
 
-def _stored_tables_not_needed():
+def _stored_tables_not_needed(*_):
     raise AssertionError("a full relink read the stored profiles and pairs")
 
 

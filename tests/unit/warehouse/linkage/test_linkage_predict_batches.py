@@ -5,6 +5,7 @@ TRAINING_PROFILES profiles (model.training_sample)."""
 
 from __future__ import annotations
 
+from sources.common.duckdb_memory import in_memory_connection
 from tests.unit.warehouse.linkage.same_links import assert_same_links, pairs_by_key
 from warehouse.linkage import link_records
 from warehouse.linkage import model as model_module
@@ -31,12 +32,14 @@ def test_the_model_trains_on_a_fixed_random_sample_of_many_profiles(monkeypatch)
     records = read_real_records().slice(0, RECORDS)
     whole = link_records(records)
     profiles = whole.known.profiles
-    assert model_module.training_sample(profiles) is profiles
+    with in_memory_connection() as con:
+        con.register("profiles", profiles)
+        assert model_module.training_sample(con, "profiles").equals(profiles)  # all of them, by id
 
-    monkeypatch.setattr(model_module, "TRAINING_PROFILES", profiles.num_rows // 2)
-    sample = model_module.training_sample(profiles)
-    assert sample.num_rows == profiles.num_rows // 2
-    assert model_module.training_sample(profiles).equals(sample)  # the same draw every time
+        monkeypatch.setattr(model_module, "TRAINING_PROFILES", profiles.num_rows // 2)
+        sample = model_module.training_sample(con, "profiles")
+        assert sample.num_rows == profiles.num_rows // 2
+        assert model_module.training_sample(con, "profiles").equals(sample)  # the same draw every time
     assert set(sample["profile_key"].to_pylist()) < set(profiles["profile_key"].to_pylist())
 
     # A model trained on half the profiles still finds nearly every pair the whole-data model finds.

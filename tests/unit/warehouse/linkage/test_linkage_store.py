@@ -1,14 +1,17 @@
 """The build asks linkage to read its records from the build database straight into DuckDB
-(store.records_into): the links must be those of the same records handed over as Arrow (store.read_records)."""
+(store.records_into): the links must be those of the same records handed over as Arrow (store.read_records).
+What a run knew goes back into the build database from files, DuckDB to DuckDB (store.save)."""
 
 from __future__ import annotations
 
 import duckdb
 
-from tests.unit.warehouse.linkage.same_links import assert_same_links
+from tests.unit.warehouse.linkage.same_links import assert_same_links, pairs_by_key
 from warehouse.linkage import link_records
 from warehouse.linkage.evaluation_runs import read_real_records
-from warehouse.linkage.store import read_records, records_into
+from warehouse.linkage.store import read_known, read_records, records_into, save
+from warehouse.operations.leftovers import remove_leftovers
+from warehouse.settings import WarehousePaths
 
 RECORDS = 4_000  # real H-2A records: enough for profiles, pairs and clusters, quick to link twice
 
@@ -39,3 +42,22 @@ def test_records_copied_into_duckdb_link_as_records_read_into_arrow(tmp_path):
     assert_same_links(in_duckdb, from_arrow)
     assert in_duckdb.summary["matched_pairs"] == from_arrow.summary["matched_pairs"] > 0
     assert in_duckdb.summary["employers"] == from_arrow.summary["employers"] < RECORDS
+
+
+def test_what_a_run_knew_goes_through_its_scratch_folder_into_the_build_database(tmp_path):
+    """The profiles and pairs a run leaves for the next wait as files in the scratch folder the build gives it
+    (under build/, removed after saving, or by the clean-up after a killed build), never as Arrow in Python;
+    saved, they are what the next run reads back."""
+    db, scratch = tmp_path / "build.duckdb", tmp_path / "build" / "linkage-1a2b.tmp"
+    _build_db(db)
+    scratch.mkdir(parents=True)
+    result = link_records(records_into(db), scratch=scratch)
+    assert sorted(path.name for path in scratch.iterdir()) == ["known_pairs.parquet", "known_profiles.parquet"]
+
+    save(db, result, run_id="first")
+    stored = read_known(db)
+    assert pairs_by_key(stored) == pairs_by_key(result.known) and len(pairs_by_key(stored)) > 0
+    assert stored.profiles.num_rows == result.summary["profiles"]
+
+    assert scratch in remove_leftovers(WarehousePaths.at(tmp_path))
+    assert not scratch.exists()
