@@ -19,10 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
+from packaging import version
 from pydantic import Field, PrivateAttr
 
 from orchestration.defs.dbt_project import dbt_project
@@ -122,6 +124,18 @@ class WarehouseResource(dg.ConfigurableResource):
                 yield
 
 
+class WarehouseDbtResource(DbtCliResource):
+    """dagster-dbt's dbt resource, which learns dbt's version from the installed package instead of
+    running `dbt --version`: that command asks PyPI for the latest release (seconds per build, and a
+    network call from an offline build)."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:  # dagster-dbt runs `dbt --version` here
+        from dbt.version import __version__
+
+        return version.parse(__version__)
+
+
 def warehouse_from_env(**overrides) -> WarehouseResource:
     """The warehouse resource as the environment configures it (warehouse.settings), with explicit
     overrides on top."""
@@ -133,8 +147,8 @@ def warehouse_from_env(**overrides) -> WarehouseResource:
 def default_resources() -> dict[str, object]:
     return {
         "warehouse": warehouse_from_env(),
-        "dbt": DbtCliResource(project_dir=dbt_project),
+        "dbt": WarehouseDbtResource(project_dir=dbt_project),
     }
 
 
-__all__ = ["WarehouseResource", "default_resources", "warehouse_from_env"]
+__all__ = ["WarehouseDbtResource", "WarehouseResource", "default_resources", "warehouse_from_env"]
