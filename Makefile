@@ -7,6 +7,10 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Compile the installed packages' bytecode once, at install: where PYTHONDONTWRITEBYTECODE is set (as in
+# many CI images) Python never caches it, and every process (each dbt call of a build, each worker) would
+# compile dagster, dbt, Great Expectations... from source again, seconds each.
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: install demo test lint dagster sample clean
 
@@ -26,12 +30,13 @@ demo: $(STAMP)  ## Build the whole warehouse from the embedded sample (offline) 
 	$(VENV)/bin/warehouse build --source sample
 
 # On every core (pytest-xdist; TEST_WORKERS=0 runs in this one process). loadscope: a module's tests, which may
-# share a module-scoped fixture, run in one worker (tests/parallel.py). PYTEST_ARGS adds options, e.g.
-# PYTEST_ARGS="--durations=30". Tests marked `alone` (a timed stop of `make dagster`, which the other workers'
+# share a module-scoped fixture, run in one worker; the modules start longest first (tests/parallel.py; xdist's
+# own order, without --no-loadscope-reorder, would start the modules with most tests first, the long ones last).
+# PYTEST_ARGS adds options, e.g. PYTEST_ARGS="--durations=30". Tests marked `alone` (a timed stop of `make dagster`, which the other workers'
 # builds slowed past any fair bound) run after, in one process.
 TEST_WORKERS ?= auto
 test: $(STAMP)  ## The full test suite (unit, integration, lint).
-	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadscope -m "not alone" $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder -m "not alone" $(PYTEST_ARGS)
 	$(VENV)/bin/python -m pytest -m alone $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff and sqlfluff (dbt templater); also part of make test.

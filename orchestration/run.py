@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from orchestration.run_history import run_history_without_a_flush_per_event
 from orchestration.tags import HOME_TAG, LAUNCHED_BY_CLI
 from warehouse.settings import WarehousePaths
 
@@ -125,7 +126,7 @@ def run_build(
     fail_abandoned_runs(instance, paths)
     dbt_log = paths.build_dir / "dbt_output.log"
     started_at, started = datetime.now(UTC), time.monotonic()
-    with _stdout_to(dbt_log):
+    with _stdout_to(dbt_log), run_history_without_a_flush_per_event(Path(instance.root_directory)):
         result = defs.resolve_job_def(BUILD_JOB).execute_in_process(
             instance=instance,
             asset_selection=None if assets is None else [dg.AssetKey(name) for name in assets],

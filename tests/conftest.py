@@ -57,4 +57,4 @@ def pytest_sessionstart(session):
 
 def pytest_collection_modifyitems(config, items):
     if parallel.is_xdist_worker():
-        parallel.start_the_shared_build_first(items)
+        parallel.longest_first(items)

@@ -1,7 +1,8 @@
-"""What the suite needs to run on several pytest-xdist workers (`make test`: `-n auto --dist loadscope`, so
-the tests of a module, which may share a module-scoped fixture such as the Spark build, run in one worker):
-one temporary folder all workers of a run share, a lock between workers, and an order that keeps both
-workers busy. (`--dist loadgroup` with xdist_group marks would be finer, but pytest-xdist 3.8 marks a
+"""What the suite needs to run on several pytest-xdist workers (`make test`: `-n auto --dist loadscope
+--no-loadscope-reorder`, so the tests of a module, which may share a module-scoped fixture such as the Spark
+build, run in one worker, and the modules are handed out in the order set here rather than by their number
+of tests): one temporary folder all workers of a run share, a lock between workers, and an order that keeps
+both workers busy. (`--dist loadgroup` with xdist_group marks would be finer, but pytest-xdist 3.8 marks a
 group by rewriting `item._nodeid`, which pytest 9.2 no longer reads: the marks are ignored.)"""
 
 from __future__ import annotations
@@ -37,28 +38,47 @@ def exclusive_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def has_module_fixture(item: pytest.Item) -> bool:
-    """Whether the test uses a fixture scoped to its own module (a Spark build, a second build: the longest
-    units of work)."""
-    module_id = item.nodeid.split("::", 1)[0]
-    return any(
-        definition.scope == "module" and definition.baseid == module_id
-        for definitions in item._fixtureinfo.name2fixturedefs.values()
-        for definition in definitions
-    )
+# Seconds each module's tests took on two busy workers (`make test PYTEST_ARGS="--durations=60"` of
+# 2026-12-05, summed; test_published_files, 69 s then, since takes 6 s); the modules not listed take
+# seconds. Only the order depends on it: a rough figure is enough, and a new long module belongs here.
+LONG_MODULES = {
+    "tests/integration/test_plain_build_rebuilds_from_the_archive.py": 380,
+    "tests/integration/test_spark_parity.py": 250,
+    "tests/integration/test_killed_builds_lose_nothing.py": 195,
+    "tests/integration/test_benchmarks_smoke.py": 160,
+    "tests/integration/test_employer_ids_are_stable.py": 160,
+    "tests/integration/test_same_inputs_build_the_same_warehouse.py": 85,
+    "tests/integration/test_gates_reject_bad_files.py": 80,
+    "tests/integration/test_real_h2a_files_of_many_eras_publish.py": 78,
+    "tests/integration/test_download_operations.py": 64,
+    "tests/integration/test_alerts.py": 63,
+    "tests/integration/test_weekly_update.py": 56,
+    "tests/integration/test_release_and_publish.py": 56,
+    "tests/integration/test_real_rows_never_stop_a_build.py": 51,
+    "tests/test_code_quality.py": 47,
+    "tests/integration/test_drop_folder_reloads_one_fiscal_year.py": 41,
+}
 
 
-def start_the_shared_build_first(items: list[pytest.Item], fixture: str = "built_home") -> None:
-    """Order for several workers: the first test needing the shared build, then every test that does not
-    need it, then the others, those of modules with a module-scoped fixture first (begun last, the longest
-    would leave the other worker idle at the end). The worker that builds is the only one that waits; the
-    rest run unit tests."""
-    needing = [item for item in items if fixture in item.fixturenames]
-    if not needing:
-        return
-    others = [item for item in items if fixture not in item.fixturenames]
-    rest = sorted(needing[1:], key=lambda item: not has_module_fixture(item))
-    items[:] = [needing[0], *others, *rest]
+def _module(item: pytest.Item) -> str:
+    return item.nodeid.split("::", 1)[0]
+
+
+def longest_first(items: list[pytest.Item], fixture: str = "built_home") -> None:
+    """Order for several workers (`--dist loadscope --no-loadscope-reorder`: a module is a unit of work,
+    handed out in this order): the long modules first, longest first, so that what is left at the end
+    is short and no worker idles while another finishes a long one; the unit tests last. The first
+    module is the longest needing the shared build (its worker builds it), then those not needing it,
+    so the other worker has work of its own instead of waiting for the build."""
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(_module(item), []).append(item)
+    long = sorted((m for m in modules if m in LONG_MODULES), key=LONG_MODULES.__getitem__, reverse=True)
+    needs_build = {m for m in long if any(fixture in item.fixturenames for item in modules[m])}
+    builder = [m for m in long if m in needs_build][:1]
+    first = [*builder, *(m for m in long if m not in needs_build)]
+    order = [*first, *(m for m in long if m not in first), *(m for m in modules if m not in LONG_MODULES)]
+    items[:] = [item for module in order for item in modules[module]]
 
 
 def give_the_worker_main_a_file() -> None:

@@ -29,7 +29,13 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.defs.dbt_project import dbt_project, ensure_manifest, transform_code_version
+from orchestration.defs.dbt_project import (
+    dbt_project,
+    ensure_manifest,
+    keep_the_parse,
+    target_with_the_last_parse,
+    transform_code_version,
+)
 from orchestration.defs.dbt_selection import (
     STARTED,
     SUCCEEDED,
@@ -124,8 +130,12 @@ def _build(context, dbt: DbtCliResource, warehouse: WarehouseResource, asset: st
         yield dg.MaterializeResult(
             asset_key=dg.AssetKey(name), metadata={"rebuilt": False, "kept": f"not {plan.reason}"}
         )
+    saved_parse = warehouse.paths().build_dir / f"dbt_partial_parse.{warehouse.engine}.msgpack"  # this home's last
+    target = target_with_the_last_parse(f"{asset}-{context.run_id[:7]}", saved_parse)
     with warehouse.dbt_environment():
-        yield from dbt.cli(["build", *warehouse.dbt_args(), *plan.exclude_args()], context=context).stream()
+        args = ["build", *warehouse.dbt_args(), *plan.exclude_args()]
+        yield from dbt.cli(args, context=context, target_path=target).stream()
+    keep_the_parse(target, saved_parse)
     record_build(db, status=SUCCEEDED, **record)
 
 
