@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from sources.common.casting import sql_literal
 from sources.common.contract import PROVENANCE_COLUMNS, TableContract
 from warehouse.ingest.load import RAW_SCHEMA, AlsoInTransaction, connect, create_raw_table, transaction
 
@@ -63,7 +64,7 @@ def row_difference(db_path: Path, contract: TableContract, parquet: Path) -> Row
         if con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0:
             return None
         try:
-            con.execute(f"CREATE TEMP VIEW staged AS SELECT * FROM read_parquet('{_sql(parquet)}')")
+            con.execute(f"CREATE TEMP VIEW staged AS SELECT * FROM read_parquet({sql_literal(parquet)})")
             con.execute(
                 f"""CREATE TEMP TABLE differing AS
                     SELECT {key} FROM (SELECT {content} FROM staged EXCEPT SELECT {content} FROM {table})"""
@@ -71,8 +72,8 @@ def row_difference(db_path: Path, contract: TableContract, parquet: Path) -> Row
         except duckdb.Error:
             return None
         con.execute(
-            f"COPY (SELECT * FROM staged WHERE ({key}) IN (SELECT {key} FROM differing)) TO '{_sql(changed_parquet)}' "
-            "(FORMAT parquet)"
+            f"COPY (SELECT * FROM staged WHERE ({key}) IN (SELECT {key} FROM differing)) "
+            f"TO {sql_literal(changed_parquet)} (FORMAT parquet)"
         )
         new = _count(con, f"SELECT count(*) FROM differing WHERE ({key}) NOT IN (SELECT {key} FROM {table})")
         differing = _count(con, "SELECT count(*) FROM differing")
@@ -113,7 +114,3 @@ def load_difference(
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(con.execute(sql).fetchone()[0])
-
-
-def _sql(path: Path) -> str:
-    return str(path).replace("'", "''")

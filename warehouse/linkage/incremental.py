@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from sources.common.casting import sql_literal
 from sources.common.duckdb_memory import in_memory_connection
 from warehouse.linkage.features import PROFILE_COLUMNS, features_sql, with_name_rarity
 from warehouse.linkage.model import (
@@ -102,12 +103,12 @@ class KnownLinkage:
         files = {"profiles": place / "known_profiles.parquet", "pairs": place / "known_pairs.parquet"}
         columns = ", ".join(["profile_id", "profile_key", *PROFILE_COLUMNS])
         by_id = f"SELECT {columns} FROM {profiles} ORDER BY profile_id"
-        con.execute(f"COPY ({by_id}) TO {_literal(files['profiles'])} (FORMAT PARQUET)")
-        con.execute(f"COPY {pairs} TO {_literal(files['pairs'])} (FORMAT PARQUET)")
+        con.execute(f"COPY ({by_id}) TO {sql_literal(files['profiles'])} (FORMAT PARQUET)")
+        con.execute(f"COPY {pairs} TO {sql_literal(files['pairs'])} (FORMAT PARQUET)")
 
         def copy(target: duckdb.DuckDBPyConnection, profiles_table: str, pairs_table: str) -> None:
             for name, path in ((profiles_table, files["profiles"]), (pairs_table, files["pairs"])):
-                target.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM read_parquet({_literal(path)})")
+                target.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM read_parquet({sql_literal(path)})")
 
         return cls(model, *digests, copy_tables=copy, folder=folder)
 
@@ -127,10 +128,6 @@ class KnownLinkage:
     @property
     def pairs(self) -> pa.Table:  # PAIRS_BY_ID over `profiles`' ids, as Arrow (tests)
         return self._tables[1]
-
-
-def _literal(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)
