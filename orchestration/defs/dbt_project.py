@@ -24,6 +24,7 @@ from pathlib import Path
 from dagster_dbt import DbtProject
 
 from warehouse.ingest.changes import code_checksum
+from warehouse.settings import TEMP_SUFFIX
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ def keep_the_parse(target: Path, saved_parse: Path) -> None:
     """Save the parse a dbt call made in `target` as `saved_parse`, replaced whole."""
     parsed = target / PARTIAL_PARSE
     if parsed.exists():
-        copying = saved_parse.with_name(saved_parse.name + ".copying")
+        copying = saved_parse.with_name(saved_parse.name + TEMP_SUFFIX)  # a killed copy: the clean-up removes it
         shutil.copyfile(parsed, copying)
         os.replace(copying, saved_parse)
 
