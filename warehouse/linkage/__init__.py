@@ -11,8 +11,9 @@ record, its employer id and how surely it belongs there. The steps, each in its 
 
 Records, profiles and pairs stay in one DuckDB (linkage's in-memory connection, bounded by
 WAREHOUSE_DUCKDB_MEMORY_LIMIT, spilling beyond it): the record -> profile mapping and the profiles are tables
-there, splink predicts in that connection, and its pairs leave it once, as 32-bit numpy arrays for
-clustering; clusters and probabilities are numpy arrays over profiles, and the links table is one join. What
+there, splink predicts in that connection into a table of pairs, which clustering reads in batches of a few
+million (clusters.py); the clusters are a numpy array over profiles, each profile's probability is SQL over
+the pairs, and the links table is one join. What
 the next run needs (profiles, pairs) goes to Parquet files (incremental.KnownLinkage), never to Arrow in
 Python; no Python object is made per record until the caller asks (`LinkResult.employer_of`).
 `summary["step_seconds"]` times each step (benchmarks/linkage.py prints them).
@@ -37,7 +38,7 @@ from warehouse.linkage.clusters import (
     CANNOT_LINK,
     MUST_LINK,
     assign_stable_ids,
-    cluster_array,
+    cluster_pairs,
     kept_links,
     profile_probabilities,
 )
@@ -190,19 +191,18 @@ def _employers(
     probabilities. Returns the links, the number of employers, the merged ids and the next free id number."""
     con.register("previous_ids", _previous_table(previous))
     profile_ids = np.arange(1, profile_count + 1, dtype=np.int64)  # _profiles numbers them 1..n
-    pair_columns = _pair_arrays(con, pairs)
-    cluster = cluster_array(
+    cluster = cluster_pairs(
+        con,
         profile_ids,
-        pair_columns,
+        pairs,
         must_link=_profile_pairs(con, overrides, MUST_LINK, record_profile),
         cannot_link=_profile_pairs(con, overrides, CANNOT_LINK, record_profile),
         kept=kept_links(con, "previous_ids", record_profile),
     )
-    probability = profile_probabilities(profile_ids, cluster, pair_columns)
-    del pair_columns
-    con.register(
-        "profile_cluster", pa.table({"profile_id": profile_ids, "cluster": cluster, "match_probability": probability})
-    )
+    con.register("clustered", pa.table({"profile_id": profile_ids, "cluster": cluster}))
+    con.execute(f"CREATE TABLE profile_cluster AS {profile_probabilities('clustered', pairs)}")
+    con.unregister("clustered")
+    con.execute(f"DROP TABLE {pairs}")
     con.execute(
         f"""CREATE TABLE record_cluster AS
             SELECT record_key, cluster FROM {record_profile} JOIN profile_cluster USING (profile_id)"""
@@ -222,18 +222,6 @@ def _employers(
     ).to_arrow_table()
     steps.done("links")
     return links, cluster_ids.num_rows, merged_into, next_number
-
-
-def _pair_arrays(con: duckdb.DuckDBPyConnection, pairs: str) -> pa.Table:
-    """The matched pairs for clustering, as one chunk of numpy-backed columns with 32-bit profile ids (at
-    scale 10, tens of millions of pairs: every copy of them costs hundreds of MB); the table is dropped."""
-    arrays = con.execute(
-        f"""SELECT CAST(profile_id_l AS INTEGER) AS profile_id_l, CAST(profile_id_r AS INTEGER) AS profile_id_r,
-                   match_probability
-            FROM {pairs}"""
-    ).fetchnumpy()
-    con.execute(f"DROP TABLE {pairs}")
-    return pa.table({name: np.asarray(values) for name, values in arrays.items()})
 
 
 class _Steps:

@@ -9,18 +9,21 @@ lower number) survives; when a former employer splits, the part holding most of 
 the id; only clusters with no known record get a new id.
 
 At scale (tens of millions of pairs, millions of records) nothing here loops in Python over pairs or
-records: the clusters are the connected components of must_link ∪ pairs ∪ kept links (numpy +
+records, nor holds all the pairs: the clusters are the connected components of must_link ∪ pairs ∪ kept
+links, merged batch by batch as the pairs are read from linkage's DuckDB connection (numpy +
 scipy.sparse.csgraph), and only a component holding both ends of a cannot_link pair replays the ordered,
 constrained union-find on its own edges (the order matters only where something may be refused). A cluster
 is named by its smallest profile id, as the union-find names it. Record-level work (kept links, id votes)
-is SQL over the record -> cluster table in linkage's DuckDB connection; Python holds per-profile arrays and
-loops only over the employer ids that compete for a cluster.
+and each profile's probability are SQL over tables in linkage's DuckDB connection; Python holds per-profile
+arrays and one batch of pairs, and loops only over the employer ids that compete for a cluster.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 
 import duckdb
 import numpy as np
@@ -75,75 +78,92 @@ class _Forest:
         return True
 
 
+PAIR_BATCH_ROWS = 4_000_000  # matched pairs read from DuckDB at a time while clustering: ~100 MB of working set
 _NO_PAIRS = np.empty((0, 2), dtype=np.int64)
 
 
-def cluster_array(
+def cluster_pairs(
+    con: duckdb.DuckDBPyConnection,
     profile_ids: np.ndarray,
-    pairs: pa.Table,
+    pairs: str,
     *,
     must_link: np.ndarray = _NO_PAIRS,
     cannot_link: np.ndarray = _NO_PAIRS,
     kept: np.ndarray = _NO_PAIRS,
-    strongest_first: bool = False,
+    batch_rows: int = PAIR_BATCH_ROWS,
 ) -> np.ndarray:
     """The cluster (smallest profile id) of each of `profile_ids` (ascending, unique): must_link first, then
-    pairs strongest first, then `kept` (linked by an earlier build); nothing joins what cannot_link keeps apart.
+    the matched pairs strongest first, then `kept` (linked by an earlier build); nothing joins what cannot_link
+    keeps apart.
 
     Args:
-        pairs: profile_id_l, profile_id_r, match_probability (any order unless `strongest_first`).
+        pairs: table in `con` (profile_id_l, profile_id_r, match_probability), read `batch_rows` at a time.
         must_link, cannot_link, kept: profile id pairs, shape (n, 2), in the order they are to be joined.
-        strongest_first: `pairs` already come in the order to join them (else probability descending, then ids).
     """
     profile_ids = np.asarray(profile_ids, dtype=np.int64)
-    pair_l, pair_r, probability = _pair_columns(pairs)
     must_link, cannot_link, kept = (
         np.asarray(p, dtype=np.int64).reshape(-1, 2) for p in (must_link, cannot_link, kept)
     )
-    component = _components(
-        profile_ids, [(must_link[:, 0], must_link[:, 1]), (pair_l, pair_r), (kept[:, 0], kept[:, 1])]
+    batches = con.sql(f"SELECT profile_id_l, profile_id_r FROM {pairs}").to_arrow_reader(batch_rows)
+    edges = chain(
+        [(must_link[:, 0], must_link[:, 1]), (kept[:, 0], kept[:, 1])],
+        ((batch.column(0).to_numpy(), batch.column(1).to_numpy()) for batch in batches),
     )
-    # profile_ids ascend: a component's first member is its smallest id, the union-find's root.
-    _, first = np.unique(component, return_index=True)
-    cluster = profile_ids[first][component]
+    component = _components(profile_ids, edges)
+    cluster = profile_ids[component]
     forbidden = _positions(profile_ids, cannot_link)
     constrained = np.unique(component[forbidden[:, 0]][component[forbidden[:, 0]] == component[forbidden[:, 1]]])
     if len(constrained):
         inside = np.isin(component, constrained)
-        pairs_inside = inside[_positions(profile_ids, pair_l)]
-        left, right, strength = pair_l[pairs_inside], pair_r[pairs_inside], probability[pairs_inside]
-        order = np.arange(len(left)) if strongest_first else np.lexsort((right, left, -strength))
         cluster[inside] = _replay(
             profile_ids[inside],
             _within(profile_ids, inside, must_link),
-            np.column_stack([left[order], right[order]]),
+            _strongest_first(con, pairs, profile_ids[inside]),
             _within(profile_ids, inside, kept),
             cannot_link=cannot_link,
         )
     return cluster
 
 
-def _components(profile_ids: np.ndarray, edges: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-    """The connected component of each profile (a label) in the graph of `edges` (arrays of left and right
-    profile ids). The graph is built from 32-bit positions, one side at a time: at scale 10 the matched
-    pairs run to tens of millions, and every int64 copy of them costs gigabytes."""
+def _components(profile_ids: np.ndarray, edges: Iterable[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """The connected component of each profile, named by the position of its first profile, in the graph of
+    `edges` (batches of left and right profile ids). One batch at a time: the components of its edges between
+    the components so far merge them, so the working set is the profiles and one batch, however many pairs
+    (at scale 10, tens of millions)."""
     n = len(profile_ids)
-    if not n:
-        return np.empty(0, dtype=np.int32)
-    rows = np.concatenate([_positions(profile_ids, left).astype(np.int32, copy=False) for left, _ in edges])
-    columns = np.concatenate([_positions(profile_ids, right).astype(np.int32, copy=False) for _, right in edges])
-    graph = coo_matrix((np.ones(len(rows), dtype=bool), (rows, columns)), shape=(n, n))
-    del rows, columns
-    return connected_components(graph, directed=False)[1]
+    component = np.arange(n, dtype=np.int32)
+    for left, right in edges:
+        a = component[_positions(profile_ids, left)]
+        b = component[_positions(profile_ids, right)]
+        apart = a != b
+        if not apart.any():
+            continue
+        a, b = a[apart], b[apart]
+        touched, ends = np.unique(np.concatenate([a, b]), return_inverse=True)
+        graph = coo_matrix(
+            (np.ones(len(a), dtype=bool), (ends[: len(a)], ends[len(a) :])), shape=(len(touched), len(touched))
+        )
+        merged = connected_components(graph, directed=False)[1]
+        # touched ascends: the first of each merged group is its smallest component, which names it.
+        _, first = np.unique(merged, return_index=True)
+        renamed = np.arange(n, dtype=np.int32)
+        renamed[touched] = touched[first][merged]
+        component = renamed[component]
+    return component
 
 
-def _pair_columns(pairs: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The pairs' ids in their own integer type (link_records hands over 32-bit ids: no copy) and probabilities."""
-    return (
-        pairs.column("profile_id_l").to_numpy(),
-        pairs.column("profile_id_r").to_numpy(),
-        pairs.column("match_probability").to_numpy().astype(np.float64, copy=False),
-    )
+def _strongest_first(con: duckdb.DuckDBPyConnection, pairs: str, members: np.ndarray) -> np.ndarray:
+    """The matched pairs among `members` (profile ids), shape (n, 2), strongest first, then by ids."""
+    con.register("constrained_profiles", pa.table({"profile_id": members}))
+    try:
+        rows = con.sql(
+            f"""SELECT profile_id_l, profile_id_r FROM {pairs}
+                WHERE profile_id_l IN (SELECT profile_id FROM constrained_profiles)
+                ORDER BY match_probability DESC, profile_id_l, profile_id_r"""
+        ).fetchnumpy()
+    finally:
+        con.unregister("constrained_profiles")
+    return np.column_stack([rows["profile_id_l"], rows["profile_id_r"]]).astype(np.int64).reshape(-1, 2)
 
 
 def _positions(profile_ids: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -178,17 +198,23 @@ def _replay(
     return np.array([forest.find(p) for p in members.tolist()], dtype=np.int64)
 
 
-def profile_probabilities(profile_ids: np.ndarray, cluster: np.ndarray, pairs: pa.Table) -> np.ndarray:
-    """How surely each profile's records belong to their employer: 1.0 alone or beside an identical record,
-    else the profile's strongest matched pair inside its cluster."""
-    pair_l, pair_r, probability = _pair_columns(pairs)
-    at_l = _positions(profile_ids, pair_l).astype(np.int32, copy=False)
-    at_r = _positions(profile_ids, pair_r).astype(np.int32, copy=False)
-    same = cluster[at_l] == cluster[at_r]
-    best = np.full(len(profile_ids), -np.inf)
-    np.maximum.at(best, at_l[same], probability[same])
-    np.maximum.at(best, at_r[same], probability[same])
-    return np.where(np.isneginf(best), 1.0, best)
+def profile_probabilities(profile_cluster: str, pairs: str) -> str:
+    """SQL: profile_id, cluster and how surely each profile's records belong to their employer: 1.0 alone or
+    beside an identical record, else the profile's strongest matched pair inside its cluster.
+
+    Args:
+        profile_cluster: table (profile_id, cluster).
+        pairs: table (profile_id_l, profile_id_r, match_probability).
+    """
+    return f"""WITH ends AS (
+            SELECT unnest([pair.profile_id_l, pair.profile_id_r]) AS profile_id, pair.match_probability
+            FROM {pairs} AS pair
+            JOIN {profile_cluster} AS l ON pair.profile_id_l = l.profile_id
+            JOIN {profile_cluster} AS r ON pair.profile_id_r = r.profile_id
+            WHERE l.cluster = r.cluster),
+        best AS (SELECT profile_id, max(match_probability) AS match_probability FROM ends GROUP BY profile_id)
+        SELECT profile_id, cluster, coalesce(best.match_probability, 1.0) AS match_probability
+        FROM {profile_cluster} LEFT JOIN best USING (profile_id)"""
 
 
 def kept_links(con: duckdb.DuckDBPyConnection, previous: str, record_profile: str) -> np.ndarray:

@@ -16,12 +16,22 @@ from sources.common.duckdb_memory import in_memory_connection
 from warehouse.linkage.clusters import (
     _Forest,
     assign_stable_ids,
-    cluster_array,
+    cluster_pairs,
     employer_id,
     id_number,
     kept_links,
     profile_probabilities,
 )
+
+
+def _pairs_table(pairs: list[tuple[int, int, float]]) -> pa.Table:
+    return pa.table(
+        {
+            "profile_id_l": pa.array([r[0] for r in pairs], pa.int64()),
+            "profile_id_r": pa.array([r[1] for r in pairs], pa.int64()),
+            "match_probability": pa.array([r[2] for r in pairs], pa.float64()),
+        }
+    )
 
 
 def cluster_profiles(
@@ -31,22 +41,17 @@ def cluster_profiles(
     must_link: Iterable[tuple[int, int]] = (),
     cannot_link: Iterable[tuple[int, int]] = (),
     kept: Iterable[tuple[int, int]] = (),
-    strongest_first: bool = False,
+    batch_rows: int = 3,
 ) -> dict[int, int]:
-    """profile -> cluster of cluster_array, for inputs written as Python values."""
+    """profile -> cluster of cluster_pairs, for inputs written as Python values (by default a few pairs a
+    batch, so that components merge across batches)."""
     ids = np.array(sorted(set(profiles)), dtype=np.int64)
-    rows = list(pairs)
-    table = pa.table(
-        {
-            "profile_id_l": pa.array([r[0] for r in rows], pa.int64()),
-            "profile_id_r": pa.array([r[1] for r in rows], pa.int64()),
-            "match_probability": pa.array([r[2] for r in rows], pa.float64()),
-        }
-    )
     as_array = [np.array(list(p), dtype=np.int64).reshape(-1, 2) for p in (must_link, cannot_link, kept)]
-    cluster = cluster_array(
-        ids, table, must_link=as_array[0], cannot_link=as_array[1], kept=as_array[2], strongest_first=strongest_first
-    )
+    with in_memory_connection() as con:
+        con.register("pairs", _pairs_table(list(pairs)))
+        cluster = cluster_pairs(
+            con, ids, "pairs", must_link=as_array[0], cannot_link=as_array[1], kept=as_array[2], batch_rows=batch_rows
+        )
     return dict(zip(ids.tolist(), cluster.tolist(), strict=True))
 
 
@@ -78,17 +83,16 @@ def _assign_stable_ids(clusters: dict[str, int], previous: dict[str, str], next_
 def _record_probabilities(
     record_profiles: dict[str, int], profile_cluster: dict[int, int], pairs: list[tuple[int, int, float]]
 ) -> dict[str, float]:
-    ids = np.array(sorted(profile_cluster))
-    table = pa.table(
-        {name: [p[i] for p in pairs] for i, name in enumerate(["profile_id_l", "profile_id_r", "match_probability"])}
-    )
-    best = dict(
-        zip(
-            ids.tolist(),
-            profile_probabilities(ids, np.array([profile_cluster[i] for i in ids.tolist()]), table).tolist(),
-            strict=True,
+    with in_memory_connection() as con:
+        con.register("pairs", _pairs_table(pairs))
+        con.register(
+            "clustered", pa.table({"profile_id": list(profile_cluster), "cluster": list(profile_cluster.values())})
         )
-    )
+        best = dict(
+            con.execute(
+                f"SELECT profile_id, match_probability FROM ({profile_probabilities('clustered', 'pairs')})"
+            ).fetchall()
+        )
     return {record: best[profile] for record, profile in record_profiles.items()}
 
 
