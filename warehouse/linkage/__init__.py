@@ -50,6 +50,9 @@ LINK_COLUMNS = ("source", "record_id", "employer_id", "match_probability")
 # The records as Arrow, or a function that creates them as a table in linkage's DuckDB (store.records_into:
 # from the build database straight into DuckDB, so millions of records never become Arrow in Python).
 Records = pa.Table | Callable[[duckdb.DuckDBPyConnection, str], None]
+# Last run's (record_key, employer_id): a table, a dict, or a function that creates them as a table in linkage's
+# DuckDB (store.previous_ids: copied from the build database, never millions of Python objects).
+Previous = pa.Table | dict[str, str] | Callable[[duckdb.DuckDBPyConnection, str], None] | None
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ class LinkResult:
 def link_records(
     records: Records,
     *,
-    previous: pa.Table | dict[str, str] | None = None,
+    previous: Previous = None,
     next_number: int = 1,
     overrides: list[Override] = (),
     threshold: float = MATCH_THRESHOLD,
@@ -94,8 +97,9 @@ def link_records(
         records: rows shaped like intermediate.int_employer_records, with the `agent_key` of each record's
             filing (store.records_sql) where known; or a function that creates them as a table of the
             given name in linkage's DuckDB connection (store.records_into).
-        previous: (record_key, employer_id) from the last run (store.previous_ids), or a dict record key ->
-            employer id: its links are kept, its ids reused.
+        previous: (record_key, employer_id) from the last run, as a table, a dict record key -> employer id, or
+            a function that creates them as a table of the given name in linkage's DuckDB (store.previous_ids):
+            its links are kept, its ids reused.
         next_number: the first number a new employer id may take.
         overrides: must_link / cannot_link decisions on record keys.
         threshold: match probability from which a pair is the same employer.
@@ -182,14 +186,14 @@ def _employers(
     record_profile: str,
     profile_count: int,
     pairs: str,
-    previous: pa.Table | dict[str, str] | None,
+    previous: Previous,
     next_number: int,
     overrides: list[Override],
     steps: _Steps,
 ) -> tuple[pa.Table, int, dict[str, str], int]:
     """From the matched pairs (table `pairs` in `con`, dropped here) to the links: clusters, stable ids,
     probabilities. Returns the links, the number of employers, the merged ids and the next free id number."""
-    con.register("previous_ids", _previous_table(previous))
+    _put_previous(con, "previous_ids", previous)
     profile_ids = np.arange(1, profile_count + 1, dtype=np.int64)  # _profiles numbers them 1..n
     cluster = cluster_pairs(
         con,
@@ -237,17 +241,20 @@ class _Steps:
         self._last = now
 
 
-def _previous_table(previous: pa.Table | dict[str, str] | None) -> pa.Table:
-    """Last run's ids as a (record_key, employer_id) table, whether given as one or as a dict."""
-    if isinstance(previous, pa.Table):
-        return previous.select(["record_key", "employer_id"])
-    previous = previous or {}
-    return pa.table(
-        {
-            "record_key": pa.array(list(previous), pa.string()),
-            "employer_id": pa.array(list(previous.values()), pa.string()),
-        }
-    )
+def _put_previous(con: duckdb.DuckDBPyConnection, name: str, previous: Previous) -> None:
+    """Last run's ids as a (record_key, employer_id) table `name` in `con`, whichever way they were given."""
+    if callable(previous):
+        previous(con, name)
+        return
+    if not isinstance(previous, pa.Table):
+        previous = previous or {}
+        previous = pa.table(
+            {
+                "record_key": pa.array(list(previous), pa.string()),
+                "employer_id": pa.array(list(previous.values()), pa.string()),
+            }
+        )
+    con.register(name, previous.select(["record_key", "employer_id"]))
 
 
 def _profile_pairs(
@@ -271,4 +278,4 @@ def _profile_pairs(
     return np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
 
-__all__ = ["LINK_COLUMNS", "MATCH_THRESHOLD", "LinkResult", "Override", "Records", "link_records"]
+__all__ = ["LINK_COLUMNS", "MATCH_THRESHOLD", "LinkResult", "Override", "Previous", "Records", "link_records"]

@@ -13,7 +13,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -69,13 +70,20 @@ def records_into(db_path: Path) -> Callable[[duckdb.DuckDBPyConnection, str], No
     where read_records would hold every record as Arrow in Python (millions at scale 10)."""
 
     def copy(con: duckdb.DuckDBPyConnection, name: str) -> None:
-        con.execute("ATTACH ? AS build_db (READ_ONLY)", [str(db_path)])
-        try:
+        with _attached(con, db_path, "build_db"):
             con.execute(f"CREATE TABLE {name} AS {records_sql(f'build_db.{RECORDS}', f'build_db.{AGENTS}')}")
-        finally:
-            con.execute("DETACH build_db")
 
     return copy
+
+
+@contextmanager
+def _attached(con: duckdb.DuckDBPyConnection, db_path: Path, alias: str) -> Iterator[None]:
+    """The build database attached read-only to linkage's connection, for copying tables DuckDB to DuckDB."""
+    con.execute(f"ATTACH ? AS {alias} (READ_ONLY)", [str(db_path)])
+    try:
+        yield
+    finally:
+        con.execute(f"DETACH {alias}")
 
 
 def with_agents(records: pa.Table, agents: pa.Table) -> pa.Table:
@@ -107,19 +115,25 @@ def overrides_from(table: pa.Table) -> list[Override]:
     ]
 
 
-def previous_ids(db_path: Path) -> tuple[pa.Table, int]:
-    """Last run's (record_key, employer_id), as Arrow (millions of rows at scale: never a dict), and the
-    first number a new id may take."""
+def previous_ids(db_path: Path) -> tuple[Callable[[duckdb.DuckDBPyConnection, str], None], int]:
+    """Last run's (record_key, employer_id) as a function that copies them into a table of the given name in
+    linkage's DuckDB (millions of rows at scale: never Python objects), and the first number a new id may take."""
     number = f"CAST(employer_id[{len(ID_PREFIX) + 1}:] AS BIGINT)"
     with connect(db_path) as con:
         _ensure(con)
-        ids = con.sql(f"SELECT record_key, employer_id FROM {SCHEMA}.employer_record_ids").to_arrow_table()
         ((used,),) = con.execute(
             f"""SELECT max(number) FROM (
                     SELECT {number} AS number FROM {SCHEMA}.employer_record_ids
                     UNION ALL SELECT {number} FROM {SCHEMA}.employer_id_merges)"""
         ).fetchall()
-    return ids, (used or 0) + 1
+
+    def copy(con: duckdb.DuckDBPyConnection, name: str) -> None:
+        with _attached(con, db_path, "ids_db"):
+            con.execute(
+                f"CREATE TABLE {name} AS SELECT record_key, employer_id FROM ids_db.{SCHEMA}.employer_record_ids"
+            )
+
+    return copy, (used or 0) + 1
 
 
 def save(db_path: Path, result: LinkResult, *, run_id: str) -> None:
@@ -184,11 +198,8 @@ def _copy_stored_tables(db_path: Path):
     read-only (at scale 10 they are millions of profiles and tens of millions of pairs: never Arrow)."""
 
     def copy(con: duckdb.DuckDBPyConnection, profiles_table: str, pairs_table: str) -> None:
-        con.execute("ATTACH ? AS stored_db (READ_ONLY)", [str(db_path)])
-        try:
+        with _attached(con, db_path, "stored_db"):
             con.execute(f"CREATE OR REPLACE TABLE {profiles_table} AS SELECT * FROM stored_db.{SCHEMA}.profiles")
             con.execute(f"CREATE OR REPLACE TABLE {pairs_table} AS SELECT * FROM stored_db.{SCHEMA}.matched_pairs")
-        finally:
-            con.execute("DETACH stored_db")
 
     return copy

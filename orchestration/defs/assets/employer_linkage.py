@@ -23,7 +23,7 @@ from orchestration.defs.resources import WarehouseResource
 from warehouse.settings import SPARK, TEMP_SUFFIX
 
 if TYPE_CHECKING:
-    import pyarrow as pa
+    from warehouse.linkage import Previous
 
 LINKAGE_GROUP = "intermediate"
 
@@ -76,7 +76,7 @@ def int_employer_links(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     )
 
 
-def _link_on_spark(warehouse: WarehouseResource, previous: "pa.Table", next_number: int, scratch: Path):
+def _link_on_spark(warehouse: WarehouseResource, previous: "Previous", next_number: int, scratch: Path):
     from warehouse import spark
     from warehouse.linkage import link_records
     from warehouse.linkage.store import overrides_from, with_agents
