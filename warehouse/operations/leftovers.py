@@ -3,7 +3,8 @@
 Every write of the pipeline goes to a temporary name first and is renamed into place once complete,
 so a killed writer leaves only such temporary files: a half-written version folder or link of the
 publish step, parsed Parquet and hand-over files under build/ (and linkage's hand-over folder), temp
-files of the raw archive. None of them is ever read, so the next writer removes them once it holds the writer lock
+files of the raw archive, and the DuckDB spill folders of dead processes in the system's temp folder. None of
+them is ever read, so the next writer removes them once it holds the writer lock
 (warehouse/operations/writer_lock.py). Not removed: a download's `.part` file (the next download resumes from
 it) and the build database's DuckDB WAL (DuckDB replays its committed transactions on open).
 """
@@ -14,6 +15,7 @@ import shutil
 from pathlib import Path
 
 from sources.common.archive import RawArchive
+from sources.common.duckdb_memory import dead_spill_folders
 from warehouse.publish.versions import remove_unfinished
 from warehouse.settings import TEMP_SUFFIX, WarehousePaths
 
@@ -25,7 +27,16 @@ def remove_leftovers(paths: WarehousePaths) -> list[Path]:
         *_remove_build_temp_files(paths),
         *_remove_lake_temp_folders(paths),
         *remove_unfinished(paths),
+        *_remove_dead_spill_folders(),
     ]
+
+
+def _remove_dead_spill_folders() -> list[Path]:
+    """What DuckDB spilled for a process that was killed (DuckDB removes the folder only when it closes)."""
+    doomed = dead_spill_folders()
+    for folder in doomed:
+        shutil.rmtree(folder, ignore_errors=True)
+    return doomed
 
 
 def _remove_lake_temp_folders(paths: WarehousePaths) -> list[Path]:
