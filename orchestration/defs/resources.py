@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -46,6 +47,12 @@ from warehouse.settings import (
     resource_settings_from_env,
 )
 from warehouse.spark import DBT_TARGETS
+
+# dbt's unit tests check the models' SQL on fixed rows, so a build's data cannot fail them: the test suite
+# runs them (tests/integration/test_dbt_unit_tests.py), a build leaves them out (~5 s a build, on the marts'
+# critical path), as dbt advises. DBT_EXCLUDE_RESOURCE_TYPES set in the environment replaces this.
+DBT_EXCLUDE_RESOURCE_TYPES_ENV = "DBT_EXCLUDE_RESOURCE_TYPES"
+BUILD_EXCLUDES_DBT_RESOURCE_TYPES = "unit_test"
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -112,8 +119,14 @@ class WarehouseResource(dg.ConfigurableResource):
     @contextmanager
     def dbt_environment(self) -> Iterator[None]:
         """Point dbt's profile at this warehouse's build database, with the build's DuckDB memory limit
-        (on Spark: its lake and Spark folder), for the duration of a dbt call."""
-        wanted = {"WAREHOUSE_BUILD_DB": str(self.paths().build_db), DUCKDB_MEMORY_LIMIT_ENV: duckdb_memory_limit()}
+        (on Spark: its lake and Spark folder), without dbt's unit tests, for the duration of a dbt call."""
+        wanted = {
+            "WAREHOUSE_BUILD_DB": str(self.paths().build_db),
+            DUCKDB_MEMORY_LIMIT_ENV: duckdb_memory_limit(),
+            DBT_EXCLUDE_RESOURCE_TYPES_ENV: os.environ.get(
+                DBT_EXCLUDE_RESOURCE_TYPES_ENV, BUILD_EXCLUDES_DBT_RESOURCE_TYPES
+            ),
+        }
         with environment_set(wanted):
             if self.engine == SPARK:
                 from warehouse import spark
