@@ -199,6 +199,37 @@ def _distinctive_name_elsewhere():
     )
 
 
+def _name_within_its_state():
+    """The rule for moves within a state: a name no other employer has ("HARASETH BROTHERS"), or found in this one
+    state only ("PURE SOCCER", NJ), at another town of that state is the employer moved. The name and location
+    comparisons cannot say it: a new town of the same state is weak evidence for a pair (most moves of common
+    names are other employers), the name alone does not know the state."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(
+        output_column_name="name_within_its_state",
+        comparison_description="the same distinctive (or one-state) name in the same state",
+        comparison_levels=[
+            # Silent (no evidence either way) for a pair of two states: a move to another state is the other
+            # comparisons' to judge, not a point against it here.
+            cll.CustomLevel(
+                "name_key_l IS NULL OR name_key_r IS NULL OR NOT coalesce(state_l = state_r, false)"
+            ).configure(is_null_level=True),
+            cll.CustomLevel(
+                "distinctive_key_l = distinctive_key_r AND state_l = state_r",
+                "same distinctive name (a word no other name has), same state",
+            ),
+            cll.CustomLevel(
+                "name_key_l = name_key_r AND name_states_l = 1 AND state_l = state_r",
+                "same name, found in this one state only",
+            ),
+            cll.CustomLevel(f"({_NAME_HOLDS_OTHER}) AND state_l = state_r", "one name holds the other, same state"),
+            cll.ElseLevel(),  # one state, and other names or a name found in other states too ("SMITH FARMS")
+        ],
+    )
+
+
 def _same_name_and_agent():
     """The rule for moves: the same name filed by the same agent or attorney (or with the same phone) is one
     employer at a new address. The agent counts only with the name: one attorney files for all the trainers
@@ -263,6 +294,7 @@ def settings():
             _name_comparison(),
             _location_comparison(),
             _distinctive_name_elsewhere(),
+            _name_within_its_state(),
             _exact("phone_digits", "phone number (digits)", tf=True),
             _same_name_and_agent(),
             _exact("fein_digits", "FEIN"),

@@ -118,6 +118,23 @@ def test_held_out_pairs_are_scored_on_their_own(report):
     assert any(line.startswith("held out of tuning, all sets: precision=") for line in report.details)
 
 
+def test_held_out_pairs_meet_the_target_of_issue_27(report):
+    """Precision >= 0.97 and recall >= 0.92 on the pairs never used for tuning (measured 1.000 and 0.964 with the
+    comparison "name within its state"; 0.980 and 0.891 before it)."""
+    assert report.held_out.precision >= 0.97, report.details
+    assert report.held_out.recall >= 0.92, report.details
+
+
+# Tuning pairs: one employer that moved within its state, with another agent after the move (or none named).
+MOVES_WITHIN_A_STATE = ("h2b10v14-008", "h2b10v14-012", "h2b10v14-014", "h2a06v12-028")
+
+
+def test_a_distinctive_or_one_state_name_at_a_new_town_of_its_state_is_found(report):
+    """Pure Soccer NJ, Country Acres Landscaping NJ, Gulf Island Shrimp and Seafood LA, Pedro M. Indacochea CA."""
+    judged_wrong = " ".join(line for line in report.details if "judged wrong" in line)
+    assert [pair for pair in MOVES_WITHIN_A_STATE if pair in judged_wrong] == []
+
+
 def test_linkage_eval_prints_the_scores_on_its_last_line(tmp_path):
     import re
 
