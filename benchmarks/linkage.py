@@ -104,7 +104,7 @@ def measure(home: Path, links_file: Path | None = None, *, relink: bool = False)
         "matched_pairs": summary["matched_pairs"],
         "mode": summary.get("mode", "full"),
         "employers": summary["employers"],
-        "previous_ids": len(previous),
+        "previous_ids": next_number - 1,  # ids given so far (previous is a copier, not rows, since 3db5d65)
         "read_seconds": read_seconds,
         "link_seconds": round(seconds, 1),
         "step_seconds": steps,

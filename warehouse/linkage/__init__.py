@@ -5,7 +5,8 @@ record, its employer id and how surely it belongs there. The steps, each in its 
 
 1. features.py: normalised comparison features; records equal on all features form one profile;
 2. model.py: splink (DuckDB; on the Spark engine trained on DuckDB, predicting on Spark) scores pairs
-   of profiles with m/u probabilities estimated from the data;
+   of profiles with m/u probabilities estimated from the data (on DuckDB, in batches: none a pair the pairs
+   found before it already join);
 3. clusters.py: pairs at or above the threshold join profiles into employers, analysts' overrides
    applied, earlier links and employer ids kept across rebuilds.
 

@@ -127,29 +127,48 @@ def cluster_pairs(
 
 def _components(profile_ids: np.ndarray, edges: Iterable[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     """The connected component of each profile, named by the position of its first profile, in the graph of
-    `edges` (batches of left and right profile ids). One batch at a time: the components of its edges between
-    the components so far merge them, so the working set is the profiles and one batch, however many pairs
-    (at scale 10, tens of millions)."""
-    n = len(profile_ids)
-    component = np.arange(n, dtype=np.int32)
+    `edges` (batches of left and right profile ids). One batch at a time (`merged_components`), so the working set
+    is the profiles and one batch, however many pairs (at scale 10, tens of millions)."""
+    component = np.arange(len(profile_ids), dtype=np.int32)
     for left, right in edges:
-        a = component[_positions(profile_ids, left)]
-        b = component[_positions(profile_ids, right)]
-        apart = a != b
-        if not apart.any():
-            continue
-        a, b = a[apart], b[apart]
-        touched, ends = np.unique(np.concatenate([a, b]), return_inverse=True)
-        graph = coo_matrix(
-            (np.ones(len(a), dtype=bool), (ends[: len(a)], ends[len(a) :])), shape=(len(touched), len(touched))
-        )
-        merged = connected_components(graph, directed=False)[1]
-        # touched ascends: the first of each merged group is its smallest component, which names it.
-        _, first = np.unique(merged, return_index=True)
-        renamed = np.arange(n, dtype=np.int32)
-        renamed[touched] = touched[first][merged]
-        component = renamed[component]
+        component = merged_components(component, profile_ids, left, right)
     return component
+
+
+def merged_components(
+    component: np.ndarray, profile_ids: np.ndarray, left: np.ndarray, right: np.ndarray
+) -> np.ndarray:
+    """`component` (each profile's, named by a position: the smallest of the component) with the edges between
+    profile ids `left` and `right` joined in: the components of the edges between the components so far merge
+    them."""
+    a = component[_positions(profile_ids, left)]
+    b = component[_positions(profile_ids, right)]
+    apart = a != b
+    if not apart.any():
+        return component
+    a, b = a[apart], b[apart]
+    touched, ends = np.unique(np.concatenate([a, b]), return_inverse=True)
+    graph = coo_matrix(
+        (np.ones(len(a), dtype=bool), (ends[: len(a)], ends[len(a) :])), shape=(len(touched), len(touched))
+    )
+    merged = connected_components(graph, directed=False)[1]
+    # touched ascends: the first of each merged group is its smallest component, which names it.
+    _, first = np.unique(merged, return_index=True)
+    renamed = np.arange(len(component), dtype=np.int32)
+    renamed[touched] = touched[first][merged]
+    return renamed[component]
+
+
+def components_of_pairs(
+    con: duckdb.DuckDBPyConnection, profile_ids: np.ndarray, pairs: str, batch_rows: int = PAIR_BATCH_ROWS
+) -> np.ndarray:
+    """The connected component (a position, as `_components` names it) of each of `profile_ids` in the graph of
+    the pairs of table `pairs` (profile_id_l, profile_id_r), read `batch_rows` at a time."""
+    batches = con.sql(f"SELECT profile_id_l, profile_id_r FROM {pairs}").to_arrow_reader(batch_rows)
+    return _components(
+        np.asarray(profile_ids, dtype=np.int64),
+        ((batch.column(0).to_numpy(), batch.column(1).to_numpy()) for batch in batches),
+    )
 
 
 def _strongest_first(con: duckdb.DuckDBPyConnection, pairs: str, members: np.ndarray) -> np.ndarray:
@@ -200,7 +219,8 @@ def _replay(
 
 def profile_probabilities(profile_cluster: str, pairs: str) -> str:
     """SQL: profile_id, cluster and how surely each profile's records belong to their employer: 1.0 alone or
-    beside an identical record, else the profile's strongest matched pair inside its cluster.
+    beside an identical record, else the profile's strongest matched pair found inside its cluster (a
+    prediction does not score a pair the pairs found before it already join: model._predict_on_duckdb).
 
     Args:
         profile_cluster: table (profile_id, cluster).

@@ -10,9 +10,12 @@ the profiles whose key the last run did not know (new records, changed records, 
 name-wide features such as name_rarity moved), and the known profiles sharing a value of a term-frequency
 adjusted column (the phone) with a new or vanished profile. Only pairs with a touched side are scored, in
 one splink prediction over all current profiles whose blocking rules are narrowed to such pairs (so the
-term frequencies are those of all profiles). A term frequency is a share of all profiles with a value, so
-when the number of profiles with a phone changed, every pair of equal phones is scored again too. Every
-other pair scores exactly as last time: the pairs kept are the known pairs between untouched profiles.
+term frequencies are those of all profiles), and no pair the kept pairs already join (model.predict). Since
+a prediction leaves such pairs unscored, the stored pairs may join two profiles only through a third: where
+a stored component lost a pair, the pairs inside it are scored again too (`_broken_components`). A term
+frequency is a share of all profiles with a value, so when the number of profiles with a phone changed, every
+pair of equal phones is scored again too. Every other pair scores exactly as last time: the pairs kept are the
+known pairs between untouched profiles.
 
 Otherwise (no known model, a digest differs, `--relink`, the Spark engine) the model is trained again and
 every pair predicted: a full relink.
@@ -29,10 +32,12 @@ from functools import cached_property
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from sources.common.casting import sql_literal
 from sources.common.duckdb_memory import in_memory_connection
+from warehouse.linkage.clusters import components_of_pairs
 from warehouse.linkage.features import PROFILE_COLUMNS, features_sql, with_name_rarity
 from warehouse.linkage.model import (
     DETERMINISTIC_RECALL,
@@ -210,7 +215,9 @@ def predict_profile_pairs(
 
 
 # The tables _incremental works with, dropped when it is done.
-_INCREMENTAL_TABLES = ("stored", "stored_pairs", "fresh", "vanished", "touched", "kept", "flagged", "fresh_pairs")
+_INCREMENTAL_TABLES = (
+    *("stored", "stored_pairs", "fresh", "vanished", "touched", "kept", "lost", "rechecked", "flagged", "fresh_pairs"),
+)
 
 
 def _incremental(con: duckdb.DuckDBPyConnection, profiles: str, known: KnownLinkage, threshold: float) -> dict:
@@ -243,19 +250,22 @@ def _incremental(con: duckdb.DuckDBPyConnection, profiles: str, known: KnownLink
               AND r.profile_key NOT IN (SELECT profile_key FROM touched)
               AND NOT coalesce({equal_on_moved or "false"}, false)"""
     )
+    broken = _broken_components(con, profiles, equal_on_moved)
     counts = {
         "profiles_new": count_rows(con, "fresh"),
         "profiles_vanished": count_rows(con, "vanished"),
         "profiles_touched": count_rows(con, "touched"),
         "tf_columns_rescored": ", ".join(moved),
+        "components_rechecked": broken,
     }
     con.execute(
         f"""CREATE TABLE flagged AS
-            SELECT current.*, profile_key IN (SELECT profile_key FROM touched) AS touched FROM {profiles} AS current"""
+            SELECT current.*, current.profile_key IN (SELECT profile_key FROM touched) AS touched, rechecked.broken
+            FROM {profiles} AS current LEFT JOIN rechecked USING (profile_key)"""
     )
-    only = " OR ".join(["l.touched", "r.touched", *(f"l.{c} = r.{c}" for c in moved)])
-    if counts["profiles_touched"] or moved:
-        predict(con, "flagged", known.model, threshold, into="fresh_pairs", only=only)
+    only = " OR ".join(["l.touched", "r.touched", *(f"l.{c} = r.{c}" for c in moved), "l.broken = r.broken"])
+    if counts["profiles_touched"] or moved or broken:
+        predict(con, "flagged", known.model, threshold, into="fresh_pairs", only=only, connected="kept")
     else:
         con.execute(f"CREATE TABLE fresh_pairs ({PAIRS_BY_ID})")
     con.execute(
@@ -266,3 +276,37 @@ def _incremental(con: duckdb.DuckDBPyConnection, profiles: str, known: KnownLink
     counts |= {"pairs_kept": count_rows(con, "kept"), "pairs_predicted": count_rows(con, "fresh_pairs")}
     con.execute("; ".join(f"DROP TABLE {table}" for table in _INCREMENTAL_TABLES))
     return counts
+
+
+def _broken_components(con: duckdb.DuckDBPyConnection, profiles: str, equal_on_moved: str) -> int:
+    """Table `rechecked` (profile_key, broken): the known profiles of each component of the stored pairs that lost a
+    pair (a side new, changed or gone, or a pair scored again), by component. Returns how many such components.
+
+    A prediction scores no pair of two profiles already joined (model._predict_on_duckdb), so a stored component
+    may hold matched pairs never scored, each joined through others. Where one of those others is lost, the pairs
+    inside its component are scored again (skipping those the kept pairs still join): the result is the
+    components of a full prediction."""
+    con.execute(
+        f"""CREATE TABLE lost AS
+            SELECT p.profile_id_l FROM stored_pairs AS p
+            JOIN stored AS sl ON sl.profile_id = p.profile_id_l JOIN stored AS sr ON sr.profile_id = p.profile_id_r
+            LEFT JOIN {profiles} AS l ON l.profile_key = sl.profile_key
+            LEFT JOIN {profiles} AS r ON r.profile_key = sr.profile_key
+            WHERE l.profile_key IS NULL OR r.profile_key IS NULL
+               OR l.profile_key IN (SELECT profile_key FROM touched)
+               OR r.profile_key IN (SELECT profile_key FROM touched)
+               OR coalesce({equal_on_moved or "false"}, false)"""
+    )
+    stored_ids = con.sql("SELECT profile_id FROM stored ORDER BY profile_id").fetchnumpy()["profile_id"]
+    stored_ids = stored_ids.astype(np.int64)
+    component = components_of_pairs(con, stored_ids, "stored_pairs")
+    lost = con.sql("SELECT profile_id_l FROM lost").fetchnumpy()["profile_id_l"].astype(np.int64)
+    broken = np.unique(component[np.searchsorted(stored_ids, lost)])
+    inside = np.isin(component, broken)
+    con.register("broken_in", pa.table({"profile_id": stored_ids[inside], "broken": component[inside]}))
+    con.execute(
+        """CREATE TABLE rechecked AS
+            SELECT stored.profile_key, broken_in.broken FROM broken_in JOIN stored USING (profile_id)"""
+    )
+    con.unregister("broken_in")
+    return len(broken)

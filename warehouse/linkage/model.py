@@ -29,9 +29,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from sources.common.duckdb_memory import in_memory_connection
+from warehouse.linkage.clusters import merged_components
 from warehouse.linkage.features import PROFILE_COLUMNS, RARE_NAME_WORD
 
 # A pair is the same employer when its match probability reaches this (documented in docs/linkage.md).
@@ -363,11 +365,15 @@ def predict(
     *,
     into: str,
     only: str | None = None,
+    connected: str | None = None,
     spark=None,
 ) -> None:
     """Table `into` (PAIRS_BY_ID, in `con`): the pairs of the profiles in table `profiles` at or above
     `threshold` scored by the trained model. The prediction runs in `con` itself, so the profiles and their
     pairs never leave linkage's DuckDB (one memory limit for all of it).
+
+    On DuckDB a pair whose profiles the pairs found so far (and `connected`) already join is not scored
+    (`_predict_on_duckdb`): its employers are the same whatever it scores.
 
     Profiles are compared in the order of their profile_key (the md5 of their features), not of the run's
     profile ids (KEY_RANK).
@@ -377,14 +383,17 @@ def predict(
         only: an SQL condition on l and r that a compared pair must also meet (every blocking rule is
             narrowed by it: incremental prediction, see incremental.py); the term frequencies are still those
             of all `profiles`, so a pair scores as it would in a prediction over all of them.
-        spark: a SparkSession: predict on splink's Spark backend.
+        connected: a table (profile_id_l, profile_id_r) of pairs known to be one employer before this prediction
+            (incremental.py: the pairs it keeps), whose profiles' other pairs need no score.
+        spark: a SparkSession: predict on splink's Spark backend (every pair scored).
     """
     con.execute(f"CREATE TABLE {into} ({PAIRS_BY_ID})")
     if count_rows(con, profiles) < 2:
         return
     con.execute(
         f"""CREATE TABLE ranked AS
-            SELECT * EXCLUDE (profile_key), CAST(row_number() OVER (ORDER BY profile_key) AS BIGINT) AS {KEY_RANK}
+            SELECT * EXCLUDE (profile_key), CAST(row_number() OVER (ORDER BY profile_key) AS BIGINT) AS {KEY_RANK},
+                CAST(row_number() OVER (ORDER BY profile_key) - 1 AS INTEGER) AS {COMPONENT}
             FROM {profiles}"""
     )
     con.execute(f"CREATE TABLE matched ({KEY_RANK}_l BIGINT, {KEY_RANK}_r BIGINT, match_probability DOUBLE)")
@@ -394,7 +403,7 @@ def predict(
         con.execute("INSERT INTO matched SELECT * FROM matched_on_spark")
         con.unregister("matched_on_spark")
     else:
-        _predict_on_duckdb(con, trained, threshold, only)
+        _predict_on_duckdb(con, trained, threshold, only, connected)
     con.execute(
         f"""INSERT INTO {into}
             SELECT least(l.profile_id, r.profile_id), greatest(l.profile_id, r.profile_id), m.match_probability
@@ -410,26 +419,69 @@ def count_rows(con: duckdb.DuckDBPyConnection, table: str, column: str = "*") ->
     return con.execute(f"SELECT count({column}) FROM {table}").fetchall()[0][0]  # fetchone leaves the result open
 
 
-def _predict_on_duckdb(con, trained: dict, threshold: float, only: str | None) -> None:
-    """Predict the `ranked` profiles of `con` into its table `matched`, batch by batch (prediction_batches)."""
+def _predict_on_duckdb(con, trained: dict, threshold: float, only: str | None, connected: str | None) -> None:
+    """Predict the `ranked` profiles of `con` into its table `matched`, batch by batch (prediction_batches).
+
+    Between batches the pairs found so far join profiles into components (`ranked.component`), and a later
+    batch scores only pairs of two components: a pair inside one decides nothing, since the employers are the
+    connected components of the matched pairs (clusters.py). Within one employer with n profiles, nearly every
+    pair is a candidate (its name or its address blocks them together): the first batch joins most of them,
+    and the n^2/2 pairs shrink to about n^2/(2 * batches). Which pairs are found depends on the batches, not
+    the clusters."""
     from splink import DuckDBAPI, Linker
 
     logging.getLogger("splink").setLevel(logging.WARNING)
     db_api = DuckDBAPI(connection=con)
     registered = db_api.register("ranked")
     profiles = count_rows(con, "ranked")
+    ranks = np.arange(1, profiles + 1, dtype=np.int64)  # KEY_RANK is 1..n
+    component = np.arange(profiles, dtype=np.int32)
+    if connected:
+        component = _joined(con, ranks, component, _connected_by_rank(con, connected))
+    batches = prediction_batches(profiles)
     try:
-        for batch in prediction_batches(profiles):
-            narrowed = " AND ".join(f"({condition})" for condition in (only, batch) if condition) or None
+        for number, batch in enumerate(batches):
+            skip = SCORED_ACROSS_COMPONENTS if number or connected else None
+            narrowed = " AND ".join(f"({condition})" for condition in (only, batch, skip) if condition) or None
             linker = Linker(registered, by_key_rank(trained, narrowed), log_level=logging.ERROR)
             predictions = linker.inference.predict(threshold_match_probability=threshold)
-            con.execute(
-                f"""INSERT INTO matched
-                    SELECT {KEY_RANK}_l, {KEY_RANK}_r, match_probability FROM {predictions.physical_name}"""
-            )
+            found = f"SELECT {KEY_RANK}_l, {KEY_RANK}_r, match_probability FROM {predictions.physical_name}"
+            con.execute(f"INSERT INTO matched {found}")
+            if number < len(batches) - 1:
+                component = _joined(con, ranks, component, con.sql(found).fetchnumpy())
             predictions.drop_table_from_database_and_remove_from_cache()
     finally:  # its term-frequency tables and the profiles with them: linkage's connection goes on after it
         db_api.delete_tables_created_by_splink_from_db()
+
+
+# The column of `ranked` naming each profile's component of the pairs found so far, and the condition that keeps
+# a pair to score only when its profiles are not yet joined.
+COMPONENT = "component"
+SCORED_ACROSS_COMPONENTS = f"l.{COMPONENT} <> r.{COMPONENT}"
+
+
+def _connected_by_rank(con, connected: str) -> dict[str, np.ndarray]:
+    """The pairs of table `connected` (by profile id) by KEY_RANK."""
+    return con.sql(
+        f"""SELECT l.{KEY_RANK} AS {KEY_RANK}_l, r.{KEY_RANK} AS {KEY_RANK}_r FROM {connected} AS c
+            JOIN ranked AS l ON l.profile_id = c.profile_id_l JOIN ranked AS r ON r.profile_id = c.profile_id_r"""
+    ).fetchnumpy()
+
+
+def _joined(con, ranks: np.ndarray, component: np.ndarray, pairs: dict[str, np.ndarray]) -> np.ndarray:
+    """The components with `pairs` (by KEY_RANK) joined in, written to `ranked.component` where they changed."""
+    joined = merged_components(
+        component, ranks, pairs[f"{KEY_RANK}_l"].astype(np.int64), pairs[f"{KEY_RANK}_r"].astype(np.int64)
+    )
+    changed = np.flatnonzero(joined != component)
+    if len(changed):
+        con.register("changed_components", pa.table({KEY_RANK: ranks[changed], COMPONENT: joined[changed]}))
+        con.execute(
+            f"""UPDATE ranked SET {COMPONENT} = c.{COMPONENT} FROM changed_components AS c
+                WHERE ranked.{KEY_RANK} = c.{KEY_RANK}"""
+        )
+        con.unregister("changed_components")
+    return joined
 
 
 # Profiles on the left side of one DuckDB prediction. splink first writes every blocked pair (two profile

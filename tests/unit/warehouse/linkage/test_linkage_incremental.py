@@ -15,6 +15,7 @@ import pytest
 from tests.unit.warehouse.linkage.same_links import pairs_by_key
 from warehouse.linkage import Override, link_records
 from warehouse.linkage import incremental as incremental_module
+from warehouse.linkage import model as model_module
 from warehouse.linkage.evaluation_runs import REAL_RECORDS, read_real_records
 from warehouse.linkage.incremental import FULL, INCREMENTAL, KnownLinkage
 from warehouse.linkage.store import read_known, save
@@ -55,11 +56,77 @@ def test_incremental_linkage_equals_a_full_prediction_with_the_same_model(record
     assert incremental.summary["pairs_kept"] > incremental.summary["pairs_predicted"] > 0
     assert incremental.summary["tf_columns_rescored"] == "phone_digits"
 
-    got, expected = pairs_by_key(incremental.known), pairs_by_key(full.known)
-    assert got.keys() == expected.keys()
-    assert max(abs(got[k] - expected[k]) for k in expected) <= 1e-9
+    assert_same_employers_fewer_pairs(incremental, full)
+    assert incremental.summary["matched_pairs"] < full.summary["matched_pairs"], "joined pairs are not scored"
+
+
+def test_incremental_linkage_in_batches_finds_the_employers_of_a_full_prediction(records, monkeypatch):
+    """With several prediction batches each run leaves pairs its earlier batches joined unscored, the stored pairs
+    join some profiles only through others; the incremental run scores again inside every component that lost
+    a pair, and finds the employers of a full prediction."""
+    monkeypatch.setattr(model_module, "PROFILES_PER_BATCH", 1_500)
+    held_back = pa.array([i % HELD_BACK_EVERY == 7 for i in range(records.num_rows)])
+    first = link_records(records.filter(pc.invert(held_back)))
+    assert len(model_module.prediction_batches(first.summary["profiles"])) > 3
+    incremental = link_records(records, known=first.known)
+    full = link_records(records, known=_same_model_nothing_known(first.known))
+    assert incremental.summary["mode"] == INCREMENTAL and incremental.summary["components_rechecked"] > 0
     assert incremental.employer_of() == full.employer_of()
-    assert incremental.summary["matched_pairs"] == full.summary["matched_pairs"] == len(expected)
+    # Each run found its own pairs (which depend on its batches); a pair both found scores the same.
+    found, also = pairs_by_key(incremental.known), pairs_by_key(full.known)
+    assert max(abs(found[k] - also[k]) for k in found.keys() & also.keys()) <= 1e-9
+
+
+def _one_employer(naics_codes: list[str]) -> pa.Table:
+    """Records of one orchard at one address, a profile each (their NAICS codes differ in four digits)."""
+    count = len(naics_codes)
+    same = lambda value: pa.array([value] * count, pa.string())  # noqa: E731
+    return pa.table(
+        {
+            "source": same("h2a"),
+            "record_id": [f"A-{code}" for code in naics_codes],
+            "role": same("employer"),
+            "employer_name": same("QUILLAYUTE ORCHARDS LLC"),
+            "alternate_name": same(None),
+            "street_address": same("1200 RIVER RD"),
+            "city": same("WENATCHEE"),
+            "state_code": same("WA"),
+            "zip_code": same("98801"),
+            "phone": same(None),
+            "naics_code": pa.array(naics_codes, pa.string()),
+            "fein": same(None),
+            "agent_key": same(None),
+            "record_date": pa.array([None] * count, pa.date32()),
+        }
+    )
+
+
+def test_a_pair_left_unscored_is_scored_when_the_profile_joining_it_is_gone(first_run):
+    """The last run stored A-B and B-C and left A-C unscored (B joined them). B's record is gone: A-C is scored now,
+    and A and C stay one employer, as a full prediction finds."""
+    nothing_known = _same_model_nothing_known(first_run.known)
+    last = link_records(_one_employer(["111331", "111421", "115115"]), known=nothing_known).known
+    profile = {row["naics4"]: row["profile_id"] for row in last.profiles.to_pylist()}
+    a, c = sorted((profile["1113"], profile["1151"]))
+    assert len(profile) == len(last.pairs) == 3, "three profiles, matched pairwise"
+    unscored = pc.and_(pc.equal(last.pairs["profile_id_l"], a), pc.equal(last.pairs["profile_id_r"], c))
+    known = KnownLinkage.of(
+        last.profiles, last.pairs.filter(pc.invert(unscored)), last.model, last.settings_digest, last.overrides_digest
+    )
+    without_b = _one_employer(["111331", "115115"])
+    again = link_records(without_b, known=known)
+    assert again.summary["mode"] == INCREMENTAL and again.summary["components_rechecked"] == 1
+    assert again.summary["pairs_predicted"] == 1
+    assert len(set(again.employer_of().values())) == 1
+    assert again.employer_of() == link_records(without_b, known=nothing_known).employer_of()
+
+
+def assert_same_employers_fewer_pairs(got, expected) -> None:
+    """The same employer for every record; the pairs found are pairs the other found too, scored the same."""
+    assert got.employer_of() == expected.employer_of()
+    found, everything = pairs_by_key(got.known), pairs_by_key(expected.known)
+    assert found.keys() <= everything.keys()
+    assert max(abs(found[k] - everything[k]) for k in found) <= 1e-9
 
 
 def test_the_same_records_again_predict_nothing(records, first_run):
