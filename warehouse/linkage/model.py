@@ -33,7 +33,7 @@ import numpy as np
 import pyarrow as pa
 
 from sources.common.duckdb_memory import in_memory_connection
-from warehouse.linkage.clusters import merged_components
+from warehouse.linkage.clusters import PAIR_BATCH_ROWS, merged_components
 from warehouse.linkage.features import PROFILE_COLUMNS, RARE_NAME_WORD
 
 # A pair is the same employer when its match probability reaches this (documented in docs/linkage.md).
@@ -437,7 +437,7 @@ def _predict_on_duckdb(con, trained: dict, threshold: float, only: str | None, c
     ranks = np.arange(1, profiles + 1, dtype=np.int64)  # KEY_RANK is 1..n
     component = np.arange(profiles, dtype=np.int32)
     if connected:
-        component = _joined(con, ranks, component, _connected_by_rank(con, connected))
+        component = _joined(con, ranks, component, _connected_by_rank(connected))
     batches = prediction_batches(profiles)
     try:
         for number, batch in enumerate(batches):
@@ -445,10 +445,10 @@ def _predict_on_duckdb(con, trained: dict, threshold: float, only: str | None, c
             narrowed = " AND ".join(f"({condition})" for condition in (only, batch, skip) if condition) or None
             linker = Linker(registered, by_key_rank(trained, narrowed), log_level=logging.ERROR)
             predictions = linker.inference.predict(threshold_match_probability=threshold)
-            found = f"SELECT {KEY_RANK}_l, {KEY_RANK}_r, match_probability FROM {predictions.physical_name}"
-            con.execute(f"INSERT INTO matched {found}")
+            pairs = f"{KEY_RANK}_l, {KEY_RANK}_r"
+            con.execute(f"INSERT INTO matched SELECT {pairs}, match_probability FROM {predictions.physical_name}")
             if number < len(batches) - 1:
-                component = _joined(con, ranks, component, con.sql(found).fetchnumpy())
+                component = _joined(con, ranks, component, f"SELECT {pairs} FROM {predictions.physical_name}")
             predictions.drop_table_from_database_and_remove_from_cache()
     finally:  # its term-frequency tables and the profiles with them: linkage's connection goes on after it
         db_api.delete_tables_created_by_splink_from_db()
@@ -460,28 +460,28 @@ COMPONENT = "component"
 SCORED_ACROSS_COMPONENTS = f"l.{COMPONENT} <> r.{COMPONENT}"
 
 
-def _connected_by_rank(con, connected: str) -> dict[str, np.ndarray]:
-    """The pairs of table `connected` (by profile id) by KEY_RANK."""
-    return con.sql(
-        f"""SELECT l.{KEY_RANK} AS {KEY_RANK}_l, r.{KEY_RANK} AS {KEY_RANK}_r FROM {connected} AS c
-            JOIN ranked AS l ON l.profile_id = c.profile_id_l JOIN ranked AS r ON r.profile_id = c.profile_id_r"""
-    ).fetchnumpy()
+def _connected_by_rank(connected: str) -> str:
+    """SQL: the pairs of table `connected` (by profile id) by KEY_RANK."""
+    return f"""SELECT l.{KEY_RANK}, r.{KEY_RANK} FROM {connected} AS c
+        JOIN ranked AS l ON l.profile_id = c.profile_id_l JOIN ranked AS r ON r.profile_id = c.profile_id_r"""
 
 
-def _joined(con, ranks: np.ndarray, component: np.ndarray, pairs: dict[str, np.ndarray]) -> np.ndarray:
-    """The components with `pairs` (by KEY_RANK) joined in, written to `ranked.component` where they changed."""
-    joined = merged_components(
-        component, ranks, pairs[f"{KEY_RANK}_l"].astype(np.int64), pairs[f"{KEY_RANK}_r"].astype(np.int64)
-    )
-    changed = np.flatnonzero(joined != component)
+def _joined(con, ranks: np.ndarray, component: np.ndarray, pairs_sql: str) -> np.ndarray:
+    """The components with the pairs of `pairs_sql` (two KEY_RANK columns) joined in, a few million pairs at a
+    time (clusters.PAIR_BATCH_ROWS), written to `ranked.component` where they changed."""
+    before = component
+    for batch in con.sql(pairs_sql).to_arrow_reader(PAIR_BATCH_ROWS):
+        left, right = (batch.column(i).to_numpy().astype(np.int64) for i in (0, 1))
+        component = merged_components(component, ranks, left, right)
+    changed = np.flatnonzero(component != before)
     if len(changed):
-        con.register("changed_components", pa.table({KEY_RANK: ranks[changed], COMPONENT: joined[changed]}))
+        con.register("changed_components", pa.table({KEY_RANK: ranks[changed], COMPONENT: component[changed]}))
         con.execute(
             f"""UPDATE ranked SET {COMPONENT} = c.{COMPONENT} FROM changed_components AS c
                 WHERE ranked.{KEY_RANK} = c.{KEY_RANK}"""
         )
         con.unregister("changed_components")
-    return joined
+    return component
 
 
 # Profiles on the left side of one DuckDB prediction. splink first writes every blocked pair (two profile
