@@ -226,7 +226,6 @@ def _name_within_its_state():
                 "name_key_l = name_key_r AND name_states_l = 1 AND state_l = state_r",
                 "same name, found in this one state only",
             ),
-            cll.CustomLevel(f"({_NAME_HOLDS_OTHER}) AND state_l = state_r", "one name holds the other, same state"),
             cll.ElseLevel(),  # one state, and other names or a name found in other states too ("SMITH FARMS")
         ],
     )

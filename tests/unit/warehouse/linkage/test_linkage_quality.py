@@ -119,7 +119,7 @@ def test_held_out_pairs_are_scored_on_their_own(report):
 
 
 def test_held_out_pairs_meet_the_target_of_issue_27(report):
-    """Precision >= 0.97 and recall >= 0.92 on the pairs never used for tuning (measured 1.000 and 0.964 with the
+    """Precision >= 0.97 and recall >= 0.92 on the pairs never used for tuning (measured 0.982 and 0.982 with the
     comparison "name within its state"; 0.980 and 0.891 before it)."""
     assert report.held_out.precision >= 0.97, report.details
     assert report.held_out.recall >= 0.92, report.details
