@@ -160,15 +160,20 @@ def merged_components(
 
 
 def components_of_pairs(
-    con: duckdb.DuckDBPyConnection, profile_ids: np.ndarray, pairs: str, batch_rows: int = PAIR_BATCH_ROWS
+    con: duckdb.DuckDBPyConnection,
+    profile_ids: np.ndarray,
+    pairs_sql: str,
+    component: np.ndarray | None = None,
+    batch_rows: int = PAIR_BATCH_ROWS,
 ) -> np.ndarray:
     """The connected component (a position, as `_components` names it) of each of `profile_ids` in the graph of
-    the pairs of table `pairs` (profile_id_l, profile_id_r), read `batch_rows` at a time."""
-    batches = con.sql(f"SELECT profile_id_l, profile_id_r FROM {pairs}").to_arrow_reader(batch_rows)
-    return _components(
-        np.asarray(profile_ids, dtype=np.int64),
-        ((batch.column(0).to_numpy(), batch.column(1).to_numpy()) for batch in batches),
-    )
+    the pairs `pairs_sql` selects (left and right profile id), read `batch_rows` at a time; merged into
+    `component` when given."""
+    component = np.arange(len(profile_ids), dtype=np.int32) if component is None else component
+    for batch in con.sql(pairs_sql).to_arrow_reader(batch_rows):
+        left, right = (batch.column(i).to_numpy().astype(np.int64) for i in (0, 1))
+        component = merged_components(component, profile_ids, left, right)
+    return component
 
 
 def _strongest_first(con: duckdb.DuckDBPyConnection, pairs: str, members: np.ndarray) -> np.ndarray:

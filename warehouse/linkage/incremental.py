@@ -216,7 +216,16 @@ def predict_profile_pairs(
 
 # The tables _incremental works with, dropped when it is done.
 _INCREMENTAL_TABLES = (
-    *("stored", "stored_pairs", "fresh", "vanished", "touched", "kept", "lost", "rechecked", "flagged", "fresh_pairs"),
+    "stored",
+    "stored_pairs",
+    "fresh",
+    "vanished",
+    "touched",
+    "kept",
+    "lost",
+    "rechecked",
+    "flagged",
+    "fresh_pairs",
 )
 
 
@@ -299,7 +308,7 @@ def _broken_components(con: duckdb.DuckDBPyConnection, profiles: str, equal_on_m
     )
     stored_ids = con.sql("SELECT profile_id FROM stored ORDER BY profile_id").fetchnumpy()["profile_id"]
     stored_ids = stored_ids.astype(np.int64)
-    component = components_of_pairs(con, stored_ids, "stored_pairs")
+    component = components_of_pairs(con, stored_ids, "SELECT profile_id_l, profile_id_r FROM stored_pairs")
     lost = con.sql("SELECT profile_id_l FROM lost").fetchnumpy()["profile_id_l"].astype(np.int64)
     broken = np.unique(component[np.searchsorted(stored_ids, lost)])
     inside = np.isin(component, broken)

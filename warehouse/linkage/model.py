@@ -33,7 +33,7 @@ import numpy as np
 import pyarrow as pa
 
 from sources.common.duckdb_memory import in_memory_connection
-from warehouse.linkage.clusters import PAIR_BATCH_ROWS, merged_components
+from warehouse.linkage.clusters import components_of_pairs
 from warehouse.linkage.features import PROFILE_COLUMNS, RARE_NAME_WORD
 
 # A pair is the same employer when its match probability reaches this (documented in docs/linkage.md).
@@ -392,7 +392,7 @@ def predict(
     con.execute(
         f"""CREATE TABLE ranked AS
             SELECT * EXCLUDE (profile_key), CAST(row_number() OVER (ORDER BY profile_key) AS BIGINT) AS {KEY_RANK},
-                CAST(row_number() OVER (ORDER BY profile_key) - 1 AS INTEGER) AS {COMPONENT}
+                CAST({KEY_RANK} - 1 AS INTEGER) AS {COMPONENT}
             FROM {profiles}"""
     )
     con.execute(f"CREATE TABLE matched ({KEY_RANK}_l BIGINT, {KEY_RANK}_r BIGINT, match_probability DOUBLE)")
@@ -467,11 +467,8 @@ def _connected_by_rank(connected: str) -> str:
 
 def _joined(con, ranks: np.ndarray, component: np.ndarray, pairs_sql: str) -> np.ndarray:
     """The components with the pairs of `pairs_sql` (two KEY_RANK columns) joined in, a few million pairs at a
-    time (clusters.PAIR_BATCH_ROWS), written to `ranked.component` where they changed."""
-    before = component
-    for batch in con.sql(pairs_sql).to_arrow_reader(PAIR_BATCH_ROWS):
-        left, right = (batch.column(i).to_numpy().astype(np.int64) for i in (0, 1))
-        component = merged_components(component, ranks, left, right)
+    time (clusters.components_of_pairs), written to `ranked.component` where they changed."""
+    before, component = component, components_of_pairs(con, ranks, pairs_sql, component)
     changed = np.flatnonzero(component != before)
     if len(changed):
         con.register("changed_components", pa.table({KEY_RANK: ranks[changed], COMPONENT: component[changed]}))
