@@ -23,7 +23,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import chain
 
 import duckdb
 import numpy as np
@@ -104,12 +103,10 @@ def cluster_pairs(
     must_link, cannot_link, kept = (
         np.asarray(p, dtype=np.int64).reshape(-1, 2) for p in (must_link, cannot_link, kept)
     )
-    batches = con.sql(f"SELECT profile_id_l, profile_id_r FROM {pairs}").to_arrow_reader(batch_rows)
-    edges = chain(
-        [(must_link[:, 0], must_link[:, 1]), (kept[:, 0], kept[:, 1])],
-        ((batch.column(0).to_numpy(), batch.column(1).to_numpy()) for batch in batches),
+    component = _components(profile_ids, [(must_link[:, 0], must_link[:, 1]), (kept[:, 0], kept[:, 1])])
+    component = components_of_pairs(
+        con, profile_ids, f"SELECT profile_id_l, profile_id_r FROM {pairs}", component, batch_rows
     )
-    component = _components(profile_ids, edges)
     cluster = profile_ids[component]
     forbidden = _positions(profile_ids, cannot_link)
     constrained = np.unique(component[forbidden[:, 0]][component[forbidden[:, 0]] == component[forbidden[:, 1]]])
