@@ -110,12 +110,33 @@ def _step_metadata_seconds(step, key: str) -> float:
     return 0.0
 
 
-def raw_step_metadata(stats: list, prefix: str, key: str):
-    """A metadata value of the raw step whose key starts `raw_<prefix>` (e.g. WHD's row difference)."""
+def step_metadata(stats: list, step_prefix: str, key: str):
+    """A metadata value of the step whose key starts `step_prefix` (e.g. WHD's row difference in raw_whd__...)."""
     for step in stats:
-        if step.step_key.startswith("raw_" + prefix.removeprefix("raw_")):
+        if step.step_key.startswith(step_prefix):
             for entry in step.materialization_events:
                 value = entry.asset_materialization.metadata.get(key)
                 if value is not None:
                     return value.value
     return None
+
+
+# What the build's linkage run reports (its asset's metadata: warehouse/linkage summary): how it linked, its
+# counts and the seconds of its steps.
+LINKAGE_FIGURES = (
+    "mode",
+    "records",
+    "profiles",
+    "matched_pairs",
+    "employers",
+    "pairs_predicted",
+    "pairs_kept",
+    "profiles_touched",
+    "step_seconds",
+    "pairs_step_seconds",
+)
+
+
+def linkage_figures(stats: list) -> dict:
+    linkage_step = next(prefix for prefix, stage in STAGES.items() if stage == "linkage")
+    return {key: step_metadata(stats, linkage_step, key) for key in LINKAGE_FIGURES}

@@ -74,7 +74,7 @@ def measure(home: Path, links_file: Path | None = None, *, relink: bool = False)
     known = {"known": store.read_known(db), "relink": relink} if hasattr(store, "read_known") else {}
     read_seconds = round(time.monotonic() - started, 1)
     wrapped: dict[str, float] = {}
-    if not hasattr(linkage, "_Steps"):  # code older than step_seconds
+    if not hasattr(linkage, "Steps") and not hasattr(linkage, "_Steps"):  # code older than step_seconds
         _wrap_steps(linkage, wrapped)
     rss_before = tree_rss_bytes(os.getpid())
     started = time.monotonic()
@@ -108,6 +108,7 @@ def measure(home: Path, links_file: Path | None = None, *, relink: bool = False)
         "read_seconds": read_seconds,
         "link_seconds": round(seconds, 1),
         "step_seconds": steps,
+        "pairs_step_seconds": summary.get("pairs_step_seconds"),  # training, prediction, kept for the next run
         "after_pairs_seconds": round(after_pairs, 1),
         "rss_before_mb": round(rss_before / _MB),
         "peak_rss_mb": round(peak.peak_bytes / _MB),

@@ -29,11 +29,12 @@ from benchmarks.build import (  # noqa: E402
     WAREHOUSE_CLI,
     cli_env,
     gate_shares,
+    linkage_figures,
     prepare_home,
-    raw_step_metadata,
     run_build,
     stage_peak_rss_mb,
     stage_seconds,
+    step_metadata,
     step_stats,
 )
 from benchmarks.measure import Measured, run_measured  # noqa: E402
@@ -100,6 +101,7 @@ def build_figures(home: Path, measured: Measured) -> tuple[dict, list]:
         "stages": stages,
         "stage_peak_rss_mb": stage_peak_rss_mb(stats, measured.timeline),
         "gates": gate_shares(stats),
+        "linkage": linkage_figures(stats),
     }
     return figures, stats
 
@@ -115,7 +117,7 @@ def weekly_update(home: Path, sample: Path, work: Path, seed: int) -> dict:
     return {
         **figures,
         "week": asdict(week),
-        "whd_difference": raw_step_metadata(stats, "raw_whd__", "difference"),
+        "whd_difference": step_metadata(stats, "raw_whd__", "difference"),
     }
 
 
@@ -259,11 +261,13 @@ def print_table(result: dict) -> None:
     )
     print("stages: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in build["stages"].items()))
     print("stage peak RSS: " + ", ".join(f"{name} {mb:,.0f} MB" for name, mb in build["stage_peak_rss_mb"].items()))
+    print(f"linkage: {build.get('linkage')}")
     week = result["weekly_update"]
     print(
         f"weekly update: {week['seconds']:.1f} s (peak {week['peak_rss_mb']:,.0f} MB), WHD rows "
         f"{week['whd_difference']}; stages: " + ", ".join(f"{n} {s:.1f} s" for n, s in week["stages"].items())
     )
+    print(f"weekly linkage: {week.get('linkage')}")
     print(f"\n{'target':<64} {'measured':>10}  {'limit':<22} status")
     for row in result["targets"]:
         met = row["met"]

@@ -65,5 +65,9 @@ def test_benchmark_run_writes_every_figure(tmp_path):
     assert week["whd_difference"]["all"]["new"] == week["week"]["whd_new"]
     assert week["whd_difference"]["all"]["changed"] == week["week"]["whd_changed"]
     assert "dbt_staging_intermediate" in week["stages"]
+    # How each build linked, from its linkage asset's metadata: a full link, then an incremental one.
+    assert result["build"]["linkage"]["mode"] == "full" and week["linkage"]["mode"] == "incremental"
+    assert result["build"]["linkage"]["pairs_step_seconds"].keys() == {"training", "prediction", "kept_for_next_run"}
+    assert week["linkage"]["records"] > result["build"]["linkage"]["records"]  # the week's new cases
     assert 0 < week["share_of_full_build"] < 1
     assert len(result["targets"]) == 8

@@ -46,6 +46,7 @@ from warehouse.linkage.clusters import (
 from warehouse.linkage.features import PROFILE_COLUMNS, features_sql, with_name_rarity
 from warehouse.linkage.incremental import KnownLinkage, predict_profile_pairs
 from warehouse.linkage.model import MATCH_THRESHOLD, count_rows
+from warehouse.linkage.timing import Steps
 
 LINK_COLUMNS = ("source", "record_id", "employer_id", "match_probability")
 # The records as Arrow, or a function that creates them as a table in linkage's DuckDB (store.records_into:
@@ -113,7 +114,7 @@ def link_records(
             lives as long as the result.
     """
     started = time.monotonic()
-    steps = _Steps()
+    steps = Steps()
     with in_memory_connection() as con:
         drop_records = _put_records(con, records)
         record_profile, profiles = _profiles(con, {k for o in overrides for k in (o.record_a, o.record_b)})
@@ -190,7 +191,7 @@ def _employers(
     previous: Previous,
     next_number: int,
     overrides: list[Override],
-    steps: _Steps,
+    steps: Steps,
 ) -> tuple[pa.Table, int, dict[str, str], int]:
     """From the matched pairs (table `pairs` in `con`, dropped here) to the links: clusters, stable ids,
     probabilities. Returns the links, the number of employers, the merged ids and the next free id number."""
@@ -227,19 +228,6 @@ def _employers(
     ).to_arrow_table()
     steps.done("links")
     return links, cluster_ids.num_rows, merged_into, next_number
-
-
-class _Steps:
-    """Seconds each step of link_records took."""
-
-    def __init__(self):
-        self.seconds: dict[str, float] = {}
-        self._last = time.monotonic()
-
-    def done(self, step: str) -> None:
-        now = time.monotonic()
-        self.seconds[step] = round(now - self._last, 2)
-        self._last = now
 
 
 def _put_previous(con: duckdb.DuckDBPyConnection, name: str, previous: Previous) -> None:

@@ -8,7 +8,6 @@ together, and the comparisons they make (docs/linkage.md, "Blocks and incrementa
 from __future__ import annotations
 
 import argparse
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,9 +15,7 @@ import pyarrow as pa
 
 from sources.common.duckdb_memory import in_memory_connection
 from warehouse.linkage.features import PROFILE_COLUMNS, features_sql, with_name_rarity
-from warehouse.linkage.model import BLOCKING_RULES
-
-_EQUALITY = re.compile(r"^l\.(\w+) = r\.(\w+)$")
+from warehouse.linkage.model import BLOCKING_RULES, rule_columns
 
 
 @dataclass(frozen=True)
@@ -34,17 +31,6 @@ class RuleBlocks:
     rule: str
     comparisons: int  # all pairs the rule makes (before the rules before it take theirs)
     largest: list[Block]
-
-
-def rule_columns(rule: str) -> list[tuple[str, str]]:
-    """The (left column, right column) equalities a blocking rule is made of."""
-    pairs = []
-    for part in rule.split(" AND "):
-        match = _EQUALITY.match(part.strip())
-        if not match:
-            raise ValueError(f"blocking rule {rule!r}: {part!r} is not of the form l.column = r.column")
-        pairs.append((match.group(1), match.group(2)))
-    return pairs
 
 
 def profiles_of(records: pa.Table) -> pa.Table:

@@ -56,6 +56,7 @@ from warehouse.linkage.model import (
     train,
     training_sample,
 )
+from warehouse.linkage.timing import Steps
 
 FULL = "full"
 INCREMENTAL = "incremental"
@@ -198,19 +199,24 @@ def predict_profile_pairs(
     with what this run leaves for the next."""
     digests = (settings_digest(threshold), overrides_digest(overrides))
     mode, reason = link_mode(known, digests, relink=relink, spark=spark)
+    seconds = Steps()
     if mode == FULL:
         profile_count = count_rows(con, profiles)
         model = train(training_sample(con, profiles)) if profile_count > 1 else {}
+        seconds.done("training")
         predict(con, profiles, model, threshold, into=MATCHED_PAIRS, spark=spark)
         counts = {"profiles_touched": profile_count, "pairs_kept": 0, "pairs_predicted": count_rows(con, MATCHED_PAIRS)}
     else:
         model = known.model
         counts = _incremental(con, profiles, known, threshold)
+    seconds.done("prediction")
+    written = KnownLinkage.written(con, profiles, MATCHED_PAIRS, model, *digests, scratch=scratch)
+    seconds.done("kept_for_next_run")
     return Pairs(
         table=MATCHED_PAIRS,
         model=model_summary(model) if model else {},
-        known=KnownLinkage.written(con, profiles, MATCHED_PAIRS, model, *digests, scratch=scratch),
-        summary={"mode": mode, "mode_reason": reason, **counts},
+        known=written,
+        summary={"mode": mode, "mode_reason": reason, **counts, "pairs_step_seconds": seconds.seconds},
     )
 
 

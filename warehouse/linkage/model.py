@@ -25,6 +25,7 @@ data) runs on splink's Spark backend with that trained model, its SQL translated
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -426,27 +427,36 @@ def _predict_on_duckdb(con, trained: dict, threshold: float, only: str | None, c
     connected components of the matched pairs (clusters.py). Within one employer with n profiles, nearly every
     pair is a candidate (its name or its address blocks them together): the first batch joins most of them,
     and the n^2/2 pairs shrink to about n^2/(2 * batches). Which pairs are found depends on the batches, not
-    the clusters."""
+    the clusters.
+
+    With more than one batch, an anchor pass comes first (`anchored`): each profile is scored against the first
+    profile of each of its blocks only, a pair per profile and rule, which joins most of a large employer's
+    profiles before the batches (at scale 10 one employer has thousands of profiles under one name)."""
     from splink import DuckDBAPI, Linker
 
     logging.getLogger("splink").setLevel(logging.WARNING)
+    profiles = count_rows(con, "ranked")
+    if len(prediction_batches(profiles)) > 1:
+        _add_anchors(con)  # before splink reads the table
     db_api = DuckDBAPI(connection=con)
     registered = db_api.register("ranked")
-    profiles = count_rows(con, "ranked")
     ranks = np.arange(1, profiles + 1, dtype=np.int64)  # KEY_RANK is 1..n
     component = np.arange(profiles, dtype=np.int32)
     if connected:
         component = _joined(con, ranks, component, _connected_by_rank(connected))
     batches = prediction_batches(profiles)
+    anchor = len(batches) > 1
+    passes = [by_key_rank(trained, _narrowed(only, batch, n or anchor or connected)) for n, batch in enumerate(batches)]
+    if anchor:
+        passes.insert(0, anchored(by_key_rank(trained, _narrowed(only, None, connected))))
     try:
-        for number, batch in enumerate(batches):
-            skip = SCORED_ACROSS_COMPONENTS if number or connected else None
-            narrowed = " AND ".join(f"({condition})" for condition in (only, batch, skip) if condition) or None
-            linker = Linker(registered, by_key_rank(trained, narrowed), log_level=logging.ERROR)
-            predictions = linker.inference.predict(threshold_match_probability=threshold)
+        for number, model in enumerate(passes):
+            predictions = Linker(registered, model, log_level=logging.ERROR).inference.predict(
+                threshold_match_probability=threshold
+            )
             pairs = f"{KEY_RANK}_l, {KEY_RANK}_r"
             con.execute(f"INSERT INTO matched SELECT {pairs}, match_probability FROM {predictions.physical_name}")
-            if number < len(batches) - 1:
+            if number < len(passes) - 1:
                 component = _joined(con, ranks, component, f"SELECT {pairs} FROM {predictions.physical_name}")
             predictions.drop_table_from_database_and_remove_from_cache()
     finally:  # its term-frequency tables and the profiles with them: linkage's connection goes on after it
@@ -457,6 +467,61 @@ def _predict_on_duckdb(con, trained: dict, threshold: float, only: str | None, c
 # a pair to score only when its profiles are not yet joined.
 COMPONENT = "component"
 SCORED_ACROSS_COMPONENTS = f"l.{COMPONENT} <> r.{COMPONENT}"
+
+
+def _narrowed(only: str | None, batch: str | None, skip_joined) -> str | None:
+    """The condition narrowing every blocking rule of one pass (None: none)."""
+    skip = SCORED_ACROSS_COMPONENTS if skip_joined else None
+    return " AND ".join(f"({condition})" for condition in (only, batch, skip) if condition) or None
+
+
+def rule_columns(rule: str) -> list[tuple[str, str]]:
+    """The (left column, right column) equalities a blocking rule is made of."""
+    pairs = []
+    for part in rule.split(" AND "):
+        match = _EQUALITY.match(part.strip())
+        if not match:
+            raise ValueError(f"blocking rule {rule!r}: {part!r} is not of the form l.column = r.column")
+        pairs.append((match.group(1), match.group(2)))
+    return pairs
+
+
+_EQUALITY = re.compile(r"^l\.(\w+) = r\.(\w+)$")
+
+
+def _anchor_columns() -> dict[str, str]:
+    """Per blocking rule that compares columns with themselves (l.x = r.x AND ...): the `ranked` column holding
+    the KEY_RANK of the first profile of each of its blocks."""
+    return {
+        rule: f"anchor_{number}"
+        for number, rule in enumerate(BLOCKING_RULES)
+        if all(left == right for left, right in rule_columns(rule))
+    }
+
+
+def _add_anchors(con: duckdb.DuckDBPyConnection) -> None:
+    """The anchor columns of `ranked` (_anchor_columns); a profile with no key for a rule anchors itself."""
+    anchors = ", ".join(
+        f"min({KEY_RANK}) OVER (PARTITION BY {', '.join(left for left, _ in rule_columns(rule))}) AS {column}"
+        for rule, column in _anchor_columns().items()
+    )
+    con.execute(f"CREATE OR REPLACE TABLE ranked AS SELECT *, {anchors} FROM ranked")
+
+
+def anchored(model: dict) -> dict:
+    """`model` (by_key_rank, possibly narrowed) comparing each profile only with the first profile of its block
+    (the smallest KEY_RANK; splink's left side has the smaller one), per rule with anchor columns. The anchor
+    and a profile of its block are the same employer most often when a block is large: one employer's
+    profiles. Any subset of the blocked pairs may come first, so this changes which pairs are scored, not the
+    employers (see _predict_on_duckdb)."""
+    anchors = _anchor_columns()
+    narrowed = _rule_texts(model["blocking_rules_to_generate_predictions"])
+    rules = [
+        f"({text}) AND l.{KEY_RANK} = r.{anchors[rule]}"
+        for rule, text in zip(BLOCKING_RULES, narrowed, strict=True)
+        if rule in anchors
+    ]
+    return {**model, "blocking_rules_to_generate_predictions": rules}
 
 
 def _connected_by_rank(connected: str) -> str:

@@ -8,9 +8,9 @@ import random
 import pyarrow as pa
 import pytest
 
-from warehouse.linkage.blocks import measure, profiles_of, rule_columns
+from warehouse.linkage.blocks import measure, profiles_of
 from warehouse.linkage.features import PHONE_BLOCK_MAX_NAMES, PROFILE_COLUMNS
-from warehouse.linkage.model import BLOCKING_RULES
+from warehouse.linkage.model import BLOCKING_RULES, rule_columns
 
 
 def _random_profiles(seed: int, rows: int = 300) -> pa.Table:

@@ -5,11 +5,17 @@ on a fixed random sample of at most TRAINING_PROFILES profiles (model.training_s
 
 from __future__ import annotations
 
+import random
+
+import pyarrow as pa
+
 from sources.common.duckdb_memory import in_memory_connection
 from tests.unit.warehouse.linkage.same_links import pairs_by_key
 from warehouse.linkage import link_records
 from warehouse.linkage import model as model_module
 from warehouse.linkage.evaluation_runs import read_real_records
+from warehouse.linkage.features import PROFILE_COLUMNS
+from warehouse.linkage.model import BLOCKING_RULES, KEY_RANK
 
 RECORDS = 6_000  # real H-2A records: a few thousand profiles
 
@@ -49,3 +55,32 @@ def test_the_model_trains_on_a_fixed_random_sample_of_many_profiles(monkeypatch)
     sampled = link_records(records)
     found, expected = set(pairs_by_key(sampled.known)), set(pairs_by_key(whole.known))
     assert len(found & expected) / len(found | expected) >= 0.9
+
+
+def test_the_anchor_pass_pairs_each_profile_with_the_first_profile_of_each_of_its_blocks():
+    rng = random.Random(27)
+    rows = [
+        {column: rng.choice(["A", "B", "C", None]) for column in PROFILE_COLUMNS} | {KEY_RANK: rank}
+        for rank in range(1, 120)
+    ]
+    with in_memory_connection() as con:
+        con.register("rows", pa.Table.from_pylist(rows))
+        con.execute("CREATE TABLE ranked AS SELECT * FROM rows")
+        model_module._add_anchors(con)
+        anchored = model_module.anchored({"blocking_rules_to_generate_predictions": list(BLOCKING_RULES)})
+        rules = anchored["blocking_rules_to_generate_predictions"]
+        self_rules = [rule for rule in BLOCKING_RULES if all(a == b for a, b in model_module.rule_columns(rule))]
+        assert len(rules) == len(self_rules) < len(BLOCKING_RULES)  # not l.alt_key = r.name_key
+        for rule, text in zip(self_rules, rules, strict=True):
+            pairs = f"SELECT l.{KEY_RANK}, r.{KEY_RANK} FROM ranked l JOIN ranked r ON {text}"
+            assert set(con.execute(f"{pairs} AND l.{KEY_RANK} < r.{KEY_RANK}").fetchall()) == _anchor_pairs(rows, rule)
+
+
+def _anchor_pairs(rows: list[dict], rule: str) -> set[tuple[int, int]]:
+    """(first profile of the block, profile) for every other profile of each block of `rule`, by counting."""
+    columns = [left for left, _ in model_module.rule_columns(rule)]
+    blocks: dict[tuple, list[int]] = {}
+    for row in rows:
+        if all(row[column] is not None for column in columns):
+            blocks.setdefault(tuple(row[column] for column in columns), []).append(row[KEY_RANK])
+    return {(min(ranks), rank) for ranks in blocks.values() for rank in ranks if rank != min(ranks)}
