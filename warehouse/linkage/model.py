@@ -424,19 +424,21 @@ def _predict_on_duckdb(con, trained: dict, threshold: float, only: str | None, c
 
     Between batches the pairs found so far join profiles into components (`ranked.component`), and a later
     batch scores only pairs of two components: a pair inside one decides nothing, since the employers are the
-    connected components of the matched pairs (clusters.py). Within one employer with n profiles, nearly every
-    pair is a candidate (its name or its address blocks them together): the first batch joins most of them,
-    and the n^2/2 pairs shrink to about n^2/(2 * batches). Which pairs are found depends on the batches, not
+    connected components of the matched pairs (clusters.py). Which pairs are found depends on the batches, not
     the clusters.
 
     With more than one batch, an anchor pass comes first (`anchored`): each profile is scored against the first
-    profile of each of its blocks only, a pair per profile and rule, which joins most of a large employer's
-    profiles before the batches (at scale 10 one employer has thousands of profiles under one name)."""
+    profile of each of its blocks only, at most a pair per profile and rule. Within one employer of n profiles
+    nearly every pair is blocked (its name or its address), and the anchor pass joins most of them with about n
+    pairs, so the batches skip their n^2/2 (at scale 10 one employer of the sample has thousands of profiles
+    under one name)."""
     from splink import DuckDBAPI, Linker
 
     logging.getLogger("splink").setLevel(logging.WARNING)
     profiles = count_rows(con, "ranked")
-    if len(prediction_batches(profiles)) > 1:
+    batches = prediction_batches(profiles)
+    anchor = len(batches) > 1
+    if anchor:
         _add_anchors(con)  # before splink reads the table
     db_api = DuckDBAPI(connection=con)
     registered = db_api.register("ranked")
@@ -444,8 +446,6 @@ def _predict_on_duckdb(con, trained: dict, threshold: float, only: str | None, c
     component = np.arange(profiles, dtype=np.int32)
     if connected:
         component = _joined(con, ranks, component, _connected_by_rank(connected))
-    batches = prediction_batches(profiles)
-    anchor = len(batches) > 1
     passes = [by_key_rank(trained, _narrowed(only, batch, n or anchor or connected)) for n, batch in enumerate(batches)]
     if anchor:
         passes.insert(0, anchored(by_key_rank(trained, _narrowed(only, None, connected))))
@@ -510,10 +510,9 @@ def _add_anchors(con: duckdb.DuckDBPyConnection) -> None:
 
 def anchored(model: dict) -> dict:
     """`model` (by_key_rank, possibly narrowed) comparing each profile only with the first profile of its block
-    (the smallest KEY_RANK; splink's left side has the smaller one), per rule with anchor columns. The anchor
-    and a profile of its block are the same employer most often when a block is large: one employer's
-    profiles. Any subset of the blocked pairs may come first, so this changes which pairs are scored, not the
-    employers (see _predict_on_duckdb)."""
+    (the smallest KEY_RANK; splink's left side has the smaller one), per rule with anchor columns. Any subset
+    of the blocked pairs may be scored first, so this changes which pairs are scored, not the employers (see
+    _predict_on_duckdb)."""
     anchors = _anchor_columns()
     narrowed = _rule_texts(model["blocking_rules_to_generate_predictions"])
     rules = [
@@ -521,6 +520,8 @@ def anchored(model: dict) -> dict:
         for rule, text in zip(BLOCKING_RULES, narrowed, strict=True)
         if rule in anchors
     ]
+    if not rules:  # splink compares every pair with every other when given no rule
+        raise ValueError("no blocking rule compares columns with themselves: nothing to anchor")
     return {**model, "blocking_rules_to_generate_predictions": rules}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 
 import pyarrow as pa
+import pytest
 
 from sources.common.duckdb_memory import in_memory_connection
 from tests.unit.warehouse.linkage.same_links import pairs_by_key
@@ -84,3 +85,9 @@ def _anchor_pairs(rows: list[dict], rule: str) -> set[tuple[int, int]]:
         if all(row[column] is not None for column in columns):
             blocks.setdefault(tuple(row[column] for column in columns), []).append(row[KEY_RANK])
     return {(min(ranks), rank) for ranks in blocks.values() for rank in ranks if rank != min(ranks)}
+
+
+def test_an_anchor_pass_without_rules_is_refused_not_run_over_every_pair(monkeypatch):
+    monkeypatch.setattr(model_module, "BLOCKING_RULES", ("l.alt_key = r.name_key",))
+    with pytest.raises(ValueError, match="nothing to anchor"):
+        model_module.anchored({"blocking_rules_to_generate_predictions": ["l.alt_key = r.name_key"]})
