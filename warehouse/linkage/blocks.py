@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from sources.common.duckdb_memory import in_memory_connection
 from warehouse.linkage.features import PROFILE_COLUMNS, features_sql, with_name_rarity
-from warehouse.linkage.model import BLOCKING_RULES, rule_columns
+from warehouse.linkage.model import BLOCKING_RULES, compares_columns_with_themselves, rule_columns
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def _rule_blocks(con, rule: str, top: int) -> RuleBlocks:
     right = ", ".join(f"{rc} AS k{i}" for i, (_, rc) in enumerate(columns))
     keys = ", ".join(f"k{i}" for i in range(len(columns)))
     not_null = " AND ".join(f"k{i} IS NOT NULL" for i in range(len(columns)))
-    same_sides = all(lc == rc for lc, rc in columns)
+    same_sides = compares_columns_with_themselves(rule)
     itself = " AND ".join(f"{lc} = {rc}" for lc, rc in columns)
     # One side's count n: n(n-1)/2 pairs; two sides (l.alt_key = r.name_key): every left with every right
     # but itself, in either order (splink keeps the pairs with l before r of each rule).

@@ -489,13 +489,17 @@ def rule_columns(rule: str) -> list[tuple[str, str]]:
 _EQUALITY = re.compile(r"^l\.(\w+) = r\.(\w+)$")
 
 
+def compares_columns_with_themselves(rule: str) -> bool:
+    """Whether a blocking rule's blocks are the values of one key (l.x = r.x AND ...), not of two columns
+    (l.alt_key = r.name_key)."""
+    return all(left == right for left, right in rule_columns(rule))
+
+
 def _anchor_columns() -> dict[str, str]:
     """Per blocking rule that compares columns with themselves (l.x = r.x AND ...): the `ranked` column holding
     the KEY_RANK of the first profile of each of its blocks."""
     return {
-        rule: f"anchor_{number}"
-        for number, rule in enumerate(BLOCKING_RULES)
-        if all(left == right for left, right in rule_columns(rule))
+        rule: f"anchor_{number}" for number, rule in enumerate(BLOCKING_RULES) if compares_columns_with_themselves(rule)
     }
 
 
