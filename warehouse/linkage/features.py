@@ -141,6 +141,7 @@ def features_sql(records: str) -> str:
         nullif(array_to_string(list_sort(list_filter(string_split(name_key, ' '), lambda w: length(w) > 1)), ' '), '')
             AS sorted_key,
         split_part(name_key, ' ', 1) AS first_token,
+        left(name_key, 1) AS first_initial,
         string_split(name_key, ' ')[-1] AS last_token,
         coalesce(nullif(regexp_extract(name_key, '^(.+) \\S+$', 1), ''), name_key) AS name_head,
         coalesce(nullif(regexp_extract(name_key, '^\\S+ (.+)$', 1), ''), name_key) AS name_tail,
@@ -173,6 +174,7 @@ PROFILE_COLUMNS = (
     "alt_key",
     "sorted_key",
     "first_token",
+    "first_initial",
     "last_token",
     "name_head",
     "name_head_letters",
@@ -195,15 +197,25 @@ PROFILE_COLUMNS = (
     "distinctive_key",
     "distinctive_state",
     "phone_block",
+    "name_block",
+    "sorted_block",
+    "alt_block",
+    "town_first_block",
+    "town_last_block",
 )
 
 
 # A name is distinctive when its rarest word occurs in no other distinct name of the data.
 RARE_NAME_WORD = 1
-# A phone found with more distinct names than this is an association's or an agent's (the real H-2A files: the
-# North Carolina Growers Association's number with 740 member names): it blocks no pairs (docs/linkage.md,
-# "Blocks and incremental linkage"); it is still compared, term-frequency adjusted.
-PHONE_BLOCK_MAX_NAMES = 25
+# A blocking key found with more distinct names than this identifies no employer: it blocks no pairs (docs/linkage.md,
+# "Blocks and incremental linkage"); the columns behind it are still compared in pairs other rules block. The real
+# H-2A files: the North Carolina Growers Association's phone with 740 member names. The scale-10 sample: the trade
+# name "SUNRISE FARMS" of hundreds of names in every state, a town with hundreds of names ending in "FARMS".
+BLOCK_MAX_NAMES = 25
+# A name found in more states than this ("SMITH FARMS") blocks pairs within a state only: in the scale-10 sample such
+# names made 21M of the 22M name-block pairs of two different employers. A name in a few states still blocks across
+# them (an employer that moved).
+BLOCK_MAX_STATES = 3
 
 
 def with_name_rarity(features: str) -> str:
@@ -214,8 +226,10 @@ def with_name_rarity(features: str) -> str:
     another state; a surname and "FARMS" ("SMITH FARMS") does not. A name found in one state only ("PURE
     SOCCER", NJ) is one employer there even at a new address, where "SMITH FARMS", in many states, says
     little: a term-frequency adjustment of names by places, not by records (a moving employer's own
-    records would count against it). And phone_block: the phone, unless more than PHONE_BLOCK_MAX_NAMES
-    distinct names share it.
+    records would count against it). And the keys that block pairs: name_block and sorted_block (the name, or
+    the name and state when the name is found in more than BLOCK_MAX_STATES states), and, each NULL where more
+    than BLOCK_MAX_NAMES distinct names share it, phone_block (the phone), alt_block (the trade name),
+    town_first_block and town_last_block (the name's first or last word, within its state and city).
     """
     return f"""
     WITH names AS (SELECT DISTINCT sorted_key FROM {features} WHERE sorted_key IS NOT NULL),
@@ -233,14 +247,43 @@ def with_name_rarity(features: str) -> str:
         SELECT name_key, count(DISTINCT state) AS name_states
         FROM {features} WHERE name_key IS NOT NULL GROUP BY name_key
     ),
-    phones AS (
-        SELECT phone_digits, count(DISTINCT name_key) AS phone_names
-        FROM {features} WHERE phone_digits IS NOT NULL GROUP BY phone_digits
-    )
+    sorted_spread AS (
+        SELECT sorted_key, count(DISTINCT state) AS sorted_states
+        FROM {features} WHERE sorted_key IS NOT NULL GROUP BY sorted_key
+    ),
+    {_names_sharing(features, "phone_digits", "phones")},
+    {_names_sharing(features, "alt_key", "trade_names")},
+    {_names_sharing(features, "state, city_key, first_token", "town_first_words")},
+    {_names_sharing(features, "state, city_key, last_token", "town_last_words")}
     SELECT {features}.*, rarity.name_rarity, spread.name_states,
-        CASE WHEN phones.phone_names <= {PHONE_BLOCK_MAX_NAMES} THEN {features}.phone_digits END AS phone_block,
+        {_unless_shared("phones", f"{features}.phone_digits")} AS phone_block,
+        {_within_state_if_spread("spread.name_states", f"{features}.name_key", features)} AS name_block,
+        {_within_state_if_spread("sorted_spread.sorted_states", f"{features}.sorted_key", features)} AS sorted_block,
+        {_unless_shared("trade_names", f"{features}.alt_key")} AS alt_block,
+        {_unless_shared("town_first_words", f"{features}.first_token")} AS town_first_block,
+        {_unless_shared("town_last_words", f"{features}.last_token")} AS town_last_block,
         CASE WHEN rarity.name_rarity <= {RARE_NAME_WORD} THEN {features}.sorted_key END AS distinctive_key,
         CASE WHEN rarity.name_rarity <= {RARE_NAME_WORD} THEN {features}.state END AS distinctive_state
     FROM {features} LEFT JOIN rarity USING (sorted_key) LEFT JOIN spread USING (name_key)
-        LEFT JOIN phones USING (phone_digits)
+        LEFT JOIN sorted_spread USING (sorted_key)
+        LEFT JOIN phones USING (phone_digits) LEFT JOIN trade_names USING (alt_key)
+        LEFT JOIN town_first_words USING (state, city_key, first_token)
+        LEFT JOIN town_last_words USING (state, city_key, last_token)
     """
+
+
+def _names_sharing(features: str, key: str, name: str) -> str:
+    """CTE `name`: per value of the `key` columns (none NULL), the distinct names found with it."""
+    not_null = " AND ".join(f"{column.strip()} IS NOT NULL" for column in key.split(","))
+    return f"""{name} AS (
+        SELECT {key}, count(DISTINCT name_key) AS names FROM {features} WHERE {not_null} GROUP BY {key}
+    )"""
+
+
+def _within_state_if_spread(states: str, key: str, features: str) -> str:
+    within_state = f"{key} || ' | ' || coalesce({features}.state, '')"
+    return f"CASE WHEN {states} <= {BLOCK_MAX_STATES} THEN {key} ELSE {within_state} END"
+
+
+def _unless_shared(sharing: str, value: str) -> str:
+    return f"CASE WHEN {sharing}.names <= {BLOCK_MAX_NAMES} THEN {value} END"
