@@ -576,10 +576,12 @@ def _joined(con, ranks: np.ndarray, component: np.ndarray, pairs_sql: str) -> np
 
 
 # Profiles on the left side of one DuckDB prediction. splink first writes every blocked pair (two profile
-# ranks and the rule) as a table: at scale 10, about 550 million candidate pairs, tens of GB spilled. In
-# batches of the left profile's rank each prediction holds a share of them, bounded by the records,
-# not their square (the term frequencies are still those of all profiles: a pair scores the same).
-PROFILES_PER_BATCH = 250_000
+# ranks and the rule) as a table: at scale 10, before the caps on shared blocks (features.BLOCK_MAX_NAMES),
+# about 550 million candidate pairs, tens of GB spilled. In batches of the left profile's rank each prediction
+# holds a share of them, bounded by the records, not their square (the term frequencies are still those of all
+# profiles: a pair scores the same). Each batch also costs about 10 s whatever its size at scale 10 (16 batches
+# of 250,000: 232 s; 4 of 1,000,000: 106 s, peak RSS 2.5 GB either way; benchmarks/README.md).
+PROFILES_PER_BATCH = 1_000_000
 
 
 def prediction_batches(profiles: int) -> list[str | None]:
