@@ -243,18 +243,12 @@ def with_name_rarity(features: str) -> str:
         FROM names, unnest(string_split(names.sorted_key, ' ')) AS u(word)
         JOIN words USING (word) GROUP BY names.sorted_key
     ),
-    spread AS (
-        SELECT name_key, count(DISTINCT state) AS name_states
-        FROM {features} WHERE name_key IS NOT NULL GROUP BY name_key
-    ),
-    sorted_spread AS (
-        SELECT sorted_key, count(DISTINCT state) AS sorted_states
-        FROM {features} WHERE sorted_key IS NOT NULL GROUP BY sorted_key
-    ),
-    {_names_sharing(features, "phone_digits", "phones")},
-    {_names_sharing(features, "alt_key", "trade_names")},
-    {_names_sharing(features, "state, city_key, first_token", "town_first_words")},
-    {_names_sharing(features, "state, city_key, last_token", "town_last_words")}
+    {_distinct_per(features, "name_key", "state", "spread", "name_states")},
+    {_distinct_per(features, "sorted_key", "state", "sorted_spread", "sorted_states")},
+    {_distinct_per(features, "phone_digits", "name_key", "phones", "names")},
+    {_distinct_per(features, "alt_key", "name_key", "trade_names", "names")},
+    {_distinct_per(features, "state, city_key, first_token", "name_key", "town_first_words", "names")},
+    {_distinct_per(features, "state, city_key, last_token", "name_key", "town_last_words", "names")}
     SELECT {features}.*, rarity.name_rarity, spread.name_states,
         {_unless_shared("phones", f"{features}.phone_digits")} AS phone_block,
         {_within_state_if_spread("spread.name_states", f"{features}.name_key", features)} AS name_block,
@@ -272,11 +266,12 @@ def with_name_rarity(features: str) -> str:
     """
 
 
-def _names_sharing(features: str, key: str, name: str) -> str:
-    """CTE `name`: per value of the `key` columns (none NULL), the distinct names found with it."""
-    not_null = " AND ".join(f"{column.strip()} IS NOT NULL" for column in key.split(","))
+def _distinct_per(features: str, key: str, counted: str, name: str, column: str) -> str:
+    """CTE `name`: per value of the `key` columns (none NULL), `column`, the distinct values of `counted` found
+    with it (the names sharing a phone, the states of a name)."""
+    not_null = " AND ".join(f"{part.strip()} IS NOT NULL" for part in key.split(","))
     return f"""{name} AS (
-        SELECT {key}, count(DISTINCT name_key) AS names FROM {features} WHERE {not_null} GROUP BY {key}
+        SELECT {key}, count(DISTINCT {counted}) AS {column} FROM {features} WHERE {not_null} GROUP BY {key}
     )"""
 
 

@@ -101,8 +101,8 @@ def test_a_word_shared_by_many_names_of_one_town_blocks_no_pairs(word, name):
 
 
 def test_a_name_found_in_many_states_blocks_within_each_state():
-    """'Smith Farms' in five states is five employers or more: its pairs across states are not compared; a name
-    in a few states still is (an employer that moved)."""
+    """'Smith Farms' in more than BLOCK_MAX_STATES states is many employers: its pairs across states are not
+    compared; a name in a few states still is (an employer that moved)."""
     states = ["NC", "GA", "FL", "TX", "CA", "WA"][: BLOCK_MAX_STATES + 1]
     common = [_record(i, "Smith Farms", f"91055{i:05d}", state=state) for i, state in enumerate(states * 2)]
     moved = [
