@@ -232,13 +232,21 @@ def targets(result: dict, scale1: dict | None = None) -> list[tuple[str, str, st
 
 
 def latest_scale1(results: Path, measured_at: str) -> dict | None:
-    """The newest scale-1 result in `results` measured before `measured_at` (ISO time), if any."""
+    """The newest whole-build scale-1 result in `results` measured before `measured_at` (ISO time), if any.
+    Other JSON there (e.g. `benchmarks/linkage.py --json` figures) has no `build` and no `measured_at`."""
     found = []
     for path in results.glob("*-scale1.json"):
         result = json.loads(path.read_text(encoding="utf-8"))
-        if result.get("measured_at", "") <= measured_at:
+        if "build" in result and result.get("measured_at", measured_at) <= measured_at:
             found.append(result)
     return max(found, key=lambda r: r["measured_at"], default=None)
+
+
+def result_path(results: Path, scale: float, measured_at: str) -> Path:
+    """`<date>-scale<N>.json`, or `<date>-<HHMM>-scale<N>.json` when that day already has a result."""
+    day, time = measured_at[:10], measured_at[11:16].replace(":", "")
+    path = results / f"{day}-scale{scale:g}.json"
+    return results / f"{day}-{time}-scale{scale:g}.json" if path.exists() else path
 
 
 def with_targets(result: dict, results: Path) -> dict:
@@ -294,8 +302,10 @@ def main(argv: list[str] | None = None) -> Path:
         print_table(result)
         return args.retarget
     args.results.mkdir(parents=True, exist_ok=True)
-    result = with_targets(measure(args.scale, args.seed, args.work), args.results)
-    path = args.results / f"{dt.date.today().isoformat()}-scale{args.scale:g}.json"
+    measured = measure(args.scale, args.seed, args.work)
+    path = result_path(args.results, args.scale, measured["measured_at"])
+    path.write_text(json.dumps(measured, indent=2) + "\n", encoding="utf-8")  # kept whatever happens next
+    result = with_targets(measured, args.results)
     path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print_table(result)
     print(f"\nwritten {path}")
