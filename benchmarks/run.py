@@ -237,7 +237,7 @@ def latest_scale1(results: Path, measured_at: str) -> dict | None:
     found = []
     for path in results.glob("*-scale1.json"):
         result = json.loads(path.read_text(encoding="utf-8"))
-        if "build" in result and result.get("measured_at", measured_at) <= measured_at:
+        if "build" in result and result["measured_at"] <= measured_at:
             found.append(result)
     return max(found, key=lambda r: r["measured_at"], default=None)
 
