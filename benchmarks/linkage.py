@@ -39,6 +39,13 @@ _WRAPPED_STEPS = {
     "record_probabilities": "probabilities",
 }
 _MB = 1024 * 1024
+INCREMENTAL_COUNTS = (
+    "profiles_new",
+    "profiles_touched",
+    "components_rechecked",
+    "pairs_kept",
+    "pairs_predicted",
+)
 
 
 def _wrap_steps(module, seconds: dict[str, float]) -> None:
@@ -103,6 +110,8 @@ def measure(home: Path, links_file: Path | None = None, *, relink: bool = False)
         "profiles": summary["profiles"],
         "matched_pairs": summary["matched_pairs"],
         "mode": summary.get("mode", "full"),
+        # what an incremental run scored again and why (incremental.py)
+        **{key: summary[key] for key in INCREMENTAL_COUNTS if key in summary},
         "employers": summary["employers"],
         "previous_ids": next_number - 1,  # ids given so far (previous is a copier, not rows, since 3db5d65)
         "read_seconds": read_seconds,

@@ -8,17 +8,18 @@ the build database.
 The next run, when the model's digests are unchanged (and no `--relink`), does not train again. Touched are
 the profiles whose key the last run did not know (new records, changed records, and records whose
 name-wide features such as name_rarity moved), and the known profiles sharing a value of a term-frequency
-adjusted column (the phone) with a new or vanished profile. Only pairs with a touched side are scored, in
-one splink prediction over all current profiles whose blocking rules are narrowed to such pairs (so the
-term frequencies are those of all profiles), and no pair the kept pairs already join (model.predict). Since
-a prediction leaves such pairs unscored, the stored pairs may join two profiles only through a third: where
-a stored component lost a pair, the pairs inside it are scored again too (`_broken_components`). A term
-frequency is a share of all profiles with a value, so when the number of profiles with a phone changed, every
-pair of equal phones is scored again too. Every other pair scores exactly as last time: the pairs kept are the
-known pairs between untouched profiles.
+adjusted column (the phone) with a new or vanished profile: that value's count, so its term frequency, moved
+(the denominator is the model's: model.with_tf_totals). Only pairs with a touched side are scored, in one
+splink prediction over all current profiles whose blocking rules are narrowed to such pairs and to the blocks
+holding them (`_flag_blocks_with_work`; the term frequencies are those of all profiles), and no pair the kept
+pairs already join (model.predict). Since a prediction leaves such pairs unscored, the stored pairs may join
+two profiles only through a third: where a stored component lost a pair, the pairs inside it are scored again
+too (`_broken_components`). Every other pair scores exactly as last time: the pairs kept are the known pairs
+between untouched profiles.
 
-Otherwise (no known model, a digest differs, `--relink`, the Spark engine) the model is trained again and
-every pair predicted: a full relink.
+Otherwise (no known model, a digest differs, `--relink`, the Spark engine, or the profiles with a phone drifted
+by more than TF_TOTALS_DRIFT from the model's denominator) the model is trained again and every pair
+predicted: a full relink.
 """
 
 from __future__ import annotations
@@ -40,21 +41,25 @@ from sources.common.duckdb_memory import in_memory_connection
 from warehouse.linkage.clusters import components_of_pairs
 from warehouse.linkage.features import PROFILE_COLUMNS, features_sql, with_name_rarity
 from warehouse.linkage.model import (
+    BLOCKING_RULES,
     DETERMINISTIC_RECALL,
     DETERMINISTIC_RULES,
     M_FLOOR,
     PAIRS_BY_ID,
     SEED,
+    TF_TOTALS,
     TRAINING_BLOCKS,
     TRAINING_PROFILES,
     U_SAMPLE_PAIRS,
     count_rows,
     model_summary,
     predict,
+    rule_columns,
     settings,
     tf_columns,
     train,
     training_sample,
+    with_tf_totals,
 )
 from warehouse.linkage.timing import Steps
 
@@ -156,6 +161,7 @@ def settings_digest(threshold: float) -> str:
         "constants": [U_SAMPLE_PAIRS, M_FLOOR, SEED, threshold],
         "splink": version("splink"),
         "stored": STORED_PAIRS,
+        "term_frequencies": TF_TOTALS,
     }
     return _digest(parts)
 
@@ -168,8 +174,16 @@ def _digest(value) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def link_mode(known: KnownLinkage | None, digests: tuple[str, str], *, relink: bool, spark) -> tuple[str, str]:
-    """(FULL or INCREMENTAL, why)."""
+# A full relink renews the model's term-frequency denominators (model.with_tf_totals) once the profiles with a
+# value of the column differ from them by more than this share: a value's term frequency is then off by as much,
+# a pair's match weight by at most log2(1.2) = 0.26 bits. (A fiscal year added to the embedded sample: 12 %.)
+TF_TOTALS_DRIFT = 0.20
+
+
+def link_mode(
+    known: KnownLinkage | None, digests: tuple[str, str], *, relink: bool, spark, tf_totals: dict[str, int]
+) -> tuple[str, str]:
+    """(FULL or INCREMENTAL, why). `tf_totals`: today's profiles with a value, per term-frequency column."""
     if relink:
         return FULL, "relink asked (--relink)"
     if spark is not None:
@@ -180,6 +194,10 @@ def link_mode(known: KnownLinkage | None, digests: tuple[str, str], *, relink: b
         return FULL, "the model's settings, blocking rules, threshold or features changed"
     if known.overrides_digest != digests[1]:
         return FULL, "the overrides changed"
+    for column, total in sorted(known.model.get(TF_TOTALS, {}).items()):
+        drift = abs(tf_totals[column] - total) / max(total, 1)
+        if drift > TF_TOTALS_DRIFT:
+            return FULL, f"the profiles with a {column} changed by {drift:.0%} since the model was trained"
     return INCREMENTAL, "stored model and digests unchanged"
 
 
@@ -198,11 +216,12 @@ def predict_profile_pairs(
     profile_key, PROFILE_COLUMNS), predicted incrementally when `known` allows it (see the module docstring),
     with what this run leaves for the next."""
     digests = (settings_digest(threshold), overrides_digest(overrides))
-    mode, reason = link_mode(known, digests, relink=relink, spark=spark)
+    tf_totals = {column: count_rows(con, profiles, column) for column in tf_columns(known.model if known else {})}
+    mode, reason = link_mode(known, digests, relink=relink, spark=spark, tf_totals=tf_totals)
     seconds = Steps()
     if mode == FULL:
         profile_count = count_rows(con, profiles)
-        model = train(training_sample(con, profiles)) if profile_count > 1 else {}
+        model = with_tf_totals(train(training_sample(con, profiles)), con, profiles) if profile_count > 1 else {}
         seconds.done("training")
         predict(con, profiles, model, threshold, into=MATCHED_PAIRS, spark=spark)
         counts = {"profiles_touched": profile_count, "pairs_kept": 0, "pairs_predicted": count_rows(con, MATCHED_PAIRS)}
@@ -249,10 +268,6 @@ def _incremental(con: duckdb.DuckDBPyConnection, profiles: str, known: KnownLink
             SELECT profile_key FROM fresh
             UNION SELECT profile_key FROM {profiles} AS current WHERE {shares_value or "false"}"""
     )
-    # A term frequency is a share of the profiles with a value: when their number changed, so did the
-    # score of every pair equal on that column.
-    moved = [c for c in tf if count_rows(con, profiles, c) != count_rows(con, "stored", c)]
-    equal_on_moved = " OR ".join(f"l.{c} = r.{c}" for c in moved)
     # The stored pairs between untouched profiles still present, by this run's ids (through the keys).
     con.execute(
         f"""CREATE TABLE kept AS
@@ -262,15 +277,13 @@ def _incremental(con: duckdb.DuckDBPyConnection, profiles: str, known: KnownLink
             JOIN stored sl ON sl.profile_id = p.profile_id_l JOIN stored sr ON sr.profile_id = p.profile_id_r
             JOIN {profiles} l ON l.profile_key = sl.profile_key JOIN {profiles} r ON r.profile_key = sr.profile_key
             WHERE l.profile_key NOT IN (SELECT profile_key FROM touched)
-              AND r.profile_key NOT IN (SELECT profile_key FROM touched)
-              AND NOT coalesce({equal_on_moved or "false"}, false)"""
+              AND r.profile_key NOT IN (SELECT profile_key FROM touched)"""
     )
-    broken = _broken_components(con, profiles, equal_on_moved)
+    broken = _broken_components(con, profiles)
     counts = {
         "profiles_new": count_rows(con, "fresh"),
         "profiles_vanished": count_rows(con, "vanished"),
         "profiles_touched": count_rows(con, "touched"),
-        "tf_columns_rescored": ", ".join(moved),
         "components_rechecked": broken,
     }
     con.execute(
@@ -278,9 +291,19 @@ def _incremental(con: duckdb.DuckDBPyConnection, profiles: str, known: KnownLink
             SELECT current.*, current.profile_key IN (SELECT profile_key FROM touched) AS touched, rechecked.broken
             FROM {profiles} AS current LEFT JOIN rechecked USING (profile_key)"""
     )
-    only = " OR ".join(["l.touched", "r.touched", *(f"l.{c} = r.{c}" for c in moved), "l.broken = r.broken"])
-    if counts["profiles_touched"] or moved or broken:
-        predict(con, "flagged", known.model, threshold, into="fresh_pairs", only=only, connected="kept")
+    in_blocks = _flag_blocks_with_work(con, "flagged")
+    only = [f"{sides} AND (l.touched OR r.touched OR l.broken = r.broken)" for sides in in_blocks]
+    if counts["profiles_touched"] or broken:
+        predict(
+            con,
+            "flagged",
+            known.model,
+            threshold,
+            into="fresh_pairs",
+            only=only,
+            connected="kept",
+            taking_part=IN_A_BLOCK_WITH_WORK,
+        )
     else:
         con.execute(f"CREATE TABLE fresh_pairs ({PAIRS_BY_ID})")
     con.execute(
@@ -293,7 +316,7 @@ def _incremental(con: duckdb.DuckDBPyConnection, profiles: str, known: KnownLink
     return counts
 
 
-def _broken_components(con: duckdb.DuckDBPyConnection, profiles: str, equal_on_moved: str) -> int:
+def _broken_components(con: duckdb.DuckDBPyConnection, profiles: str) -> int:
     """Table `rechecked` (profile_key, broken): the known profiles of each component of the stored pairs that lost a
     pair (a side new, changed or gone, or a pair scored again), by component. Returns how many such components.
 
@@ -309,8 +332,7 @@ def _broken_components(con: duckdb.DuckDBPyConnection, profiles: str, equal_on_m
             LEFT JOIN {profiles} AS r ON r.profile_key = sr.profile_key
             WHERE l.profile_key IS NULL OR r.profile_key IS NULL
                OR l.profile_key IN (SELECT profile_key FROM touched)
-               OR r.profile_key IN (SELECT profile_key FROM touched)
-               OR coalesce({equal_on_moved or "false"}, false)"""
+               OR r.profile_key IN (SELECT profile_key FROM touched)"""
     )
     stored_ids = con.sql("SELECT profile_id FROM stored ORDER BY profile_id").fetchnumpy()["profile_id"]
     stored_ids = stored_ids.astype(np.int64)
@@ -325,3 +347,66 @@ def _broken_components(con: duckdb.DuckDBPyConnection, profiles: str, equal_on_m
     )
     con.unregister("broken_in")
     return len(broken)
+
+
+# The column of `flagged` telling that a profile is in a block with work for some rule (`_flag_blocks_with_work`).
+IN_A_BLOCK_WITH_WORK = "in_a_block_with_work"
+
+
+def _flag_blocks_with_work(con: duckdb.DuckDBPyConnection, flagged: str) -> list[str]:
+    """Per blocking rule, a condition on l and r that every pair the incremental prediction scores meets (a
+    touched side, or both in one broken component): both sides in a block of the rule holding such a pair.
+    Each side is a boolean column added to table `flagged` (profiles with `touched` and `broken`), and
+    IN_A_BLOCK_WITH_WORK is true where any is.
+
+    Why: the condition on the pair (l.touched OR r.touched ...) can only be tested once the rule's blocks are
+    joined, so a prediction over 1 % touched profiles joined every block, as a full one does (benchmarks/
+    README.md). A condition on each side alone is a filter DuckDB applies before the join: only the blocks
+    with work are joined."""
+    flags, joins, conditions = [], [], []
+    for number, rule in enumerate(BLOCKING_RULES):
+        sides = _rule_sides(rule)
+        keys = f"work_keys_{number}"
+        con.execute(f"CREATE TEMP TABLE {keys} AS {_keys_with_work(flagged, sides)}")
+        side_flags = []
+        for side, columns in sides.items():
+            flag, alias = f"work_{number}_{side}", f"w{number}{side}"
+            on = " AND ".join(f"{alias}.k{i} = {flagged}.{column}" for i, column in enumerate(columns))
+            joins.append(f"LEFT JOIN {keys} AS {alias} ON {on}")
+            flags.append(f"{alias}.k0 IS NOT NULL")
+            side_flags.append(flag)
+        left, right = (side_flags * 2)[:2]  # one side: both sides' flag is the same column
+        conditions.append(f"l.{left} AND r.{right}")
+    named = [f"{flag} AS {name}" for flag, name in zip(flags, _flag_names(), strict=True)]
+    any_flag = f"({' OR '.join(flags)}) AS {IN_A_BLOCK_WITH_WORK}"
+    con.execute(
+        f"""CREATE OR REPLACE TABLE {flagged} AS
+            SELECT {flagged}.*, {", ".join(named)}, {any_flag} FROM {flagged} {" ".join(joins)}"""
+    )
+    con.execute("; ".join(f"DROP TABLE work_keys_{number}" for number in range(len(BLOCKING_RULES))))
+    return conditions
+
+
+def _flag_names() -> list[str]:
+    return [f"work_{number}_{side}" for number, rule in enumerate(BLOCKING_RULES) for side in _rule_sides(rule)]
+
+
+def _rule_sides(rule: str) -> dict[str, list[str]]:
+    """The key columns of a blocking rule's left and right side ("l", "r"); one side when they are the same."""
+    left, right = zip(*rule_columns(rule), strict=True)
+    return {"l": list(left)} if left == right else {"l": list(left), "r": list(right)}
+
+
+def _keys_with_work(flagged: str, sides: dict[str, list[str]]) -> str:
+    """SQL: the keys (k0, k1 ...) of a rule's blocks that hold a touched profile or two profiles of one broken
+    component (more than such pairs: either side may hold them)."""
+    keyed = " UNION ALL ".join(
+        f"SELECT {', '.join(f'{c} AS k{i}' for i, c in enumerate(columns))}, touched, broken, profile_id FROM {flagged}"
+        for columns in sides.values()
+    )
+    keys = [f"k{i}" for i in range(len(next(iter(sides.values()))))]
+    # (a profile with the same key on both sides is two rows: hence profiles counted by id)
+    return f"""SELECT {", ".join(keys)} FROM ({keyed})
+        WHERE {" AND ".join(f"{k} IS NOT NULL" for k in keys)}
+        GROUP BY ALL
+        HAVING bool_or(touched) OR count(DISTINCT profile_id) FILTER (broken IS NOT NULL) > count(DISTINCT broken)"""

@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import duckdb
@@ -368,8 +368,9 @@ def predict(
     threshold: float = MATCH_THRESHOLD,
     *,
     into: str,
-    only: str | None = None,
+    only: Sequence[str] | None = None,
     connected: str | None = None,
+    taking_part: str | None = None,
     spark=None,
 ) -> None:
     """Table `into` (PAIRS_BY_ID, in `con`): the pairs of the profiles in table `profiles` at or above
@@ -384,11 +385,14 @@ def predict(
 
     Args:
         profiles: a table of profile_id, profile_key, PROFILE_COLUMNS (and any column `only` reads).
-        only: an SQL condition on l and r that a compared pair must also meet (every blocking rule is
-            narrowed by it: incremental prediction, see incremental.py); the term frequencies are still those
-            of all `profiles`, so a pair scores as it would in a prediction over all of them.
+        only: per blocking rule (BLOCKING_RULES, in order), an SQL condition on l and r that a pair the rule
+            blocks must also meet (incremental prediction, see incremental.py); the term frequencies are still
+            those of all `profiles`, so a pair scores as it would in a prediction over all of them.
         connected: a table (profile_id_l, profile_id_r) of pairs known to be one employer before this prediction
             (incremental.py: the pairs it keeps), whose profiles' other pairs need no score.
+        taking_part: a condition on a profile (its columns) that both sides of every pair `only` lets through
+            meet: the prediction batches are counted over those profiles (an incremental prediction's few blocks
+            are one batch).
         spark: a SparkSession: predict on splink's Spark backend (every pair scored).
     """
     con.execute(f"CREATE TABLE {into} ({PAIRS_BY_ID})")
@@ -412,7 +416,7 @@ def predict(
         con.execute("INSERT INTO matched SELECT * FROM matched_on_spark")
         con.unregister("matched_on_spark")
     else:
-        _predict_on_duckdb(con, trained, threshold, only, connected)
+        _predict_on_duckdb(con, trained, threshold, only, connected, taking_part)
     con.execute(
         f"""INSERT INTO {into}
             SELECT least(l.profile_id, r.profile_id), greatest(l.profile_id, r.profile_id), m.match_probability
@@ -428,7 +432,9 @@ def count_rows(con: duckdb.DuckDBPyConnection, table: str, column: str = "*") ->
     return con.execute(f"SELECT count({column}) FROM {table}").fetchall()[0][0]  # fetchone leaves the result open
 
 
-def _predict_on_duckdb(con, trained: dict, threshold: float, only: str | None, connected: str | None) -> None:
+def _predict_on_duckdb(
+    con, trained: dict, threshold: float, only: Sequence[str] | None, connected: str | None, taking_part: str | None
+) -> None:
     """Predict the `ranked` profiles of `con` into its table `matched`, batch by batch (prediction_batches).
 
     Between batches the pairs found so far join profiles into components (`ranked.component`), and a later
@@ -436,21 +442,26 @@ def _predict_on_duckdb(con, trained: dict, threshold: float, only: str | None, c
     connected components of the matched pairs (clusters.py). Which pairs are found depends on the batches, not
     the clusters.
 
-    With more than one batch, an anchor pass comes first (`anchored`): each profile is scored against the first
-    profile of each of its blocks only, at most a pair per profile and rule. Within one employer of n profiles
-    nearly every pair is blocked (its name or its address), and the anchor pass joins most of them with about n
-    pairs, so the batches skip their n^2/2 (at scale 10 one employer of the sample has thousands of profiles
-    under one name)."""
+    With more than one batch, or any `connected` pair, an anchor pass comes first (`anchored`): each profile is
+    scored against the first profile of each of its blocks only, at most a pair per profile and rule. Within one
+    employer of n profiles nearly every pair is blocked (its name or its address), and the anchor pass joins most
+    of them with about n pairs, so the batches skip their n^2/2 (at scale 10 one employer of the sample has
+    thousands of profiles under one name). An incremental prediction (`connected`: the pairs it keeps) needs it
+    even in one batch: where the anchor of a big employer is touched, the kept pairs lose the star through it,
+    and one pass would score its n^2/2 pairs (25M at scale 10)."""
     from splink import DuckDBAPI, Linker
 
     logging.getLogger("splink").setLevel(logging.WARNING)
     profiles = count_rows(con, "ranked")
-    batches = prediction_batches(profiles)
-    anchor = len(batches) > 1
+    batches = prediction_batches(count_rows(con, f"ranked WHERE {taking_part}") if taking_part else profiles)
+    anchor = len(batches) > 1 or bool(connected and count_rows(con, connected))
     if anchor:
         _add_anchors(con)  # before splink reads the table
     db_api = DuckDBAPI(connection=con)
     registered = db_api.register("ranked")
+    term_frequencies = {
+        column: db_api.register(table) for column, table in _term_frequency_tables(con, trained).items()
+    }
     ranks = np.arange(1, profiles + 1, dtype=np.int64)  # KEY_RANK is 1..n
     component = np.arange(profiles, dtype=np.int32)
     if connected:
@@ -461,9 +472,10 @@ def _predict_on_duckdb(con, trained: dict, threshold: float, only: str | None, c
     try:
         for number, model in enumerate(passes):
             started = time.perf_counter()
-            predictions = Linker(registered, model, log_level=logging.ERROR).inference.predict(
-                threshold_match_probability=threshold
-            )
+            linker = Linker(registered, model, log_level=logging.ERROR)
+            for column, table in term_frequencies.items():
+                linker.table_management.register_term_frequency_lookup(table, column)
+            predictions = linker.inference.predict(threshold_match_probability=threshold)
             pairs = f"{KEY_RANK}_l, {KEY_RANK}_r"
             con.execute(f"INSERT INTO matched SELECT {pairs}, match_probability FROM {predictions.physical_name}")
             log.info(
@@ -479,6 +491,8 @@ def _predict_on_duckdb(con, trained: dict, threshold: float, only: str | None, c
             predictions.drop_table_from_database_and_remove_from_cache()
     finally:  # its term-frequency tables and the profiles with them: linkage's connection goes on after it
         db_api.delete_tables_created_by_splink_from_db()
+        for table in term_frequencies.values():
+            con.execute(f"DROP TABLE IF EXISTS {table.physical_name}")
 
 
 # The column of `ranked` naming each profile's component of the pairs found so far, and the condition that keeps
@@ -487,10 +501,13 @@ COMPONENT = "component"
 SCORED_ACROSS_COMPONENTS = f"l.{COMPONENT} <> r.{COMPONENT}"
 
 
-def _narrowed(only: str | None, batch: str | None, skip_joined) -> str | None:
-    """The condition narrowing every blocking rule of one pass (None: none)."""
+def _narrowed(only: Sequence[str] | None, batch: str | None, skip_joined) -> list[str | None]:
+    """Per blocking rule, the condition narrowing it in one pass (None: none)."""
     skip = SCORED_ACROSS_COMPONENTS if skip_joined else None
-    return " AND ".join(f"({condition})" for condition in (only, batch, skip) if condition) or None
+    return [
+        " AND ".join(f"({condition})" for condition in (rule_only, batch, skip) if condition) or None
+        for rule_only in (only or [None] * len(BLOCKING_RULES))
+    ]
 
 
 def rule_columns(rule: str) -> list[tuple[str, str]]:
@@ -592,15 +609,17 @@ def prediction_batches(profiles: int) -> list[str | None]:
     return [f"l.{KEY_RANK} % {batches} = {batch}" for batch in range(batches)]
 
 
-def by_key_rank(trained: dict, only: str | None = None) -> dict:
-    """The trained model predicting over profile ranks (KEY_RANK), its blocking rules narrowed by `only`."""
+def by_key_rank(trained: dict, only: Sequence[str | None] | None = None) -> dict:
+    """The trained model predicting over profile ranks (KEY_RANK), each blocking rule narrowed by its condition
+    in `only` (one per rule, None: not narrowed), as splink settings."""
     import copy
 
-    model = copy.deepcopy(trained)
+    model = copy.deepcopy({key: value for key, value in trained.items() if key != TF_TOTALS})
     model["unique_id_column_name"] = KEY_RANK
     if only:
+        rules = _rule_texts(model["blocking_rules_to_generate_predictions"])
         model["blocking_rules_to_generate_predictions"] = [
-            f"({rule}) AND ({only})" for rule in _rule_texts(model["blocking_rules_to_generate_predictions"])
+            f"({rule}) AND ({condition})" if condition else rule for rule, condition in zip(rules, only, strict=True)
         ]
     return model
 
@@ -609,12 +628,44 @@ def _rule_texts(rules: list) -> list[str]:
     return [rule["blocking_rule"] if isinstance(rule, dict) else rule for rule in rules]
 
 
+# The key of a trained model holding, per term-frequency column, the number of profiles with a value when it was
+# trained: the denominator of the column's term frequencies (`with_tf_totals`).
+TF_TOTALS = "term_frequency_totals"
+
+
+def with_tf_totals(trained: dict, con: duckdb.DuckDBPyConnection, profiles: str) -> dict:
+    """The trained model with its term frequencies' denominators: the profiles of table `profiles` with a value.
+
+    splink divides a value's count by the profiles with a value *now*, so one new phone would change the score of
+    every pair of equal phones, and an incremental run would score them all again (at scale 10 most pairs of
+    multi-profile employers). As part of the model, like the u probabilities, the denominator stays until a full
+    relink; a value's count is still today's (incremental.py scores again the profiles whose value's count
+    changed), and a full relink renews it, so a full prediction scores exactly as splink does."""
+    return {**trained, TF_TOTALS: {column: count_rows(con, profiles, column) for column in tf_columns(trained)}}
+
+
+def _term_frequency_tables(con: duckdb.DuckDBPyConnection, trained: dict) -> dict[str, str]:
+    """Per term-frequency column, a table (column, tf_column) of `ranked`'s values: a value's profiles over the
+    model's denominator (with_tf_totals; today's count for a model without). Returns the tables' names."""
+    totals = trained.get(TF_TOTALS, {})
+    tables = {}
+    for column in tf_columns(trained):
+        total = totals.get(column) or count_rows(con, "ranked", column)
+        tables[column] = f"term_frequencies_{column}"
+        con.execute(
+            f"""CREATE OR REPLACE TABLE {tables[column]} AS
+                SELECT {column}, CAST(count(*) AS DOUBLE) / {total} AS tf_{column}
+                FROM ranked WHERE {column} IS NOT NULL GROUP BY {column}"""
+        )
+    return tables
+
+
 def tf_columns(trained: dict) -> list[str]:
     """The columns whose term frequencies (share of profiles with the value) enter a pair's score."""
     return sorted(
         {
             level["tf_adjustment_column"]
-            for comparison in trained["comparisons"]
+            for comparison in trained.get("comparisons", [])
             for level in comparison["comparison_levels"]
             if level.get("tf_adjustment_column")
         }

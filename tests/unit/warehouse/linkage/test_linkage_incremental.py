@@ -49,15 +49,17 @@ def test_incremental_linkage_equals_a_full_prediction_with_the_same_model(record
 
     assert incremental.summary["mode"] == INCREMENTAL
     assert full.summary["pairs_kept"] == 0 and full.summary["profiles_touched"] == full.summary["profiles"]
-    # Incremental: most profiles untouched, most pairs kept, and the phone pairs scored again (more profiles
-    # have a phone now, so every phone's term frequency moved).
+    # Incremental: most profiles untouched, most pairs kept. More profiles have a phone now, but a phone's term
+    # frequency is its count over the model's denominator: only the pairs of phones whose count moved are scored.
     assert 0 < incremental.summary["profiles_new"] < incremental.summary["profiles"] // 10
     assert incremental.summary["profiles_touched"] < incremental.summary["profiles"] // 4
     assert incremental.summary["pairs_kept"] > incremental.summary["pairs_predicted"] > 0
-    assert incremental.summary["tf_columns_rescored"] == "phone_digits"
+    phones_then = first_run.known.model[model_module.TF_TOTALS]["phone_digits"]
+    assert incremental.known.model[model_module.TF_TOTALS]["phone_digits"] == phones_then
+    assert full.known.profiles.filter(pc.is_valid(full.known.profiles["phone_digits"])).num_rows > phones_then
 
     assert_same_employers_fewer_pairs(incremental, full)
-    assert incremental.summary["matched_pairs"] < full.summary["matched_pairs"], "joined pairs are not scored"
+    assert incremental.summary["matched_pairs"] <= full.summary["matched_pairs"], "joined pairs are not scored"
 
 
 def test_incremental_linkage_in_batches_finds_the_employers_of_a_full_prediction(records, monkeypatch):
@@ -104,7 +106,8 @@ def _one_employer(naics_codes: list[str]) -> pa.Table:
 def test_a_pair_left_unscored_is_scored_when_the_profile_joining_it_is_gone(first_run):
     """The last run stored A-B and B-C and left A-C unscored (B joined them). B's record is gone: A-C is scored now,
     and A and C stay one employer, as a full prediction finds."""
-    nothing_known = _same_model_nothing_known(first_run.known)
+    no_phones = {**first_run.known.model, model_module.TF_TOTALS: {"phone_digits": 0}}  # the model of these records
+    nothing_known = _same_model_nothing_known(dataclasses.replace(first_run.known, model=no_phones))
     last = link_records(_one_employer(["111331", "111421", "115115"]), known=nothing_known).known
     profile = {row["naics4"]: row["profile_id"] for row in last.profiles.to_pylist()}
     a, c = sorted((profile["1113"], profile["1151"]))
@@ -183,6 +186,19 @@ def test_a_changed_setting_overrides_or_relink_relinks_in_full(records, first_ru
     assert result.summary["profiles_touched"] == result.summary["profiles"]
 
 
+def test_a_model_whose_phone_denominator_drifted_relinks_in_full(records, first_run, no_training):
+    """A phone's term frequency is its count over the profiles with a phone when the model was trained: once
+    today's profiles with a phone differ from that by more than TF_TOTALS_DRIFT, the model is trained again."""
+    subset = _first_records(records, first_run).slice(0, 3_000)
+    known = dataclasses.replace(first_run.known, copy_tables=_stored_tables_not_needed)
+    result = link_records(subset, known=known)
+    assert result.summary["mode"] == FULL and no_training == [1]
+    assert result.summary["mode_reason"].startswith("the profiles with a phone_digits changed by ")
+    with_phone = result.known.profiles.filter(pc.is_valid(result.known.profiles["phone_digits"])).num_rows
+    assert result.known.model[model_module.TF_TOTALS] == {"phone_digits": with_phone}
+    assert with_phone < first_run.known.model[model_module.TF_TOTALS]["phone_digits"] * 0.9
+
+
 def _stored_tables_not_needed(*_):
     raise AssertionError("a full relink read the stored profiles and pairs")
 
@@ -211,3 +227,35 @@ def test_the_run_stores_its_mode_counts_and_what_it_knew(records, first_run, tmp
 
 def test_nothing_known_before_a_first_run(tmp_path):
     assert read_known(tmp_path / "build.duckdb") is None
+
+
+def test_the_blocks_with_work_hold_every_pair_to_score_and_few_others(records):
+    """The incremental prediction narrows each blocking rule to the blocks holding a pair to score, by a flag on
+    each side (so DuckDB filters before the join). Every pair the rule and the pair condition select is still
+    selected, and most of the rule's other pairs are not."""
+    from warehouse.linkage.blocks import profiles_of
+
+    profiles = profiles_of(records)
+    ids = pa.array(range(profiles.num_rows), pa.int64())
+    touched = pa.array([i % 40 == 3 for i in range(profiles.num_rows)])  # 2.5 %
+    broken = pa.array([i // 3 if i % 97 < 3 else None for i in range(profiles.num_rows)], pa.int64())
+    flagged = profiles.append_column("profile_id", ids).append_column("touched", touched)
+    flagged = flagged.append_column("broken", broken)
+    scored = "(l.touched OR r.touched OR l.broken = r.broken)"
+    with duckdb.connect() as con:
+        con.execute("CREATE TABLE flagged AS SELECT * FROM flagged")
+        in_blocks = incremental_module._flag_blocks_with_work(con, "flagged")
+        all_blocked = still_blocked = 0
+        for rule, condition in zip(model_module.BLOCKING_RULES, in_blocks, strict=True):
+
+            def pairs(where: str, rule=rule) -> set:
+                query = f"SELECT l.profile_id, r.profile_id FROM flagged l JOIN flagged r ON {rule} WHERE {where}"
+                return set(con.execute(f"{query} AND l.profile_id <> r.profile_id").fetchall())
+
+            needed, blocked = pairs(scored), pairs(condition)
+            assert needed <= blocked, rule
+            assert blocked <= pairs("true"), rule
+            all_blocked, still_blocked = all_blocked + len(pairs("true")), still_blocked + len(blocked)
+        assert still_blocked < all_blocked / 5  # 8 % here
+        in_some_block = con.execute(f"SELECT count(*) FROM flagged WHERE {incremental_module.IN_A_BLOCK_WITH_WORK}")
+        assert 0 < in_some_block.fetchall()[0][0] < profiles.num_rows
