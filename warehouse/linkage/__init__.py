@@ -158,16 +158,16 @@ def _profiles(con: duckdb.DuckDBPyConnection, overridden: set[str]) -> tuple[str
     """Two tables in `con`: (record_key, profile_id), and the profiles (profile_id 1..n, profile_key,
     PROFILE_COLUMNS: distinct feature tuples; overridden records alone). Returns their names."""
     con.execute(f"CREATE TABLE plain_features AS {features_sql('records_in')}")
-    con.execute(f"CREATE TABLE features AS {with_name_rarity('plain_features')}")
     columns = ", ".join(PROFILE_COLUMNS)
     con.execute("CREATE TABLE overridden (record_key VARCHAR)")
     if overridden:
         con.executemany("INSERT INTO overridden VALUES (?)", [[k] for k in sorted(overridden)])
-    # A record an analyst overrode is its own profile, so a decision on it never drags its twins along.
+    # A record an analyst overrode is its own profile, so a decision on it never drags its twins along. (The
+    # name-wide features in the same statement: one wide table less to write, 21 s of 75 s at scale 10.)
     con.execute(
         f"""CREATE TABLE keyed AS
             SELECT features.*, md5(to_json(struct_pack({columns}, alone := overridden.record_key))) AS profile_key
-            FROM features LEFT JOIN overridden USING (record_key)"""
+            FROM ({with_name_rarity("plain_features")}) AS features LEFT JOIN overridden USING (record_key)"""
     )
     # Numbered on narrow rows, then each profile's columns joined from its first record: grouping and sorting
     # the wide rows grew 27-fold from scale 1 to scale 10.
@@ -186,7 +186,7 @@ def _profiles(con: duckdb.DuckDBPyConnection, overridden: set[str]) -> tuple[str
         """CREATE TABLE record_profile AS
             SELECT keyed.record_key, profiles.profile_id FROM keyed JOIN profiles USING (profile_key)"""
     )
-    con.execute("DROP TABLE plain_features; DROP TABLE features; DROP TABLE keyed; DROP TABLE overridden")
+    con.execute("DROP TABLE plain_features; DROP TABLE keyed; DROP TABLE overridden")
     con.execute("DROP TABLE first_records")
     return "record_profile", "profiles"
 

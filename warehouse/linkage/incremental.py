@@ -249,7 +249,7 @@ _INCREMENTAL_TABLES = (
     "kept",
     "lost",
     "rechecked",
-    "flagged",
+    "flags",
     "fresh_pairs",
 )
 
@@ -287,11 +287,18 @@ def _incremental(con: duckdb.DuckDBPyConnection, profiles: str, known: KnownLink
         "components_rechecked": broken,
     }
     con.execute(
-        f"""CREATE TABLE flagged AS
-            SELECT current.*, current.profile_key IN (SELECT profile_key FROM touched) AS touched, rechecked.broken
+        f"""CREATE TABLE flags AS
+            SELECT profile_id, {", ".join(_RULE_KEYS)},
+                   current.profile_key IN (SELECT profile_key FROM touched) AS touched, rechecked.broken
             FROM {profiles} AS current LEFT JOIN rechecked USING (profile_key)"""
     )
-    in_blocks = _flag_blocks_with_work(con, "flagged")
+    in_blocks = _flag_blocks_with_work(con, "flags")
+    # A view: the prediction writes the wide rows once (model.predict's `ranked`), the flags are narrow.
+    con.execute(
+        f"""CREATE VIEW flagged AS
+            SELECT current.*, flags.* EXCLUDE (profile_id, {", ".join(_RULE_KEYS)})
+            FROM {profiles} AS current JOIN flags USING (profile_id)"""
+    )
     only = [f"{sides} AND (l.touched OR r.touched OR l.broken = r.broken)" for sides in in_blocks]
     if counts["profiles_touched"] or broken:
         predict(
@@ -312,7 +319,7 @@ def _incremental(con: duckdb.DuckDBPyConnection, profiles: str, known: KnownLink
             INSERT INTO {MATCHED_PAIRS} SELECT * FROM fresh_pairs"""
     )
     counts |= {"pairs_kept": count_rows(con, "kept"), "pairs_predicted": count_rows(con, "fresh_pairs")}
-    con.execute("; ".join(f"DROP TABLE {table}" for table in _INCREMENTAL_TABLES))
+    con.execute("; ".join(["DROP VIEW flagged", *(f"DROP TABLE {table}" for table in _INCREMENTAL_TABLES)]))
     return counts
 
 
@@ -387,6 +394,10 @@ def _flag_blocks_with_work(con: duckdb.DuckDBPyConnection, flagged: str) -> list
     return conditions
 
 
+# The columns the blocking rules compare.
+_RULE_KEYS = sorted({column for rule in BLOCKING_RULES for pair in rule_columns(rule) for column in pair})
+
+
 def _flag_names() -> list[str]:
     return [f"work_{number}_{side}" for number, rule in enumerate(BLOCKING_RULES) for side in _rule_sides(rule)]
 
@@ -399,14 +410,16 @@ def _rule_sides(rule: str) -> dict[str, list[str]]:
 
 def _keys_with_work(flagged: str, sides: dict[str, list[str]]) -> str:
     """SQL: the keys (k0, k1 ...) of a rule's blocks that hold a touched profile or two profiles of one broken
-    component (more than such pairs: either side may hold them)."""
+    component (more than such pairs: either side may hold them). Each part filters before it groups: the
+    touched and broken profiles are a few per cent of all."""
     keyed = " UNION ALL ".join(
         f"SELECT {', '.join(f'{c} AS k{i}' for i, c in enumerate(columns))}, touched, broken, profile_id FROM {flagged}"
         for columns in sides.values()
     )
-    keys = [f"k{i}" for i in range(len(next(iter(sides.values()))))]
+    keys = ", ".join(f"k{i}" for i in range(len(next(iter(sides.values())))))
+    not_null = " AND ".join(f"k{i} IS NOT NULL" for i in range(len(next(iter(sides.values())))))
     # (a profile with the same key on both sides is two rows: hence profiles counted by id)
-    return f"""SELECT {", ".join(keys)} FROM ({keyed})
-        WHERE {" AND ".join(f"{k} IS NOT NULL" for k in keys)}
-        GROUP BY ALL
-        HAVING bool_or(touched) OR count(DISTINCT profile_id) FILTER (broken IS NOT NULL) > count(DISTINCT broken)"""
+    return f"""SELECT {keys} FROM ({keyed}) WHERE touched AND {not_null}
+        UNION
+        SELECT {keys} FROM ({keyed}) WHERE broken IS NOT NULL AND {not_null}
+        GROUP BY {keys}, broken HAVING count(DISTINCT profile_id) > 1"""
