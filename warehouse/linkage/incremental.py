@@ -325,7 +325,7 @@ def _incremental(con: duckdb.DuckDBPyConnection, profiles: str, known: KnownLink
 
 def _broken_components(con: duckdb.DuckDBPyConnection, profiles: str) -> int:
     """Table `rechecked` (profile_key, broken): the known profiles of each component of the stored pairs that lost a
-    pair (a side new, changed or gone, or a pair scored again), by component. Returns how many such components.
+    pair (a side new, changed or gone), by component. Returns how many such components.
 
     A prediction scores no pair of two profiles already joined (model._predict_on_duckdb), so a stored component
     may hold matched pairs never scored, each joined through others. Where one of those others is lost, the pairs
