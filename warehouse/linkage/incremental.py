@@ -51,6 +51,7 @@ from warehouse.linkage.model import (
     TRAINING_BLOCKS,
     TRAINING_PROFILES,
     U_SAMPLE_PAIRS,
+    compares_columns_with_themselves,
     count_rows,
     model_summary,
     predict,
@@ -370,25 +371,23 @@ def _flag_blocks_with_work(con: duckdb.DuckDBPyConnection, flagged: str) -> list
     joined, so a prediction over 1 % touched profiles joined every block, as a full one does (benchmarks/
     README.md). A condition on each side alone is a filter DuckDB applies before the join: only the blocks
     with work are joined."""
-    flags, joins, conditions = [], [], []
+    flags, joins, conditions = {}, [], []
     for number, rule in enumerate(BLOCKING_RULES):
         sides = _rule_sides(rule)
         keys = f"work_keys_{number}"
         con.execute(f"CREATE TEMP TABLE {keys} AS {_keys_with_work(flagged, sides)}")
-        side_flags = []
         for side, columns in sides.items():
-            flag, alias = f"work_{number}_{side}", f"w{number}{side}"
+            alias = f"w{number}{side}"
             on = " AND ".join(f"{alias}.k{i} = {flagged}.{column}" for i, column in enumerate(columns))
             joins.append(f"LEFT JOIN {keys} AS {alias} ON {on}")
-            flags.append(f"{alias}.k0 IS NOT NULL")
-            side_flags.append(flag)
-        left, right = (side_flags * 2)[:2]  # one side: both sides' flag is the same column
-        conditions.append(f"l.{left} AND r.{right}")
-    named = [f"{flag} AS {name}" for flag, name in zip(flags, _flag_names(), strict=True)]
-    any_flag = f"({' OR '.join(flags)}) AS {IN_A_BLOCK_WITH_WORK}"
+            flags[f"work_{number}_{side}"] = f"{alias}.k0 IS NOT NULL"
+        right = "r" if "r" in sides else "l"  # one side: both sides' flag is the same column
+        conditions.append(f"l.work_{number}_l AND r.work_{number}_{right}")
+    named = ", ".join(f"{flag} AS {name}" for name, flag in flags.items())
+    any_flag = f"({' OR '.join(flags.values())}) AS {IN_A_BLOCK_WITH_WORK}"
     con.execute(
         f"""CREATE OR REPLACE TABLE {flagged} AS
-            SELECT {flagged}.*, {", ".join(named)}, {any_flag} FROM {flagged} {" ".join(joins)}"""
+            SELECT {flagged}.*, {named}, {any_flag} FROM {flagged} {" ".join(joins)}"""
     )
     con.execute("; ".join(f"DROP TABLE work_keys_{number}" for number in range(len(BLOCKING_RULES))))
     return conditions
@@ -398,14 +397,10 @@ def _flag_blocks_with_work(con: duckdb.DuckDBPyConnection, flagged: str) -> list
 _RULE_KEYS = sorted({column for rule in BLOCKING_RULES for pair in rule_columns(rule) for column in pair})
 
 
-def _flag_names() -> list[str]:
-    return [f"work_{number}_{side}" for number, rule in enumerate(BLOCKING_RULES) for side in _rule_sides(rule)]
-
-
 def _rule_sides(rule: str) -> dict[str, list[str]]:
     """The key columns of a blocking rule's left and right side ("l", "r"); one side when they are the same."""
-    left, right = zip(*rule_columns(rule), strict=True)
-    return {"l": list(left)} if left == right else {"l": list(left), "r": list(right)}
+    left, right = (list(side) for side in zip(*rule_columns(rule), strict=True))
+    return {"l": left} if compares_columns_with_themselves(rule) else {"l": left, "r": right}
 
 
 def _keys_with_work(flagged: str, sides: dict[str, list[str]]) -> str:
@@ -416,8 +411,9 @@ def _keys_with_work(flagged: str, sides: dict[str, list[str]]) -> str:
         f"SELECT {', '.join(f'{c} AS k{i}' for i, c in enumerate(columns))}, touched, broken, profile_id FROM {flagged}"
         for columns in sides.values()
     )
-    keys = ", ".join(f"k{i}" for i in range(len(next(iter(sides.values())))))
-    not_null = " AND ".join(f"k{i} IS NOT NULL" for i in range(len(next(iter(sides.values())))))
+    width = len(sides["l"])
+    keys = ", ".join(f"k{i}" for i in range(width))
+    not_null = " AND ".join(f"k{i} IS NOT NULL" for i in range(width))
     # (a profile with the same key on both sides is two rows: hence profiles counted by id)
     return f"""SELECT {keys} FROM ({keyed}) WHERE touched AND {not_null}
         UNION
