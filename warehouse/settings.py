@@ -41,6 +41,13 @@ HOME_ENV = "WAREHOUSE_HOME"
 DEFAULT_HOME = "data"
 PUBLISHED_DB = "warehouse.duckdb"
 PUBLISH_INFO = "published.json"
+# The storage format of the build database and of every published copy. DuckDB 2.x writes storage format
+# 69 by default, which no 1.x client opens; a version string makes it write an older format: "vX.Y.0" is
+# readable by clients from X.Y on. v1.1.0 is the oldest that round-trips our warehouse (a v1.0.0 file
+# written by 2.0.1 fails in 1.0 clients on primary keys); it costs ~14% in size against v1.5.0 at scale 1
+# and keeps every client from 1.1 to 2.x reading. A file keeps the format it was created in, so a build
+# database created in it is published by copying the file (warehouse/publish/versions.py copy_database).
+STORAGE_VERSION = "v1.1.0"
 TEMP_SUFFIX = ".tmp"  # a file under build/ being written; renamed into place once complete
 
 # Where a build takes its inputs: the raw archive's last accepted files (plus new files in the drop

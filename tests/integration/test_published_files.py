@@ -18,8 +18,8 @@ from frictionless.formats.pandas import PandasParser
 from frictionless.platform import platform
 
 from tests.integration.conftest import sample_dir
-from warehouse.publish.versions import STORAGE_VERSION
-from warehouse.settings import WarehousePaths
+from warehouse.publish.versions import in_published_format
+from warehouse.settings import STORAGE_VERSION, WarehousePaths
 
 pytestmark = pytest.mark.integration
 
@@ -63,6 +63,13 @@ def test_a_duckdb_1x_client_reads_the_published_file(built_home, client):
     expected = _published(built_home, "select count(*), sum(whd_cases) from marts.mart_industry_year")[0]
     assert seen["rows"] == json.loads(json.dumps(list(expected), default=str))
     assert seen["comment"], "the mart's description is readable by the 1.x client too"
+
+
+def test_the_build_database_is_kept_in_the_published_format(built_home):
+    """Then publishing copies the file (warehouse.publish.versions.copy_database), not every table."""
+    paths = WarehousePaths.at(built_home)
+    assert in_published_format(paths.build_db)
+    assert in_published_format(paths.published_db)
 
 
 def test_every_model_seed_and_source_is_described_in_duckdb_comments(built_home):

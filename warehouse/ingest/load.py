@@ -12,6 +12,7 @@ import duckdb
 from sources.common.contract import TableContract
 from sources.common.duckdb_memory import limit_duckdb_memory
 from sources.common.storage import clear_storage_errors
+from warehouse.settings import STORAGE_VERSION
 
 RAW_SCHEMA = "raw"
 log = logging.getLogger(__name__)
@@ -20,10 +21,15 @@ Database = Path | duckdb.DuckDBPyConnection
 
 
 def connect(db_path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the DuckDB file at `db_path`; a file it creates is in the published storage format
+    (STORAGE_VERSION, which the file keeps), so that publishing it is a copy of the file."""
     db_path = Path(db_path)
+    config = {}
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
-    return limit_duckdb_memory(duckdb.connect(str(db_path), read_only=read_only))
+        if not db_path.exists():
+            config["storage_compatibility_version"] = STORAGE_VERSION
+    return limit_duckdb_memory(duckdb.connect(str(db_path), read_only=read_only, config=config))
 
 
 @contextmanager

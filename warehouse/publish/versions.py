@@ -37,14 +37,7 @@ from sources.common.storage import clear_storage_errors
 from warehouse.ingest.load import connect
 from warehouse.publish.catalog import document_published_db
 from warehouse.publish.exports import write_datapackage, write_parquet_exports
-from warehouse.settings import DEFAULT_KEEP_VERSIONS, PUBLISH_INFO, PUBLISHED_DB, WarehousePaths
-
-# DuckDB 2.x writes storage format 69 by default, which no 1.x client opens. A version string makes
-# it write an older format: "vX.Y.0" is readable by clients from X.Y on. v1.1.0 is the oldest that
-# round-trips our warehouse (a v1.0.0 file written by 2.0.1 fails in 1.0 clients on primary keys);
-# it costs ~14% in size against v1.5.0 at scale 1 and keeps every client from 1.1 to 2.x reading.
-STORAGE_VERSION = "v1.1.0"
-
+from warehouse.settings import DEFAULT_KEEP_VERSIONS, PUBLISH_INFO, PUBLISHED_DB, STORAGE_VERSION, WarehousePaths
 
 # Written into every version beside the database, in this order, each as writer(published_db,
 # version_dir), writing only inside version_dir. A new artifact (e.g. report.html) is one more entry.
@@ -273,13 +266,37 @@ def remove_tree(folder: Path) -> None:
 
 
 def copy_database(source: Path, target: Path) -> None:
-    """Copy every schema, table, view and comment of `source` into a new file in STORAGE_VERSION."""
+    """Copy every schema, table, view and comment of `source` (checkpointed: no write-ahead log) into a
+    new file in STORAGE_VERSION: the file itself when it is in that format already (a build database
+    created by `connect`), else DuckDB's copy of the database, which rewrites every table (at scale 10,
+    minutes against seconds). The file copy keeps the build database's free blocks (its size, not its
+    content: free blocks hold no table)."""
+    if in_published_format(source):
+        shutil.copyfile(source, target)
+        return
     with in_memory_connection() as con:
         con.execute(f"ATTACH {sql_literal(target)} AS published (STORAGE_VERSION '{STORAGE_VERSION}')")
         con.execute(f"ATTACH {sql_literal(source)} AS build (READ_ONLY)")
         con.execute("COPY FROM DATABASE build TO published")
         con.execute("DETACH build")
         con.execute("DETACH published")
+
+
+def in_published_format(db: Path) -> bool:
+    """Is `db` in a storage format no newer than STORAGE_VERSION (DuckDB tags a file "vX.Y.Z+", the
+    oldest version that reads it), with nothing left in a write-ahead log?"""
+    if Path(f"{db}.wal").exists():
+        return False
+    with in_memory_connection() as con:
+        con.execute(f"ATTACH {sql_literal(db)} AS build (READ_ONLY)")
+        (tags,) = con.execute("SELECT tags FROM duckdb_databases() WHERE database_name = 'build'").fetchone()
+    return _version_tuple(tags.get("storage_version", "")) <= _version_tuple(STORAGE_VERSION)
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    """(1, 1, 0) for "v1.1.0" or "v1.1.0+"; (inf,) for anything else (never older than a known version)."""
+    parts = version.removeprefix("v").removesuffix("+").split(".")
+    return tuple(map(int, parts)) if all(p.isdigit() for p in parts) else (float("inf"),)
 
 
 def _make_current(paths: WarehousePaths, name: str) -> None:

@@ -9,7 +9,9 @@ import json
 import duckdb
 import pytest
 
+from sources.common.digests import file_sha256
 from warehouse.access.query import NotPublishedError, run_query
+from warehouse.ingest.load import connect
 from warehouse.publish import versions as publishing
 from warehouse.publish.catalog import CATALOG_TABLE
 from warehouse.publish.versions import (
@@ -20,7 +22,7 @@ from warehouse.publish.versions import (
     rollback,
     versions,
 )
-from warehouse.settings import WarehousePaths, keep_versions_from_env
+from warehouse.settings import STORAGE_VERSION, WarehousePaths, keep_versions_from_env
 
 
 def _build(paths: WarehousePaths, value: int, rows: int = 1) -> None:
@@ -67,10 +69,45 @@ def test_a_version_holds_the_database_its_info_and_every_artifact(tmp_path):
     assert {p.name for p in folder.iterdir()} == {"warehouse.duckdb", "published.json", "datapackage.json", "parquet"}
     for name in ("warehouse.duckdb", "published.json", "datapackage.json", "parquet"):
         assert (paths.published_dir / name).resolve() == (folder / name).resolve()
-    assert (
-        json.loads((paths.published_dir / "published.json").read_text())["storage_version"]
-        == publishing.STORAGE_VERSION
+    assert json.loads((paths.published_dir / "published.json").read_text())["storage_version"] == STORAGE_VERSION
+
+
+def _filled(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.names as select 'employer ' || (i % 997) as name, i / 7 as share from range(50000) t(i)"
     )
+    con.execute("comment on table marts.names is 'a described table'")
+
+
+def _rows(db) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(
+            "select count(*), sum(share), (select comment from duckdb_tables() where table_name = 'names') "
+            "from marts.names"
+        ).fetchall()
+
+
+def test_a_build_database_in_the_published_format_is_published_as_a_copy_of_its_file(tmp_path):
+    build, published = tmp_path / "build.duckdb", tmp_path / "published.duckdb"
+    with connect(build) as con:  # how every build database is created
+        _filled(con)
+    assert publishing.in_published_format(build)
+    publishing.copy_database(build, published)
+    assert file_sha256(published) == file_sha256(build)
+    assert _rows(published) == _rows(build)
+
+
+def test_a_build_database_in_a_newer_format_is_rewritten_in_the_published_one(tmp_path):
+    """A home whose build database DuckDB 2.x created in its own format (before the build database was
+    created in the published one): its tables are copied into a file 1.x clients read."""
+    build, published = tmp_path / "build.duckdb", tmp_path / "published.duckdb"
+    with duckdb.connect(str(build)) as con:
+        _filled(con)
+    assert not publishing.in_published_format(build)
+    publishing.copy_database(build, published)
+    assert publishing.in_published_format(published)
+    assert _rows(published) == _rows(build)
 
 
 def test_rollback_restores_the_previous_version_then_a_named_one(tmp_path):
