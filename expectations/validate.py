@@ -21,7 +21,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -199,14 +199,44 @@ def validate_parquet(
     batch_rows: int = BATCH_ROWS,
 ) -> list[RuleResult]:
     """Validate a staged table against its suite; returns one result per rule (schema rule first)."""
-    schema_result = _schema_rule(parquet, contract)
-    if not schema_result.passed:
-        return [schema_result]  # value rules on the wrong columns would only add noise
-    results = [schema_result]
-    results += _run_expectations(parquet, suite, batch_rows)
-    results += _run_table_rules(
-        parquet, suite.table_rules, previous_slice_counts or {}, slice_columns, max_row_drop_share
+    (results,) = validate_parquets(
+        [parquet],
+        contract,
+        suite,
+        previous_slice_counts=previous_slice_counts,
+        slice_columns=slice_columns,
+        max_row_drop_share=max_row_drop_share,
+        batch_rows=batch_rows,
     )
+    return results
+
+
+def validate_parquets(
+    parquets: Sequence[Path],
+    contract: TableContract,
+    suite: Suite,
+    *,
+    previous_slice_counts: dict[str, int] | None = None,
+    slice_columns: tuple[str, ...] = (),
+    max_row_drop_share: float = 0.5,
+    batch_rows: int = BATCH_ROWS,
+) -> list[list[RuleResult]]:
+    """`validate_parquet` of several staged tables of one contract (a run's partitions), each one's
+    results exactly as if validated alone; the checks' verdicts come from one pass over all their rows
+    (a check no row of any table fails passes in each), which pays GE's fixed cost per validation once,
+    not once per table. Only a check that failed runs again, per table, for its counts and examples."""
+    schemas = [_schema_rule(parquet, contract) for parquet in parquets]
+    valid = [parquet for parquet, schema in zip(parquets, schemas, strict=True) if schema.passed]
+    failed = _failed_checks(valid, suite, batch_rows)
+    results = []
+    for parquet, schema_result in zip(parquets, schemas, strict=True):
+        if not schema_result.passed:
+            results.append([schema_result])  # value rules on the wrong columns would only add noise
+            continue
+        table_rules = _run_table_rules(
+            parquet, suite.table_rules, previous_slice_counts or {}, slice_columns, max_row_drop_share
+        )
+        results.append([schema_result, *_tallied_rules(parquet, suite, failed, batch_rows), *table_rules])
     return results
 
 
@@ -232,25 +262,35 @@ def _schema_rule(parquet: Path, contract: TableContract) -> RuleResult:
     )
 
 
-def _run_expectations(parquet: Path, suite: Suite, batch_rows: int) -> list[RuleResult]:
-    """Every check runs for its verdict alone first (GE's BOOLEAN_ONLY: no counts, no examples, a third of
-    the cost of SUMMARY); only checks that failed in some batch run again over every batch with counts and
-    examples. A check that passes every batch has no unexpected value, so its empty tally is what a
-    SUMMARY pass would have given; a failed one is tallied over the whole table (a tolerance needs every
-    batch's count of values): results are exactly those of one SUMMARY pass over every check."""
-    if not suite.rules:
-        return []
-    checks = {_check_key(check): check for rule in suite.rules for check in rule.checks}
+def _checks(suite: Suite) -> dict[str, Check]:
+    return {_check_key(check): check for rule in suite.rules for check in rule.checks}
+
+
+def _failed_checks(parquets: Sequence[Path], suite: Suite, batch_rows: int) -> dict[str, Check]:
+    """The checks some row of `parquets` fails. Every check runs for its verdict alone (GE's BOOLEAN_ONLY:
+    no counts, no examples, a third of the cost of SUMMARY), over batches that may span the tables."""
+    checks = _checks(suite)
+    if not checks or not parquets:
+        return {}
+    columns = _columns_checked(checks.values(), pq.read_schema(parquets[0]).names)
     failed: dict[str, Check] = {}
-    batches = _Batches(parquet, _columns_checked(checks.values(), pq.read_schema(parquet).names), batch_rows)
-    for batch in batches:
+    for batch in _Batches(parquets, columns, batch_rows):
         with _configurations_memoized():
             verdicts = batch.validate(_registered_suite(suite.table, checks), result_format=_VERDICT_ONLY)
         failed |= {_meta_key(r): checks[_meta_key(r)] for r in verdicts.results if not r.success}
+    return failed
+
+
+def _tallied_rules(parquet: Path, suite: Suite, failed: dict[str, Check], batch_rows: int) -> list[RuleResult]:
+    """One result per rule of `suite` on `parquet`: the checks in `failed` run again over its every batch
+    with counts and examples. A check that passes every batch has no unexpected value, so its empty tally
+    is what a SUMMARY pass would have given; a failed one is tallied over the whole table (a tolerance
+    needs every batch's count of values): results are exactly those of one SUMMARY pass over every check."""
     tallies: dict[str, _Tally] = defaultdict(_Tally)
     if failed:
+        columns = _columns_checked(_checks(suite).values(), pq.read_schema(parquet).names)
         with _gx_suite(suite.table, failed) as failed_suite:
-            for batch in batches:
+            for batch in _Batches([parquet], columns, batch_rows):
                 with _configurations_memoized():
                     validation = batch.validate(failed_suite, result_format=_COUNTS_AND_EXAMPLES)
                 for result in validation.results:
@@ -259,35 +299,36 @@ def _run_expectations(parquet: Path, suite: Suite, batch_rows: int) -> list[Rule
 
 
 class _Batches:
-    """The staged table's GE batches of at most `batch_rows` rows, only the checked columns, read again on
-    each pass; a table of one batch keeps it for the second pass."""
+    """GE batches of at most `batch_rows` rows of the staged tables, one after the other (a batch may hold
+    the end of one table and the start of the next), only the checked columns."""
 
-    def __init__(self, parquet: Path, columns: list[str] | None, batch_rows: int):
-        self.parquet, self.columns, self.batch_rows = parquet, columns, batch_rows
-        self._only = None
+    def __init__(self, parquets: Sequence[Path], columns: list[str] | None, batch_rows: int):
+        self.parquets, self.columns, self.batch_rows = parquets, columns, batch_rows
 
     def __iter__(self):
-        if self._only is not None:
-            yield self._only
-            return
         _, batch_definition = _batch_definition()
-        reader = pq.ParquetFile(self.parquet)
-        read = 0
-        for record_batch in reader.iter_batches(batch_size=self.batch_rows, columns=self.columns):
-            frame = _frame(record_batch)
-            batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-            read += record_batch.num_rows
-            if read == reader.metadata.num_rows and read == record_batch.num_rows:
-                self._only = batch
-            yield batch
+        for table in self._tables():
+            yield batch_definition.get_batch(batch_parameters={"dataframe": _frame(table)})
+
+    def _tables(self):
+        pending: list[pa.Table] = []
+        rows = 0
+        for parquet in self.parquets:
+            for record_batch in pq.ParquetFile(parquet).iter_batches(batch_size=self.batch_rows, columns=self.columns):
+                if rows + record_batch.num_rows > self.batch_rows and pending:
+                    yield pa.concat_tables(pending, promote_options="permissive")
+                    pending, rows = [], 0
+                pending.append(pa.Table.from_batches([record_batch]))
+                rows += record_batch.num_rows
+        if pending:
+            yield pa.concat_tables(pending, promote_options="permissive")
 
 
-def _frame(record_batch: pa.RecordBatch):
+def _frame(table: pa.Table):
     """The batch as pandas, its dates and timestamps as nanosecond datetimes where every value fits (1678 to
     2262): GE compares those with bounds in one vectorised step, but a date of another unit one value at a
     time in Python, most of a wide table's per-row time. A batch holding a stray date such as 3021-05-01
     keeps that column in milliseconds (slower, same verdict)."""
-    table = pa.Table.from_batches([record_batch])
     for index, column in enumerate(table.schema):
         if _fits_nanoseconds(table.column(index), column.type):
             table = table.set_column(index, column.name, pc.cast(table.column(index), pa.timestamp("ns")))

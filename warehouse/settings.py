@@ -259,6 +259,10 @@ class WarehousePaths:
     def parsed_dir(self) -> Path:
         return self.build_dir / "parsed"
 
+    def sheets_dir(self, table: str) -> Path:
+        """Workbook sheets a build read while acquiring `table`'s files, for its parser (sheet_shelf.py)."""
+        return self.build_dir / "sheets" / table
+
     @property
     def lake_dir(self) -> Path:
         """The gated raw layer as Parquet (warehouse/ingest/lake.py): what a distributed engine reads."""

@@ -16,6 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from sources.common.errors import ParseError, Problem
+from sources.common.sheet_shelf import shelve_sheet, shelved_sheet
 
 
 def normalise_header(header: Iterable[str]) -> list[str]:
@@ -226,6 +227,9 @@ def read_excel_sheet_as_text(path: Path, *, file: str, sheet: int | str = 0) -> 
     import fastexcel
 
     refuse_misnamed_workbook(path, file=file)
+    shelved = shelved_sheet(path, sheet)
+    if shelved is not None:
+        return shelved
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as error:  # fastexcel raises its own hierarchy for every kind of bad workbook
@@ -243,6 +247,7 @@ def read_excel_sheet_as_text(path: Path, *, file: str, sheet: int | str = 0) -> 
     data = loaded.to_arrow()
     if data.num_columns == 0:
         raise ParseError(file, "not_empty", f"sheet {loaded.name!r} is empty")
+    shelve_sheet(path, sheet, data, loaded.name)
     return data, loaded.name
 
 

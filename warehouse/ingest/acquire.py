@@ -30,6 +30,7 @@ from sources.common.fetch import (
     unreachable_reason,
 )
 from sources.common.sample_world import SampleConfig, World
+from sources.common.sheet_shelf import clear_shelf, sheets_shelved
 from sources.common.spec import RawTableSpec, SourceSpec
 from warehouse.quality.audit import accepted_sha256s, sha256_list, source_status, table_status
 from warehouse.settings import (
@@ -292,6 +293,9 @@ class FilePartitions:
         self.table = table
         self._recorded = recorded_partitions(status_database(paths), table.contract.table_name) if recorded else {}
         self._found: dict[str, str] = {}
+        # The sheets read here wait there for the parser (`stage`), which takes them: one read a workbook.
+        self._sheets = paths.sheets_dir(table.contract.table_name)
+        clear_shelf(self._sheets)  # what an earlier run read and did not parse
 
     def of(self, path: Path, sha256: str | None = None) -> str:
         """The partition of a local or archived file (`sha256`: its digest when known); a path that does
@@ -299,11 +303,15 @@ class FilePartitions:
         path = Path(path)
         if not path.exists():
             return self.table.partition_of(path)
-        key = str(path)
-        if key not in self._found:
-            recorded = self._recorded.get(sha256 or file_sha256(path))
-            self._found[key] = recorded or self.table.partition_of(path)
-        return self._found[key]
+        # By the bytes, not the path: a local file is judged before it is archived, then again as archived.
+        sha256 = sha256 or file_sha256(path)
+        if sha256 not in self._found:
+            self._found[sha256] = self._recorded.get(sha256) or self._read_partition(path)
+        return self._found[sha256]
+
+    def _read_partition(self, path: Path) -> str:
+        with sheets_shelved(self._sheets):
+            return self.table.partition_of(path)
 
 
 def recorded_partitions(db_path: Path, table: str) -> dict[str, str]:

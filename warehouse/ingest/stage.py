@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import pyarrow.parquet as pq
 from sources.common.archive import ArchivedFile
 from sources.common.casting import SET_ASIDE_SCHEMA, set_aside_error, set_aside_rows, too_many_set_aside
 from sources.common.parsing import ParseResult, unique_in_order
+from sources.common.sheet_shelf import sheets_shelved
 from sources.common.spec import RawTableSpec
 from sources.common.storage import StorageError, clear_storage_errors
 from warehouse.settings import MIN_SET_ASIDE_ROWS, TEMP_SUFFIX, max_set_aside_share
@@ -236,9 +238,19 @@ def write_parquet(data: pa.Table, target: Path) -> Path:
 
 
 def stage(
-    table: RawTableSpec, files: list[ArchivedFile], target: Path, *, partition: str, reload: bool = False
+    table: RawTableSpec,
+    files: list[ArchivedFile],
+    target: Path,
+    *,
+    partition: str,
+    reload: bool = False,
+    sheets: Path | None = None,
 ) -> ParsedTable:
     """Parse `files` into `target` (Parquet). With no file, nothing is written: the table keeps its last load.
+
+    Args:
+        sheets: where acquiring the files left the workbook sheets it read (sources/common/sheet_shelf.py):
+            a sheet found there is not read from its workbook again (and is removed from there).
 
     Raises:
         FilesRejected: files that do not parse.
@@ -246,7 +258,8 @@ def stage(
     name = table.contract.table_name
     if not files:
         return ParsedTable(name, "", 0, (), ("no input file this run: the last accepted load is kept",), partition)
-    with ParquetSink(target, table.contract.arrow_schema()) as sink:
+    shelf = sheets_shelved(sheets, take=True) if sheets is not None else nullcontext()
+    with shelf, ParquetSink(target, table.contract.arrow_schema()) as sink:
         parsed = parse_into(table, files, sink)
     aside_path = set_aside_path(target)
     aside_path.unlink(missing_ok=True)

@@ -9,6 +9,7 @@ stale and why; every other table still loads, dbt still builds and the warehouse
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from expectations import suite_for
 from expectations.common import ROW_COUNT_RULE
 from expectations.results import RuleResult
 from expectations.rules import Suite
-from expectations.validate import prepare_great_expectations, slice_counts, validate_parquet
+from expectations.validate import prepare_great_expectations, slice_counts, validate_parquet, validate_parquets
 from sources.common.spec import RawTableSpec, SourceSpec
 from warehouse.ingest.changes import STILL_REJECTED, UNCHANGED
 from warehouse.ingest.difference import RowDifference, load_difference, row_difference
@@ -61,13 +62,22 @@ class LoadOutcome:
         return [r for report in self.reports for r in report.results]
 
 
-def run_gate(spec: SourceSpec, table: RawTableSpec, parsed: ParsedTable, *, warehouse, run_id: str) -> ValidationReport:
-    """Validate `parsed` with its suite; returns the report (quarantine already done on failure)."""
+def run_gate(
+    spec: SourceSpec,
+    table: RawTableSpec,
+    parsed: ParsedTable,
+    *,
+    warehouse,
+    run_id: str,
+    validated: list[RuleResult] | None = None,
+) -> ValidationReport:
+    """Validate `parsed` with its suite (unless `validated` holds its results already); returns the report
+    (quarantine already done on failure)."""
     paths = warehouse.paths()
     contract = table.contract
     if not parsed.has_input:
         return ValidationReport(table=contract.table_name, files=[], results=[], run_id=run_id)
-    results = _validate(table, parsed, warehouse)
+    results = _validate(table, parsed, warehouse) if validated is None else validated
     results = [_accepted_row_drop(r, contract.table_name, warehouse, run_id) for r in results]
     if parsed.extra_columns:
         results.append(_extra_columns_warning(parsed.extra_columns))
@@ -88,6 +98,46 @@ def run_gate(spec: SourceSpec, table: RawTableSpec, parsed: ParsedTable, *, ware
         write_report(paths, report)
         quarantine_files(warehouse.archive(), _files_with_failing_rows(report, parsed), report)
     return report
+
+
+def gate_and_load_partitions(
+    spec: SourceSpec, table: RawTableSpec, parsed_tables: list[ParsedTable], *, warehouse, run_id: str, merge: bool
+) -> Iterator[LoadOutcome]:
+    """`gate_and_load` of each of a run's staged partitions, in order, their suite's checks validated in one
+    call first (a validation's cost is mostly fixed: at scale 10, 18 H-2B fiscal years paid it 18 times)."""
+    gated = [p for p in parsed_tables if _gated_as_staged(p)]
+    validated: dict[str, list[RuleResult]] = {}
+    share_seconds = gx_setup_seconds = 0.0
+    if len(gated) > 1:
+        gx_setup_seconds = prepare_great_expectations()
+        started = time.perf_counter()
+        validated = dict(zip((p.partition for p in gated), _validate_all(table, gated, warehouse), strict=True))
+        share_seconds = (time.perf_counter() - started) / len(gated)  # each partition's share of the one call
+    for parsed in parsed_tables:
+        results = validated.get(parsed.partition)
+        outcome = gate_and_load(spec, table, parsed, warehouse=warehouse, run_id=run_id, merge=merge, validated=results)
+        if results is not None:
+            outcome.gate_seconds += share_seconds
+            outcome.gx_setup_seconds, gx_setup_seconds = gx_setup_seconds, 0.0  # counted once, with the first
+        yield outcome
+
+
+def _gated_as_staged(parsed: ParsedTable) -> bool:
+    """Will `gate_and_load` validate the staged table as it is (no input, unchanged files, a rejection at
+    parsing are not validated; a load by content difference validates the difference)?"""
+    return parsed.has_input and not parsed.unchanged and not parsed.is_rejected and not parsed.value_check_path
+
+
+def _validate_all(table: RawTableSpec, parsed_tables: list[ParsedTable], warehouse) -> list[list[RuleResult]]:
+    contract = table.contract
+    return validate_parquets(
+        [Path(p.parquet_path) for p in parsed_tables],
+        contract,
+        suite_for(contract.table_name),
+        previous_slice_counts=last_accepted_slice_counts(warehouse.paths().build_db, contract.table_name),
+        slice_columns=table.replace_key,
+        max_row_drop_share=warehouse.max_row_drop_share,
+    )
 
 
 def _validate(table: RawTableSpec, parsed: ParsedTable, warehouse) -> list[RuleResult]:
@@ -135,12 +185,20 @@ def _release(spec: SourceSpec, archived, warehouse, run_id: str) -> None:
 
 
 def gate_and_load(
-    spec: SourceSpec, table: RawTableSpec, parsed: ParsedTable, *, warehouse, run_id: str, merge: bool
+    spec: SourceSpec,
+    table: RawTableSpec,
+    parsed: ParsedTable,
+    *,
+    warehouse,
+    run_id: str,
+    merge: bool,
+    validated: list[RuleResult] | None = None,
 ) -> LoadOutcome:
     """Gate a staged table and load it into the raw schema if accepted; record its source status.
 
     Args:
         merge: replace only the slices (replace_key values) the files carry, not the whole table.
+        validated: the suite's results on the staged table, when already validated (gate_and_load_partitions).
     """
     name, partition = table.contract.table_name, parsed.partition or "all"
     if not parsed.has_input:
@@ -158,9 +216,9 @@ def gate_and_load(
     )
     if difference is not None:
         parsed = replace(parsed, value_check_path=str(difference.changed_parquet))
-    gx_setup_seconds = prepare_great_expectations()
+    gx_setup_seconds = 0.0 if validated is not None else prepare_great_expectations()
     started = time.perf_counter()
-    report = run_gate(spec, table, parsed, warehouse=warehouse, run_id=run_id)
+    report = run_gate(spec, table, parsed, warehouse=warehouse, run_id=run_id, validated=validated)
     gate_seconds = time.perf_counter() - started
     if not report.passed:
         _drop_changed_rows(difference)

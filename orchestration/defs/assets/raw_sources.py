@@ -41,7 +41,7 @@ from warehouse.ingest.load import ensure_raw_table
 from warehouse.ingest.progress import DownloadProgress
 from warehouse.ingest.stage import FilesRejected, rejected_table, stage, unchanged_table
 from warehouse.quality.audit import table_status
-from warehouse.quality.gate import KEPT, LOADED, REJECTED, LoadOutcome, gate_and_load
+from warehouse.quality.gate import KEPT, LOADED, REJECTED, LoadOutcome, gate_and_load_partitions
 from warehouse.quality.validation_report import reject_unparseable_files
 from warehouse.settings import ARCHIVE_MODE
 
@@ -188,7 +188,8 @@ def _parse_partition(
     if verdict:
         return unchanged_table(table, files, key, verdict)
     try:
-        return stage(table, files, parsed_path(paths, name, key), partition=key, reload=reload)
+        target = parsed_path(paths, name, key)
+        return stage(table, files, target, partition=key, reload=reload, sheets=paths.sheets_dir(name))
     except FilesRejected as error:
         reports = reject_unparseable_files(
             warehouse.archive(), paths, table, error.rejected, run_id=context.run.run_id, partition=key
@@ -213,9 +214,9 @@ def build_raw_asset(spec: SourceSpec, table: RawTableSpec) -> dg.AssetsDefinitio
     def _raw_asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         merge = merges(context, table, warehouse)
         outcomes = []
-        for partition in partition_keys(context, table):
-            parsed = load_parsed(warehouse.paths(), name, partition)
-            outcome = gate_and_load(spec, table, parsed, warehouse=warehouse, run_id=context.run.run_id, merge=merge)
+        staged = [load_parsed(warehouse.paths(), name, partition) for partition in partition_keys(context, table)]
+        run_id = context.run.run_id
+        for outcome in gate_and_load_partitions(spec, table, staged, warehouse=warehouse, run_id=run_id, merge=merge):
             _log_outcome(context, outcome)
             outcomes.append(outcome)
         total = ensure_raw_table(warehouse.paths().build_db, table.contract)

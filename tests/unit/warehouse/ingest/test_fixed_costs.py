@@ -8,8 +8,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from sources import h2a, whd
@@ -17,7 +19,9 @@ from sources.common import digests
 from sources.common.archive import RawArchive
 from sources.common.digests import file_sha256, sha256_of
 from sources.common.sample_world import SampleConfig
+from tests.real_fixtures import shared_sample
 from warehouse.ingest.acquire import FilePartitions, acquire
+from warehouse.ingest.stage import stage
 from warehouse.quality.audit import record_source_status
 from warehouse.quality.validation_report import file_entry
 from warehouse.settings import WarehousePaths
@@ -87,6 +91,19 @@ def test_a_file_a_slice_recorded_is_not_read_for_its_fiscal_year(paths, tmp_path
     assert calls == [other.name, archived.filename], "a forced run reads every file again"
 
 
+def test_a_new_file_is_read_once_before_and_after_it_is_archived(paths, tmp_path):
+    """A first build from a folder judges each file where it lies (to pick the run's fiscal years), then
+    as archived: one read of the workbook (seconds a file at scale), found again by its bytes."""
+    calls: list[str] = []
+    table = _counting_table(calls)
+    local = _file(tmp_path / "H-2A_Disclosure_Data_FY2019.xlsx", b"fy2019")
+    partitions = FilePartitions(table, paths)
+    assert partitions.of(local) == "2019"
+    archived = RawArchive(paths.raw_archive).store_local(local, source="h2a")
+    assert partitions.of(Path(archived.path), archived.sha256) == "2019"
+    assert calls == [local.name]
+
+
 def test_a_file_recorded_under_two_slices_is_read(paths, tmp_path):
     calls: list[str] = []
     table = _counting_table(calls)
@@ -149,3 +166,32 @@ def test_a_file_changed_just_before_it_was_read_is_not_remembered(tmp_path, monk
     path = _file(tmp_path / "fresh.parquet", b"x")
     file_sha256(path)
     assert digests._known == {}, "a write within the same clock tick could leave its times unchanged"
+
+
+def test_a_workbook_read_for_its_fiscal_year_is_not_read_again_to_parse_it(paths, tmp_path, monkeypatch):
+    """The sheet acquiring read waits on a shelf for the parser, which takes it: the same rows as parsed
+    from the workbook, one read of the workbook (a real FY2012 file)."""
+    import fastexcel
+
+    local = shutil.copy(shared_sample("H-2A_FY2012.xlsx"), tmp_path / "H-2A_FY2012.xlsx")
+    sheets = paths.sheets_dir(H2A.contract.table_name)
+    assert FilePartitions(H2A, paths).of(Path(local)) == "2012"
+    assert len(list(sheets.glob("*.parquet"))) == 1
+    archived = RawArchive(paths.raw_archive).store_local(Path(local), source="h2a")
+    from_workbook = stage(H2A, [archived], tmp_path / "from_workbook.parquet", partition="2012")
+
+    def no_second_read(*args, **kwargs):
+        raise AssertionError("the workbook was read again")
+
+    monkeypatch.setattr(fastexcel, "read_excel", no_second_read)
+    from_shelf = stage(H2A, [archived], tmp_path / "from_shelf.parquet", partition="2012", sheets=sheets)
+    assert pq.read_table(from_shelf.parquet_path).equals(pq.read_table(from_workbook.parquet_path))
+    assert from_shelf.row_count == from_workbook.row_count > 5000
+    assert list(sheets.glob("*")) == [], "the parser took the sheet"
+
+
+def test_sheets_a_run_left_on_the_shelf_are_cleared_by_the_next(paths, tmp_path):
+    sheets = paths.sheets_dir(H2A.contract.table_name)
+    _file(sheets / "left-by-a-killed-run.0.parquet", b"stale")
+    FilePartitions(H2A, paths)
+    assert not sheets.exists()
