@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
@@ -126,7 +127,8 @@ def parse_into(table: RawTableSpec, files: list[ArchivedFile], sink: ParquetSink
             its error); the sink's file is then discarded by its context.
     """
     results = _parse_many(table, files) if table.parse_many and len(files) > 1 else None
-    if results is not None and any(_refusal(_batch_counts(results, f.filename)) for f in files):
+    counts = _batch_counts(results) if results is not None else {}
+    if results is not None and any(_refusal(counts.get(f.filename, (0, None))) for f in files):
         results = None  # a file has too many rows set aside: parse file by file, so it alone is refused
     notes: list[str] = []
     extra: list[str] = []
@@ -166,19 +168,21 @@ def parse_into(table: RawTableSpec, files: list[ArchivedFile], sink: ParquetSink
     return Parsed(notes + _set_aside_notes(aside_all), unique_in_order(extra), aside_all)
 
 
-def _batch_counts(results: list[ParseResult], filename: str) -> tuple[int, pa.Table | None]:
-    """Rows kept and rows set aside of one file in a batch parse (each row names its file)."""
+def _batch_counts(results: list[ParseResult]) -> dict[str, tuple[int, pa.Table | None]]:
+    """Per file of a batch parse (each row names its file): rows kept and rows set aside (None: none)."""
+    kept = Counter(_file_of(name) for r in results for name in r.table.column("source_file").to_pylist())
+    asides = [r.set_aside for r in results if r.set_aside is not None and r.set_aside.num_rows]
+    aside = pa.concat_tables(asides) if asides else None
+    owners = [_file_of(name) for name in aside.column("source_file").to_pylist()] if aside is not None else []
+    counts = {name: (rows, None) for name, rows in kept.items()}
+    for name in set(owners):
+        counts[name] = (kept.get(name, 0), aside.filter(pa.array([owner == name for owner in owners])))
+    return counts
 
-    def mine(names: list[str]) -> list[bool]:
-        return [str(name).split("!")[0] == filename for name in names]
 
-    kept = sum(sum(mine(r.table.column("source_file").to_pylist())) for r in results)
-    aside = [
-        r.set_aside.filter(pa.array(mine(r.set_aside.column("source_file").to_pylist())))
-        for r in results
-        if r.set_aside is not None
-    ]
-    return kept, pa.concat_tables(aside) if aside else None
+def _file_of(source_file: str) -> str:
+    """The file a row came from: its source_file up to '!' (a member of an archive follows the '!')."""
+    return str(source_file).split("!")[0]
 
 
 def _refusal(counts: tuple[int, pa.Table | None]):
