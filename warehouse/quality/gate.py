@@ -18,7 +18,6 @@ import pyarrow.parquet as pq
 from expectations import suite_for
 from expectations.common import ROW_COUNT_RULE
 from expectations.results import RuleResult
-from expectations.rules import Suite
 from expectations.validate import prepare_great_expectations, slice_counts, validate_parquet, validate_parquets
 from sources.common.spec import RawTableSpec, SourceSpec
 from warehouse.ingest.changes import STILL_REJECTED, UNCHANGED
@@ -103,9 +102,10 @@ def run_gate(
 def gate_and_load_partitions(
     spec: SourceSpec, table: RawTableSpec, parsed_tables: list[ParsedTable], *, warehouse, run_id: str, merge: bool
 ) -> Iterator[LoadOutcome]:
-    """`gate_and_load` of each of a run's staged partitions, in order, their suite's checks validated in one
-    call first (a validation's cost is mostly fixed: at scale 10, 18 H-2B fiscal years paid it 18 times)."""
-    gated = [p for p in parsed_tables if _gated_as_staged(p)]
+    """`gate_and_load` of each of a run's staged partitions, in order; a partitioned table's suite validated
+    in one call first (a validation's cost is mostly fixed: at scale 10, 18 H-2B fiscal years paid it 18
+    times). A table of one partition (or loaded by content difference) is validated by `gate_and_load`."""
+    gated = [p for p in parsed_tables if _gated_as_staged(p)] if table.is_partitioned else []
     validated: dict[str, list[RuleResult]] = {}
     share_seconds = gx_setup_seconds = 0.0
     if len(gated) > 1:
@@ -129,14 +129,9 @@ def _gated_as_staged(parsed: ParsedTable) -> bool:
 
 
 def _validate_all(table: RawTableSpec, parsed_tables: list[ParsedTable], warehouse) -> list[list[RuleResult]]:
-    contract = table.contract
+    parquets = [Path(p.parquet_path) for p in parsed_tables]
     return validate_parquets(
-        [Path(p.parquet_path) for p in parsed_tables],
-        contract,
-        suite_for(contract.table_name),
-        previous_slice_counts=last_accepted_slice_counts(warehouse.paths().build_db, contract.table_name),
-        slice_columns=table.replace_key,
-        max_row_drop_share=warehouse.max_row_drop_share,
+        parquets, table.contract, suite_for(table.contract.table_name), **_options(table, warehouse)
     )
 
 
@@ -145,30 +140,28 @@ def _validate(table: RawTableSpec, parsed: ParsedTable, warehouse) -> list[RuleR
     and changed rows (`parsed.value_check_path`) while the schema and set-wide rules read the whole table."""
     contract = table.contract
     suite = suite_for(contract.table_name)
-
-    def validate(parquet: str, checked: Suite) -> list[RuleResult]:
-        return validate_parquet(
-            Path(parquet),
-            contract,
-            checked,
-            previous_slice_counts=last_accepted_slice_counts(warehouse.paths().build_db, contract.table_name),
-            slice_columns=table.replace_key,
-            max_row_drop_share=warehouse.max_row_drop_share,
-        )
-
+    options = _options(table, warehouse)
     if not parsed.value_check_path:
-        return validate(parsed.parquet_path, suite)
+        return validate_parquet(Path(parsed.parquet_path), contract, suite, **options)
     # A rule that tolerates a share of failing values (`mostly` < 1) is a share of the whole table: it
     # reads every row, as do the schema and set-wide rules; the others read the new and changed rows.
     shared = tuple(r for r in suite.rules if r.mostly < 1)
-    whole = validate(parsed.parquet_path, replace(suite, rules=shared))
+    whole = validate_parquet(Path(parsed.parquet_path), contract, replace(suite, rules=shared), **options)
     if not whole[0].passed:  # the schema rule failed: nothing else was checked
         return whole
-    per_row = validate(
-        parsed.value_check_path, replace(suite, rules=tuple(r for r in suite.rules if r.mostly >= 1), table_rules=())
-    )
+    per_row_suite = replace(suite, rules=tuple(r for r in suite.rules if r.mostly >= 1), table_rules=())
+    per_row = validate_parquet(Path(parsed.value_check_path), contract, per_row_suite, **options)
     by_name = {r.rule: r for r in [*whole[1:], *per_row[1:]]}
     return [whole[0], *(by_name[name] for name in suite.rule_names)]
+
+
+def _options(table: RawTableSpec, warehouse) -> dict:
+    """How the table's set-wide rules judge a load: against its last accepted slice counts."""
+    return {
+        "previous_slice_counts": last_accepted_slice_counts(warehouse.paths().build_db, table.contract.table_name),
+        "slice_columns": table.replace_key,
+        "max_row_drop_share": warehouse.max_row_drop_share,
+    }
 
 
 def _release(spec: SourceSpec, archived, warehouse, run_id: str) -> None:
