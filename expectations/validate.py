@@ -188,26 +188,10 @@ def _gx_suite(table: str, checks: dict[str, Check]):
         context.suites.delete(name)
 
 
-def validate_parquet(
-    parquet: Path,
-    contract: TableContract,
-    suite: Suite,
-    *,
-    previous_slice_counts: dict[str, int] | None = None,
-    slice_columns: tuple[str, ...] = (),
-    max_row_drop_share: float = 0.5,
-    batch_rows: int = BATCH_ROWS,
-) -> list[RuleResult]:
-    """Validate a staged table against its suite; returns one result per rule (schema rule first)."""
-    (results,) = validate_parquets(
-        [parquet],
-        contract,
-        suite,
-        previous_slice_counts=previous_slice_counts,
-        slice_columns=slice_columns,
-        max_row_drop_share=max_row_drop_share,
-        batch_rows=batch_rows,
-    )
+def validate_parquet(parquet: Path, contract: TableContract, suite: Suite, **options) -> list[RuleResult]:
+    """Validate a staged table against its suite; returns one result per rule (schema rule first).
+    `options` as for `validate_parquets`."""
+    (results,) = validate_parquets([parquet], contract, suite, **options)
     return results
 
 
