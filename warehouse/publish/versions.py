@@ -269,27 +269,30 @@ def copy_database(source: Path, target: Path) -> None:
     """Copy every schema, table, view and comment of `source` (checkpointed: no write-ahead log) into a
     new file in STORAGE_VERSION: the file itself when it is in that format already (a build database
     created by `connect`), else DuckDB's copy of the database, which rewrites every table (at scale 10,
-    minutes against seconds). The file copy keeps the build database's free blocks (its size, not its
-    content: free blocks hold no table)."""
-    if in_published_format(source):
-        shutil.copyfile(source, target)
-        return
+    minutes against seconds). Either way `source` is attached read-only meanwhile, so no writer opens it
+    during the copy. The file copy keeps the build database's free blocks (size, not content: no table
+    reads them)."""
     with in_memory_connection() as con:
-        con.execute(f"ATTACH {sql_literal(target)} AS published (STORAGE_VERSION '{STORAGE_VERSION}')")
         con.execute(f"ATTACH {sql_literal(source)} AS build (READ_ONLY)")
-        con.execute("COPY FROM DATABASE build TO published")
+        if _in_published_format(con, "build") and not Path(f"{source}.wal").exists():
+            shutil.copyfile(source, target)
+        else:
+            con.execute(f"ATTACH {sql_literal(target)} AS published (STORAGE_VERSION '{STORAGE_VERSION}')")
+            con.execute("COPY FROM DATABASE build TO published")
+            con.execute("DETACH published")
         con.execute("DETACH build")
-        con.execute("DETACH published")
 
 
 def in_published_format(db: Path) -> bool:
-    """Is `db` in a storage format no newer than STORAGE_VERSION (DuckDB tags a file "vX.Y.Z+", the
-    oldest version that reads it), with nothing left in a write-ahead log?"""
-    if Path(f"{db}.wal").exists():
-        return False
+    """Is the DuckDB file `db` in a storage format no newer than STORAGE_VERSION?"""
     with in_memory_connection() as con:
-        con.execute(f"ATTACH {sql_literal(db)} AS build (READ_ONLY)")
-        (tags,) = con.execute("SELECT tags FROM duckdb_databases() WHERE database_name = 'build'").fetchone()
+        con.execute(f"ATTACH {sql_literal(db)} AS db (READ_ONLY)")
+        return _in_published_format(con, "db")
+
+
+def _in_published_format(con, database: str) -> bool:
+    """DuckDB tags a file with the oldest version that reads it ("v1.0.0+" for v1.1.0)."""
+    (tags,) = con.execute("SELECT tags FROM duckdb_databases() WHERE database_name = ?", [database]).fetchone()
     return _version_tuple(tags.get("storage_version", "")) <= _version_tuple(STORAGE_VERSION)
 
 
