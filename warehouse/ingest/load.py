@@ -24,12 +24,13 @@ def connect(db_path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnect
     """A connection to the DuckDB file at `db_path`; a file it creates is in the published storage format
     (STORAGE_VERSION, which the file keeps), so that publishing it is a copy of the file."""
     db_path = Path(db_path)
-    config = {}
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         if not db_path.exists():
-            config["storage_compatibility_version"] = STORAGE_VERSION
-    return limit_duckdb_memory(duckdb.connect(str(db_path), read_only=read_only, config=config))
+            # Created, closed and opened again: connections to one file in a process must share one
+            # configuration, and every other connection has the default one.
+            duckdb.connect(str(db_path), config={"storage_compatibility_version": STORAGE_VERSION}).close()
+    return limit_duckdb_memory(duckdb.connect(str(db_path), read_only=read_only))
 
 
 @contextmanager
