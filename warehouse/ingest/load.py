@@ -34,15 +34,6 @@ def connect(db_path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnect
 
 
 @contextmanager
-def kept_open(db_path: Path) -> Iterator[None]:
-    """Keep the database at `db_path` open through a block of many short loads (a run's partitions): each
-    `connect` within it joins the open database instead of opening the file again and checkpointing it on
-    close (a third of an H-2A fiscal year's load at scale 1). Each load still commits on its own."""
-    with connect(db_path):
-        yield
-
-
-@contextmanager
 def connection(target: Database) -> Iterator[duckdb.DuckDBPyConnection]:
     """The caller's connection (so the work joins its open transaction, e.g. a load's), or a new one to
     the database at `target`."""

@@ -22,14 +22,7 @@ from expectations.validate import prepare_great_expectations, slice_counts, vali
 from sources.common.spec import RawTableSpec, SourceSpec
 from warehouse.ingest.changes import STILL_REJECTED, UNCHANGED
 from warehouse.ingest.difference import RowDifference, load_difference, row_difference
-from warehouse.ingest.load import (
-    Database,
-    kept_open,
-    merge_raw_table,
-    replace_raw_table,
-    slice_files,
-    slice_row_count,
-)
+from warehouse.ingest.load import Database, merge_raw_table, replace_raw_table, slice_files, slice_row_count
 from warehouse.ingest.stage import ParsedTable
 from warehouse.quality.audit import (
     last_accepted_slice_counts,
@@ -120,16 +113,13 @@ def gate_and_load_partitions(
         started = time.perf_counter()
         validated = dict(zip((p.partition for p in gated), _validate_all(table, gated, warehouse), strict=True))
         share_seconds = (time.perf_counter() - started) / len(gated)  # each partition's share of the one call
-    with kept_open(warehouse.paths().build_db):
-        for parsed in parsed_tables:
-            results = validated.get(parsed.partition)
-            outcome = gate_and_load(
-                spec, table, parsed, warehouse=warehouse, run_id=run_id, merge=merge, validated=results
-            )
-            if results is not None:
-                outcome.gate_seconds += share_seconds
-                outcome.gx_setup_seconds, gx_setup_seconds = gx_setup_seconds, 0.0  # counted once, with the first
-            yield outcome
+    for parsed in parsed_tables:
+        results = validated.get(parsed.partition)
+        outcome = gate_and_load(spec, table, parsed, warehouse=warehouse, run_id=run_id, merge=merge, validated=results)
+        if results is not None:
+            outcome.gate_seconds += share_seconds
+            outcome.gx_setup_seconds, gx_setup_seconds = gx_setup_seconds, 0.0  # counted once, with the first
+        yield outcome
 
 
 def _gated_as_staged(parsed: ParsedTable) -> bool:
