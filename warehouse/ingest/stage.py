@@ -127,9 +127,10 @@ def parse_into(table: RawTableSpec, files: list[ArchivedFile], sink: ParquetSink
             its error); the sink's file is then discarded by its context.
     """
     results = _parse_many(table, files) if table.parse_many and len(files) > 1 else None
-    counts = _batch_counts(results) if results is not None else {}
-    if results is not None and any(_refusal(counts.get(f.filename, (0, None))) for f in files):
-        results = None  # a file has too many rows set aside: parse file by file, so it alone is refused
+    if results is not None:
+        counts = _batch_counts(results)
+        if any(_refusal(counts.get(f.filename, (0, None))) for f in files):
+            results = None  # a file has too many rows set aside: parse file by file, so it alone is refused
     notes: list[str] = []
     extra: list[str] = []
     set_aside: list[pa.Table] = []
@@ -170,18 +171,18 @@ def parse_into(table: RawTableSpec, files: list[ArchivedFile], sink: ParquetSink
 
 def _batch_counts(results: list[ParseResult]) -> dict[str, tuple[int, pa.Table | None]]:
     """Per file of a batch parse (each row names its file): rows kept and rows set aside (None: none)."""
-    kept = Counter(_file_of(name) for r in results for name in r.table.column("source_file").to_pylist())
+    kept = Counter(file_of_row(name) for r in results for name in r.table.column("source_file").to_pylist())
     asides = [r.set_aside for r in results if r.set_aside is not None and r.set_aside.num_rows]
     aside = pa.concat_tables(asides) if asides else None
-    owners = [_file_of(name) for name in aside.column("source_file").to_pylist()] if aside is not None else []
+    owners = [file_of_row(name) for name in aside.column("source_file").to_pylist()] if aside is not None else []
     counts = {name: (rows, None) for name, rows in kept.items()}
     for name in set(owners):
         counts[name] = (kept.get(name, 0), aside.filter(pa.array([owner == name for owner in owners])))
     return counts
 
 
-def _file_of(source_file: str) -> str:
-    """The file a row came from: its source_file up to '!' (a member of an archive follows the '!')."""
+def file_of_row(source_file: str) -> str:
+    """The file a row came from: its `source_file` up to '!' (a member of an archive follows the '!')."""
     return str(source_file).split("!")[0]
 
 

@@ -23,7 +23,7 @@ from sources.common.spec import RawTableSpec, SourceSpec
 from warehouse.ingest.changes import STILL_REJECTED, UNCHANGED
 from warehouse.ingest.difference import RowDifference, load_difference, row_difference
 from warehouse.ingest.load import Database, merge_raw_table, replace_raw_table, slice_files, slice_row_count
-from warehouse.ingest.stage import ParsedTable
+from warehouse.ingest.stage import ParsedTable, file_of_row
 from warehouse.quality.audit import (
     last_accepted_slice_counts,
     record_accepted_load,
@@ -384,6 +384,6 @@ def _set_aside_warning(parsed: ParsedTable) -> RuleResult:
 
 def _files_with_failing_rows(report: ValidationReport, parsed: ParsedTable):
     """The files the failing example rows came from; every file of the load if none is named."""
-    named = {str(e.get("source_file", "")).split("!")[0] for r in report.errors for e in r.examples}
+    named = {file_of_row(e.get("source_file", "")) for r in report.errors for e in r.examples}
     guilty = [f for f in parsed.files if f.filename in named]
     return guilty or list(parsed.files)
