@@ -128,3 +128,4 @@ final as (
 )
 
 select * from final
+{{ stored_order(['employer_id']) }}

@@ -74,3 +74,4 @@ final as (
 )
 
 select * from final
+{{ stored_order(['fiscal_year']) }}

@@ -992,3 +992,4 @@ final as (
 )
 
 select * from final
+{{ stored_order(['state_code', 'lead_rank']) }}
