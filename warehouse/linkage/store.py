@@ -137,16 +137,22 @@ def previous_ids(db_path: Path) -> tuple[Callable[[duckdb.DuckDBPyConnection, st
 
 
 def save(db_path: Path, result: LinkResult, *, run_id: str) -> None:
-    """Replace this run's links; remember every record's id; log merges and the run summary."""
+    """Replace this run's links; remember every record's id (a record new or given another id records this
+    run; the others keep the run that gave them their id); log merges and the run summary."""
     now = datetime.now(UTC).replace(tzinfo=None)
     with connect(db_path) as con:
         _ensure(con)
         con.register("links", result.links.select(list(LINK_COLUMNS)))
         con.execute("BEGIN TRANSACTION")
         con.execute(f"CREATE OR REPLACE TABLE {LINKS_TABLE} AS SELECT * FROM links")
+        # Only the ids that changed: replacing all of them (7.6M keys of a primary key at scale 10, most unchanged)
+        # ran out of DuckDB's memory in a rebuild.
         con.execute(
             f"""INSERT OR REPLACE INTO {SCHEMA}.employer_record_ids
-                SELECT source || ':' || record_id, employer_id, ?, ? FROM links""",
+                SELECT linked.record_key, linked.employer_id, ?, ?
+                FROM (SELECT source || ':' || record_id AS record_key, employer_id FROM links) AS linked
+                LEFT JOIN {SCHEMA}.employer_record_ids AS known ON known.record_key = linked.record_key
+                WHERE known.employer_id IS DISTINCT FROM linked.employer_id""",
             [run_id, now],
         )
         if result.merged_into:

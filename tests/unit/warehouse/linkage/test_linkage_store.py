@@ -5,6 +5,7 @@ What a run knew goes back into the build database from files, DuckDB to DuckDB (
 from __future__ import annotations
 
 import duckdb
+import pyarrow as pa
 
 from tests.unit.warehouse.linkage.same_links import assert_same_links, pairs_by_key
 from warehouse.linkage import link_records
@@ -61,3 +62,41 @@ def test_what_a_run_knew_goes_through_its_scratch_folder_into_the_build_database
 
     assert scratch in remove_leftovers(WarehousePaths.at(tmp_path))
     assert not scratch.exists()
+
+
+def _assigned(db) -> dict[str, tuple[str, str]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT record_key, employer_id, assigned_run FROM linkage.employer_record_ids").fetchall()
+    return {key: (employer, run) for key, employer, run in rows}
+
+
+def test_a_record_keeps_the_run_that_gave_it_its_id_until_the_id_changes(tmp_path):
+    db = tmp_path / "build.duckdb"
+    _build_db(db)
+    result = link_records(records_into(db))
+    save(db, result, run_id="first")
+    first = _assigned(db)
+    assert len(first) == RECORDS and {run for _, run in first.values()} == {"first"}
+
+    moved_key = sorted(first)[0]
+    source, record_id = moved_key.split(":", 1)
+    moved = pa.array(
+        [
+            "E99999999" if (s, r) == (source, record_id) else employer
+            for s, r, employer in zip(
+                result.links.column("source").to_pylist(),
+                result.links.column("record_id").to_pylist(),
+                result.links.column("employer_id").to_pylist(),
+                strict=True,
+            )
+        ]
+    )
+    result.links = result.links.set_column(result.links.schema.get_field_index("employer_id"), "employer_id", moved)
+    result.known = None
+    save(db, result, run_id="second")
+
+    second = _assigned(db)
+    assert second[moved_key] == ("E99999999", "second")
+    assert {key: value for key, value in second.items() if key != moved_key} == {
+        key: value for key, value in first.items() if key != moved_key
+    }
