@@ -5,7 +5,7 @@ What a run knew goes back into the build database from files, DuckDB to DuckDB (
 from __future__ import annotations
 
 import duckdb
-import pyarrow as pa
+import pyarrow.compute as pc
 
 from tests.unit.warehouse.linkage.same_links import assert_same_links, pairs_by_key
 from warehouse.linkage import link_records
@@ -80,18 +80,10 @@ def test_a_record_keeps_the_run_that_gave_it_its_id_until_the_id_changes(tmp_pat
 
     moved_key = sorted(first)[0]
     source, record_id = moved_key.split(":", 1)
-    moved = pa.array(
-        [
-            "E99999999" if (s, r) == (source, record_id) else employer
-            for s, r, employer in zip(
-                result.links.column("source").to_pylist(),
-                result.links.column("record_id").to_pylist(),
-                result.links.column("employer_id").to_pylist(),
-                strict=True,
-            )
-        ]
-    )
-    result.links = result.links.set_column(result.links.schema.get_field_index("employer_id"), "employer_id", moved)
+    links = result.links
+    is_moved = pc.and_(pc.equal(links["source"], source), pc.equal(links["record_id"], record_id))
+    moved = pc.if_else(is_moved, "E99999999", links["employer_id"])
+    result.links = links.set_column(links.schema.get_field_index("employer_id"), "employer_id", moved)
     result.known = None
     save(db, result, run_id="second")
 
