@@ -321,8 +321,8 @@ scored as (
 ),
 
 -- The p-value of a tested cell above its expectation: the upper tail P(Y >= observed) of the count
--- model (macros/emerging.sql), summed term by term from the observed count up, plus the geometric rest.
-tail_rows as (
+-- model (count_upper_tail() in macros/emerging.sql: 32 terms, then an integral with its end corrections).
+tail_cells as (
 
     select
         cell_key,
@@ -330,66 +330,16 @@ tail_rows as (
         fiscal_year,
         value,
         expected,
-        dispersion,
-        {{ count_tail_terms('value', 'expected', 'dispersion') }} as terms,
-        {{ count_cell_columns('expected', 'dispersion') }}
+        dispersion
 
     from scored
     where is_tested and value > expected
 
 ),
 
-tail_terms as (
-
-    select
-        cell_key,
-        measure,
-        fiscal_year,
-        expected,
-        dispersion,
-        {{ count_cell_parts('expected', 'dispersion') | join(', ') }},
-        {{ series('cast(value as bigint)', 'cast(value as bigint) + terms - 1') }} as k,
-        -- The series' last term, where the geometric rest is added.
-        cast(value as bigint) + terms - 1 as last_k
-
-    from tail_rows
-
-),
-
-tail_probabilities as (
-
-    select
-        cell_key,
-        measure,
-        fiscal_year,
-        k,
-        k = last_k as is_last,
-        exp({{ count_log_probability('k', 'expected', 'dispersion', cell_columns=true) }}) as probability,
-        -- Only the last term's ratio is used (the geometric rest).
-        case
-            when k = last_k
-                then greatest(
-                    {{ count_probability_ratio('k', 'expected', 'dispersion') }},
-                    case when dispersion >= 1.0001 then 1 - 1 / dispersion else 0 end
-                )
-        end as rest_ratio
-
-    from tail_terms
-
-),
-
 tails as (
 
-    select
-        cell_key,
-        measure,
-        fiscal_year,
-        sum(probability)
-        + sum(case when is_last and rest_ratio < 1 then probability * rest_ratio / (1 - rest_ratio) else 0 end)
-            as upper_tail
-
-    from tail_probabilities
-    group by cell_key, measure, fiscal_year
+    {{ count_upper_tail('tail_cells', ['cell_key', 'measure', 'fiscal_year']) }}
 
 ),
 
