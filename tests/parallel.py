@@ -52,7 +52,7 @@ LONG_MODULES = {
     "tests/integration/test_same_inputs_build_the_same_warehouse.py": 54,
     "tests/test_code_quality.py": 48,
     "tests/integration/test_download_operations.py": 43,
-    "tests/integration/test_emerging_tail.py": 40,  # (estimated: dbt's parse, then numpy's reference sums)
+    "tests/integration/test_emerging_tail.py": 25,
     "tests/integration/test_weekly_update.py": 36,
     "tests/integration/test_release_and_publish.py": 35,
     "tests/integration/test_alerts.py": 35,
