@@ -52,13 +52,13 @@ LONG_MODULES = {
     "tests/integration/test_same_inputs_build_the_same_warehouse.py": 54,
     "tests/test_code_quality.py": 48,
     "tests/integration/test_download_operations.py": 43,
-    "tests/integration/test_emerging_tail.py": 25,
     "tests/integration/test_weekly_update.py": 36,
     "tests/integration/test_release_and_publish.py": 35,
     "tests/integration/test_alerts.py": 35,
     "tests/integration/test_drop_folder_reloads_one_fiscal_year.py": 34,
     "tests/unit/warehouse/linkage/test_linkage_quality.py": 32,
     "tests/integration/test_real_rows_never_stop_a_build.py": 30,
+    "tests/integration/test_emerging_tail.py": 25,
 }
 
 
