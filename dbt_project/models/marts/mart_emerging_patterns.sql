@@ -321,7 +321,7 @@ scored as (
 ),
 
 -- The p-value of a tested cell above its expectation: the upper tail P(Y >= observed) of the count
--- model (count_upper_tail() in macros/emerging.sql: 32 terms, then an integral with its end corrections).
+-- model (count_upper_tail() in macros/emerging.sql: its first terms, then an integral with end corrections).
 tail_cells as (
 
     select
