@@ -119,6 +119,7 @@ def published_connection(paths: WarehousePaths, *, allow_files: bool = False) ->
     }
     try:
         with duckdb.connect(str(paths.published_db), read_only=True, config=config) as con:
+            con.execute("SET enable_progress_bar = false")  # DuckDB draws it on stdout, a pipe too, after 2 s
             if not allow_files:
                 con.execute("SET allowed_directories = ?", [[f"{paths.published_dir}/"]])
                 con.execute("SET enable_external_access = false")

@@ -72,6 +72,7 @@ def write_report(published_db: Path, target_dir: Path) -> Path:
     if not published_db.is_file():
         raise FileNotFoundError(f"no published warehouse at {published_db}; build one with `warehouse build`")
     with duckdb.connect(str(published_db), read_only=True) as con:
+        con.execute("SET enable_progress_bar = false")  # else drawn on stdout once a query passes 2 s
         warehouse = _Warehouse(con)
         sections = [build(warehouse) for build in SECTIONS]
     page = _page(_published_at(published_db), sections, synthetic=_is_synthetic(published_db))

@@ -186,6 +186,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--scale and --seed go together")
     config = SampleConfig(scale=args.scale, seed=args.seed) if all(given) else sample_config(paths.home)
     with duckdb.connect(str(paths.published_db), read_only=True) as con:
+        con.execute("SET enable_progress_bar = false")  # else drawn on stdout once a query passes 2 s
         print(report(backtest(con, config)))
 
 

@@ -182,6 +182,25 @@ def test_a_query_past_its_time_limit_stops_with_a_clear_error(home, tmp_path):
     assert list(target.parent.iterdir()) == [], "neither the file nor its temporary file is left"
 
 
+def test_a_slow_query_on_the_published_connection_writes_nothing_to_stdout(home):
+    """DuckDB draws a progress bar on stdout, a pipe too, once a query runs past 2 s: a program that reads
+    the warehouse through published_connection would find it in its own output (a reader beside a
+    build did, and its JSON line no longer parsed)."""
+    program = (
+        "import sys\n"
+        "from warehouse.access.query import published_connection\n"
+        "from warehouse.settings import WarehousePaths\n"
+        "with published_connection(WarehousePaths.at(sys.argv[1])) as con:\n"
+        "    sql = 'select count(*) from range(1500000000) t(i) where i % 7 = 3'\n"
+        "    print(con.execute(sql).fetchone()[0])\n"
+    )
+    started = time.monotonic()
+    command = [sys.executable, "-c", program, home]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True)
+    assert time.monotonic() - started > 3, "the query must outlast DuckDB's 2 s before a progress bar"
+    assert done.stdout == "214285714\n"
+
+
 def test_the_shell_survives_a_timeout(home):
     session = f"{NEVER_ENDS};\nselect 41 + 1 as answer;\n.quit\n"
     result = _run("shell", "--timeout", "1", "--home", home, stdin=session)
