@@ -214,51 +214,58 @@
     test_emerging_tail.py). -#}
 {% macro count_upper_tail(cells, keys) -%}
     {%- set panels = count_tail_panels() %}
-    {%- set probability = 'exp(' ~ count_log_probability('x', 'expected', 'dispersion', cell_columns=true) ~ ')' %}
     select
         {{ keys | join(', ') }},
-        sum(weight * {{ probability }})
-        - max(case when node_kind = 'edge' then {{ probability }} end) / 12
+        sum(weight * exp(log_probability))
+        - max(case when node_kind = 'edge' then exp(log_probability) end) / 12
         * (
-            max(case when node_kind = 'slope_up' then {{ count_log_probability('x', 'expected', 'dispersion', cell_columns=true) }} end)
-            - max(case when node_kind = 'slope_down' then {{ count_log_probability('x', 'expected', 'dispersion', cell_columns=true) }} end)
+            max(case when node_kind = 'slope_up' then log_probability end)
+            - max(case when node_kind = 'slope_down' then log_probability end)
         ) as upper_tail
     from (
+        -- ln P once per node: written out in each use, it made the compiled model four times as long
         select
-            cell_panels.*,
-            nodes.node_kind,
-            -- x without a case: ln P repeats it some thirty times (panel 0 starts at 0: the terms' and m's nodes
-            -- are placed there by their offsets alone).
-            cell_panels.value + nodes.node_offset + cell_panels.panel_start
-            + (cell_panels.panel_end - cell_panels.panel_start) * nodes.node_place as x,
-            case
-                when nodes.node_kind = 'panel' then (cell_panels.panel_end - cell_panels.panel_start) * nodes.node_weight
-                else nodes.node_weight
-            end as weight
+            {{ keys | join(', ') }},
+            node_kind,
+            weight,
+            {{ count_log_probability('x', 'expected', 'dispersion', cell_columns=true) }} as log_probability
         from (
             select
-                {{ keys | join(', ') }},
-                panel,
-                cast(value as double) as value,
-                expected,
-                dispersion,
-                {{ count_cell_columns('expected', 'dispersion') }},
-                power(1 + reach, cast(panel as double) / {{ panels }}) - 1 as panel_start,
-                power(1 + reach, cast(panel + 1 as double) / {{ panels }}) - 1 as panel_end
+                cell_panels.*,
+                nodes.node_kind,
+                -- x without a case: ln P repeats it some thirty times (panel 0 starts at 0: the terms' and m's nodes
+                -- are placed there by their offsets alone).
+                cell_panels.value + nodes.node_offset + cell_panels.panel_start
+                + (cell_panels.panel_end - cell_panels.panel_start) * nodes.node_place as x,
+                case
+                    when nodes.node_kind = 'panel' then (cell_panels.panel_end - cell_panels.panel_start) * nodes.node_weight
+                    else nodes.node_weight
+                end as weight
             from (
                 select
-                    *,
-                    40 * (
-                        case when dispersion >= 1.0001 then dispersion else cast(1 as double) end
-                        + sqrt(dispersion * expected)
-                    ) as reach
-                from {{ cells }}
-            ) as reached
-            cross join (select {{ series(0, panels - 1) }} as panel) as panel_numbers
-        ) as cell_panels
-        inner join (values {{ count_tail_nodes() }}) as nodes (node_kind, panel, node_offset, node_place, node_weight)
-            on cell_panels.panel = nodes.panel
-    ) as evaluated
+                    {{ keys | join(', ') }},
+                    panel,
+                    cast(value as double) as value,
+                    expected,
+                    dispersion,
+                    {{ count_cell_columns('expected', 'dispersion') }},
+                    power(1 + reach, cast(panel as double) / {{ panels }}) - 1 as panel_start,
+                    power(1 + reach, cast(panel + 1 as double) / {{ panels }}) - 1 as panel_end
+                from (
+                    select
+                        *,
+                        40 * (
+                            case when dispersion >= 1.0001 then dispersion else cast(1 as double) end
+                            + sqrt(dispersion * expected)
+                        ) as reach
+                    from {{ cells }}
+                ) as reached
+                cross join (select {{ series(0, panels - 1) }} as panel) as panel_numbers
+            ) as cell_panels
+            inner join (values {{ count_tail_nodes() }}) as nodes (node_kind, panel, node_offset, node_place, node_weight)
+                on cell_panels.panel = nodes.panel
+        ) as evaluated
+    ) as with_log_probability
     group by {{ keys | join(', ') }}
 {%- endmacro %}
 
