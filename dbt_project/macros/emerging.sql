@@ -223,7 +223,7 @@
             - max(case when node_kind = 'slope_down' then log_probability end)
         ) as upper_tail
     from (
-        -- ln P once per node: written out in each use, it made the compiled model four times as long
+        -- ln P once per node: written out in each of its four uses above, it was compiled and linted four times
         select
             {{ keys | join(', ') }},
             node_kind,
